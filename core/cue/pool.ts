@@ -1,0 +1,147 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { VelahubError } from '../errors.ts';
+
+/** What one CUE command printed and how it exited. */
+export interface CueResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for {@link CuePool}. */
+export interface CuePoolOptions {
+  /** Worker threads to keep; each holds one CUE runtime at a time. */
+  size?: number;
+  /** Per-call limit; a call over it is killed with its worker. */
+  timeoutMs?: number;
+  /** Calls allowed to wait for a worker before new ones are refused. */
+  maxQueue?: number;
+}
+
+interface Job {
+  command: string;
+  args: string[];
+  resolve: (r: CueResult) => void;
+  reject: (e: Error) => void;
+  signal?: AbortSignal;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job & { id: number; timer: NodeJS.Timeout };
+}
+
+const workerUrl = new URL('./cue-worker.mjs', import.meta.url);
+
+/**
+ * A bounded pool of worker threads running the CUE CLI compiled to WASM.
+ * Each worker runs one command at a time; a call that exceeds its timeout
+ * terminates its worker (the only way to stop a running Go program) and a
+ * fresh one takes its place.
+ */
+export class CuePool {
+  readonly size: number;
+  readonly timeoutMs: number;
+  readonly maxQueue: number;
+  #slots: Slot[] = [];
+  #queue: Job[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: CuePoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? Math.min(2, availableParallelism()));
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxQueue = options.maxQueue ?? 1000;
+  }
+
+  /** Calls waiting for a free worker. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Runs `cue <command> <args...>`; paths in args must be absolute. */
+  run(command: string, args: string[], signal?: AbortSignal): Promise<CueResult> {
+    if (this.#closed) return Promise.reject(new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down'));
+    if (this.#queue.length >= this.maxQueue) {
+      return Promise.reject(
+        new VelahubError('ECUE_BUSY', `the CUE evaluator queue is full (${this.maxQueue} waiting)`, {
+          hint: 'retry later',
+        }),
+      );
+    }
+    return new Promise<CueResult>((resolve, reject) => {
+      const job: Job = { command, args, resolve, reject, signal };
+      if (signal?.aborted) return reject(abortError(signal));
+      signal?.addEventListener('abort', () => {
+        const i = this.#queue.indexOf(job);
+        if (i >= 0) {
+          this.#queue.splice(i, 1);
+          reject(abortError(signal));
+        }
+      });
+      this.#queue.push(job);
+      this.#dispatch();
+    });
+  }
+
+  /** Stops every worker; pending calls are rejected. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) job.reject(new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down'));
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        slot.job?.reject(new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down'));
+        await slot.worker.terminate();
+      }),
+    );
+    this.#slots = [];
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      let slot = this.#slots.find((s) => !s.job);
+      if (!slot && this.#slots.length < this.size) slot = this.#spawn();
+      if (!slot) return;
+      const job = this.#queue.shift()!;
+      const id = this.#nextId++;
+      const timer = setTimeout(() => this.#kill(slot!, new VelahubError('ECUE_TIMEOUT', `CUE evaluation took longer than ${this.timeoutMs} ms and was stopped`, { hint: 'simplify the template or its parameters' })), this.timeoutMs);
+      slot.job = { ...job, id, timer };
+      slot.worker.postMessage({ id, command: job.command, args: job.args });
+    }
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(workerUrl);
+    worker.unref();
+    const slot: Slot = { worker };
+    worker.on('message', (msg: { id: number; result?: CueResult; error?: string }) => {
+      const job = slot.job;
+      if (!job || job.id !== msg.id) return;
+      clearTimeout(job.timer);
+      slot.job = undefined;
+      if (msg.error !== undefined) job.reject(new VelahubError('ECUE_CRASH', `the CUE evaluator failed: ${msg.error}`));
+      else job.resolve(msg.result!);
+      this.#dispatch();
+    });
+    worker.on('error', (err) => this.#kill(slot, new VelahubError('ECUE_CRASH', `the CUE evaluator crashed: ${err.message}`)));
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #kill(slot: Slot, reason: Error): void {
+    const job = slot.job;
+    slot.job = undefined;
+    if (job) {
+      clearTimeout(job.timer);
+      job.reject(reason);
+    }
+    this.#slots = this.#slots.filter((s) => s !== slot);
+    void slot.worker.terminate();
+    this.#dispatch();
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new VelahubError('EABORTED', 'the CUE evaluation was cancelled');
+}

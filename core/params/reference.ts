@@ -1,0 +1,106 @@
+import type { JsonSchema } from './schema.ts';
+
+/** One row of a parameter table (`vela show`'s columns, plus short/alias). */
+export interface ParamDoc {
+  name: string;
+  /** Dotted path from the root, e.g. `route.annotations` (list items are not indexed). */
+  path: string;
+  description: string;
+  /** Display type: `string`, `int`, `"a" or "b"`, `[]string`, `[]{...}`, `map[string]string`. */
+  type: string;
+  required: boolean;
+  default?: unknown;
+  immutable: boolean;
+  short?: string;
+  alias?: string;
+  /** Anchor of the sub-table describing this parameter's nested fields. */
+  table?: string;
+}
+
+/** A table of parameters: the root one, then one per nested struct. */
+export interface ParamTable {
+  /** `''` for the root, else the dotted path of the struct it documents. */
+  path: string;
+  params: ParamDoc[];
+}
+
+/**
+ * Builds the parameter reference of a schema: the root table, then one table per
+ * nested struct (through lists and maps too), in depth-first order. Parameters
+ * marked `+ignore` are left out, as `vela show` does.
+ */
+export function parameterReference(schema: JsonSchema): ParamTable[] {
+  const tables: ParamTable[] = [];
+  walk(schema, '', tables);
+  return tables;
+}
+
+function walk(schema: JsonSchema, path: string, tables: ParamTable[]): void {
+  const table: ParamTable = { path, params: [] };
+  tables.push(table);
+  const required = new Set(schema.required ?? []);
+  const nested: Array<[JsonSchema, string]> = [];
+  for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+    if (prop['x-ignore']) continue;
+    const childPath = path ? `${path}.${name}` : name;
+    const struct = structOf(prop);
+    const doc: ParamDoc = {
+      name,
+      path: childPath,
+      description: prop.description ?? '',
+      type: typeName(prop),
+      required: required.has(name) && prop.default === undefined,
+      immutable: prop['x-immutable'] === true,
+    };
+    if (prop.default !== undefined) doc.default = prop.default;
+    if (typeof prop['x-short'] === 'string') doc.short = prop['x-short'];
+    if (typeof prop['x-alias'] === 'string') doc.alias = prop['x-alias'];
+    if (struct) {
+      doc.table = childPath;
+      nested.push([struct, childPath]);
+    }
+    table.params.push(doc);
+  }
+  for (const [struct, childPath] of nested) walk(struct, childPath, tables);
+}
+
+/** The struct schema nested in `s` (itself, a list's items, a map's values), if any. */
+function structOf(s: JsonSchema): JsonSchema | undefined {
+  if (isStruct(s)) return s;
+  if (s.type === 'array' && s.items && isStruct(s.items)) return s.items;
+  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object' && isStruct(s.additionalProperties)) {
+    return s.additionalProperties;
+  }
+  return undefined;
+}
+
+function isStruct(s: JsonSchema): boolean {
+  return s.type === 'object' && s.properties !== undefined && Object.keys(s.properties).length > 0;
+}
+
+/** The display type of a schema, in `vela show`'s Go-like notation. */
+export function typeName(s: JsonSchema): string {
+  if (s.enum && s.enum.length > 0) return s.enum.map((v) => JSON.stringify(v)).join(' or ');
+  const alternatives = s.oneOf ?? s.anyOf;
+  if (alternatives && alternatives.length > 0) return [...new Set(alternatives.map(typeName))].join(' or ');
+  switch (s.type) {
+    case 'integer':
+      return 'int';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'bool';
+    case 'string':
+      return 'string';
+    case 'array':
+      return `[]${s.items ? typeName(s.items) : '_'}`;
+    case 'object': {
+      if (isStruct(s)) return '{...}';
+      const ap = s.additionalProperties;
+      if (ap && typeof ap === 'object') return `map[string]${typeName(ap)}`;
+      return 'map[string]_';
+    }
+    default:
+      return s.type ?? '_';
+  }
+}

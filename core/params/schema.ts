@@ -1,0 +1,110 @@
+/** A JSON Schema / OpenAPI v3 schema object, as CUE generates it. */
+export type JsonSchema = {
+  type?: string;
+  title?: string;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  required?: string[];
+  enum?: unknown[];
+  default?: unknown;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  $ref?: string;
+  [key: string]: unknown;
+};
+
+/**
+ * Turns CUE's OpenAPI output for `#parameter` into the schema velahub stores:
+ * references expanded (as KubeVela's generator does), `title` = field name,
+ * comment markers read into `description` / `x-short` / `x-alias` / `x-ignore` /
+ * `x-immutable`, and fields with a default dropped from `required` (KubeVela
+ * treats a defaulted field as not required).
+ */
+export function parameterSchemaFromOpenApi(doc: Record<string, unknown>): JsonSchema {
+  const schemas = ((doc.components as { schemas?: Record<string, JsonSchema> } | undefined)?.schemas ?? {}) as Record<
+    string,
+    JsonSchema
+  >;
+  const root = schemas.parameter ?? { type: 'object', properties: {} };
+  return normalize(expand(root, schemas, []), undefined);
+}
+
+function expand(node: JsonSchema, schemas: Record<string, JsonSchema>, stack: string[]): JsonSchema {
+  if (node.$ref) {
+    const name = node.$ref.replace('#/components/schemas/', '');
+    const target = schemas[name];
+    const { $ref: _ignored, ...rest } = node;
+    // A recursive definition cannot be expanded; keep it as an open object.
+    if (!target || stack.includes(name)) return { type: 'object', ...rest, 'x-recursive': name };
+    return expand({ ...target, ...rest }, schemas, [...stack, name]);
+  }
+  const out: JsonSchema = { ...node };
+  if (node.properties) {
+    out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, expand(v, schemas, stack)]));
+  }
+  if (node.items) out.items = expand(node.items, schemas, stack);
+  if (node.additionalProperties && typeof node.additionalProperties === 'object') {
+    out.additionalProperties = expand(node.additionalProperties, schemas, stack);
+  }
+  for (const key of ['oneOf', 'anyOf', 'allOf'] as const) {
+    if (node[key]) out[key] = node[key]!.map((s) => expand(s, schemas, stack));
+  }
+  return out;
+}
+
+/** Reads `+usage=`, `+short=`, `+alias=`, `+ignore`, `+immutable` out of a CUE comment. */
+export function parseMarkers(comment: string | undefined): {
+  usage?: string;
+  short?: string;
+  alias?: string;
+  ignore?: boolean;
+  immutable?: boolean;
+  rest?: string;
+} {
+  if (!comment) return {};
+  const out: ReturnType<typeof parseMarkers> = {};
+  const rest: string[] = [];
+  for (const raw of comment.split('\n')) {
+    const line = raw.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^\+usage=(.*)$/.exec(line))) out.usage = m[1]!.trim();
+    else if ((m = /^\+short=(.*)$/.exec(line))) out.short = m[1]!.trim();
+    else if ((m = /^\+alias=(.*)$/.exec(line))) out.alias = m[1]!.trim();
+    else if (line === '+ignore') out.ignore = true;
+    else if (line === '+immutable') out.immutable = true;
+    else if (/^\+\w+/.test(line)) continue;
+    else if (line) rest.push(line);
+  }
+  if (rest.length > 0) out.rest = rest.join(' ');
+  return out;
+}
+
+function normalize(node: JsonSchema, name: string | undefined): JsonSchema {
+  const out: JsonSchema = { ...node };
+  if (name !== undefined) out.title = name;
+  const markers = parseMarkers(node.description);
+  delete out.description;
+  const description = markers.usage ?? markers.rest;
+  if (description) out.description = description;
+  if (markers.short) out['x-short'] = markers.short;
+  if (markers.alias) out['x-alias'] = markers.alias;
+  if (markers.ignore) out['x-ignore'] = true;
+  if (markers.immutable) out['x-immutable'] = true;
+  if (node.properties) {
+    out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, normalize(v, k)]));
+    const required = (node.required ?? []).filter((k) => node.properties![k]?.default === undefined);
+    if (required.length > 0) out.required = required;
+    else delete out.required;
+  }
+  if (node.items) out.items = normalize(node.items, undefined);
+  if (node.additionalProperties && typeof node.additionalProperties === 'object') {
+    out.additionalProperties = normalize(node.additionalProperties, undefined);
+  }
+  for (const key of ['oneOf', 'anyOf', 'allOf'] as const) {
+    if (node[key]) out[key] = node[key]!.map((s) => normalize(s, undefined));
+  }
+  return out;
+}
