@@ -12,6 +12,8 @@ export interface Diagnostic {
   column?: number;
   message: string;
   hint?: string;
+  /** For parameter problems: the parameter path (`route[0].servicePort`). */
+  field?: string;
 }
 
 /** `file:line:col: message` — the form editors and CI logs link from. */

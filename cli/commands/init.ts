@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { mkdir, writeFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { VelahubError } from '../../core/errors.ts';
+import { scaffoldAddon } from '../../core/package/scaffold.ts';
+
+/** `velahub init NAME [--component|--trait]`: a new addon folder that lints clean. */
+export function initCommand(): Command {
+  return new Command('init')
+    .description('create a new addon folder that lints clean')
+    .argument('<name>', 'addon name (lowercase, dashes)')
+    .option('--component', 'start with a component definition (default)')
+    .option('--trait', 'start with a trait definition')
+    .option('-d, --dir <dir>', 'parent folder to create it in', '.')
+    .action(async (name: string, opts: { component?: boolean; trait?: boolean; dir: string }) => {
+      if (opts.component && opts.trait) throw new VelahubError('EUSAGE', '--component and --trait cannot be used together', { path: '--trait' });
+      const files = scaffoldAddon(name, opts.trait ? 'trait' : 'component');
+      const target = join(opts.dir, name);
+      if (await stat(target).catch(() => undefined)) {
+        throw new VelahubError('EEXIST', `${target} already exists: choose another name or remove it`, { path: target });
+      }
+      for (const [path, data] of files) {
+        await mkdir(dirname(join(target, path)), { recursive: true });
+        await writeFile(join(target, path), data);
+      }
+      process.stdout.write(`Created ${target}/ with ${[...files.keys()].join(', ')}\nNext: velahub lint ${target}\n`);
+    });
+}

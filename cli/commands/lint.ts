@@ -1,0 +1,47 @@
+import { Command } from 'commander';
+import { inspectAddon } from '../../core/package/inspect.ts';
+import { loadPackage } from '../../core/package/load.ts';
+import { sortDiagnostics, type Diagnostic } from '../../core/diagnostics.ts';
+import { isVelahubError } from '../../core/errors.ts';
+import { withEvaluator } from '../evaluator.ts';
+import { outputFormat, printData } from '../output.ts';
+import { exitCodes, printDiagnostics } from '../report.ts';
+
+/** `velahub lint PATH...`: every problem of every package at once. */
+export function lintCommand(): Command {
+  return new Command('lint')
+    .description('validate addons and definitions: metadata, layout, and every definition evaluated by CUE')
+    .argument('<path...>', 'addon folders, .tgz archives or single .cue/.yaml definitions')
+    .option('--strict', 'treat warnings as errors')
+    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .action(async (paths: string[], opts: { strict?: boolean; output: string }) => {
+      const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+      const results = await withEvaluator(async (cue) => {
+        const out: Array<{ path: string; diagnostics: Diagnostic[] }> = [];
+        for (const path of paths) {
+          try {
+            const loaded = await loadPackage(path, { cue, version: '0.0.0' });
+            const { diagnostics } = await inspectAddon(loaded.files, cue, { strict: opts.strict });
+            out.push({ path, diagnostics: sortDiagnostics(diagnostics) });
+          } catch (err) {
+            if (!isVelahubError(err)) throw err;
+            const list = Array.isArray(err.data) ? (err.data as Diagnostic[]) : [{ severity: 'error' as const, code: err.code.toLowerCase(), file: err.path ?? path, message: err.message }];
+            out.push({ path, diagnostics: list });
+          }
+        }
+        return out;
+      });
+      const failed = results.some((r) => r.diagnostics.some((d) => d.severity === 'error' || opts.strict));
+      if (format === 'json' || format === 'yaml') {
+        printData(results.map((r) => ({ ...r, ok: !r.diagnostics.some((d) => d.severity === 'error' || opts.strict) })), format);
+      } else {
+        for (const r of results) {
+          const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+          const warnings = r.diagnostics.length - errors;
+          printDiagnostics(r.diagnostics, r.path.replace(/\/$/, ''));
+          process.stdout.write(`${r.path}: ${errors} error(s), ${warnings} warning(s)\n`);
+        }
+      }
+      if (failed) process.exitCode = exitCodes.invalid;
+    });
+}

@@ -1,0 +1,79 @@
+import { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { parse, stringify } from 'yaml';
+import { VelahubError } from '../../core/errors.ts';
+import { inspectAddon } from '../../core/package/inspect.ts';
+import { loadPackage } from '../../core/package/load.ts';
+import { applySet } from '../../core/params/set-values.ts';
+import { validateParameters } from '../../core/params/validate.ts';
+import { withEvaluator } from '../evaluator.ts';
+import { outputFormat, printData } from '../output.ts';
+
+/** Reads `-f` values files and applies `--set` on top, Helm's order. */
+export async function collectValues(files: string[], sets: string[], schema?: Parameters<typeof applySet>[2]): Promise<Record<string, unknown>> {
+  let values: Record<string, unknown> = {};
+  for (const f of files) {
+    const text = await readFile(f, 'utf8').catch(() => {
+      throw new VelahubError('ENOENT', `-f ${f}: no such file`, { path: '-f' });
+    });
+    let doc: unknown;
+    try {
+      doc = parse(text) ?? {};
+    } catch (err) {
+      throw new VelahubError('EINVALID', `-f ${f}: invalid YAML: ${(err as Error).message.split('\n')[0]}`, { path: '-f' });
+    }
+    if (typeof doc !== 'object' || Array.isArray(doc)) throw new VelahubError('EINVALID', `-f ${f}: expected a YAML mapping of parameters`, { path: '-f' });
+    values = { ...values, ...(doc as Record<string, unknown>) };
+  }
+  for (const s of sets) applySet(values, s, schema);
+  return values;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** `velahub render PATH DEFINITION --set k=v -f values.yaml`: the objects a definition produces. */
+export function renderCommand(): Command {
+  return new Command('render')
+    .description('render the Kubernetes objects a definition produces for given parameters')
+    .argument('<path>', 'addon folder, .tgz, or a .cue/.yaml definition')
+    .argument('[definition]', 'definition name (needed when the package has several)')
+    .option('--set <key=value>', 'set a parameter (repeatable; Helm syntax: a.b=c, list[0].x=1)', collect, [])
+    .option('-f, --values <file>', 'YAML file of parameters (repeatable)', collect, [])
+    .option('--name <name>', 'component name in the context', 'example')
+    .option('--app <name>', 'application name in the context')
+    .option('-n, --namespace <ns>', 'namespace in the context', 'default')
+    .option('--cluster-version <v>', 'Kubernetes version in the context, e.g. 1.29', '1.29')
+    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .action(async (path: string, name: string | undefined, opts: { set: string[]; values: string[]; name: string; app?: string; namespace: string; clusterVersion: string; output: string }) => {
+      const format = outputFormat(opts.output, ['yaml', 'json'], 'yaml') as 'yaml' | 'json';
+      const m = /^v?(\d+)\.(\d+)/.exec(opts.clusterVersion);
+      if (!m) throw new VelahubError('EUSAGE', `--cluster-version ${JSON.stringify(opts.clusterVersion)} is not a Kubernetes version: expected e.g. 1.29`, { path: '--cluster-version' });
+      const result = await withEvaluator(async (cue) => {
+        const loaded = await loadPackage(path, { cue, version: '0.0.0' });
+        const inspected = await inspectAddon(loaded.files, cue);
+        if (!inspected.manifest) throw new VelahubError('EINVALID', `${path} has errors`, { data: inspected.diagnostics, hint: `run velahub lint ${path}` });
+        const defs = inspected.manifest.definitions.filter((d) => d.schematic === 'cue');
+        const def = name ? defs.find((d) => d.name === name) : defs.length === 1 ? defs[0] : undefined;
+        if (!def) {
+          throw new VelahubError(name ? 'EDEFINITION_NOT_FOUND' : 'EUSAGE', name ? `no definition named ${JSON.stringify(name)} in ${path}: it provides ${defs.map((d) => d.name).join(', ')}` : `${path} provides ${defs.length} definitions: name one of ${defs.map((d) => d.name).join(', ')}`, { path: 'DEFINITION' });
+        }
+        const values = await collectValues(opts.values, opts.set, def.schema);
+        const problems = validateParameters(def.schema, values, def.file);
+        if (problems.length > 0) throw new VelahubError('EINVALID_PARAMETERS', `${problems.length} invalid parameter(s) for ${def.name}: ${problems[0]!.message}`, { data: problems });
+        const minor = Number(m[2]);
+        const rendered = await cue.render(def.cue, def.file, {
+          parameters: values,
+          context: { name: opts.name, appName: opts.app ?? opts.name, namespace: opts.namespace, clusterVersion: { major: Number(m[1]), minor, gitVersion: `v${m[1]}.${m[2]}.0` } },
+        });
+        return { def, rendered };
+      });
+      const objects = [...(result.rendered.output ? [result.rendered.output] : []), ...Object.keys(result.rendered.outputs).sort().map((k) => result.rendered.outputs[k]!)];
+      if (format === 'json') {
+        printData({ objects, ...(result.rendered.patch ? { patch: result.rendered.patch } : {}) }, 'json');
+        return;
+      }
+      const docs = objects.map((o) => stringify(o, { lineWidth: 0 }));
+      if (result.rendered.patch) docs.push(`# patch applied by the trait to the component's workload (not a separate object)\n${stringify(result.rendered.patch, { lineWidth: 0 })}`);
+      process.stdout.write(docs.join('---\n'));
+    });
+}

@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerAuthoringCommands } from './commands/authoring.ts';
+import { exitCodes, reportError } from './report.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Builds the `velahub` command tree; exported for tests. */
+export function buildProgram(): Command {
+  const program = new Command('velahub')
+    .description('Registry, CLI and installer for KubeVela addons and X-Definitions')
+    .version(pkg.version)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  registerAuthoringCommands(program);
+  return program;
+}
+
+/** Runs the CLI with argv and resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    return reportError(err);
+  }
+}
+
+const isMain = process.argv[1] && (import.meta.url.endsWith(process.argv[1]) || /bin\/velahub(\.js)?$/.test(process.argv[1]));
+if (isMain || process.env.VELAHUB_CLI_MAIN === '1') {
+  process.exitCode = await run(process.argv.slice(2));
+}

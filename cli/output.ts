@@ -1,0 +1,26 @@
+import { stringify } from 'yaml';
+import { VelahubError } from '../core/errors.ts';
+
+/** Output formats a command may offer with `-o`. */
+export type OutputFormat = 'table' | 'json' | 'yaml' | 'markdown';
+
+/** Validates an `-o` value against what a command supports. */
+export function outputFormat(value: string | undefined, allowed: readonly OutputFormat[], fallback: OutputFormat = 'table'): OutputFormat {
+  const v = (value ?? fallback) as OutputFormat;
+  if (!allowed.includes(v)) {
+    throw new VelahubError('EUSAGE', `-o ${JSON.stringify(value)} is not supported here: use one of ${allowed.join(', ')}`, { path: '-o' });
+  }
+  return v;
+}
+
+/** Prints data as JSON or YAML for scripts. */
+export function printData(data: unknown, format: 'json' | 'yaml'): void {
+  process.stdout.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data, { lineWidth: 0 }));
+}
+
+/** Formats rows as an aligned text table with upper-case headers, kubectl style. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('   ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}

@@ -1,0 +1,47 @@
+import { isVelahubError } from '../core/errors.ts';
+import { formatDiagnostic, type Diagnostic } from '../core/diagnostics.ts';
+
+/** Exit codes: what a script can rely on. */
+export const exitCodes = {
+  ok: 0,
+  /** The input was rejected: lint errors, invalid parameters, a refused package. */
+  invalid: 1,
+  /** Wrong flags or arguments. */
+  usage: 2,
+  /** Something named does not exist (file, addon, version). */
+  notFound: 3,
+  /** A registry or cluster could not be reached or refused the request. */
+  remote: 4,
+  /** A bug in velahub: reported with its stack. */
+  internal: 70,
+} as const;
+
+const usageCodes = new Set(['EUSAGE', 'EBAD_SET', 'EVERSION_REQUIRED', 'EBAD_VERSION', 'EUNKNOWN_SOURCE']);
+const notFoundCodes = new Set(['ENOENT', 'ENOTDIR', 'ENOT_FOUND', 'EDEFINITION_NOT_FOUND']);
+const remoteCodes = new Set(['EREGISTRY', 'EUNREACHABLE', 'EUNAUTHORIZED', 'EFORBIDDEN', 'ECLUSTER']);
+
+/** Prints diagnostics one per line on stderr, `file:line:col: severity: message`. */
+export function printDiagnostics(list: readonly Diagnostic[], prefix = ''): void {
+  for (const d of list) process.stderr.write(formatDiagnostic({ ...d, file: prefix ? `${prefix}/${d.file}` : d.file }) + '\n');
+}
+
+/**
+ * Renders any error in one place and returns the exit code. A VelahubError
+ * shows its message, diagnostics and hint; anything else is a bug and shows
+ * its stack.
+ */
+export function reportError(err: unknown): number {
+  if (isVelahubError(err)) {
+    process.stderr.write(`Error: ${err.message}\n`);
+    if (Array.isArray(err.data) && err.data.length > 1 && typeof (err.data[0] as Diagnostic).severity === 'string') {
+      printDiagnostics(err.data as Diagnostic[]);
+    }
+    if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
+    if (usageCodes.has(err.code)) return exitCodes.usage;
+    if (notFoundCodes.has(err.code)) return exitCodes.notFound;
+    if (remoteCodes.has(err.code)) return exitCodes.remote;
+    return exitCodes.invalid;
+  }
+  process.stderr.write(`Internal error (a bug in velahub, please report it):\n${(err as Error)?.stack ?? String(err)}\n`);
+  return exitCodes.internal;
+}
