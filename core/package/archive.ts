@@ -117,16 +117,19 @@ export async function unpackArchive(data: Uint8Array, limits: PackageLimits = de
             const kind = { SymbolicLink: 'symbolic link', Link: 'hard link', CharacterDevice: 'device', BlockDevice: 'device', FIFO: 'FIFO' }[entry.type as string] ?? entry.type;
             throw new VelahubError('EUNSAFE_ENTRY', `refused entry ${JSON.stringify(raw)}: ${kind} entries are not allowed in a package`, { path: raw });
           }
+          // Absolute paths, `..`, backslashes: checked on the whole name, so `../x` cannot become the top folder.
+          checkEntryPath(raw, limits);
           const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
-          if (raw.startsWith('/')) builder.reserve(raw, 0);
           const head = parts[0] ?? '';
           if (top === undefined) top = head;
           else if (head !== top) {
             throw new VelahubError('EBAD_LAYOUT', `refused entry ${JSON.stringify(raw)}: an addon archive has one top folder, found "${top}" and "${head}"`, { path: raw });
           }
           const inner = parts.slice(1).join('/');
+          if (inner === '' && entry.type !== 'Directory') {
+            throw new VelahubError('EBAD_LAYOUT', `refused entry ${JSON.stringify(raw)}: files belong inside one top folder named like the addon`, { path: raw });
+          }
           if (entry.type === 'Directory' || inner === '') {
-            if (inner !== '') checkEntryPath(inner, limits);
             entry.resume();
             return;
           }
