@@ -24,7 +24,8 @@ export interface AddonMetadata {
   [key: string]: unknown;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: errors carry the offending value, which the messages quote.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 addFormats.default(ajv);
 ajv.addFormat('semver', { type: 'string', validate: isVersion });
 ajv.addFormat('semver-range', { type: 'string', validate: (s: string) => parseRange(s) !== null });
@@ -43,7 +44,7 @@ export function parseMetadata(text: string, file = 'metadata.yaml'): { metadata?
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
-    const pos = e.linePos?.[0];
+    const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
     diagnostics.push({ severity: 'error', code: 'metadata-yaml', file, line: pos?.line, column: pos?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
   }
   if (diagnostics.length > 0) return { diagnostics };
