@@ -81,16 +81,29 @@ export class CueEvaluator {
       let openapi: Record<string, unknown> = { components: { schemas: { parameter: { type: 'object', properties: {} } } } };
       if (parameterField) {
         const schemaPath = join(dir, 'parameter.cue');
-        const keep = templateFields.filter((f) => f.label.startsWith('#') || f.label.startsWith('_'));
-        const body = [...preamble.filter((f) => f.label !== 'package' && f.label !== 'let'), ...keep].map((f) => f.text);
-        body.push(relabel(parameterField, '#parameter'));
-        // CUE refuses an unused let clause, so add one only where it is referenced.
-        const lets = [...preamble, ...templateFields].filter((f) => f.label === 'let');
-        const used = (name: string) => new RegExp(`\\b${name}\\b`).test(body.join('\n'));
+        // Keep the definitions and hidden fields the parameter block refers to (transitively):
+        // others may refer to `parameter` or `context` and would not evaluate here.
+        const candidates = [...preamble, ...templateFields].filter((f) => /^[#_]/.test(f.label));
+        const kept: CueField[] = [];
+        let bodyText = relabel(parameterField, '#parameter');
+        for (let grew = true; grew; ) {
+          grew = false;
+          for (const f of candidates) {
+            if (kept.includes(f) || !mentions(bodyText, f.label)) continue;
+            kept.push(f);
+            bodyText = `${f.text}\n${bodyText}`;
+            grew = true;
+          }
+        }
+        // CUE refuses unused imports and let clauses, so keep only the ones referenced.
+        const used = (name: string) => name !== '' && new RegExp(`\\b${name}\\b`).test(bodyText);
+        const imports = preamble.filter((f) => f.label === 'import').flatMap((f) => importSpecs(f.text)).filter((i) => used(i.name));
+        const lets = [...preamble, ...templateFields].filter((f) => f.label === 'let' && used(/^let\s+(\w+)/.exec(f.text)?.[1] ?? ''));
         const text = [
-          ...lets.filter((f) => used(/^let\s+(\w+)/.exec(f.text)?.[1] ?? '')).map((f) => f.text),
+          ...imports.map((i) => `import ${i.spec}`),
+          ...lets.map((f) => f.text),
           ...(used('context') ? [`let context = ${JSON.stringify(sampleContext())}`] : []),
-          ...body,
+          bodyText,
         ].join('\n');
         await writeFile(schemaPath, text + '\n');
         const out = this.#check(await this.pool.run('def', ['--out', 'openapi', schemaPath], signal), {
@@ -226,6 +239,22 @@ function explainRenderErrors(list: Diagnostic[]): Diagnostic[] {
     if (m) return { ...d, code: 'parameter-required', message: `parameter "${m[1]}" is required (type ${m[2]})` };
     return { ...d, message: d.message.replace(/\btemplate\.parameter\./g, 'parameter.') };
   });
+}
+
+/** True when `text` mentions the identifier `label` (`#Route`, `_x`). */
+function mentions(text: string, label: string): boolean {
+  const escaped = label.replace(/[$]/g, '\\$');
+  return new RegExp(`(^|[^\\w#$])${escaped}(?![\\w$])`).test(text);
+}
+
+/** The import specs of an `import` declaration, with the name each binds. */
+function importSpecs(text: string): Array<{ spec: string; name: string }> {
+  const out: Array<{ spec: string; name: string }> = [];
+  for (const m of text.replace(/^import\b/, '').matchAll(/(?:^|\s)(?:(\w+)\s+)?"([^"]+)"/g)) {
+    const path = m[2]!.split(':')[0]!;
+    out.push({ spec: `${m[1] ? `${m[1]} ` : ''}"${m[2]}"`, name: m[1] ?? path.split('/').pop()! });
+  }
+  return out;
 }
 
 function diag(file: string, code: string, message: string): Diagnostic {

@@ -1,0 +1,38 @@
+import { Command, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { VelahubError } from '../../core/errors.ts';
+import { startServer } from '../../registry/server.ts';
+
+const bundledAddons = fileURLToPath(new URL('../../addons', import.meta.url));
+
+/** `velahub serve`: the registry server (also `npm start`). */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('run the registry server; an empty store is seeded with the bundled addons')
+    .addOption(new Option('-p, --port <port>', 'port to listen on').env('PORT').default('8080'))
+    .addOption(new Option('--host <host>', 'address to bind').env('VELAHUB_HOST').default('0.0.0.0'))
+    .addOption(new Option('--data <dir>', 'data folder (blobs, embedded database)').env('VELAHUB_DATA').default('./.velahub'))
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL (default: embedded PGlite in the data folder)').env('DATABASE_URL'))
+    .addOption(new Option('--base-url <url>', 'public URL of this registry').env('VELAHUB_BASE_URL'))
+    .addOption(new Option('--seed <dir>', 'addons to publish into an empty store').default(bundledAddons))
+    .option('--no-seed', 'start with an empty store')
+    .action(async (opts: { port: string; host: string; data: string; databaseUrl?: string; baseUrl?: string; seed: string | false }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new VelahubError('EUSAGE', `--port ${JSON.stringify(opts.port)} is invalid: use 0-65535`, { path: '--port' });
+      const running = await startServer({
+        port,
+        host: opts.host,
+        dataDir: opts.data,
+        databaseUrl: opts.databaseUrl,
+        baseUrl: opts.baseUrl?.replace(/\/$/, ''),
+        seedDir: opts.seed === false ? undefined : opts.seed,
+        adminToken: process.env.VELAHUB_ADMIN_TOKEN,
+      });
+      const stop = () => {
+        void running.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await new Promise(() => undefined);
+    });
+}

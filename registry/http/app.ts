@@ -1,0 +1,70 @@
+import express, { type Express } from 'express';
+import compression from 'compression';
+import { pino, type Logger } from 'pino';
+import { Registry as Metrics, collectDefaultMetrics, Counter, Histogram } from 'prom-client';
+import type { Registry } from '../registry.ts';
+import { authenticate } from './auth.ts';
+import { errorHandler } from './errors.ts';
+import { publishRoutes } from './routes/publish.ts';
+import { readRoutes } from './routes/read.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { VelahubError } from '../../core/errors.ts';
+
+/** What the HTTP app needs; it never listens by itself (tests mount it on a free port). */
+export interface AppDeps {
+  registry: Registry;
+  logger?: Logger;
+}
+
+/**
+ * Builds the registry's express app: health, metrics, index.yaml, archives,
+ * the JSON API and publishing, with strong ETags, gzip and JSON errors.
+ */
+export function createApp({ registry, logger = pino({ level: 'silent' }) }: AppDeps): Express {
+  const app = express();
+  app.set('etag', 'strong');
+  app.set('x-powered-by', false);
+  app.set('query parser', 'simple');
+
+  const metrics = new Metrics();
+  collectDefaultMetrics({ register: metrics });
+  const requests = new Counter({ name: 'velahub_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [metrics] });
+  const latency = new Histogram({ name: 'velahub_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], registers: [metrics], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30] });
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    req.log = logger;
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      requests.inc({ method: req.method, route, status: String(res.statusCode) });
+      latency.observe({ method: req.method, route }, seconds);
+      logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    });
+    next();
+  });
+  app.use(compression());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await registry.store.catalogRevision();
+      res.json({ status: 'ready', database: registry.store.db.backend });
+    } catch (err) {
+      res.status(503).json({ status: 'unavailable', error: (err as Error).message });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
+
+  app.use(authenticate(registry.store));
+  app.use(publishRoutes(registry));
+  app.use(readRoutes(registry));
+  app.use(adminRoutes(registry));
+  app.use((req, _res, next) => next(new VelahubError('ENOT_FOUND', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { RequestHandler } from 'express';
+import { VelahubError } from '../../core/errors.ts';
+import type { MetadataStore } from '../store/metadata-store.ts';
+import type { TokenRecord } from '../store/records.ts';
+import { hashToken } from '../tokens.ts';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The caller's token, when it sent a valid one. */
+    token?: TokenRecord;
+    log?: { info: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
+  }
+}
+
+/**
+ * Reads `Authorization: Bearer <token>` (or Basic, whose password is the
+ * token, as ChartMuseum clients send it) and attaches the token record.
+ * An unknown or revoked token is refused outright rather than treated as anonymous.
+ */
+export function authenticate(store: MetadataStore): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.get('authorization');
+    if (!header) return next();
+    let secret: string | undefined;
+    const [scheme, value] = header.split(/\s+/, 2);
+    if (/^bearer$/i.test(scheme ?? '')) secret = value;
+    else if (/^basic$/i.test(scheme ?? '') && value) secret = Buffer.from(value, 'base64').toString('utf8').split(':').slice(1).join(':');
+    if (!secret) return next(new VelahubError('EUNAUTHORIZED', 'the Authorization header must be "Bearer <token>" or Basic with the token as password'));
+    const token = await store.findToken(hashToken(secret));
+    if (!token) return next(new VelahubError('EUNAUTHORIZED', 'the token is not valid for this registry'));
+    if (token.revokedAt) return next(new VelahubError('EUNAUTHORIZED', `token ${token.id} was revoked at ${token.revokedAt}`));
+    req.token = token;
+    next();
+  };
+}
+
+/** Refuses the request unless the caller holds an admin token. */
+export const requireAdmin: RequestHandler = (req, _res, next) => {
+  if (!req.token) return next(new VelahubError('EUNAUTHORIZED', 'this needs an admin token: send Authorization: Bearer <token>'));
+  if (req.token.scope !== 'admin') return next(new VelahubError('EFORBIDDEN', `token ${req.token.id} has scope ${req.token.scope}; this needs an admin token`));
+  next();
+};

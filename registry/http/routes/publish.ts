@@ -1,0 +1,49 @@
+import express, { Router } from 'express';
+import busboy from 'busboy';
+import { VelahubError } from '../../../core/errors.ts';
+import type { Registry } from '../../registry.ts';
+import { publishArchive, type PublishResult } from '../../publish.ts';
+import { defaultLimits } from '../../../core/package/files.ts';
+
+/** Reads multipart field `chart` (ChartMuseum's upload) into memory, bounded. */
+function readChartField(req: express.Request, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fileSize: limit, files: 1 } });
+    } catch {
+      return reject(new VelahubError('EBAD_REQUEST', 'expected a multipart/form-data body with the archive in field "chart"'));
+    }
+    let found: Buffer | undefined;
+    bb.on('file', (field, stream) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('limit', () => reject(new VelahubError('EPACKAGE_TOO_LARGE', `field "chart" exceeds the ${limit}-byte limit`)));
+      stream.on('end', () => {
+        if (field === 'chart') found = Buffer.concat(chunks);
+      });
+    });
+    bb.on('error', (e: Error) => reject(new VelahubError('EBAD_REQUEST', `malformed multipart body: ${e.message}`)));
+    bb.on('close', () => (found ? resolve(found) : reject(new VelahubError('EBAD_REQUEST', 'multipart field "chart" is missing: send the addon .tgz as chart=@file.tgz'))));
+    req.pipe(bb);
+  });
+}
+
+function send(res: express.Response, result: PublishResult): void {
+  res.status(result.status === 'created' ? 201 : 200).json({ saved: true, ...result });
+}
+
+/** POST /api/v1/packages (raw tarball) and ChartMuseum's POST /api/charts (multipart). */
+export function publishRoutes(registry: Registry): Router {
+  const router = Router();
+  const limit = defaultLimits.maxTotalBytes;
+  router.post('/api/v1/packages', express.raw({ type: () => true, limit }), async (req, res) => {
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new VelahubError('EBAD_REQUEST', 'the request body must be the addon .tgz (Content-Type: application/gzip)');
+    send(res, await publishArchive(registry, req.body, req.token));
+  });
+  router.post('/api/charts', async (req, res) => {
+    const data = await readChartField(req, limit);
+    send(res, await publishArchive(registry, data, req.token));
+  });
+  return router;
+}

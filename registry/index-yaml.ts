@@ -1,0 +1,67 @@
+import { stringify } from 'yaml';
+import type { AddonMetadata } from '../core/package/metadata.ts';
+import type { AddonManifest } from '../core/package/inspect.ts';
+
+/** The archive path of a version, relative to the registry base URL. */
+export function chartPath(name: string, version: string): string {
+  return `charts/${name}-${version}.tgz`;
+}
+
+/**
+ * One version's entry of a Helm repository index, as YAML list-item text
+ * indented for `entries.<name>`. Only keys of Helm's ChartVersion schema are
+ * used — Helm's strict parser rejects the whole index otherwise — and
+ * everything velahub adds goes into string `annotations`.
+ */
+export function indexEntry(input: { metadata: AddonMetadata; manifest: AddonManifest; digest: string; createdAt: string; deprecated: string | null }): string {
+  const m = input.metadata;
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.annotations ?? {})) annotations[k] = String(v);
+  if (m.system?.vela) annotations['system.vela'] = m.system.vela;
+  if (m.system?.kubernetes) annotations['system.kubernetes'] = m.system.kubernetes;
+  if (m.dependencies?.length) annotations['velahub.dev/dependencies'] = JSON.stringify(m.dependencies);
+  if (input.manifest.definitions.length) {
+    annotations['velahub.dev/definitions'] = JSON.stringify(input.manifest.definitions.map((d) => ({ name: d.name, type: d.type })));
+  }
+  if (input.deprecated) annotations['velahub.dev/deprecation'] = input.deprecated;
+  const entry: Record<string, unknown> = {
+    apiVersion: 'v2',
+    name: m.name,
+    version: m.version,
+    type: 'library',
+  };
+  if (m.description) entry.description = m.description;
+  if (m.icon) entry.icon = m.icon;
+  if (m.url) entry.home = m.url;
+  if (m.tags?.length) entry.keywords = m.tags;
+  if (input.deprecated) entry.deprecated = true;
+  if (Object.keys(annotations).length) entry.annotations = annotations;
+  entry.urls = [chartPath(m.name, m.version)];
+  entry.created = input.createdAt;
+  entry.digest = input.digest.replace(/^sha256:/, '');
+  const text = stringify([entry], { lineWidth: 0 });
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+/**
+ * Assembles index.yaml from precomputed entries (already sorted by name, then
+ * newest version first): string concatenation only, no serialization on reads.
+ */
+export function assembleIndex(entries: Array<{ name: string; entry: string }>, generated: string): string {
+  const parts: string[] = ['apiVersion: v1', 'entries:'];
+  if (entries.length === 0) parts[1] = 'entries: {}';
+  let current: string | undefined;
+  for (const e of entries) {
+    if (e.name !== current) {
+      parts.push(`  ${e.name}:`);
+      current = e.name;
+    }
+    parts.push(e.entry);
+  }
+  parts.push(`generated: "${generated}"`);
+  return parts.join('\n') + '\n';
+}

@@ -1,0 +1,145 @@
+import semver from 'semver';
+import { VelahubError } from '../core/errors.ts';
+import type { CueEvaluator } from '../core/cue/evaluator.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
+import { unpackArchive, sha256 } from '../core/package/archive.ts';
+import { defaultLimits, textOf, type PackageLimits } from '../core/package/files.ts';
+import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
+import { parseMetadata } from '../core/package/metadata.ts';
+import { breakingChanges, diffSchemas, type SchemaChange } from '../core/params/diff.ts';
+import type { BlobStore } from './store/blob-store.ts';
+import type { MetadataStore } from './store/metadata-store.ts';
+import type { TokenRecord } from './store/records.ts';
+import { indexEntry } from './index-yaml.ts';
+import { mayPublish } from './tokens.ts';
+
+/** What publishing needs. */
+export interface PublishDeps {
+  store: MetadataStore;
+  blobs: BlobStore;
+  cue: CueEvaluator;
+  limits?: PackageLimits;
+  now?: () => Date;
+  /** Test hook: runs after the blob is durable and before the row is committed. */
+  afterBlobWrite?: () => Promise<void> | void;
+}
+
+/** The outcome of a publish. */
+export interface PublishResult {
+  /** `created` (201) or `unchanged` (identical bytes already published: 200). */
+  status: 'created' | 'unchanged';
+  name: string;
+  version: string;
+  digest: string;
+  size: number;
+  warnings: Diagnostic[];
+}
+
+/** A breaking change of one definition, for the refusal message. */
+export interface BreakingChange extends SchemaChange {
+  definition: string;
+}
+
+/**
+ * Publishes an archive: unpacks it under the safety limits, checks the token's
+ * scope, validates it for real (metadata, layout, CUE), refuses changes to an
+ * existing version (409) and breaking parameter changes within a major, then
+ * writes the blob durably and commits the version row. A crash between the two
+ * leaves an unreferenced blob and no version — never a half-published one.
+ */
+export async function publishArchive(deps: PublishDeps, archive: Uint8Array, token: TokenRecord | undefined): Promise<PublishResult> {
+  const limits = deps.limits ?? defaultLimits;
+  if (archive.length > limits.maxTotalBytes) {
+    throw new VelahubError('EPACKAGE_TOO_LARGE', `archive of ${archive.length} bytes exceeds the ${limits.maxTotalBytes}-byte limit`);
+  }
+  const { top, files } = await unpackArchive(archive, limits);
+  const metaText = textOf(files, 'metadata.yaml');
+  if (metaText === undefined) {
+    throw new VelahubError('EINVALID', `${top}/metadata.yaml is missing: an addon archive holds one folder with metadata.yaml`, { path: 'metadata.yaml' });
+  }
+  const meta = parseMetadata(metaText);
+  if (!meta.metadata) {
+    const errors = meta.diagnostics.filter((d) => d.severity === 'error');
+    throw new VelahubError('EINVALID', `metadata.yaml: ${errors.map((d) => d.message).join('; ')}`, { data: meta.diagnostics, path: 'metadata.yaml' });
+  }
+  const { name, version } = meta.metadata;
+  if (!token) throw new VelahubError('EUNAUTHORIZED', 'publishing needs a token: send Authorization: Bearer <token>', { hint: 'create one with `velahub token create --scope publish --pattern NAME`' });
+  if (!mayPublish(token, name)) {
+    throw new VelahubError('EFORBIDDEN', token.revokedAt ? 'the token was revoked' : `token ${token.id} (${token.scope}${token.pattern ? ` ${token.pattern}` : ''}) may not publish "${name}"`, { hint: 'use a token whose pattern covers this name' });
+  }
+  if (top !== name) {
+    throw new VelahubError('EINVALID', `the archive's top folder "${top}" must be named like the addon "${name}"`, { path: top });
+  }
+
+  const digest = sha256(archive);
+  const existing = await deps.store.getVersion(name, version);
+  if (existing) return sameOrConflict(existing.digest, digest, name, version, archive.length, existing.warnings);
+
+  const result = await inspectAddon(files, deps.cue);
+  if (!result.manifest) {
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    throw new VelahubError('EINVALID', `${name}@${version} was refused: ${errors.length} error(s): ${errors.map((d) => `${d.file}${d.line ? `:${d.line}` : ''}: ${d.message}`).join('; ')}`, { data: result.diagnostics });
+  }
+  const manifest = result.manifest;
+  const breaking = await breakingAgainstPrevious(deps.store, name, version, manifest);
+  if (breaking.length > 0) {
+    throw new VelahubError(
+      'EBREAKING_CHANGE',
+      `${name}@${version} makes ${breaking.length} breaking change(s) to its parameters within major ${semver.major(version)}: ${breaking.map((c) => `${c.definition}: ${c.message}`).join('; ')}`,
+      { data: breaking, hint: `publish it as ${semver.major(version) + 1}.0.0, or keep the parameters compatible` },
+    );
+  }
+
+  await deps.blobs.put(archive);
+  await deps.afterBlobWrite?.();
+  const createdAt = (deps.now?.() ?? new Date()).toISOString();
+  const outcome = await deps.store.insertVersion({
+    name,
+    version,
+    digest,
+    size: archive.length,
+    createdAt,
+    metadata: manifest.metadata,
+    readme: manifest.readme,
+    manifest,
+    warnings: manifest.warnings,
+    indexEntry: indexEntry({ metadata: manifest.metadata, manifest, digest, createdAt, deprecated: null }),
+    deprecated: null,
+    yanked: false,
+    yankReason: null,
+    publishedBy: token.id,
+  });
+  if (!outcome.created) return sameOrConflict(outcome.existingDigest, digest, name, version, archive.length, manifest.warnings);
+  return { status: 'created', name, version, digest, size: archive.length, warnings: manifest.warnings };
+}
+
+function sameOrConflict(existingDigest: string, digest: string, name: string, version: string, size: number, warnings: Diagnostic[]): PublishResult {
+  if (existingDigest === digest) return { status: 'unchanged', name, version, digest, size, warnings };
+  throw new VelahubError('ECONFLICT', `${name}@${version} is already published with different content (${existingDigest}); published versions are immutable`, {
+    hint: 'bump the version',
+    data: { existingDigest, digest },
+  });
+}
+
+/**
+ * The breaking changes of a new version against the highest version below it
+ * in the same major (yanked ones included: Applications may still use them).
+ */
+export async function breakingAgainstPrevious(store: MetadataStore, name: string, version: string, manifest: AddonManifest): Promise<BreakingChange[]> {
+  const major = semver.major(version);
+  const previous = (await store.listVersions(name)).find((v) => semver.major(v.version) === major && semver.lt(v.version, version));
+  if (!previous) return [];
+  const prev = await store.getVersion(name, previous.version);
+  if (!prev) return [];
+  const out: BreakingChange[] = [];
+  for (const old of prev.manifest.definitions) {
+    const now = manifest.definitions.find((d) => d.name === old.name && d.type === old.type);
+    const label = `${old.type} ${old.name}`;
+    if (!now) {
+      out.push({ definition: label, path: '(definition)', kind: 'removed', breaking: true, message: `the ${old.type} was removed (it was in ${previous.version})` });
+      continue;
+    }
+    for (const c of breakingChanges(diffSchemas(old.schema, now.schema))) out.push({ ...c, definition: label });
+  }
+  return out;
+}

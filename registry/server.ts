@@ -1,0 +1,76 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { pino, type Logger } from 'pino';
+import { openRegistry, type Registry } from './registry.ts';
+import { createApp } from './http/app.ts';
+import { publishFolderTree } from './seed.ts';
+import { createToken, hashToken } from './tokens.ts';
+
+/** Options of `velahub serve`. */
+export interface ServeOptions {
+  port: number;
+  host?: string;
+  dataDir: string;
+  databaseUrl?: string;
+  baseUrl?: string;
+  /** Folder of addons published when the store is empty. */
+  seedDir?: string;
+  /** Admin token to accept (VELAHUB_ADMIN_TOKEN); otherwise one is generated on first start. */
+  adminToken?: string;
+  logger?: Logger;
+  /** Where human-readable start-up lines go. */
+  say?: (line: string) => void;
+}
+
+/** A running registry server. */
+export interface RunningServer {
+  url: string;
+  registry: Registry;
+  server: Server;
+  /** The admin token generated on this start, when one was. */
+  generatedAdminToken?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, seeds it with the bundled addons when empty, makes sure an
+ * admin token exists, and listens. The token secret is printed once and only its
+ * hash is stored.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const say = options.say ?? ((l: string) => process.stdout.write(l + '\n'));
+  const logger = options.logger ?? pino({ level: process.env.VELAHUB_LOG_LEVEL ?? 'info' });
+  const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  let generatedAdminToken: string | undefined;
+  if (options.adminToken) {
+    if (!(await registry.store.findToken(hashToken(options.adminToken)))) {
+      await createToken(registry.store, { scope: 'admin', description: 'VELAHUB_ADMIN_TOKEN', secret: options.adminToken });
+    }
+  } else if (!(await registry.store.listTokens()).some((t) => t.scope === 'admin' && !t.revokedAt)) {
+    generatedAdminToken = (await createToken(registry.store, { scope: 'admin', description: 'generated on first start' })).token;
+  }
+  if (options.seedDir && (await registry.store.isEmpty())) {
+    say(`Publishing the bundled addons from ${options.seedDir} ...`);
+    await publishFolderTree(registry, options.seedDir, (done, total, r) => say(`  [${done}/${total}] ${r.name}@${r.version} ${r.digest.slice(0, 19)}`));
+  }
+  const app = createApp({ registry, logger });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
+    s.on('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = options.baseUrl ?? `http://localhost:${port}`;
+  say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend})`);
+  say(`  KubeVela: vela addon registry add velahub --type helm --endpoint ${url}`);
+  if (generatedAdminToken) say(`  Admin token (shown once, stored hashed): ${generatedAdminToken}`);
+  return {
+    url,
+    registry,
+    server,
+    generatedAdminToken,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await registry.close();
+    },
+  };
+}

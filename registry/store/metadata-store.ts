@@ -1,0 +1,268 @@
+import semver from 'semver';
+import type { SqlClient, SqlExecutor } from './sql-client.ts';
+import type { AddonSummary, DefinitionRecord, DefinitionSummary, Page, TokenRecord, TokenScope, VersionRecord, VersionSummary } from './records.ts';
+import { parameterReference } from '../../core/params/reference.ts';
+
+type Row = Record<string, unknown>;
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+function toVersion(r: Row): VersionRecord {
+  return {
+    name: String(r.name),
+    version: String(r.version),
+    digest: String(r.digest),
+    size: Number(r.size),
+    createdAt: iso(r.created_at),
+    metadata: json(r.metadata),
+    readme: String(r.readme ?? ''),
+    manifest: json(r.manifest),
+    warnings: json(r.warnings),
+    indexEntry: String(r.index_entry),
+    deprecated: (r.deprecated as string | null) ?? null,
+    yanked: Boolean(r.yanked),
+    yankReason: (r.yank_reason as string | null) ?? null,
+    publishedBy: (r.published_by as string | null) ?? null,
+  };
+}
+
+function toSummary(r: Row): VersionSummary {
+  return { name: String(r.name), version: String(r.version), digest: String(r.digest), size: Number(r.size), createdAt: iso(r.created_at), deprecated: (r.deprecated as string | null) ?? null, yanked: Boolean(r.yanked) };
+}
+
+function toAddon(r: Row): AddonSummary {
+  return { name: String(r.name), description: String(r.description ?? ''), tags: json(r.tags), latest: (r.latest as string | null) ?? null, definitionTypes: json(r.definition_types), updatedAt: iso(r.updated_at) };
+}
+
+function toToken(r: Row): TokenRecord {
+  return { id: String(r.id), description: String(r.description ?? ''), scope: r.scope as TokenScope, pattern: (r.pattern as string | null) ?? null, createdAt: iso(r.created_at), revokedAt: r.revoked_at ? iso(r.revoked_at) : null };
+}
+
+/** Every parameter path of a schema, for "which traits take a `domain`?" searches. */
+function parameterNames(schema: DefinitionRecord['schema']): string {
+  const names = new Set<string>();
+  for (const table of parameterReference(schema)) for (const p of table.params) names.add(p.name);
+  return [...names].join(' ');
+}
+
+/** Outcome of inserting a version: created, or the digest already stored under it. */
+export type InsertOutcome = { created: true } | { created: false; existingDigest: string };
+
+/**
+ * The registry's metadata in SQL (PostgreSQL dialect; PGlite or a server).
+ * Versions are insert-only: name+version is the primary key, so of concurrent
+ * publishes of one version exactly one row wins. Derived data (search vectors,
+ * latest version, index entries) is written in the same transaction.
+ */
+export class MetadataStore {
+  constructor(readonly db: SqlClient) {}
+
+  /** Inserts a version (and its addon row, definitions, search data) atomically. */
+  async insertVersion(v: VersionRecord): Promise<InsertOutcome> {
+    return this.db.transaction(async (tx) => {
+      const meta = v.metadata;
+      const types = [...new Set(v.manifest.definitions.map((d) => d.type))].sort();
+      await tx.query(
+        `INSERT INTO addons (name, description, tags, definition_types) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
+        [v.name, meta.description ?? '', JSON.stringify(meta.tags ?? []), JSON.stringify(types)],
+      );
+      const inserted = await tx.query(
+        `INSERT INTO versions (name, version, major, digest, size, created_at, metadata, readme, manifest, warnings, index_entry, published_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (name, version) DO NOTHING`,
+        [v.name, v.version, semver.major(v.version), v.digest, v.size, v.createdAt, JSON.stringify(meta), v.readme, JSON.stringify(v.manifest), JSON.stringify(v.warnings), v.indexEntry, v.publishedBy],
+      );
+      if (inserted.affectedRows === 0) {
+        const existing = await tx.query<{ digest: string }>('SELECT digest FROM versions WHERE name = $1 AND version = $2', [v.name, v.version]);
+        return { created: false, existingDigest: existing.rows[0]!.digest };
+      }
+      for (const d of v.manifest.definitions) {
+        const params = parameterNames(d.schema);
+        await tx.query(
+          `INSERT INTO definitions (addon, version, name, type, description, schema, parameters, search)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, setweight(to_tsvector('simple', $3), 'A') || setweight(to_tsvector('english', $5), 'B') || setweight(to_tsvector('simple', $7), 'C'))`,
+          [v.name, v.version, d.name, d.type, d.description, JSON.stringify(d.schema), params],
+        );
+      }
+      await this.#refreshAddon(tx, v.name);
+      await tx.query('UPDATE catalog_state SET revision = revision + 1 WHERE id = 1');
+      return { created: true };
+    });
+  }
+
+  /**
+   * Recomputes an addon's row from its versions: latest = highest non-yanked
+   * release (prereleases only when nothing else), description, tags and search
+   * text from that version.
+   */
+  async #refreshAddon(tx: SqlExecutor, name: string): Promise<void> {
+    const rows = (await tx.query<Row>('SELECT version, yanked, metadata, manifest FROM versions WHERE name = $1', [name])).rows;
+    const live = rows.filter((r) => !r.yanked);
+    const pick = (list: Row[]) => list.map((r) => String(r.version)).sort(semver.rcompare)[0];
+    const latest = pick(live.filter((r) => semver.prerelease(String(r.version)) === null)) ?? pick(live) ?? null;
+    const source = rows.find((r) => r.version === (latest ?? pick(rows)));
+    if (!source) return;
+    const meta = json<{ description?: string; tags?: string[] }>(source.metadata);
+    const manifest = json<{ definitions: Array<{ name: string; type: string; description: string }> }>(source.manifest);
+    const types = [...new Set(manifest.definitions.map((d) => d.type))].sort();
+    const defText = manifest.definitions.map((d) => `${d.name} ${d.description}`).join(' ');
+    await tx.query(
+      `UPDATE addons SET latest = $2, description = $3, tags = $4, definition_types = $5, updated_at = now(),
+         search = setweight(to_tsvector('simple', $1), 'A') || setweight(to_tsvector('simple', $6), 'A') || setweight(to_tsvector('english', $3), 'B') || setweight(to_tsvector('english', $7), 'C')
+       WHERE name = $1`,
+      [name, latest, meta.description ?? '', JSON.stringify(meta.tags ?? []), JSON.stringify(types), (meta.tags ?? []).join(' '), defText],
+    );
+  }
+
+  /** One version with everything, or undefined. */
+  async getVersion(name: string, version: string): Promise<VersionRecord | undefined> {
+    const r = await this.db.query<Row>('SELECT * FROM versions WHERE name = $1 AND version = $2', [name, version]);
+    return r.rows[0] ? toVersion(r.rows[0]) : undefined;
+  }
+
+  /** All versions of an addon, newest first. */
+  async listVersions(name: string): Promise<VersionSummary[]> {
+    const r = await this.db.query<Row>('SELECT name, version, digest, size, created_at, deprecated, yanked FROM versions WHERE name = $1', [name]);
+    return r.rows.map(toSummary).sort((a, b) => semver.rcompare(a.version, b.version));
+  }
+
+  /** The addon row, or undefined. */
+  async getAddon(name: string): Promise<AddonSummary | undefined> {
+    const r = await this.db.query<Row>('SELECT * FROM addons WHERE name = $1', [name]);
+    return r.rows[0] ? toAddon(r.rows[0]) : undefined;
+  }
+
+  /** Addons matching a full-text query and/or tag and definition type, best match first. */
+  async searchAddons(q: { text?: string; tag?: string; type?: string; limit: number; offset: number }): Promise<Page<AddonSummary>> {
+    const where: string[] = ['latest IS NOT NULL'];
+    const params: unknown[] = [];
+    let rank = 'NULL::real';
+    if (q.text) {
+      params.push(q.text);
+      const i = params.length;
+      where.push(`(search @@ websearch_to_tsquery('simple', $${i}) OR search @@ websearch_to_tsquery('english', $${i}) OR name ILIKE '%' || $${i} || '%' OR name IN (SELECT addon FROM definitions WHERE search @@ websearch_to_tsquery('simple', $${i})))`);
+      rank = `ts_rank(search, websearch_to_tsquery('simple', $${i})) + CASE WHEN name = $${i} THEN 10 ELSE 0 END`;
+    }
+    if (q.tag) {
+      params.push(JSON.stringify([q.tag]));
+      where.push(`tags @> $${params.length}::jsonb`);
+    }
+    if (q.type) {
+      params.push(JSON.stringify([q.type]));
+      where.push(`definition_types @> $${params.length}::jsonb`);
+    }
+    const whereSql = where.join(' AND ');
+    const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM addons WHERE ${whereSql}`, params);
+    const rows = await this.db.query<Row>(`SELECT *, ${rank} AS rank FROM addons WHERE ${whereSql} ORDER BY rank DESC NULLS LAST, name LIMIT ${q.limit} OFFSET ${q.offset}`, params);
+    return { items: rows.rows.map(toAddon), total: Number(total.rows[0]?.n ?? 0), limit: q.limit, offset: q.offset };
+  }
+
+  /**
+   * Definitions of each addon's latest version, by text, type and parameter
+   * name (a parameter anywhere in the nested schema).
+   */
+  async searchDefinitions(q: { text?: string; type?: string; parameter?: string; limit: number; offset: number }): Promise<Page<DefinitionSummary>> {
+    const where = ['d.version = a.latest'];
+    const params: unknown[] = [];
+    let rank = 'NULL::real';
+    if (q.text) {
+      params.push(q.text);
+      const i = params.length;
+      where.push(`(d.search @@ websearch_to_tsquery('simple', $${i}) OR d.search @@ websearch_to_tsquery('english', $${i}) OR d.name ILIKE '%' || $${i} || '%')`);
+      rank = `ts_rank(d.search, websearch_to_tsquery('simple', $${i}))`;
+    }
+    if (q.type) {
+      params.push(q.type);
+      where.push(`d.type = $${params.length}`);
+    }
+    if (q.parameter) {
+      params.push(q.parameter);
+      where.push(`$${params.length} = ANY (string_to_array(d.parameters, ' '))`);
+    }
+    const base = `FROM definitions d JOIN addons a ON a.name = d.addon WHERE ${where.join(' AND ')}`;
+    const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n ${base}`, params);
+    const rows = await this.db.query<Row>(`SELECT d.addon, d.version, d.name, d.type, d.description, ${rank} AS rank ${base} ORDER BY rank DESC NULLS LAST, d.name LIMIT ${q.limit} OFFSET ${q.offset}`, params);
+    return {
+      items: rows.rows.map((r) => ({ addon: String(r.addon), version: String(r.version), name: String(r.name), type: String(r.type), description: String(r.description) })),
+      total: Number(total.rows[0]?.n ?? 0),
+      limit: q.limit,
+      offset: q.offset,
+    };
+  }
+
+  /** One definition of one version (by name; type narrows when two types share a name). */
+  async getDefinition(addon: string, version: string, name: string, type?: string): Promise<DefinitionRecord | undefined> {
+    const r = await this.db.query<Row>(
+      `SELECT addon, version, name, type, description, schema FROM definitions WHERE addon = $1 AND version = $2 AND name = $3 ${type ? 'AND type = $4' : ''} ORDER BY type`,
+      type ? [addon, version, name, type] : [addon, version, name],
+    );
+    const row = r.rows[0];
+    return row ? { addon: String(row.addon), version: String(row.version), name: String(row.name), type: String(row.type), description: String(row.description), schema: json(row.schema) } : undefined;
+  }
+
+  /** Marks a version deprecated (message) or not (null); rewrites its index entry. */
+  async setDeprecated(name: string, version: string, message: string | null, indexEntry: string): Promise<boolean> {
+    return this.#update(name, version, 'deprecated = $3, index_entry = $4', [message, indexEntry]);
+  }
+
+  /** Yanks (or restores) a version: bytes stay, ranges never pick it. */
+  async setYanked(name: string, version: string, yanked: boolean, reason: string | null): Promise<boolean> {
+    return this.#update(name, version, 'yanked = $3, yank_reason = $4', [yanked, reason]);
+  }
+
+  async #update(name: string, version: string, set: string, values: unknown[]): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const r = await tx.query(`UPDATE versions SET ${set} WHERE name = $1 AND version = $2`, [name, version, ...values]);
+      if (r.affectedRows === 0) return false;
+      await this.#refreshAddon(tx, name);
+      await tx.query('UPDATE catalog_state SET revision = revision + 1 WHERE id = 1');
+      return true;
+    });
+  }
+
+  /** A number that changes whenever anything in index.yaml may have changed. */
+  async catalogRevision(): Promise<number> {
+    const r = await this.db.query<{ revision: string | number }>('SELECT revision FROM catalog_state WHERE id = 1');
+    return Number(r.rows[0]?.revision ?? 0);
+  }
+
+  /** The precomputed index entries of every non-yanked version, grouped by addon. */
+  async indexEntries(): Promise<Array<{ name: string; version: string; entry: string }>> {
+    const r = await this.db.query<Row>('SELECT name, version, index_entry FROM versions WHERE NOT yanked');
+    return r.rows
+      .map((row) => ({ name: String(row.name), version: String(row.version), entry: String(row.index_entry) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : semver.rcompare(a.version, b.version)));
+  }
+
+  /** Addon names and versions (for resolvers that want the whole graph). */
+  async countVersions(): Promise<number> {
+    const r = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM versions');
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /** Stores a token (hash only). */
+  async createToken(t: TokenRecord & { hash: string }): Promise<void> {
+    await this.db.query('INSERT INTO tokens (id, hash, description, scope, pattern, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [t.id, t.hash, t.description, t.scope, t.pattern, t.createdAt]);
+  }
+
+  /** The token with this hash, or undefined. */
+  async findToken(hash: string): Promise<TokenRecord | undefined> {
+    const r = await this.db.query<Row>('SELECT * FROM tokens WHERE hash = $1', [hash]);
+    return r.rows[0] ? toToken(r.rows[0]) : undefined;
+  }
+
+  /** All tokens (never their secrets). */
+  async listTokens(): Promise<TokenRecord[]> {
+    return (await this.db.query<Row>('SELECT * FROM tokens ORDER BY created_at')).rows.map(toToken);
+  }
+
+  /** Revokes a token; false when no such token. */
+  async revokeToken(id: string): Promise<boolean> {
+    return (await this.db.query('UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id])).affectedRows > 0;
+  }
+
+  /** True when no version has been published yet. */
+  async isEmpty(): Promise<boolean> {
+    return (await this.countVersions()) === 0;
+  }
+}

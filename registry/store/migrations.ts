@@ -1,0 +1,86 @@
+import type { SqlClient } from './sql-client.ts';
+
+/**
+ * The schema, as numbered migrations applied in order and recorded, so a data
+ * dir or database created by an older velahub is upgraded in place.
+ */
+export const migrations: ReadonlyArray<{ id: number; sql: string }> = [
+  {
+    id: 1,
+    sql: `
+CREATE TABLE addons (
+  name text PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  latest text,
+  description text NOT NULL DEFAULT '',
+  tags jsonb NOT NULL DEFAULT '[]',
+  definition_types jsonb NOT NULL DEFAULT '[]',
+  search tsvector
+);
+CREATE INDEX addons_search ON addons USING gin (search);
+CREATE TABLE versions (
+  name text NOT NULL REFERENCES addons(name),
+  version text NOT NULL,
+  major int NOT NULL,
+  digest text NOT NULL,
+  size int NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  metadata jsonb NOT NULL,
+  readme text NOT NULL DEFAULT '',
+  manifest jsonb NOT NULL,
+  warnings jsonb NOT NULL DEFAULT '[]',
+  index_entry text NOT NULL,
+  deprecated text,
+  yanked boolean NOT NULL DEFAULT false,
+  yank_reason text,
+  published_by text,
+  PRIMARY KEY (name, version)
+);
+CREATE TABLE definitions (
+  addon text NOT NULL,
+  version text NOT NULL,
+  name text NOT NULL,
+  type text NOT NULL,
+  description text NOT NULL DEFAULT '',
+  schema jsonb NOT NULL,
+  parameters text NOT NULL DEFAULT '',
+  search tsvector,
+  PRIMARY KEY (addon, version, type, name),
+  FOREIGN KEY (addon, version) REFERENCES versions(name, version)
+);
+CREATE INDEX definitions_search ON definitions USING gin (search);
+CREATE TABLE tokens (
+  id text PRIMARY KEY,
+  hash text NOT NULL UNIQUE,
+  description text NOT NULL DEFAULT '',
+  scope text NOT NULL,
+  pattern text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz
+);
+CREATE TABLE catalog_state (
+  id int PRIMARY KEY CHECK (id = 1),
+  revision bigint NOT NULL
+);
+INSERT INTO catalog_state (id, revision) VALUES (1, 0);
+`,
+  },
+];
+
+/** Applies the migrations not yet recorded, each in its own transaction. */
+export async function migrate(db: SqlClient): Promise<void> {
+  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  const done = new Set((await db.query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((r) => Number(r.id)));
+  for (const m of migrations) {
+    if (done.has(m.id)) continue;
+    await db.transaction(async (tx) => {
+      // Two servers starting together on one database: the lock makes one wait.
+      await tx.query('LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
+      const again = await tx.query('SELECT 1 FROM schema_migrations WHERE id = $1', [m.id]);
+      if (again.rows.length > 0) return;
+      for (const statement of m.sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [m.id]);
+    });
+  }
+}

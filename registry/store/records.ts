@@ -1,0 +1,72 @@
+import type { AddonMetadata } from '../../core/package/metadata.ts';
+import type { AddonManifest } from '../../core/package/inspect.ts';
+import type { Diagnostic } from '../../core/diagnostics.ts';
+import type { JsonSchema } from '../../core/params/schema.ts';
+
+/** A published version as the store keeps it. */
+export interface VersionRecord {
+  name: string;
+  version: string;
+  digest: string;
+  size: number;
+  createdAt: string;
+  metadata: AddonMetadata;
+  readme: string;
+  manifest: AddonManifest;
+  warnings: Diagnostic[];
+  /** This version's entry in index.yaml, precomputed at publish. */
+  indexEntry: string;
+  deprecated: string | null;
+  yanked: boolean;
+  yankReason: string | null;
+  publishedBy: string | null;
+}
+
+/** A version without its heavy fields, for lists. */
+export type VersionSummary = Pick<VersionRecord, 'name' | 'version' | 'digest' | 'size' | 'createdAt' | 'deprecated' | 'yanked'>;
+
+/** One addon in a listing. */
+export interface AddonSummary {
+  name: string;
+  description: string;
+  tags: string[];
+  latest: string | null;
+  definitionTypes: string[];
+  updatedAt: string;
+}
+
+/** One definition in a listing. */
+export interface DefinitionSummary {
+  addon: string;
+  version: string;
+  name: string;
+  type: string;
+  description: string;
+}
+
+/** One definition with its schema. */
+export interface DefinitionRecord extends DefinitionSummary {
+  schema: JsonSchema;
+}
+
+/** Token scopes: read-only, publish (to a name or `prefix-*`), admin (everything). */
+export type TokenScope = 'read' | 'publish' | 'admin';
+
+/** A token as stored: only its hash is kept. */
+export interface TokenRecord {
+  id: string;
+  description: string;
+  scope: TokenScope;
+  /** For publish tokens: the addon name or `prefix-*` pattern allowed. */
+  pattern: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** A page of results. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
