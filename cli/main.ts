@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerAuthoringCommands } from './commands/authoring.ts';
-import { serveCommand } from './commands/serve.ts';
+import { registerRegistryCommands } from './commands/registry-commands.ts';
 import { exitCodes, reportError } from './report.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -14,7 +14,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride();
   registerAuthoringCommands(program);
-  program.addCommand(serveCommand());
+  registerRegistryCommands(program);
   return program;
 }
 

@@ -5,8 +5,8 @@ import { VelahubError } from '../core/errors.ts';
 export type OutputFormat = 'table' | 'json' | 'yaml' | 'markdown';
 
 /** Validates an `-o` value against what a command supports. */
-export function outputFormat(value: string | undefined, allowed: readonly OutputFormat[], fallback: OutputFormat = 'table'): OutputFormat {
-  const v = (value ?? fallback) as OutputFormat;
+export function outputFormat<F extends OutputFormat>(value: string | undefined, allowed: readonly F[], fallback?: F): F {
+  const v = (value ?? fallback ?? allowed[0]) as F;
   if (!allowed.includes(v)) {
     throw new VelahubError('EUSAGE', `-o ${JSON.stringify(value)} is not supported here: use one of ${allowed.join(', ')}`, { path: '-o' });
   }

@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { VelahubError } from '../../core/errors.ts';
+import { inspectAddon } from '../../core/package/inspect.ts';
+import { loadPackage } from '../../core/package/load.ts';
+import { packFiles } from '../../core/package/archive.ts';
+import { readFile } from 'node:fs/promises';
+import { registryClient } from '../config.ts';
+import { withEvaluator } from '../evaluator.ts';
+import { outputFormat, printData } from '../output.ts';
+import { printDiagnostics } from '../report.ts';
+import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+
+/** `velahub publish PATH|FILE.tgz|FILE.cue`: validate locally, then upload. */
+export function publishCommand(): Command {
+  return withRegistryOptions(
+    new Command('publish')
+      .description('publish an addon folder, a .tgz, or a single definition (with --version) to a registry')
+      .argument('<path>', 'addon folder, .tgz archive, or .cue/.yaml definition')
+      .option('--version <version>', 'version for a single-definition package')
+      .option('-o, --output <format>', 'text, json or yaml', 'text'),
+  ).action(async (path: string, opts: RegistryFlags & { version?: string; output: string }) => {
+    const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+    const client = await registryClient(opts);
+    let archive: Uint8Array;
+    if (/\.(tgz|tar\.gz)$/.test(path)) {
+      // The server validates everything again; upload the bytes as they are so the digest is the file's.
+      archive = await readFile(path).catch(() => {
+        throw new VelahubError('ENOENT', `${path}: no such file`, { path });
+      });
+    } else {
+      archive = await withEvaluator(async (cue) => {
+        const loaded = await loadPackage(path, { cue, version: opts.version });
+        const result = await inspectAddon(loaded.files, cue);
+        if (!result.manifest) throw new VelahubError('EINVALID', `${path} has errors; nothing was published`, { data: result.diagnostics, hint: `run velahub lint ${path}` });
+        printDiagnostics(result.manifest.warnings, path);
+        const m = result.manifest.metadata;
+        return packFiles(m.name, loaded.files, m).data;
+      });
+    }
+    process.stderr.write(`Publishing ${path} (${archive.length} bytes) to ${client.baseUrl} ...\n`);
+    const result = await client.publish(archive);
+    if (format === 'json' || format === 'yaml') return printData(result, format);
+    process.stdout.write(result.status === 'created' ? `Published ${result.name}@${result.version} (${result.digest})\n` : `${result.name}@${result.version} is already published with identical content (${result.digest})\n`);
+  });
+}

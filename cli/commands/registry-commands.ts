@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { serveCommand } from './serve.ts';
+import { publishCommand } from './publish.ts';
+import { searchCommand } from './search.ts';
+import { infoCommand } from './info.ts';
+import { deprecateCommand, yankCommand } from './lifecycle.ts';
+import { tokenCommand } from './token.ts';
+
+/** Adds the registry server and its client commands. */
+export function registerRegistryCommands(program: Command): void {
+  for (const cmd of [serveCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand()]) program.addCommand(cmd);
+}
