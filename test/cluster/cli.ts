@@ -1,0 +1,64 @@
+/**
+ * `npm run cluster [-- --count 2] [--bare] [--flux]`: a throwaway control plane for poking at by
+ * hand. Prints the kubeconfig and kubectl to use, then runs until Ctrl-C and cleans up.
+ */
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeProgress, ensureBinaries } from './build.ts';
+import { startControlPlane, writeKubeconfig, type ControlPlane } from './control-plane.ts';
+import { CONTEXT_NAMES, prepareCluster } from './prepare.ts';
+import { installFluxCrds } from './fixtures.ts';
+
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '1' },
+    bare: { type: 'boolean', default: false },
+    flux: { type: 'boolean', default: false },
+  },
+});
+const count = Number(values.count);
+if (!Number.isInteger(count) || count < 1 || count > CONTEXT_NAMES.length) {
+  console.error(`--count "${values.count}" is not a whole number from 1 to ${CONTEXT_NAMES.length}`);
+  process.exit(2);
+}
+
+const planes: ControlPlane[] = [];
+let stopping = false;
+const keepAlive = setInterval(() => {}, 1 << 30);
+const shutdown = async (code: number): Promise<never> => {
+  if (!stopping) {
+    stopping = true;
+    console.error('\nstopping...');
+    await Promise.allSettled(planes.map((p) => p.stop()));
+    clearInterval(keepAlive);
+  }
+  process.exit(code);
+};
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const bins = await ensureBinaries({ onProgress: (p) => console.error(describeProgress(p)) });
+  const t0 = Date.now();
+  const started = await Promise.all(CONTEXT_NAMES.slice(0, count).map((name) => startControlPlane({ name, binaries: bins })));
+  planes.push(...started);
+  const upIn = ((Date.now() - t0) / 1000).toFixed(1);
+  for (const p of planes) {
+    if (!values.bare) await prepareCluster(p.kubeconfig);
+    if (values.flux) await installFluxCrds(p.kubeconfig);
+  }
+  const kubeconfig = join(dirname(planes[0]!.kubeconfigPath), 'all-clusters.kubeconfig');
+  await writeKubeconfig(kubeconfig, planes);
+  console.log(`${count} control plane(s) ${planes[0]!.version} up in ${upIn}s`);
+  for (const p of planes) console.log(`  context ${p.name}: ${p.server}`);
+  console.log(`kubeconfig: ${kubeconfig}`);
+  console.log(`kubectl:    ${bins.kubectl}`);
+  console.log('');
+  console.log(`export KUBECONFIG=${kubeconfig}`);
+  console.log(`alias kubectl=${bins.kubectl}`);
+  console.log('');
+  console.log('Press Ctrl-C to stop and delete everything.');
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  await shutdown(1);
+}

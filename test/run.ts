@@ -1,0 +1,119 @@
+/**
+ * `npm test`: builds (or finds cached) control-plane binaries, starts two real Kubernetes control
+ * planes, prepares them like a KubeVela cluster, runs every test/**\/*.test.ts with node's test
+ * runner against them, and always tears them down.
+ *
+ *   npm test                         all test files
+ *   npm test -- installer cluster    only files whose path contains "installer" or "cluster"
+ *   npm test -- --test-name-pattern=apply   flags starting with "--" go to node --test
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeProgress, ensureBinaries } from './cluster/build.ts';
+import { startControlPlane, writeKubeconfig, type ControlPlane } from './cluster/control-plane.ts';
+import { CONTEXT_NAMES, KUBECONFIG_ENV, prepareCluster } from './cluster/prepare.ts';
+
+const PLANES = 2;
+const testDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = dirname(testDir);
+
+function findTestFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : findTestFiles(path);
+      return e.isFile() && e.name.endsWith('.test.ts') ? [path] : [];
+    })
+    .sort();
+}
+
+function log(line: string): void {
+  console.error(`[test] ${line}`);
+}
+
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  const args = process.argv.slice(2);
+  const nodeFlags = args.filter((a) => a.startsWith('--'));
+  const filters = args.filter((a) => !a.startsWith('--'));
+  const files = findTestFiles(testDir)
+    .map((f) => relative(repoRoot, f))
+    .filter((f) => filters.length === 0 || filters.some((flt) => f.includes(flt)));
+  if (files.length === 0) {
+    log(`no test file under test/ matches ${filters.map((f) => `"${f}"`).join(', ')}`);
+    return 1;
+  }
+
+  let planes: ControlPlane[] = [];
+  let child: ChildProcess | undefined;
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${signal}: stopping tests and control planes`);
+    child?.kill(signal);
+    void Promise.allSettled(planes.map((p) => p.stop())).then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const bins = await ensureBinaries({ onProgress: (p) => log(describeProgress(p)) });
+    const tStart = Date.now();
+    planes = await startAll(bins);
+    log(`${PLANES} control planes (${planes[0]?.version}) up in ${secs(Date.now() - tStart)}: ${planes.map((p) => `${p.name} ${p.server}`).join(', ')}`);
+
+    const kubeconfigPath = join(dirname(planes[0]!.kubeconfigPath), 'all-clusters.kubeconfig');
+    await writeKubeconfig(kubeconfigPath, planes);
+    const tPrep = Date.now();
+    await Promise.all(planes.map((p) => prepareCluster(p.kubeconfig)));
+    log(`KubeVela CRDs and vela-system installed in ${secs(Date.now() - tPrep)}; ${KUBECONFIG_ENV}=${kubeconfigPath}`);
+    if (interrupted) return 130;
+
+    log(`running ${files.length} test file(s)`);
+    child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeFlags, ...files], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, [KUBECONFIG_ENV]: kubeconfigPath },
+    });
+    const running = child;
+    const code = await new Promise<number>((resolve) => {
+      running.on('error', (err) => {
+        log(`could not start node --test: ${err.message}`);
+        resolve(1);
+      });
+      running.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? constants.signals[sig] : 0)));
+    });
+    log(`tests finished with exit code ${code} after ${secs(Date.now() - t0)} in total`);
+    return code;
+  } finally {
+    const tStop = Date.now();
+    await Promise.allSettled(planes.map((p) => p.stop()));
+    if (planes.length) log(`control planes stopped in ${secs(Date.now() - tStop)}`);
+  }
+}
+
+async function startAll(binaries: Awaited<ReturnType<typeof ensureBinaries>>): Promise<ControlPlane[]> {
+  const results = await Promise.allSettled(CONTEXT_NAMES.slice(0, PLANES).map((name) => startControlPlane({ name, binaries })));
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(started.map((p) => p.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
+
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);
