@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { CueEvaluator } from '../../../core/cue/evaluator.ts';
+import { CuePool } from '../../../core/cue/pool.ts';
+import type { Diagnostic } from '../../../core/diagnostics.ts';
+import { inspectAddon } from '../../../core/package/inspect.ts';
+import { definitionToCR, crToYaml } from '../../../core/package/definition-cr.ts';
+import { addonFiles, metadataYaml, packageFiles } from '../../fixtures/addons.ts';
+import { labelsTrait, webComponent } from '../../fixtures/definitions.ts';
+
+const cue = new CueEvaluator(new CuePool({ size: 2 }));
+after(() => cue.close());
+
+/** An addon holding only metadata, README and the given files. */
+const minimal = (files: Record<string, string>) =>
+  packageFiles({ 'metadata.yaml': metadataYaml('demo'), 'README.md': '# demo\n', ...files });
+
+const only = (diagnostics: Diagnostic[], code: string) => diagnostics.filter((d) => d.code === code);
+
+function assertNoTempPath(diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) assert.doesNotMatch(`${d.file} ${d.message} ${d.hint ?? ''}`, /\/tmp\/|velahub-cue|definition\.cue\b/, d.message);
+}
+
+const labelsCR = `apiVersion: core.oam.dev/v1beta1
+kind: TraitDefinition
+metadata:
+  name: labels-cr
+  annotations:
+    definition.oam.dev/description: Adds labels from a CR
+  labels:
+    custom.definition.oam.dev/ui-hidden: "true"
+spec:
+  podDisruptive: true
+  appliesToWorkloads:
+    - deployments.apps
+  schematic:
+    cue:
+      template: |
+        patch: metadata: labels: parameter.labels
+        parameter: {
+        	// +usage=Labels to add
+        	labels: [string]: string
+        }
+`;
+
+const terraformCR = `apiVersion: core.oam.dev/v1beta1
+kind: ComponentDefinition
+metadata:
+  name: tf-bucket
+  annotations:
+    definition.oam.dev/description: An object storage bucket
+spec:
+  workload:
+    definition:
+      apiVersion: terraform.core.oam.dev/v1beta1
+      kind: Configuration
+  schematic:
+    terraform:
+      configuration: |
+        variable "bucket" {
+          type = string
+        }
+`;
+
+describe('inspectAddon', () => {
+  test('an addon with a trait and a component gives a manifest and no diagnostics', async () => {
+    const { manifest, diagnostics } = await inspectAddon(addonFiles('demo'), cue);
+    assert.deepEqual(diagnostics, []);
+    assert.ok(manifest);
+    assert.equal(manifest.metadata.name, 'demo');
+    assert.equal(manifest.readme, '# demo\n\nA demo addon.\n');
+    assert.deepEqual(manifest.warnings, []);
+    assert.deepEqual(
+      manifest.definitions.map((d) => [d.file, d.type, d.name, d.schematic]),
+      [
+        ['definitions/labels.cue', 'trait', 'labels', 'cue'],
+        ['definitions/web.cue', 'component', 'web', 'cue'],
+      ],
+    );
+    const web = manifest.definitions.find((d) => d.name === 'web')!;
+    assert.deepEqual(web.schema.required, ['image']);
+    assert.equal(web.schema.properties?.replicas?.default, 1);
+    assert.deepEqual(web.attributes, { workload: { definition: { apiVersion: 'apps/v1', kind: 'Deployment' } } });
+    assert.equal(web.cue, webComponent('web'));
+    assert.match(web.template, /^parameter: \{/m);
+    const trait = manifest.definitions.find((d) => d.name === 'labels')!;
+    assert.deepEqual(trait.attributes, { podDisruptive: true, appliesToWorkloads: ['deployments.apps'] });
+  });
+
+  test('warnings keep the manifest; strict mode turns them into a refusal', async () => {
+    const files = addonFiles('demo', { LICENSE: 'Apache-2.0\n', 'metadata.yaml': metadataYaml('demo', 'descripton: typo\n') });
+    const relaxed = await inspectAddon(files, cue);
+    assert.ok(relaxed.manifest, JSON.stringify(relaxed.diagnostics));
+    assert.deepEqual(relaxed.manifest.warnings.map((d) => d.code).sort(), ['ignored-file', 'metadata-unknown-key']);
+    const strict = await inspectAddon(files, cue, { strict: true });
+    assert.equal(strict.manifest, undefined);
+    assert.deepEqual(strict.diagnostics.map((d) => d.code).sort(), ['ignored-file', 'metadata-unknown-key']);
+  });
+
+  test('a definition with a CUE syntax error: file definitions/x.cue, the right line, no temp path', async () => {
+    const source = labelsTrait('x').replace('labels: [string]: string', 'labels: [string]: string\n\t\textra: "unterminated');
+    const line = source.split('\n').findIndex((l) => l.includes('"unterminated')) + 1;
+    const { manifest, diagnostics } = await inspectAddon(minimal({ 'definitions/x.cue': source }), cue);
+    assert.equal(manifest, undefined);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    assert.ok(errors.length >= 1, JSON.stringify(diagnostics));
+    assert.equal(errors[0]!.file, 'definitions/x.cue');
+    assert.equal(errors[0]!.line, line);
+    assert.equal(errors[0]!.code, 'cue-error');
+    assertNoTempPath(diagnostics);
+  });
+
+  test('a definition with a bad type ("traits")', async () => {
+    const { manifest, diagnostics } = await inspectAddon(minimal({ 'definitions/x.cue': labelsTrait('x').replace('type: "trait"', 'type: "traits"') }), cue);
+    assert.equal(manifest, undefined);
+    const [d] = only(diagnostics, 'definition-type');
+    assert.ok(d, JSON.stringify(diagnostics));
+    assert.equal(d.file, 'definitions/x.cue');
+    assert.match(d.message, /"traits"/);
+  });
+
+  test('two definitions of the same type and name', async () => {
+    const { manifest, diagnostics } = await inspectAddon(minimal({ 'definitions/a.cue': labelsTrait('same'), 'definitions/b.cue': labelsTrait('same') }), cue);
+    assert.equal(manifest, undefined);
+    const [d] = only(diagnostics, 'duplicate-definition');
+    assert.ok(d, JSON.stringify(diagnostics));
+    assert.equal(d.file, 'definitions/b.cue');
+    assert.match(d.message, /"same"/);
+    assert.match(d.message, /definitions\/a\.cue/);
+  });
+
+  test('a Definition CR (.yaml) is inspected like a .cue definition', async () => {
+    const { manifest, diagnostics } = await inspectAddon(minimal({ 'definitions/labels-cr.yaml': labelsCR }), cue);
+    assert.deepEqual(diagnostics, []);
+    const [def] = manifest!.definitions;
+    assert.equal(def?.name, 'labels-cr');
+    assert.equal(def?.type, 'trait');
+    assert.equal(def?.schematic, 'cue');
+    assert.equal(def?.description, 'Adds labels from a CR');
+    assert.deepEqual(def?.labels, { 'custom.definition.oam.dev/ui-hidden': 'true' });
+    assert.deepEqual(def?.attributes, { podDisruptive: true, appliesToWorkloads: ['deployments.apps'] });
+    assert.equal(def?.schema.properties?.labels?.description, 'Labels to add');
+  });
+
+  test('a CR whose template does not evaluate: diagnostic on the .yaml, no line into the generated CUE', async () => {
+    const broken = labelsCR.replace('parameter.labels', 'parameter.labels +');
+    const { diagnostics } = await inspectAddon(minimal({ 'definitions/labels-cr.yaml': broken }), cue);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    assert.ok(errors.length >= 1);
+    for (const d of errors) {
+      assert.equal(d.file, 'definitions/labels-cr.yaml');
+      assert.equal(d.line, undefined);
+    }
+    assertNoTempPath(diagnostics);
+  });
+
+  test('a CR of an unknown kind names the field', async () => {
+    const { diagnostics } = await inspectAddon(minimal({ 'definitions/x.yaml': labelsCR.replace('kind: TraitDefinition', 'kind: Trait') }), cue);
+    const [d] = diagnostics;
+    assert.equal(d?.code, 'ebad_definition');
+    assert.equal(d?.file, 'definitions/x.yaml');
+    assert.match(d!.message, /kind/);
+  });
+
+  test('a Terraform CR is accepted with a terraform-parameters warning', async () => {
+    const { manifest, diagnostics } = await inspectAddon(minimal({ 'definitions/bucket.yaml': terraformCR }), cue);
+    assert.deepEqual(diagnostics.map((d) => [d.severity, d.code, d.file]), [['warning', 'terraform-parameters', 'definitions/bucket.yaml']]);
+    const [def] = manifest!.definitions;
+    assert.equal(def?.schematic, 'terraform');
+    assert.equal(def?.type, 'component');
+    assert.equal(def?.name, 'tf-bucket');
+    assert.equal(def?.description, 'An object storage bucket');
+  });
+
+  test('missing README and definition description are warnings', async () => {
+    const files = packageFiles({ 'metadata.yaml': metadataYaml('demo'), 'definitions/x.cue': labelsTrait('x').replace('description: "Adds labels to the workload"', '') });
+    const { manifest, diagnostics } = await inspectAddon(files, cue);
+    assert.ok(manifest);
+    assert.deepEqual(diagnostics.map((d) => `${d.severity} ${d.code} ${d.file}`).sort(), ['warning definition-no-description definitions/x.cue', 'warning missing-readme README.md']);
+  });
+
+  test("the addon's parameter.cue gives its parameter schema", async () => {
+    const files = minimal({ 'parameter.cue': 'parameter: {\n\t// +usage=Where to install\n\tnamespace: *"vela-system" | string\n}\n' });
+    const { manifest, diagnostics } = await inspectAddon(files, cue);
+    assert.deepEqual(diagnostics, []);
+    assert.equal(manifest?.parameterSchema?.properties?.namespace?.default, 'vela-system');
+  });
+
+  test('every problem of every file is reported at once', async () => {
+    const files = packageFiles({
+      'metadata.yaml': 'name: Demo\nversion: 1.0.0\n',
+      'README.md': '# demo\n',
+      'definitions/a.cue': labelsTrait('a').replace('type: "trait"', 'type: "traits"'),
+      'definitions/b.cue': 'b: {\n\ttype: "trait"\n}\ntemplate: {\n\tparameter: {\n\t\tx: int +\n\t}\n}\n',
+      'parameter.cue': 'foo: 1\n',
+      'resources/two.yaml': 'apiVersion: v1\nkind: A\n---\napiVersion: v1\nkind: B\n',
+    });
+    const { manifest, diagnostics } = await inspectAddon(files, cue);
+    assert.equal(manifest, undefined);
+    const found = new Set(diagnostics.map((d) => `${d.file} ${d.code}`));
+    for (const expected of ['metadata.yaml metadata-pattern', 'definitions/a.cue definition-type', 'definitions/b.cue cue-error', 'parameter.cue parameter-missing', 'resources/two.yaml resource-count']) {
+      assert.ok(found.has(expected), `missing ${expected} in ${[...found].join(', ')}`);
+    }
+    assertNoTempPath(diagnostics);
+  });
+
+  test('a definition written back from its CR inspects to the same schema', async () => {
+    const first = await inspectAddon(minimal({ 'definitions/web.cue': webComponent('web') }), cue);
+    const def = first.manifest!.definitions[0]!;
+    const cr = definitionToCR({ name: def.name, type: def.type, description: def.description, annotations: def.annotations, labels: def.labels, attributes: def.attributes }, def.template);
+    const second = await inspectAddon(minimal({ 'definitions/web.yaml': crToYaml(cr) }), cue);
+    assert.deepEqual(second.diagnostics, []);
+    assert.deepEqual(second.manifest!.definitions[0]!.schema, def.schema);
+  });
+});
