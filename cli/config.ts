@@ -11,6 +11,8 @@ export interface CliConfig {
   registry?: string;
   /** Token for the default registry. */
   token?: string;
+  /** Registries the installer reads, in priority order (first wins for an addon). */
+  registries?: Array<{ name: string; url: string; token?: string }>;
   [key: string]: unknown;
 }
 
@@ -59,4 +61,19 @@ export async function registryClient(opts: { registry?: string; token?: string }
     throw new VelahubError('EUSAGE', 'no registry given: pass --registry URL, set VELAHUB_REGISTRY, or add "registry:" to ' + configPath(), { path: '--registry' });
   }
   return new RegistryClient(url, opts.token ?? process.env.VELAHUB_TOKEN ?? config.token);
+}
+
+/**
+ * The registries the installer reads, in priority order: `--registry` (or
+ * VELAHUB_REGISTRY, or the config's `registry:`) first, named "default", then
+ * the config file's `registries:` list in its order.
+ */
+export async function installerRegistries(opts: { registry?: string; token?: string }): Promise<Array<{ name: string; url: string; token?: string }>> {
+  const config = await readConfig();
+  const list = [...(config.registries ?? [])];
+  const url = opts.registry ?? process.env.VELAHUB_REGISTRY ?? config.registry;
+  if (url && !list.some((r) => r.url.replace(/\/+$/, '') === url.replace(/\/+$/, ''))) {
+    list.unshift({ name: 'default', url, token: opts.token ?? process.env.VELAHUB_TOKEN ?? config.token });
+  }
+  return list;
 }

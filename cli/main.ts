@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerAuthoringCommands } from './commands/authoring.ts';
 import { registerRegistryCommands } from './commands/registry-commands.ts';
+import { registerInstallerCommands } from './commands/installer-commands.ts';
 import { exitCodes, reportError } from './report.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerAuthoringCommands(program);
   registerRegistryCommands(program);
+  registerInstallerCommands(program);
   return program;
 }
 

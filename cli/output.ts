@@ -15,7 +15,8 @@ export function outputFormat<F extends OutputFormat>(value: string | undefined, 
 
 /** Prints data as JSON or YAML for scripts. */
 export function printData(data: unknown, format: 'json' | 'yaml'): void {
-  process.stdout.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data, { lineWidth: 0 }));
+  // No anchors: the same default object appears in several places and must print in full in each.
+  process.stdout.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }));
 }
 
 /** Formats rows as an aligned text table with upper-case headers, kubectl style. */

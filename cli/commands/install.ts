@@ -1,0 +1,152 @@
+import { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { VelahubError } from '../../core/errors.ts';
+import type { Plan, Requested } from '../../core/resolve/types.ts';
+import { enableAddons, loadRegistries, planAddons, type InstallEvent } from '../../installer/enable.ts';
+import { lockFileName, lockFromPlans, readLockFile, writeLockFile } from '../../installer/lock-file.ts';
+import { planUpgrade } from '../../installer/upgrade.ts';
+import { installerRegistries } from '../config.ts';
+import { withEvaluator } from '../evaluator.ts';
+import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
+import { outputFormat, printData, table } from '../output.ts';
+import { collectValues } from './render.ts';
+import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+
+/** Parses `NAME[@RANGE]` arguments. */
+export function parseRequests(refs: string[]): Requested[] {
+  return refs.map((ref) => {
+    const at = ref.indexOf('@');
+    const name = at > 0 ? ref.slice(0, at) : ref;
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) throw new VelahubError('EUSAGE', `${JSON.stringify(ref)} is not ADDON[@RANGE]: names are lowercase letters and digits separated by dashes`, { path: 'ADDON' });
+    return at > 0 ? { name, range: ref.slice(at + 1) } : { name };
+  });
+}
+
+/** Prints progress events on stderr, so stdout stays clean for -o json. */
+export function progress(e: InstallEvent): void {
+  const line = (s: string) => process.stderr.write(s + '\n');
+  switch (e.kind) {
+    case 'registry':
+      if (e.error) line(`warning: registry ${e.name} is unreachable (${e.error}); skipping it`);
+      break;
+    case 'fetch':
+      line(`Fetching ${e.name} ${e.version} (verifying sha256) ...`);
+      break;
+    case 'apply':
+      line(`${e.cluster}: ${e.name} ${e.version}: ${e.report.created.length} created, ${e.report.changed.length} changed, ${e.report.unchanged.length} unchanged`);
+      break;
+    case 'wait':
+      if (Math.round(e.elapsedMs / 1000) % 10 === 0) line(`${e.cluster}: waiting for addon-${e.name} to run (${Math.round(e.elapsedMs / 1000)} s)`);
+      break;
+    case 'rollback':
+      line(`${e.cluster}: rolled back this run's changes${e.problems.length ? `; could not undo: ${e.problems.join('; ')}` : ''}`);
+      break;
+    case 'plan':
+      break;
+  }
+}
+
+function printPlans(plans: Plan[]): void {
+  for (const p of plans) {
+    process.stdout.write(`Cluster ${p.cluster}:\n`);
+    process.stdout.write(table(['ADDON', 'ACTION', 'VERSION', 'FROM', 'REGISTRY', 'REASON'], p.steps.map((s) => [s.name, s.action, s.version, s.from ?? '-', s.registry, s.reason])));
+    for (const w of p.warnings) process.stdout.write(`warning: ${w}\n`);
+    process.stdout.write('\n');
+  }
+}
+
+const plansJson = (plans: Plan[]) => plans.map((p) => ({ cluster: p.cluster, warnings: p.warnings, steps: p.steps.map(({ candidate: _c, ...s }) => s) }));
+
+/** `velahub plan ADDON[@RANGE]...`: what enable would do on each cluster; writes nothing. */
+export function planCommand(): Command {
+  return withKubeOptions(withRegistryOptions(new Command('plan')))
+    .description('resolve addons and their dependencies for each cluster and show the plan; nothing is written')
+    .argument('<addons...>', 'ADDON or ADDON@RANGE, e.g. bizworks-platform@^1.0.0')
+    .option('--lock', `also write ${lockFileName} (addon, version, registry, sha256)`)
+    .option('--upgrade', 'allow installed addons to move to newer versions')
+    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { lock?: boolean; upgrade?: boolean; output: string }) => {
+      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
+      const plans = await withEvaluator(async (cue) => planAddons({ requested: parseRequests(refs), clusters: kubeClients(opts), registries: await installerRegistries(opts), cue, namespace: opts.velaNamespace, upgrade: opts.upgrade, onEvent: progress }));
+      if (opts.lock) {
+        await writeLockFile(lockFileName, lockFromPlans(plans));
+        process.stderr.write(`Wrote ${lockFileName}\n`);
+      }
+      if (format !== 'table') return printData(plansJson(plans), format);
+      printPlans(plans);
+    });
+}
+
+/** `velahub enable ADDON[@RANGE]...`: resolve, verify and apply, dependencies first. */
+export function enableCommand(): Command {
+  const collect = (v: string, prev: string[]) => [...prev, v];
+  return withKubeOptions(withRegistryOptions(new Command('enable')))
+    .description('enable addons with their dependencies on one or more clusters, as vela addon enable would')
+    .argument('[addons...]', 'ADDON or ADDON@RANGE (with --locked: taken from the lock file)')
+    .option('--set <key=value>', 'addon parameter (repeatable), validated against its parameter.cue', collect, [])
+    .option('-f, --values <file>', 'YAML file of addon parameters (repeatable)', collect, [])
+    .option('--dry-run', 'validate everything with the API server (dryRun=All), write nothing')
+    .option('--override-definitions', 'take over definitions owned by another addon or applied by hand')
+    .option('--locked', `install exactly what ${lockFileName} pins, verifying digests`)
+    .option('--wait-timeout <seconds>', 'how long to wait for each addon to run (when vela-core runs)', '300')
+    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { set: string[]; values: string[]; dryRun?: boolean; overrideDefinitions?: boolean; locked?: boolean; waitTimeout: string; output: string }) => {
+      const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+      const lock = opts.locked ? await readLockFile(lockFileName) : undefined;
+      const requested = refs.length ? parseRequests(refs) : (lock ?? []).map((l) => ({ name: l.name, range: l.version }));
+      if (requested.length === 0) throw new VelahubError('EUSAGE', 'name at least one addon (or use --locked with a lock file)', { path: 'ADDON' });
+      const parameters = await collectValues(opts.values, opts.set);
+      const results = await withEvaluator(async (cue) =>
+        enableAddons({ requested, clusters: kubeClients(opts), registries: await installerRegistries(opts), cue, parameters, dryRun: opts.dryRun, overrideDefinitions: opts.overrideDefinitions, lock, namespace: opts.velaNamespace, waitTimeoutMs: Number(opts.waitTimeout) * 1000, onEvent: progress }),
+      );
+      if (format !== 'table') return printData(results.map((r) => ({ cluster: r.cluster, applied: r.applied, warnings: r.plan.warnings })), format);
+      for (const r of results) {
+        for (const w of r.plan.warnings) process.stdout.write(`warning: ${w}\n`);
+        const kept = r.plan.steps.filter((s) => s.action === 'keep').map((s) => `${s.name} ${s.version}`);
+        process.stdout.write(`${r.cluster}: ${opts.dryRun ? 'would enable' : 'enabled'} ${r.applied.map((a) => `${a.name} ${a.version}`).join(', ') || 'nothing new'}${kept.length ? `; kept ${kept.join(', ')}` : ''}\n`);
+      }
+    });
+}
+
+/** `velahub upgrade NAME[@RANGE]`: shows schema changes and affected Applications, then upgrades. */
+export function upgradeCommand(): Command {
+  return withKubeOptions(withRegistryOptions(new Command('upgrade')))
+    .description('upgrade an enabled addon within a range, after showing parameter changes and affected Applications')
+    .argument('<addon>', 'ADDON or ADDON@RANGE (never moves past the range)')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--dry-run', 'show the report and validate, write nothing')
+    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .action(async (ref: string, opts: KubeFlags & RegistryFlags & { yes?: boolean; dryRun?: boolean; output: string }) => {
+      const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+      const [req] = parseRequests([ref]);
+      await withEvaluator(async (cue) => {
+        const sources = await installerRegistries(opts);
+        const snapshots = await loadRegistries(sources, progress);
+        for (const kube of kubeClients(opts)) {
+          const report = await planUpgrade({ kube, name: req!.name, range: req!.range, snapshots, sources, cue, namespace: opts.velaNamespace });
+          if (format !== 'table') printData({ ...report, plan: plansJson([report.plan])[0] }, format);
+          else {
+            process.stdout.write(`${kube.context}: ${req!.name} ${report.from} → ${report.to}\n`);
+            for (const d of report.definitions) {
+              process.stdout.write(`  ${d.definition}: ${d.changes.length ? '' : 'no parameter changes'}\n`);
+              for (const c of d.changes) process.stdout.write(`    ${c.breaking ? 'BREAKING' : 'compatible'}: ${c.message}\n`);
+            }
+            if (report.affectedApplications.length) process.stdout.write(`  Applications affected by breaking changes: ${report.affectedApplications.join(', ')}\n`);
+          }
+          if (report.from === report.to) continue;
+          if (!opts.yes && !opts.dryRun) {
+            if (!process.stdin.isTTY) throw new VelahubError('EUSAGE', 'confirmation needed: pass --yes to upgrade without a prompt', { path: '--yes' });
+            const rl = createInterface({ input: process.stdin, output: process.stderr });
+            const answer = await rl.question(`Upgrade ${req!.name} on ${kube.context} to ${report.to}? [y/N] `);
+            rl.close();
+            if (!/^y(es)?$/i.test(answer.trim())) {
+              process.stderr.write('Cancelled\n');
+              continue;
+            }
+          }
+          await enableAddons({ requested: [{ name: req!.name, range: report.to }], clusters: [kube], registries: sources, cue, upgrade: [req!.name], dryRun: opts.dryRun, namespace: opts.velaNamespace, onEvent: progress });
+          if (format === 'table') process.stdout.write(`${kube.context}: ${opts.dryRun ? 'would upgrade' : 'upgraded'} ${req!.name} to ${report.to}\n`);
+        }
+      });
+    });
+}

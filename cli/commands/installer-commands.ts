@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { enableCommand, planCommand, upgradeCommand } from './install.ts';
+import { disableCommand, listCommand, statusCommand } from './cluster-state.ts';
+import { registryCommand } from './registry.ts';
+
+/** Adds the commands that work on clusters: plan, enable, upgrade, disable, list, status, registry. */
+export function registerInstallerCommands(program: Command): void {
+  for (const cmd of [planCommand(), enableCommand(), upgradeCommand(), disableCommand(), listCommand(), statusCommand(), registryCommand()]) program.addCommand(cmd);
+}

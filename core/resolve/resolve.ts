@@ -1,0 +1,285 @@
+import semver from 'semver';
+import { VelahubError } from '../errors.ts';
+import { parseRange, releaseOf } from '../package/versions.ts';
+import type { Candidate, Plan, PlanStep, RegistrySnapshot, ResolveInput } from './types.ts';
+
+/** A requirement on an addon and who imposed it. */
+interface Constraint {
+  rangeText: string;
+  range: semver.Range | null;
+  /** `requested`, or the candidate that depends on it (`helm-component 2.1.0`). */
+  by: string;
+  /** The chain of requirements that led here, root first. */
+  chain: string[];
+}
+
+/** The resolver's failure: every conflict found, each as a readable chain. */
+export interface ResolveFailure {
+  conflicts: string[];
+  unreachableRegistries: Array<{ name: string; error: string }>;
+}
+
+const anyRange = new semver.Range('*');
+
+function satisfies(version: string, c: Constraint): boolean {
+  return semver.satisfies(version, c.range ?? anyRange, { includePrerelease: c.rangeText.includes('-') });
+}
+
+/** Compares a cluster's version (vendor suffixes ignored) with a `system.*` range. */
+export function systemSatisfied(actual: string | undefined, range: string | undefined): boolean | undefined {
+  if (!range) return true;
+  if (!actual) return undefined;
+  const release = releaseOf(actual);
+  const r = parseRange(range);
+  if (!release || !r) return false;
+  return semver.satisfies(release, r);
+}
+
+function describeVersions(list: string[]): string {
+  if (list.length === 0) return 'none';
+  if (list.length <= 4) return list.join(', ');
+  return `${list.slice(0, 3).join(', ')}, … ${list[list.length - 1]} (${list.length} versions)`;
+}
+
+/** A contiguous-looking label for a group of versions: `2.0.0–2.1.0`. */
+function versionSpan(list: string[]): string {
+  const sorted = [...list].sort(semver.compare);
+  return sorted.length === 1 ? sorted[0]! : `${sorted[0]}–${sorted[sorted.length - 1]}`;
+}
+
+/**
+ * Resolves requested addons for one cluster: one version per addon satisfying
+ * every dependency range and `system.vela` / `system.kubernetes`, installed
+ * versions kept unless an upgrade is asked for, yanked versions never chosen,
+ * deprecated ones only when nothing else fits. Returns the install order
+ * (dependencies first). A pure function: same input, same plan.
+ *
+ * Throws ERESOLVE with `data: ResolveFailure` listing every conflict as a chain
+ * ("helm-component 2.1.0 needs fluxcd >=2.0.0; fluxcd 2.0.0 needs KubeVela
+ * >=1.9.0; the cluster runs 1.8.2"), or ECYCLE for a dependency cycle.
+ */
+export function resolve(input: ResolveInput): Plan {
+  const ctx = new Resolver(input);
+  const solution = ctx.solveAll();
+  return ctx.plan(solution);
+}
+
+class Resolver {
+  readonly input: ResolveInput;
+  readonly warnings: string[] = [];
+  readonly installed: Map<string, { version: string; registry?: string }>;
+  readonly upgradable: (name: string) => boolean;
+  readonly explicit = new Map<string, string | undefined>();
+  readonly failures = new Set<string>();
+  readonly usedUnreachable = new Map<string, string>();
+  steps = 0;
+
+  constructor(input: ResolveInput) {
+    this.input = input;
+    this.installed = new Map(input.cluster.installed.map((a) => [a.name, { version: a.version, registry: a.registry }]));
+    const up = input.upgrade;
+    this.upgradable = (name) => up === true || (Array.isArray(up) && up.includes(name));
+    for (const r of input.requested) this.explicit.set(r.name, r.range);
+    for (const reg of input.registries) if (reg.error) this.warnings.push(`registry ${reg.name} is unreachable (${reg.error}); it was skipped`);
+  }
+
+  /** The registry serving `name`: the first reachable one, in priority order, that has it. */
+  source(name: string): { registry: RegistrySnapshot; versions: Candidate[] } | undefined {
+    for (const reg of this.input.registries) {
+      if (reg.error) continue;
+      const versions = reg.addons.get(name);
+      if (versions && versions.length > 0) return { registry: reg, versions };
+    }
+    return undefined;
+  }
+
+  systemProblem(c: Candidate): string | undefined {
+    const { velaVersion, kubernetesVersion } = this.input.cluster;
+    const vela = systemSatisfied(velaVersion, c.system.vela);
+    if (vela === false) return `needs KubeVela ${c.system.vela}; the cluster runs ${velaVersion}`;
+    const kube = systemSatisfied(kubernetesVersion, c.system.kubernetes);
+    if (kube === false) return `needs Kubernetes ${c.system.kubernetes}; the cluster runs ${kubernetesVersion}`;
+    return undefined;
+  }
+
+  /** Candidates for `name` meeting every constraint, in order of preference, or why there are none. */
+  candidates(name: string, constraints: Constraint[]): { list: Candidate[]; why?: string } {
+    const chainText = (c: Constraint) => (c.by === 'requested' ? `${name} ${c.rangeText} was requested` : `${c.chain.join(' → ')} needs ${name} ${c.rangeText}`);
+    const src = this.source(name);
+    if (!src) {
+      const down = this.input.registries.filter((r) => r.error);
+      for (const r of down) this.usedUnreachable.set(r.name, r.error!);
+      const names = this.input.registries.map((r) => r.name).join(', ') || 'none configured';
+      const where = down.length ? `no reachable registry has it (unreachable: ${down.map((r) => r.name).join(', ')})` : `no registry has it (registries: ${names})`;
+      return { list: [], why: `${constraints.map(chainText).join('; ')}; ${where}` };
+    }
+    let versions = src.versions.filter((c) => !c.yanked);
+    const locked = this.input.lock?.find((l) => l.name === name);
+    if (this.input.lock) {
+      if (!locked) return { list: [], why: `${name} is not in the lock file; run velahub plan --lock again` };
+      versions = versions.filter((c) => c.version === locked.version);
+      const match = versions[0];
+      if (!match) return { list: [], why: `the lock file pins ${name} ${locked.version}, which ${src.registry.name} does not offer` };
+      if (match.digest !== locked.digest) {
+        return { list: [], why: `${name} ${locked.version} in ${src.registry.name} has digest ${match.digest}, but the lock file pins ${locked.digest}: the archive changed` };
+      }
+    }
+    const inst = this.installed.get(name);
+    const explicitRange = this.explicit.get(name);
+    const mayMove = this.upgradable(name) || (explicitRange !== undefined && inst !== undefined && !semver.satisfies(inst.version, parseRange(explicitRange) ?? anyRange));
+    if (inst && !mayMove && !this.input.lock) {
+      const failing = constraints.filter((c) => !satisfies(inst.version, c));
+      if (failing.length > 0) {
+        return { list: [], why: `${failing.map(chainText).join('; ')}; the cluster has ${name} ${inst.version} installed (run velahub upgrade ${name} to move it)` };
+      }
+      const same = src.versions.find((c) => c.version === inst.version);
+      return { list: [same ?? keepCandidate(name, inst.version, inst.registry ?? src.registry.name)] };
+    }
+    const matching = versions.filter((c) => constraints.every((k) => satisfies(c.version, k)));
+    if (matching.length === 0) {
+      const available = versions.map((c) => c.version).sort(semver.compare);
+      const failing = constraints.filter((k) => !versions.some((c) => satisfies(c.version, k)));
+      const shown = failing.length ? failing : constraints;
+      return { list: [], why: `${shown.map(chainText).join('; ')}; ${name} has ${describeVersions(available)}${shown.length !== constraints.length ? '' : constraints.length > 1 ? ' and no version meets all of these' : ''}` };
+    }
+    const fitting = matching.filter((c) => !this.systemProblem(c));
+    if (fitting.length === 0) {
+      const groups = new Map<string, string[]>();
+      for (const c of matching) {
+        const p = this.systemProblem(c)!;
+        groups.set(p, [...(groups.get(p) ?? []), c.version]);
+      }
+      const detail = [...groups].map(([p, vs]) => `${name} ${versionSpan(vs)} ${p}`).join('; ');
+      return { list: [], why: `${constraints.map(chainText).join('; ')}; ${detail}` };
+    }
+    const order = (a: Candidate, b: Candidate) => Number(Boolean(a.deprecated)) - Number(Boolean(b.deprecated)) || semver.rcompare(a.version, b.version);
+    return { list: [...fitting].sort(order) };
+  }
+
+  solveAll(): Map<string, Candidate> {
+    const roots = this.input.requested.map((r) => {
+      const range = r.range ? parseRange(r.range) : null;
+      if (r.range && !range) {
+        throw new VelahubError('EUSAGE', `${r.name}@${r.range}: ${JSON.stringify(r.range)} is not a valid semver range`, { path: 'ADDON@RANGE', hint: 'e.g. hpa-trait@^1.2.0 or "fluxcd@>=2.0.0, <3.0.0"' });
+      }
+      return { name: r.name, constraint: { rangeText: r.range ?? '*', range, by: 'requested', chain: [] } as Constraint };
+    });
+    const solution = this.search(roots);
+    if (solution) return solution;
+    // List every conflict: each request alone, then the combination.
+    const conflicts = new Set<string>();
+    if (roots.length > 1) {
+      for (const root of roots) {
+        this.failures.clear();
+        if (!this.search([root])) for (const f of this.failures) conflicts.add(f);
+      }
+    }
+    if (conflicts.size === 0) {
+      this.failures.clear();
+      this.search(roots);
+      for (const f of this.failures) conflicts.add(f);
+    }
+    const failure: ResolveFailure = { conflicts: [...conflicts], unreachableRegistries: [...this.usedUnreachable].map(([name, error]) => ({ name, error })) };
+    throw new VelahubError('ERESOLVE', `cannot resolve ${this.input.requested.map((r) => r.name + (r.range ? `@${r.range}` : '')).join(', ')} for cluster ${this.input.cluster.name}:\n  - ${failure.conflicts.join('\n  - ')}`, { data: failure });
+  }
+
+  /**
+   * Depth-first search with backtracking over candidate versions. Constraints
+   * accumulate per addon; a choice that breaks an earlier one is undone.
+   */
+  search(roots: Array<{ name: string; constraint: Constraint }>): Map<string, Candidate> | undefined {
+    const chosen = new Map<string, Candidate>();
+    const constraints = new Map<string, Constraint[]>();
+    const agenda: string[] = [];
+    for (const r of roots) {
+      constraints.set(r.name, [...(constraints.get(r.name) ?? []), r.constraint]);
+      if (!agenda.includes(r.name)) agenda.push(r.name);
+    }
+    const maxSteps = this.input.maxSteps ?? 200_000;
+    const step = (): boolean => {
+      if (++this.steps > maxSteps) throw new VelahubError('ERESOLVE_TOO_COMPLEX', `dependency resolution gave up after ${maxSteps} steps`, { hint: 'narrow the requested ranges' });
+      const name = agenda.find((n) => !chosen.has(n));
+      if (name === undefined) return true;
+      const mine = constraints.get(name) ?? [];
+      const { list, why } = this.candidates(name, mine);
+      if (why) this.failures.add(why);
+      for (const c of list) {
+        const added: Array<{ dep: string; constraint: Constraint; newAgenda: boolean }> = [];
+        let broken: string | undefined;
+        const parentChain = mine[0]?.by === 'requested' || !mine[0] ? [] : mine[0].chain;
+        for (const d of c.dependencies) {
+          const range = d.range ? parseRange(d.range) : null;
+          const constraint: Constraint = { rangeText: d.range ?? '*', range, by: `${c.name} ${c.version}`, chain: [...parentChain, `${c.name} ${c.version}`] };
+          const already = chosen.get(d.name);
+          if (already && !satisfies(already.version, constraint)) {
+            broken = `${constraint.chain.join(' → ')} needs ${d.name} ${constraint.rangeText}, but ${d.name} ${already.version} was chosen for ${(constraints.get(d.name) ?? []).map((k) => (k.by === 'requested' ? 'the request' : k.by)).join(', ')}`;
+            break;
+          }
+          added.push({ dep: d.name, constraint, newAgenda: !agenda.includes(d.name) });
+          constraints.set(d.name, [...(constraints.get(d.name) ?? []), constraint]);
+          if (!agenda.includes(d.name)) agenda.push(d.name);
+        }
+        if (!broken) {
+          chosen.set(name, c);
+          if (step()) return true;
+          chosen.delete(name);
+        } else {
+          this.failures.add(broken);
+        }
+        for (const a of added.reverse()) {
+          constraints.get(a.dep)!.pop();
+          if (a.newAgenda) agenda.splice(agenda.indexOf(a.dep), 1);
+        }
+      }
+      return false;
+    };
+    return step() ? chosen : undefined;
+  }
+
+  plan(solution: Map<string, Candidate>): Plan {
+    const order = topologicalOrder(solution);
+    const steps: PlanStep[] = [];
+    const requiredBy = new Map<string, string[]>();
+    for (const c of solution.values()) for (const d of c.dependencies) requiredBy.set(d.name, [...(requiredBy.get(d.name) ?? []), `${c.name} ${c.version}${d.range ? ` (${d.range})` : ''}`]);
+    for (const name of order) {
+      const c = solution.get(name)!;
+      const inst = this.installed.get(name);
+      const action: PlanStep['action'] = !inst ? 'install' : inst.version === c.version ? 'keep' : semver.gt(c.version, inst.version) ? 'upgrade' : 'downgrade';
+      const reasons = [...(this.explicit.has(name) ? ['requested'] : []), ...(requiredBy.get(name) ?? []).map((r) => `required by ${r}`)];
+      if (c.deprecated && action !== 'keep') this.warnings.push(`${name} ${c.version} is deprecated: ${c.deprecated}`);
+      steps.push({ name, version: c.version, action, from: inst?.version, registry: c.registry, digest: c.digest, url: c.url, reason: reasons.join('; ') || 'installed', candidate: c });
+    }
+    const { velaVersion, kubernetesVersion } = this.input.cluster;
+    if (!velaVersion && steps.some((s) => s.candidate.system.vela)) this.warnings.push(`KubeVela's version on ${this.input.cluster.name} is unknown (no vela-core Deployment found): system.vela was not checked`);
+    if (!kubernetesVersion && steps.some((s) => s.candidate.system.kubernetes)) this.warnings.push(`Kubernetes' version on ${this.input.cluster.name} is unknown: system.kubernetes was not checked`);
+    return { cluster: this.input.cluster.name, steps, warnings: this.warnings };
+  }
+}
+
+function keepCandidate(name: string, version: string, registry: string): Candidate {
+  return { name, version, registry, digest: '', url: '', dependencies: [], system: {}, definitions: [] };
+}
+
+/** Dependencies first, ties by name; throws ECYCLE naming the cycle. */
+export function topologicalOrder(solution: Map<string, Candidate>): string[] {
+  const out: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string) => {
+    const s = state.get(name);
+    if (s === 'done') return;
+    if (s === 'visiting') {
+      const cycle = [...stack.slice(stack.indexOf(name)), name].map((n) => `${n} ${solution.get(n)!.version}`);
+      throw new VelahubError('ECYCLE', `dependency cycle: ${cycle.join(' → ')}`, { data: { cycle }, hint: 'addons cannot depend on each other in a circle: each would wait for the other' });
+    }
+    state.set(name, 'visiting');
+    stack.push(name);
+    const c = solution.get(name)!;
+    for (const d of [...c.dependencies].sort((a, b) => a.name.localeCompare(b.name))) if (solution.has(d.name)) visit(d.name);
+    stack.pop();
+    state.set(name, 'done');
+    out.push(name);
+  };
+  for (const name of [...solution.keys()].sort()) visit(name);
+  return out;
+}

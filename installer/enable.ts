@@ -1,0 +1,144 @@
+import { VelahubError } from '../core/errors.ts';
+import type { CueEvaluator } from '../core/cue/evaluator.ts';
+import { resolve } from '../core/resolve/resolve.ts';
+import type { LockedAddon, Plan, Requested, RegistrySnapshot } from '../core/resolve/types.ts';
+import { validateParameters } from '../core/params/validate.ts';
+import { addonObjects, applicationName } from './addon-objects.ts';
+import { applyAddonObjects, ApplyJournal, checkDefinitionConflicts, type ApplyReport } from './apply.ts';
+import { readClusterFacts } from './cluster-facts.ts';
+import { AddonFetcher } from './fetch-addon.ts';
+import type { Kube } from './kube.ts';
+import { readRegistryIndex, type RegistrySource } from './registry-index.ts';
+
+/** Progress events, for a CLI to print while it waits. */
+export type InstallEvent =
+  | { kind: 'registry'; name: string; error?: string }
+  | { kind: 'plan'; cluster: string; plan: Plan }
+  | { kind: 'fetch'; name: string; version: string }
+  | { kind: 'apply'; cluster: string; name: string; version: string; report: ApplyReport }
+  | { kind: 'wait'; cluster: string; name: string; elapsedMs: number }
+  | { kind: 'rollback'; cluster: string; problems: string[] };
+
+/** Options of {@link enableAddons}. */
+export interface EnableOptions {
+  requested: Requested[];
+  clusters: Kube[];
+  registries: RegistrySource[];
+  cue: CueEvaluator;
+  /** Parameters of the (single) requested addon. */
+  parameters?: Record<string, unknown>;
+  dryRun?: boolean;
+  overrideDefinitions?: boolean;
+  /** Install exactly these versions (velahub.lock). */
+  lock?: LockedAddon[];
+  upgrade?: boolean | string[];
+  /** Where KubeVela runs (vela-system). */
+  namespace?: string;
+  /** Wait for each addon's Application to run before its dependents (when vela-core runs). */
+  waitTimeoutMs?: number;
+  onEvent?: (e: InstallEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** What enabling did on one cluster. */
+export interface ClusterResult {
+  cluster: string;
+  plan: Plan;
+  applied: Array<{ name: string; version: string; report: ApplyReport }>;
+}
+
+/** Reads every registry's index (unreachable ones are kept, marked, and skipped later). */
+export async function loadRegistries(sources: RegistrySource[], onEvent?: (e: InstallEvent) => void, signal?: AbortSignal): Promise<RegistrySnapshot[]> {
+  if (sources.length === 0) throw new VelahubError('EUSAGE', 'no registry configured: velahub registry add NAME URL, or set VELAHUB_REGISTRY', { path: '--registry' });
+  const snapshots = await Promise.all(sources.map((s) => readRegistryIndex(s, signal)));
+  for (const s of snapshots) onEvent?.({ kind: 'registry', name: s.name, error: s.error });
+  return snapshots;
+}
+
+/** Plans (without writing anything) the requested addons on each cluster. */
+export async function planAddons(opts: Omit<EnableOptions, 'dryRun' | 'overrideDefinitions' | 'parameters'>): Promise<Plan[]> {
+  const namespace = opts.namespace ?? 'vela-system';
+  const snapshots = await loadRegistries(opts.registries, opts.onEvent, opts.signal);
+  const plans: Plan[] = [];
+  for (const kube of opts.clusters) {
+    const facts = await readClusterFacts(kube, namespace);
+    const plan = resolve({ requested: opts.requested, registries: snapshots, cluster: facts, upgrade: opts.upgrade, lock: opts.lock });
+    opts.onEvent?.({ kind: 'plan', cluster: kube.context, plan });
+    plans.push(plan);
+  }
+  return plans;
+}
+
+/**
+ * Enables addons with their dependencies on each cluster: resolve, download and
+ * verify, validate parameters, refuse definition conflicts, then apply in
+ * dependency order, waiting for each dependency before its dependents. If any
+ * write fails, everything this run wrote on that cluster is rolled back and the
+ * error names the object that failed.
+ */
+export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]> {
+  const namespace = opts.namespace ?? 'vela-system';
+  if (opts.parameters && Object.keys(opts.parameters).length > 0 && opts.requested.length !== 1) {
+    throw new VelahubError('EUSAGE', `parameters (--set/-f) apply to one addon: enable ${opts.requested.map((r) => r.name).join(', ')} one at a time`, { path: '--set' });
+  }
+  const plans = await planAddons(opts);
+  const sources = opts.registries;
+  const fetcher = new AddonFetcher(opts.cue, sources);
+  const results: ClusterResult[] = [];
+  for (const [i, kube] of opts.clusters.entries()) {
+    const plan = plans[i]!;
+    const journal = new ApplyJournal();
+    const applied: ClusterResult['applied'] = [];
+    try {
+      const facts = await readClusterFacts(kube, namespace);
+      for (const step of plan.steps) {
+        if (step.action === 'keep' && !(opts.requested.some((r) => r.name === step.name) && opts.parameters)) continue;
+        opts.onEvent?.({ kind: 'fetch', name: step.name, version: step.version });
+        const fetched = await fetcher.fetch(step.candidate, opts.signal);
+        const isRequested = opts.requested.some((r) => r.name === step.name);
+        const parameters = isRequested ? (opts.parameters ?? {}) : {};
+        if (isRequested && fetched.manifest.parameterSchema) {
+          const problems = validateParameters(fetched.manifest.parameterSchema, parameters, 'parameter.cue');
+          if (problems.length) throw new VelahubError('EINVALID_PARAMETERS', `${problems.length} invalid parameter(s) for ${step.name}: ${problems.map((p) => p.message).join('; ')}`, { data: problems });
+        } else if (isRequested && Object.keys(parameters).length > 0) {
+          throw new VelahubError('EINVALID_PARAMETERS', `${step.name} ${step.version} takes no parameters (it has no parameter.cue)`, { path: '--set' });
+        }
+        const objects = addonObjects({ manifest: fetched.manifest, files: fetched.files, registry: step.registry, namespace, parameters });
+        if (!opts.overrideDefinitions) await checkDefinitionConflicts(kube, step.name, objects);
+        const report = await applyAddonObjects(kube, objects, { dryRun: opts.dryRun, journal });
+        applied.push({ name: step.name, version: step.version, report });
+        opts.onEvent?.({ kind: 'apply', cluster: kube.context, name: step.name, version: step.version, report });
+        if (!opts.dryRun && facts.velaCoreReady) await waitForRunning(kube, step.name, namespace, opts);
+      }
+    } catch (err) {
+      const problems = await journal.rollback();
+      opts.onEvent?.({ kind: 'rollback', cluster: kube.context, problems });
+      if (err instanceof VelahubError) {
+        const note = problems.length ? ` (rollback left: ${problems.join('; ')})` : applied.length || journal.entries.length ? ' (everything this run changed was rolled back)' : '';
+        throw new VelahubError(err.code, `${err.message}${note}`, { hint: err.hint, data: err.data, path: err.path, cause: err });
+      }
+      throw err;
+    }
+    results.push({ cluster: kube.context, plan, applied });
+  }
+  return results;
+}
+
+/** Waits until vela-core reports the addon's Application running, bounded, with progress. */
+async function waitForRunning(kube: Kube, name: string, namespace: string, opts: EnableOptions): Promise<void> {
+  const timeout = opts.waitTimeoutMs ?? 300_000;
+  const started = Date.now();
+  const ref = { apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: applicationName(name), namespace } };
+  for (;;) {
+    const app = await kube.get(ref);
+    const phase = (app as { status?: { status?: string } } | undefined)?.status?.status;
+    if (phase === 'running') return;
+    const elapsedMs = Date.now() - started;
+    if (elapsedMs > timeout) {
+      throw new VelahubError('ETIMEOUT', `${kube.context}: ${applicationName(name)} did not reach phase running within ${Math.round(timeout / 1000)} s (phase: ${phase ?? 'none'})`, { hint: `check it with: vela status ${applicationName(name)} -n ${namespace}` });
+    }
+    opts.onEvent?.({ kind: 'wait', cluster: kube.context, name, elapsedMs });
+    await new Promise((r) => setTimeout(r, 1000));
+    opts.signal?.throwIfAborted();
+  }
+}

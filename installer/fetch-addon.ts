@@ -1,0 +1,54 @@
+import { VelahubError } from '../core/errors.ts';
+import type { CueEvaluator } from '../core/cue/evaluator.ts';
+import { unpackArchive } from '../core/package/archive.ts';
+import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
+import type { PackageFiles } from '../core/package/files.ts';
+import type { Candidate } from '../core/resolve/types.ts';
+import { downloadVerified, type RegistrySource } from './registry-index.ts';
+
+/** An addon version downloaded, verified and validated. */
+export interface FetchedAddon {
+  candidate: Candidate;
+  files: PackageFiles;
+  manifest: AddonManifest;
+}
+
+/**
+ * Downloads, verifies (sha256 against the index) and validates addon versions,
+ * once per digest however many clusters install them.
+ */
+export class AddonFetcher {
+  readonly #cache = new Map<string, Promise<FetchedAddon>>();
+
+  constructor(
+    readonly cue: CueEvaluator,
+    readonly sources: RegistrySource[],
+  ) {}
+
+  /** The validated addon for a candidate. */
+  fetch(candidate: Candidate, signal?: AbortSignal): Promise<FetchedAddon> {
+    const key = candidate.digest || `${candidate.registry}/${candidate.name}@${candidate.version}`;
+    let p = this.#cache.get(key);
+    if (!p) {
+      p = this.#load(candidate, signal);
+      this.#cache.set(key, p);
+      p.catch(() => this.#cache.delete(key));
+    }
+    return p;
+  }
+
+  async #load(candidate: Candidate, signal?: AbortSignal): Promise<FetchedAddon> {
+    const data = await downloadVerified(candidate, this.sources.find((s) => s.name === candidate.registry), signal);
+    const { top, files } = await unpackArchive(data);
+    const result = await inspectAddon(files, this.cue, { signal });
+    if (!result.manifest) {
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      throw new VelahubError('EINVALID', `${candidate.name} ${candidate.version} from ${candidate.registry} is invalid: ${errors.map((d) => `${d.file}: ${d.message}`).join('; ')}`, { data: result.diagnostics });
+    }
+    const m = result.manifest.metadata;
+    if (m.name !== candidate.name || m.version !== candidate.version || top !== m.name) {
+      throw new VelahubError('EINVALID', `the archive for ${candidate.name} ${candidate.version} holds ${m.name} ${m.version} (folder ${top}): refusing a mislabelled archive`);
+    }
+    return { candidate, files, manifest: result.manifest };
+  }
+}

@@ -1,0 +1,102 @@
+import { parse } from 'yaml';
+import { VelahubError } from '../core/errors.ts';
+import { sha256 } from '../core/package/archive.ts';
+import type { Candidate, RegistrySnapshot } from '../core/resolve/types.ts';
+
+/** A registry the installer reads from, in priority order. */
+export interface RegistrySource {
+  name: string;
+  /** Base URL of a Helm-type addon registry (velahub or any other). */
+  url: string;
+  /** Bearer token, for private registries. */
+  token?: string;
+}
+
+interface IndexEntry {
+  name?: string;
+  version?: string;
+  digest?: string;
+  urls?: string[];
+  deprecated?: boolean;
+  annotations?: Record<string, string>;
+}
+
+function headers(source: RegistrySource): Record<string, string> {
+  return source.token ? { authorization: `Bearer ${source.token}` } : {};
+}
+
+function parseJson<T>(text: string | undefined, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Reads a registry's index.yaml into a snapshot. An unreachable or unreadable
+ * registry yields a snapshot with `error` set — the resolver skips it and
+ * reports it only if it was needed. Dependencies and provided definitions come
+ * from velahub's annotations; KubeVela's `system.*` annotations are read as is.
+ */
+export async function readRegistryIndex(source: RegistrySource, signal?: AbortSignal): Promise<RegistrySnapshot> {
+  const base = source.url.replace(/\/+$/, '');
+  let text: string;
+  try {
+    const res = await fetch(`${base}/index.yaml`, { headers: headers(source), signal: signal ?? AbortSignal.timeout(30_000) });
+    if (!res.ok) return { name: source.name, addons: new Map(), error: `GET ${base}/index.yaml: HTTP ${res.status}` };
+    text = await res.text();
+  } catch (err) {
+    const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
+    return { name: source.name, addons: new Map(), error: `GET ${base}/index.yaml: ${cause}` };
+  }
+  let doc: { entries?: Record<string, IndexEntry[]> };
+  try {
+    doc = parse(text) as typeof doc;
+  } catch (err) {
+    return { name: source.name, addons: new Map(), error: `${base}/index.yaml is not valid YAML: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const addons = new Map<string, Candidate[]>();
+  for (const [name, versions] of Object.entries(doc?.entries ?? {})) {
+    const list: Candidate[] = [];
+    for (const e of versions ?? []) {
+      if (!e?.version || !e.urls?.length) continue;
+      const a = e.annotations ?? {};
+      list.push({
+        name,
+        version: String(e.version).replace(/^v/, ''),
+        registry: source.name,
+        digest: e.digest ? `sha256:${e.digest.replace(/^sha256:/, '')}` : '',
+        url: new URL(e.urls[0]!, `${base}/`).toString(),
+        dependencies: parseJson<Array<{ name: string; version?: string }>>(a['velahub.dev/dependencies'], []).map((d) => ({ name: d.name, range: d.version })),
+        system: { vela: a['system.vela'], kubernetes: a['system.kubernetes'] },
+        deprecated: e.deprecated ? (a['velahub.dev/deprecation'] ?? 'deprecated') : undefined,
+        definitions: parseJson(a['velahub.dev/definitions'], []),
+      });
+    }
+    if (list.length) addons.set(name, list);
+  }
+  return { name: source.name, addons };
+}
+
+/**
+ * Downloads an archive and checks it against the digest the index promised;
+ * a mismatch is refused (KubeVela never checks it).
+ */
+export async function downloadVerified(candidate: Candidate, source: RegistrySource | undefined, signal?: AbortSignal): Promise<Buffer> {
+  let res: Response;
+  try {
+    res = await fetch(candidate.url, { headers: source ? headers(source) : {}, signal: signal ?? AbortSignal.timeout(120_000) });
+  } catch (err) {
+    throw new VelahubError('EUNREACHABLE', `cannot download ${candidate.name} ${candidate.version} from ${candidate.url}: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new VelahubError('EREGISTRY', `cannot download ${candidate.name} ${candidate.version}: GET ${candidate.url} answered HTTP ${res.status}`);
+  const data = Buffer.from(await res.arrayBuffer());
+  if (!candidate.digest) throw new VelahubError('EDIGEST', `${candidate.name} ${candidate.version} from ${candidate.registry} has no digest in its index: refusing an unverifiable archive`);
+  const actual = sha256(data);
+  if (actual !== candidate.digest) {
+    throw new VelahubError('EDIGEST', `${candidate.name} ${candidate.version}: the archive from ${candidate.url} has digest ${actual}, but the index says ${candidate.digest}; refusing it`, { hint: 'the registry served different bytes than it indexed: report it to the registry owner' });
+  }
+  return data;
+}
