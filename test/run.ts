@@ -90,7 +90,7 @@ async function main(): Promise<number> {
       running.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? constants.signals[sig] : 0)));
     });
     log(`tests finished with exit code ${code} after ${secs(Date.now() - t0)} in total`);
-    return code;
+    return interrupted ? 130 : code;
   } finally {
     const tStop = Date.now();
     await Promise.allSettled(planes.map((p) => p.stop()));

@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestEnvError } from './errors.ts';
 
@@ -137,8 +137,14 @@ async function ensureBinariesUncached(root: string, opts: EnsureBinariesOptions)
 
 async function build(dir: string, started: number, opts: EnsureBinariesOptions): Promise<void> {
   const go = opts.goBinary ?? findGo();
+  // We hold the lock, so any temp dir left next to ours is from a build that was killed.
+  const parent = dirname(dir);
+  for (const name of await readdir(parent)) {
+    if (name.startsWith(`${basename(dir)}.tmp-`)) await rm(join(parent, name), { recursive: true, force: true });
+  }
   // Build next to the final dir so the rename is atomic: a half-built cache never exists.
   const tmp = await mkdtemp(`${dir}.tmp-`);
+  await chmod(tmp, 0o755);
   try {
     for (const [index, target] of TARGETS.entries()) {
       const t0 = Date.now();
