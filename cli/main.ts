@@ -17,12 +17,25 @@ export function buildProgram(): Command {
   registerAuthoringCommands(program);
   registerRegistryCommands(program);
   registerInstallerCommands(program);
+  // Commands made with `new Command()` and added with addCommand() inherit no settings: without
+  // this, a subcommand's usage error (an unknown flag) calls process.exit(1) behind run()'s back.
+  const inherit = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride().showSuggestionAfterError(true);
+      inherit(sub);
+    }
+  };
+  inherit(program);
   return program;
 }
 
 /** Runs the CLI with argv and resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Commands report failure through process.exitCode; read it for this run only and put it
+  // back, so one run cannot leak its code into the next or into the process.
+  const outer = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok;
@@ -31,6 +44,8 @@ export async function run(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     return reportError(err);
+  } finally {
+    process.exitCode = outer;
   }
 }
 
