@@ -92,7 +92,7 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
     try {
       const facts = await readClusterFacts(kube, namespace);
       for (const step of plan.steps) {
-        if (step.action === 'keep' && !(opts.requested.some((r) => r.name === step.name) && opts.parameters)) continue;
+        if (step.action === 'keep' && !(opts.requested.some((r) => r.name === step.name) && Object.keys(opts.parameters ?? {}).length > 0)) continue;
         opts.onEvent?.({ kind: 'fetch', name: step.name, version: step.version });
         const fetched = await fetcher.fetch(step.candidate, opts.signal);
         const isRequested = opts.requested.some((r) => r.name === step.name);

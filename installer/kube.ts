@@ -4,6 +4,25 @@ import { VelahubError } from '../core/errors.ts';
 /** A Kubernetes object as plain data. */
 export type KubeObject = KubernetesObject & { [key: string]: unknown; metadata: NonNullable<KubernetesObject['metadata']> & { name: string } };
 
+/**
+ * Retries an idempotent call when the API server says to come back (429, 5xx
+ * while it warms up, e.g. "storage is (re)initializing" right after a CRD is
+ * created), honouring Retry-After, bounded to a few attempts.
+ */
+async function retrying<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as { code?: number; headers?: Record<string, string> };
+      const transient = e.code === 429 || e.code === 500 || e.code === 503 || e.code === 504;
+      if (!transient || i >= attempts) throw err;
+      const after = Number(e.headers?.['retry-after']);
+      await new Promise((r) => setTimeout(r, Number.isFinite(after) && after > 0 ? Math.min(after, 10) * 1000 : 200 * 2 ** i));
+    }
+  }
+}
+
 /** The field manager velahub's server-side applies use. */
 export const fieldManager = 'velahub';
 
@@ -55,7 +74,7 @@ export class Kube {
   /** Reads an object; undefined when it does not exist. */
   async get(ref: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {
     try {
-      return (await this.objects.read({ apiVersion: ref.apiVersion!, kind: ref.kind!, metadata: { name: ref.metadata.name, namespace: ref.metadata.namespace } })) as KubeObject;
+      return (await retrying(() => this.objects.read({ apiVersion: ref.apiVersion!, kind: ref.kind!, metadata: { name: ref.metadata.name, namespace: ref.metadata.namespace } }))) as KubeObject;
     } catch (err) {
       if ((err as { code?: number }).code === 404) return undefined;
       throw this.#error(err, 'reading', ref);
@@ -65,7 +84,7 @@ export class Kube {
   /** Server-side applies an object as velahub; `force` takes over conflicting fields. */
   async apply(o: KubeObject, opts: { dryRun?: boolean; force?: boolean } = {}): Promise<KubeObject> {
     try {
-      return (await this.objects.patch(o, undefined, opts.dryRun ? 'All' : undefined, fieldManager, opts.force ?? true, PatchStrategy.ServerSideApply)) as KubeObject;
+      return (await retrying(() => this.objects.patch(o, undefined, opts.dryRun ? 'All' : undefined, fieldManager, opts.force ?? true, PatchStrategy.ServerSideApply))) as KubeObject;
     } catch (err) {
       throw this.#error(err, opts.dryRun ? 'validating' : 'applying', o);
     }
@@ -99,7 +118,7 @@ export class Kube {
   /** Lists objects of a kind in a namespace (all when no namespace), optionally by label selector. */
   async list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]> {
     try {
-      const r = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+      const r = await retrying(() => this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector));
       return r.items as KubeObject[];
     } catch (err) {
       if ((err as { code?: number }).code === 404) return [];

@@ -63,7 +63,7 @@ export class CueEvaluator {
       const defPath = join(dir, tempName);
       await writeFile(defPath, `${source}\ncontext: ${JSON.stringify(sampleContext())}\n`);
       const map = { tempName, file, userLines };
-      const canonical = this.#check(await this.pool.run('def', [defPath], signal), map);
+      const canonical = reparseable(this.#check(await this.pool.run('def', [defPath], signal), map));
       const fields = splitTopLevelFields(canonical);
       const { headerField, templateField } = findHeaderAndTemplate(fields, file);
       const preamble = fields.filter((f) => f.label === 'package' || f.label === 'import' || f.label.startsWith('#') || f.label.startsWith('_') || f.label === 'let');
@@ -99,6 +99,7 @@ export class CueEvaluator {
         const used = (name: string) => name !== '' && new RegExp(`\\b${name}\\b`).test(bodyText);
         const imports = preamble.filter((f) => f.label === 'import').flatMap((f) => importSpecs(f.text)).filter((i) => used(i.name));
         const lets = [...preamble, ...templateFields].filter((f) => f.label === 'let' && used(/^let\s+(\w+)/.exec(f.text)?.[1] ?? ''));
+        bodyText = keepReferenceDocs(bodyText);
         const text = [
           ...imports.map((i) => `import ${i.spec}`),
           ...lets.map((f) => f.text),
@@ -239,6 +240,24 @@ function explainRenderErrors(list: Diagnostic[]): Diagnostic[] {
     if (m) return { ...d, code: 'parameter-required', message: `parameter "${m[1]}" is required (type ${m[2]})` };
     return { ...d, message: d.message.replace(/\btemplate\.parameter\./g, 'parameter.') };
   });
+}
+
+/**
+ * CUE 0.4's `cue def` prints `_|_` as `_|_ // explicit error (_|_ literal) in source`
+ * followed by a line break, which does not parse back when an operator follows;
+ * drop the comment so the text round-trips.
+ */
+function reparseable(text: string): string {
+  return text.replace(/_\|_ \/\/ explicit error \(_\|_ literal\) in source\n\s*/g, '_|_ ');
+}
+
+/**
+ * `x?: #Def` comes out of CUE's OpenAPI encoder as a bare `$ref`, losing the
+ * field's own `+usage` comment; `x?: #Def & {}` keeps it (as an allOf that
+ * {@link parameterSchemaFromOpenApi} folds back).
+ */
+function keepReferenceDocs(text: string): string {
+  return text.replace(/^(\s*(?:[A-Za-z_$][\w$]*|"(?:[^"\\]|\\.)*")[?!]?: )(#[A-Za-z_$][\w$]*)[ \t]*$/gm, '$1$2 & {}');
 }
 
 /** True when `text` mentions the identifier `label` (`#Route`, `_x`). */

@@ -41,6 +41,12 @@ function expand(node: JsonSchema, schemas: Record<string, JsonSchema>, stack: st
     if (!target || stack.includes(name)) return { type: 'object', ...rest, 'x-recursive': name };
     return expand({ ...target, ...rest }, schemas, [...stack, name]);
   }
+  if (node.allOf?.length === 1 && !node.properties) {
+    // `x: #Def & {}` (see the CUE bridge): fold the single allOf into the field, keeping its own docs.
+    const { allOf, ...rest } = node;
+    const inner = expand(allOf[0]!, schemas, stack);
+    return { ...inner, ...rest, type: inner.type ?? rest.type, ...(rest.description ? { description: rest.description } : {}) };
+  }
   const out: JsonSchema = { ...node };
   if (node.properties) {
     out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, expand(v, schemas, stack)]));
