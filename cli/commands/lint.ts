@@ -16,16 +16,21 @@ export function lintCommand(): Command {
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .action(async (paths: string[], opts: { strict?: boolean; output: string }) => {
       const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+      // Diagnostics of a folder or archive name files inside it and are printed under its path;
+      // those of a single definition or of a package that could not be loaded name the file itself.
+      const unprefixed = new Set<string>();
       const results = await withEvaluator(async (cue) => {
         const out: Array<{ path: string; diagnostics: Diagnostic[] }> = [];
         for (const path of paths) {
           try {
             const loaded = await loadPackage(path, { cue, version: '0.0.0' });
             const { diagnostics } = await inspectAddon(loaded.files, cue, { strict: opts.strict });
-            out.push({ path, diagnostics: sortDiagnostics(diagnostics) });
+            if (loaded.kind === 'definition') unprefixed.add(path);
+            out.push({ path, diagnostics: sortDiagnostics(loaded.kind === 'definition' ? diagnostics.map((d) => ({ ...d, file: path })) : diagnostics) });
           } catch (err) {
             if (!isVelahubError(err)) throw err;
-            const list = Array.isArray(err.data) ? (err.data as Diagnostic[]) : [{ severity: 'error' as const, code: err.code.toLowerCase(), file: err.path ?? path, message: err.message }];
+            unprefixed.add(path);
+            const list = Array.isArray(err.data) ? (err.data as Diagnostic[]).map((d) => ({ ...d, file: path })) : [{ severity: 'error' as const, code: err.code.toLowerCase(), file: path, message: err.message }];
             out.push({ path, diagnostics: list });
           }
         }
@@ -38,7 +43,7 @@ export function lintCommand(): Command {
         for (const r of results) {
           const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
           const warnings = r.diagnostics.length - errors;
-          printDiagnostics(r.diagnostics, r.path.replace(/\/$/, ''));
+          printDiagnostics(r.diagnostics, unprefixed.has(r.path) ? '' : r.path.replace(/\/$/, ''));
           process.stdout.write(`${r.path}: ${errors} error(s), ${warnings} warning(s)\n`);
         }
       }
