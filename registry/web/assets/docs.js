@@ -200,7 +200,7 @@
           output.hidden = true;
           var msg = data.error || 'render failed';
           if (r.res.status === 429) msg += ' (retry after ' + (r.res.headers.get('Retry-After') || 'a few') + ' s)';
-          if (data.hint) msg += ' — ' + data.hint;
+          if (data.hint && !(data.problems || []).length) msg += ' — ' + data.hint;
           status.textContent = 'Not rendered (' + r.res.status + ')';
           showProblems(msg, data.problems || [], index);
         }

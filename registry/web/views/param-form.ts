@@ -17,7 +17,8 @@ function scalarType(s: JsonSchema | undefined): string | undefined {
 }
 
 function label(name: string, s: JsonSchema, required: boolean): SafeHtml {
-  return html`${name}${required ? html`<span class="req" title="required"> *</span>` : ''} <span class="muted">${typeName(s)}</span>`;
+  const type = s.enum && s.enum.length > 1 ? 'enum' : typeName(s);
+  return html`${name}${required ? html`<span class="req" title="required"> *</span>` : ''} <span class="muted">${type}</span>`;
 }
 
 function placeholder(s: JsonSchema): string {
