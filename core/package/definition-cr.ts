@@ -89,13 +89,38 @@ export function crToDefinitionCue(yamlText: string, file: string): { cue: string
     description,
     attributes,
   };
-  const cue = `${cueLabel(cr.metadata.name)}: ${JSON.stringify(header, null, '\t')}\ntemplate: {\n${indent(template)}\n}\n`;
+  const cue = `${cueLabel(cr.metadata.name)}: ${toCueLiteral(header, 0)}\ntemplate: {\n${indent(template)}\n}\n`;
   return { cue: hoistImports(cue), cr };
 }
 
 /** Serializes a CR as YAML the way kubectl users expect to read it. */
 export function crToYaml(cr: DefinitionCR): string {
   return stringify(cr, { lineWidth: 0 });
+}
+
+/**
+ * Writes plain data as idiomatic CUE: identifiers unquoted, one field per line,
+ * multi-line strings as raw `#"""` blocks (status snippets stay readable).
+ */
+export function toCueLiteral(value: unknown, depth: number): string {
+  const pad = '\t'.repeat(depth + 1);
+  const end = '\t'.repeat(depth);
+  if (typeof value === 'string') {
+    if (!value.includes('\n')) return JSON.stringify(value);
+    const body = value.replace(/\n$/, '').split('\n').map((l) => (l ? pad + l : '')).join('\n');
+    return `#\"\"\"\n${body}\n${pad}\"\"\"#`;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    if (value.every((v) => typeof v !== 'object' || v === null)) return `[${value.map((v) => toCueLiteral(v, depth)).join(', ')}]`;
+    return `[\n${value.map((v) => pad + toCueLiteral(v, depth + 1)).join(',\n')},\n${end}]`;
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, v]) => `${pad}${cueLabel(k)}: ${toCueLiteral(v, depth + 1)}`).join('\n')}\n${end}}`;
+  }
+  return JSON.stringify(value ?? null);
 }
 
 function indent(text: string): string {

@@ -4,23 +4,7 @@ import type { CueEvaluator } from '../cue/evaluator.ts';
 import { isVersion } from './versions.ts';
 import { inspectDefinitionFile, type DefinitionInfo } from './inspect.ts';
 import type { PackageFiles } from './files.ts';
-import { parameterReference } from '../params/reference.ts';
-import { referenceToMarkdown } from '../params/markdown.ts';
-
-/** The generated README of a one-definition addon: description and parameter reference. */
-export function definitionReadme(def: DefinitionInfo): string {
-  return [
-    `# ${def.name}`,
-    '',
-    def.description || `The ${def.type} \`${def.name}\`.`,
-    '',
-    `This addon provides the ${def.type} definition \`${def.name}\`.`,
-    '',
-    '## Parameters',
-    '',
-    referenceToMarkdown(parameterReference(def.schema)),
-  ].join('\n');
-}
+import { definitionReadme } from './readme.ts';
 
 /**
  * Wraps a single definition file (`.cue` in definition format, or a Definition

@@ -1,0 +1,115 @@
+import { Command } from 'commander';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import semver from 'semver';
+import { VelahubError } from '../../core/errors.ts';
+import { adoptDefinitions } from '../../core/package/adopt.ts';
+import { prepareCatalogExport, type CatalogTrack, type ExistingCatalogAddon } from '../../core/package/catalog-export.ts';
+import type { PackageFiles } from '../../core/package/files.ts';
+import { unownedDefinitions } from '../../installer/adopt.ts';
+import { AddonFetcher } from '../../installer/fetch-addon.ts';
+import { loadRegistries } from '../../installer/enable.ts';
+import { installerRegistries } from '../config.ts';
+import { withEvaluator } from '../evaluator.ts';
+import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
+import { printDiagnostics } from '../report.ts';
+import { outputFormat, printData } from '../output.ts';
+import { nameAtVersion, withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+import { progress } from './install.ts';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Writes files into a folder that must not exist yet, atomically (temp folder, then rename). */
+async function writeFolder(target: string, files: PackageFiles, replace: boolean): Promise<void> {
+  const tmp = `${target}.velahub-tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  for (const [path, data] of files) {
+    await mkdir(dirname(join(tmp, path)), { recursive: true });
+    await writeFile(join(tmp, path), data);
+  }
+  if (replace) await rm(target, { recursive: true, force: true });
+  await mkdir(dirname(target), { recursive: true });
+  await rename(tmp, target);
+}
+
+async function ask(question: string, flag: string): Promise<string> {
+  if (!process.stdin.isTTY) throw new VelahubError('EUSAGE', `${flag} is required (no terminal to ask on)`, { path: flag });
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+/** `velahub adopt --context C -o DIR`: a cluster's own definitions as an addon folder. */
+export function adoptCommand(): Command {
+  return withKubeOptions(new Command('adopt'))
+    .description("turn the definitions in a cluster that no addon owns into an addon folder (KubeVela layout)")
+    .requiredOption('-o, --output <dir>', 'folder to create (must not exist)')
+    .option('-n, --namespace <ns>', 'namespace holding the definitions', 'vela-system')
+    .option('--select <names>', 'only these definitions (comma separated)')
+    .option('--name <name>', 'addon name (asked when omitted)')
+    .option('--version <version>', 'addon version', '1.0.0')
+    .option('--description <text>', 'addon description (asked when omitted)')
+    .action(async (opts: KubeFlags & { output: string; namespace: string; select?: string; name?: string; version: string; description?: string }) => {
+      if (await exists(opts.output)) throw new VelahubError('EEXIST', `${opts.output} already exists: choose a new folder`, { path: '-o' });
+      const [kube, ...more] = kubeClients(opts);
+      if (more.length) throw new VelahubError('EUSAGE', 'adopt reads one cluster: pass one --context', { path: '--context' });
+      const crs = await unownedDefinitions(kube!, opts.namespace, opts.select?.split(',').map((s) => s.trim()).filter(Boolean));
+      process.stderr.write(`${kube!.context}: adopting ${crs.map((c) => `${c.kind} ${c.metadata.name}`).join(', ')}\n`);
+      const name = opts.name ?? (await ask('Addon name: ', '--name'));
+      const description = opts.description ?? (await ask('Description: ', '--description'));
+      const result = await withEvaluator((cue) => adoptDefinitions(crs, { name, version: opts.version, description }, cue));
+      await writeFolder(opts.output, result.files, false);
+      printDiagnostics(result.diagnostics, opts.output);
+      const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+      process.stdout.write(`Wrote ${opts.output}/ (${[...result.files.keys()].join(', ')})\n`);
+      process.stdout.write(errors ? `${errors} error(s) to fix before publishing; then: velahub lint ${opts.output}\n` : `It lints clean. Next: velahub publish ${opts.output}\n`);
+      if (errors) process.exitCode = 1;
+    });
+}
+
+/** `velahub export ADDON[@VERSION] --catalog DIR`: write an addon into a community catalog checkout. */
+export function exportCommand(): Command {
+  return withRegistryOptions(new Command('export'))
+    .description('write a published addon into a checkout of the KubeVela community catalog, ready for a pull request')
+    .argument('<addon>', 'ADDON or ADDON@VERSION (default: the latest)')
+    .requiredOption('--catalog <dir>', 'the catalog checkout (holds addons/ and experimental/addons/)')
+    .option('--experimental', 'put a new addon in experimental/addons/ (the default for new addons)')
+    .option('--stable', 'put a new addon in addons/')
+    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .action(async (ref: string, opts: RegistryFlags & { catalog: string; experimental?: boolean; stable?: boolean; output: string }) => {
+      const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+      if (opts.experimental && opts.stable) throw new VelahubError('EUSAGE', '--experimental and --stable cannot be used together', { path: '--stable' });
+      const { name, version } = nameAtVersion(ref, false);
+      if (!(await exists(join(opts.catalog, 'addons'))) && !(await exists(join(opts.catalog, 'experimental', 'addons')))) {
+        throw new VelahubError('EUSAGE', `${opts.catalog} is not a catalog checkout: it has neither addons/ nor experimental/addons/`, { path: '--catalog' });
+      }
+      let existing: ExistingCatalogAddon | undefined;
+      for (const track of ['addons', 'experimental/addons'] as CatalogTrack[]) {
+        const meta = join(opts.catalog, track, name, 'metadata.yaml');
+        if (await exists(meta)) existing = { track, metadataText: await readFile(meta, 'utf8') };
+      }
+      const sources = await installerRegistries(opts);
+      const result = await withEvaluator(async (cue) => {
+        const snapshots = await loadRegistries(sources, progress);
+        const versions = snapshots.flatMap((s) => (s.error ? [] : s.addons.get(name) ?? []));
+        if (versions.length === 0) throw new VelahubError('ENOT_FOUND', `no registry offers ${name}`);
+        const candidate = version ? versions.find((v) => v.version === version) : versions.filter((v) => !semver.prerelease(v.version)).sort((a, b) => semver.rcompare(a.version, b.version))[0];
+        if (!candidate) throw new VelahubError('ENOT_FOUND', `${name}@${version} not found: available ${versions.map((v) => v.version).join(', ')}`);
+        const fetched = await new AddonFetcher(cue, sources).fetch(candidate);
+        return prepareCatalogExport({ files: fetched.files, manifest: fetched.manifest, existing, track: opts.stable ? 'addons' : opts.experimental ? 'experimental/addons' : undefined });
+      });
+      await writeFolder(join(opts.catalog, result.folder), result.files, result.change === 'update');
+      if (format !== 'table') return printData({ folder: result.folder, change: result.change, previousVersion: result.previousVersion, files: [...result.files.keys()], pullRequest: result.pullRequest }, format);
+      process.stdout.write(`Wrote ${join(opts.catalog, result.folder)}/ (${result.change}${result.previousVersion ? ` from ${result.previousVersion}` : ''})\n\n`);
+      process.stdout.write(`Pull request:\n  git -C ${opts.catalog} checkout -b ${result.pullRequest.branch}\n  git -C ${opts.catalog} add ${result.folder}\n  git -C ${opts.catalog} commit -s -m "${result.pullRequest.title}"\n\nTitle: ${result.pullRequest.title}\n\n${result.pullRequest.body}\n`);
+    });
+}
