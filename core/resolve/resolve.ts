@@ -21,8 +21,20 @@ export interface ResolveFailure {
 
 const anyRange = new semver.Range('*');
 
+const prereleaseRanges = new WeakMap<semver.Range, boolean>();
+
+/** True when one of the range's comparators names a prerelease (`>=3.0.0-rc.0`); a hyphen range (`1.0.0 - 2.0.0`) does not. */
+function namesPrerelease(range: semver.Range): boolean {
+  let pre = prereleaseRanges.get(range);
+  if (pre === undefined) {
+    pre = range.set.some((set) => set.some((cmp) => (cmp.semver as semver.SemVer | undefined)?.prerelease?.length));
+    prereleaseRanges.set(range, pre);
+  }
+  return pre;
+}
+
 function satisfies(version: string, c: Constraint): boolean {
-  return semver.satisfies(version, c.range ?? anyRange, { includePrerelease: c.rangeText.includes('-') });
+  return semver.satisfies(version, c.range ?? anyRange, { includePrerelease: c.range ? namesPrerelease(c.range) : false });
 }
 
 /** Compares a cluster's version (vendor suffixes ignored) with a `system.*` range. */
@@ -106,6 +118,18 @@ class Resolver {
   candidates(name: string, constraints: Constraint[]): { list: Candidate[]; why?: string } {
     const chainText = (c: Constraint) => (c.by === 'requested' ? `${name} ${c.rangeText} was requested` : `${c.chain.join(' → ')} needs ${name} ${c.rangeText}`);
     const src = this.source(name);
+    const inst = this.installed.get(name);
+    const explicitRange = this.explicit.get(name);
+    const mayMove = this.upgradable(name) || (explicitRange !== undefined && inst !== undefined && !semver.satisfies(inst.version, parseRange(explicitRange) ?? anyRange));
+    if (inst && !mayMove && !this.input.lock) {
+      // Kept as installed, even when no configured registry offers it (enabled from elsewhere).
+      const failing = constraints.filter((c) => !satisfies(inst.version, c));
+      if (failing.length > 0) {
+        return { list: [], why: `${failing.map(chainText).join('; ')}; the cluster has ${name} ${inst.version} installed (run velahub upgrade ${name} to move it)` };
+      }
+      const same = src?.versions.find((c) => c.version === inst.version);
+      return { list: [same ?? keepCandidate(name, inst.version, inst.registry ?? src?.registry.name ?? 'unknown')] };
+    }
     if (!src) {
       const down = this.input.registries.filter((r) => r.error);
       for (const r of down) this.usedUnreachable.set(r.name, r.error!);
@@ -123,17 +147,6 @@ class Resolver {
       if (match.digest !== locked.digest) {
         return { list: [], why: `${name} ${locked.version} in ${src.registry.name} has digest ${match.digest}, but the lock file pins ${locked.digest}: the archive changed` };
       }
-    }
-    const inst = this.installed.get(name);
-    const explicitRange = this.explicit.get(name);
-    const mayMove = this.upgradable(name) || (explicitRange !== undefined && inst !== undefined && !semver.satisfies(inst.version, parseRange(explicitRange) ?? anyRange));
-    if (inst && !mayMove && !this.input.lock) {
-      const failing = constraints.filter((c) => !satisfies(inst.version, c));
-      if (failing.length > 0) {
-        return { list: [], why: `${failing.map(chainText).join('; ')}; the cluster has ${name} ${inst.version} installed (run velahub upgrade ${name} to move it)` };
-      }
-      const same = src.versions.find((c) => c.version === inst.version);
-      return { list: [same ?? keepCandidate(name, inst.version, inst.registry ?? src.registry.name)] };
     }
     const matching = versions.filter((c) => constraints.every((k) => satisfies(c.version, k)));
     if (matching.length === 0) {
@@ -166,18 +179,20 @@ class Resolver {
     });
     const solution = this.search(roots);
     if (solution) return solution;
-    // List every conflict: each request alone, then the combination.
+    // List every conflict: each request alone, then the requests that resolve alone, together.
     const conflicts = new Set<string>();
+    let together = roots;
     if (roots.length > 1) {
+      together = [];
       for (const root of roots) {
         this.failures.clear();
-        if (!this.search([root])) for (const f of this.failures) conflicts.add(f);
+        if (this.search([root])) together.push(root);
+        else for (const f of this.failures) conflicts.add(f);
       }
     }
-    if (conflicts.size === 0) {
+    if (together.length === roots.length || together.length > 1) {
       this.failures.clear();
-      this.search(roots);
-      for (const f of this.failures) conflicts.add(f);
+      if (!this.search(together)) for (const f of this.failures) conflicts.add(f);
     }
     const failure: ResolveFailure = { conflicts: [...conflicts], unreachableRegistries: [...this.usedUnreachable].map(([name, error]) => ({ name, error })) };
     throw new VelahubError('ERESOLVE', `cannot resolve ${this.input.requested.map((r) => r.name + (r.range ? `@${r.range}` : '')).join(', ')} for cluster ${this.input.cluster.name}:\n  - ${failure.conflicts.join('\n  - ')}`, { data: failure });
