@@ -59,14 +59,33 @@ export async function loadRegistries(sources: RegistrySource[], onEvent?: (e: In
 export async function planAddons(opts: Omit<EnableOptions, 'dryRun' | 'overrideDefinitions' | 'parameters'>): Promise<Plan[]> {
   const namespace = opts.namespace ?? 'vela-system';
   const snapshots = await loadRegistries(opts.registries, opts.onEvent, opts.signal);
+  const fetcher = new AddonFetcher(opts.cue, opts.registries);
   const plans: Plan[] = [];
   for (const kube of opts.clusters) {
     const facts = await readClusterFacts(kube, namespace);
-    const plan = resolve({ requested: opts.requested, registries: snapshots, cluster: facts, upgrade: opts.upgrade, lock: opts.lock });
-    opts.onEvent?.({ kind: 'plan', cluster: kube.context, plan });
-    plans.push(plan);
+    plans.push(await resolveWithArchives({ requested: opts.requested, registries: snapshots, cluster: facts, upgrade: opts.upgrade, lock: opts.lock }, fetcher, opts.signal));
+    opts.onEvent?.({ kind: 'plan', cluster: kube.context, plan: plans[plans.length - 1]! });
   }
   return plans;
+}
+
+/**
+ * Resolves, and when a chosen version came from an index that does not list
+ * dependencies (a registry other than velahub), reads them from its archive
+ * and resolves again — until every chosen version's dependencies are known.
+ */
+async function resolveWithArchives(input: Parameters<typeof resolve>[0], fetcher: AddonFetcher, signal?: AbortSignal): Promise<Plan> {
+  for (let round = 0; ; round++) {
+    const plan = resolve(input);
+    const unknown = plan.steps.filter((s) => s.candidate.dependenciesKnown === false && s.action !== 'keep');
+    if (unknown.length === 0) return plan;
+    if (round >= 50) throw new VelahubError('ERESOLVE_TOO_COMPLEX', 'dependency resolution did not settle after reading 50 rounds of archives');
+    for (const step of unknown) {
+      const fetched = await fetcher.fetch(step.candidate, signal);
+      step.candidate.dependencies = (fetched.manifest.metadata.dependencies ?? []).map((d) => ({ name: d.name, range: d.version }));
+      step.candidate.dependenciesKnown = true;
+    }
+  }
 }
 
 /**

@@ -70,6 +70,7 @@ export async function readRegistryIndex(source: RegistrySource, signal?: AbortSi
         digest: e.digest ? `sha256:${e.digest.replace(/^sha256:/, '')}` : '',
         url: new URL(e.urls[0]!, `${base}/`).toString(),
         dependencies: parseJson<Array<{ name: string; version?: string }>>(a['velahub.dev/dependencies'], []).map((d) => ({ name: d.name, range: d.version })),
+        dependenciesKnown: 'velahub.dev/dependencies' in a,
         system: { vela: a['system.vela'], kubernetes: a['system.kubernetes'] },
         deprecated: e.deprecated ? (a['velahub.dev/deprecation'] ?? 'deprecated') : undefined,
         definitions: parseJson(a['velahub.dev/definitions'], []),

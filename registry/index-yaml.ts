@@ -19,7 +19,8 @@ export function indexEntry(input: { metadata: AddonMetadata; manifest: AddonMani
   for (const [k, v] of Object.entries(m.annotations ?? {})) annotations[k] = String(v);
   if (m.system?.vela) annotations['system.vela'] = m.system.vela;
   if (m.system?.kubernetes) annotations['system.kubernetes'] = m.system.kubernetes;
-  if (m.dependencies?.length) annotations['velahub.dev/dependencies'] = JSON.stringify(m.dependencies);
+  // Always present (even `[]`) so installers know the dependencies without downloading the archive.
+  annotations['velahub.dev/dependencies'] = JSON.stringify(m.dependencies ?? []);
   if (input.manifest.definitions.length) {
     annotations['velahub.dev/definitions'] = JSON.stringify(input.manifest.definitions.map((d) => ({ name: d.name, type: d.type })));
   }

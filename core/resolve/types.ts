@@ -9,6 +9,11 @@ export interface Candidate {
   /** Archive URL (absolute). */
   url: string;
   dependencies: Array<{ name: string; range?: string }>;
+  /**
+   * False when the index did not say (a registry other than velahub): the
+   * dependencies must be read from the archive before the plan is final.
+   */
+  dependenciesKnown?: boolean;
   system: { vela?: string; kubernetes?: string };
   /** Deprecation message, when deprecated. */
   deprecated?: string;
