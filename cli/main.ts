@@ -13,6 +13,8 @@ export function buildProgram(): Command {
     .description('Registry, CLI and installer for KubeVela addons and X-Definitions')
     .version(pkg.version)
     .showSuggestionAfterError(true)
+    // Root options only before the command: `package x.cue --version 1.0.0` is package's --version.
+    .enablePositionalOptions()
     .exitOverride();
   registerAuthoringCommands(program);
   registerRegistryCommands(program);

@@ -33,9 +33,9 @@ export function printDiagnostics(list: readonly Diagnostic[], prefix = ''): void
 export function reportError(err: unknown): number {
   if (isVelahubError(err)) {
     process.stderr.write(`Error: ${err.message}\n`);
-    if (Array.isArray(err.data) && err.data.length > 1 && typeof (err.data[0] as Diagnostic).severity === 'string') {
-      printDiagnostics(err.data as Diagnostic[]);
-    }
+    // The diagnostics behind the error, unless the message already is the only one.
+    const list = Array.isArray(err.data) && typeof (err.data[0] as Diagnostic | undefined)?.severity === 'string' ? (err.data as Diagnostic[]) : [];
+    if (list.length > 1 || (list.length === 1 && !err.message.includes(list[0]!.message))) printDiagnostics(list);
     if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
     if (usageCodes.has(err.code)) return exitCodes.usage;
     if (notFoundCodes.has(err.code)) return exitCodes.notFound;
