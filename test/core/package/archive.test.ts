@@ -163,12 +163,6 @@ describe('unpackArchive refuses', () => {
     });
   }
 
-  test('the bomb is refused in well under the time it takes to inflate it', async () => {
-    const t0 = performance.now();
-    await rejectsCode(unpackArchive(bomb, { ...small, maxFileBytes: 64 * 1024 * 1024 }), 'EPACKAGE_TOO_LARGE');
-    assert.ok(performance.now() - t0 < 1000, `took ${performance.now() - t0} ms`);
-  });
-
   test('premise: under generous limits the truncated bombs fail as EBAD_ARCHIVE, at the cut', async () => {
     const generous = { ...defaultLimits, maxFileBytes: 64 * 1024 * 1024 };
     await rejectsCode(unpackArchive(bomb.subarray(0, Math.floor(bomb.length / 2)), generous), 'EBAD_ARCHIVE');
