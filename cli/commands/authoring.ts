@@ -4,8 +4,9 @@ import { lintCommand } from './lint.ts';
 import { packageCommand } from './package.ts';
 import { showCommand } from './show.ts';
 import { renderCommand } from './render.ts';
+import { convertCommand } from './convert.ts';
 
-/** Adds the commands that work on local files: init, lint, package, show, render. */
+/** Adds the commands that work on local files: init, lint, package, show, render, convert. */
 export function registerAuthoringCommands(program: Command): void {
-  for (const cmd of [initCommand(), lintCommand(), packageCommand(), showCommand(), renderCommand()]) program.addCommand(cmd);
+  for (const cmd of [initCommand(), lintCommand(), packageCommand(), showCommand(), renderCommand(), convertCommand()]) program.addCommand(cmd);
 }
