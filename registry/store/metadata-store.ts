@@ -96,6 +96,10 @@ export class MetadataStore {
    * text from that version.
    */
   async #refreshAddon(tx: SqlExecutor, name: string): Promise<void> {
+    // Serialize refreshes of one addon: otherwise two concurrent publishes each read
+    // the versions without the other's and the later commit writes a stale `latest`.
+    // NO KEY UPDATE, not UPDATE: the versions' foreign key holds KEY SHARE on this row.
+    await tx.query('SELECT 1 FROM addons WHERE name = $1 FOR NO KEY UPDATE', [name]);
     const rows = (await tx.query<Row>('SELECT version, yanked, metadata, manifest FROM versions WHERE name = $1', [name])).rows;
     const live = rows.filter((r) => !r.yanked);
     const pick = (list: Row[]) => list.map((r) => String(r.version)).sort(semver.rcompare)[0];
