@@ -1,0 +1,345 @@
+/**
+ * The metadata store's contract, one suite run against every backend: the
+ * embedded PGlite and a real PostgreSQL server (test/support/postgres.ts).
+ * Each test starts from an empty catalog (tables truncated, revision 0).
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import semver from 'semver';
+import { indexEntry } from '../../registry/index-yaml.ts';
+import { MetadataStore } from '../../registry/store/metadata-store.ts';
+import { migrate } from '../../registry/store/migrations.ts';
+import { openPglite } from '../../registry/store/pglite-client.ts';
+import { openPostgres } from '../../registry/store/pg-client.ts';
+import type { SqlClient } from '../../registry/store/sql-client.ts';
+import { createToken, hashToken } from '../../registry/tokens.ts';
+import { list, str, struct, int } from '../fixtures/schemas.ts';
+import { postgresSkipReason, startPostgres, type TestPostgres } from '../support/postgres.ts';
+import { definitionInfo, fakeDigest, versionRecord } from '../support/records.ts';
+
+/** How a backend gives the suite one migrated, empty database. */
+interface Backend {
+  name: string;
+  skip?: string;
+  open(): Promise<SqlClient>;
+  /** Releases what `open` needed beyond the client (a server). */
+  shutdown?(): Promise<void>;
+}
+
+async function resetCatalog(db: SqlClient): Promise<void> {
+  await db.exec('TRUNCATE definitions, versions, addons, tokens; UPDATE catalog_state SET revision = 0');
+}
+
+/** The index entry the store holds for a version, as index.yaml would serve it. */
+async function entryOf(store: MetadataStore, name: string, version: string): Promise<string | undefined> {
+  return (await store.indexEntries()).find((e) => e.name === name && e.version === version)?.entry;
+}
+
+function storeContract(backend: Backend): void {
+  describe(`MetadataStore on ${backend.name}`, { skip: backend.skip }, () => {
+    let db: SqlClient;
+    let store: MetadataStore;
+    before(async () => {
+      db = await backend.open();
+      await migrate(db);
+      store = new MetadataStore(db);
+    });
+    after(async () => {
+      await db?.close();
+      await backend.shutdown?.();
+    });
+    beforeEach(async () => {
+      await resetCatalog(db);
+    });
+
+    test('migrating again is a no-op: no migration re-applied, data and revision kept', async () => {
+      await store.insertVersion(versionRecord('demo', '1.0.0'));
+      await createToken(store, { scope: 'admin', secret: 'vh_keep' });
+      const revision = await store.catalogRevision();
+      const applied = (await db.query<{ id: number }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => Number(r.id));
+      await migrate(db);
+      await migrate(db);
+      assert.deepEqual((await db.query<{ id: number }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => Number(r.id)), applied);
+      assert.equal(await store.catalogRevision(), revision);
+      assert.equal((await store.getVersion('demo', '1.0.0'))?.digest, fakeDigest('demo@1.0.0'));
+      assert.ok(await store.findToken(hashToken('vh_keep')));
+    });
+
+    test('insertVersion then getVersion returns the same record; addon row, list and definition follow', async () => {
+      const record = versionRecord('demo', '1.2.3', {
+        definitions: [definitionInfo('gateway', { params: { route: list(struct({ domain: str() })) } }), definitionInfo('web', { type: 'component', params: { image: str() }, required: ['image'] })],
+        tags: ['networking', 'demo'],
+      });
+      assert.deepEqual(await store.insertVersion(record), { created: true });
+      assert.deepEqual(await store.getVersion('demo', '1.2.3'), record);
+      assert.equal(await store.getVersion('demo', '9.9.9'), undefined);
+      assert.equal(await store.getVersion('nope', '1.2.3'), undefined);
+
+      const addon = await store.getAddon('demo');
+      assert.equal(addon?.latest, '1.2.3');
+      assert.deepEqual(addon?.tags, ['networking', 'demo']);
+      assert.deepEqual(addon?.definitionTypes, ['component', 'trait']);
+      assert.deepEqual(
+        (await store.listVersions('demo')).map((v) => [v.version, v.digest, v.yanked, v.deprecated]),
+        [['1.2.3', record.digest, false, null]],
+      );
+      const def = await store.getDefinition('demo', '1.2.3', 'gateway');
+      assert.deepEqual(def?.schema, record.manifest.definitions[0]!.schema);
+      assert.equal(await store.getDefinition('demo', '1.2.3', 'gateway', 'component'), undefined);
+      assert.equal(await store.countVersions(), 1);
+      assert.equal(await store.isEmpty(), false);
+    });
+
+    test('inserting an existing version stores nothing and returns the stored digest', async () => {
+      const first = versionRecord('demo', '1.0.0', { digest: fakeDigest('first') });
+      await store.insertVersion(first);
+      const revision = await store.catalogRevision();
+      for (const digest of [fakeDigest('first'), fakeDigest('second')]) {
+        const again = versionRecord('demo', '1.0.0', { digest, description: 'changed', definitions: [definitionInfo('other')] });
+        assert.deepEqual(await store.insertVersion(again), { created: false, existingDigest: fakeDigest('first') });
+      }
+      assert.deepEqual(await store.getVersion('demo', '1.0.0'), first);
+      assert.equal(await store.getDefinition('demo', '1.0.0', 'other'), undefined);
+      assert.equal(await store.catalogRevision(), revision);
+    });
+
+    test('a failing insert leaves nothing behind: no addon, version, definition, nor revision bump', async () => {
+      // Two definitions with one type and name break the definitions primary key mid-transaction.
+      const broken = versionRecord('broken', '1.0.0', { definitions: [definitionInfo('twice'), definitionInfo('twice')] });
+      await assert.rejects(store.insertVersion(broken));
+      assert.equal(await store.getVersion('broken', '1.0.0'), undefined);
+      assert.equal(await store.getAddon('broken'), undefined);
+      assert.equal(await store.catalogRevision(), 0);
+      assert.equal(await store.countVersions(), 0);
+    });
+
+    test('20 concurrent inserts of one version with different digests: exactly one is created', async () => {
+      const records = Array.from({ length: 20 }, (_, i) => versionRecord('race', '1.0.0', { digest: fakeDigest(`race-${i}`) }));
+      const outcomes = await Promise.all(records.map((r) => store.insertVersion(r)));
+      const winners = outcomes.flatMap((o, i) => (o.created ? [records[i]!.digest] : []));
+      assert.equal(winners.length, 1, `created: ${winners.length}`);
+      for (const o of outcomes) if (!o.created) assert.equal(o.existingDigest, winners[0]);
+      assert.equal((await store.getVersion('race', '1.0.0'))?.digest, winners[0]);
+      assert.equal(await store.countVersions(), 1);
+      assert.equal(await store.catalogRevision(), 1);
+    });
+
+    test('20 concurrent inserts of different versions of one addon: all stored, latest is the highest', async () => {
+      const versions = Array.from({ length: 20 }, (_, i) => `1.${i}.0`);
+      const outcomes = await Promise.all(versions.map((v) => store.insertVersion(versionRecord('many', v))));
+      assert.ok(outcomes.every((o) => o.created));
+      assert.equal((await store.listVersions('many')).length, 20);
+      assert.equal((await store.getAddon('many'))?.latest, '1.19.0');
+      assert.equal(await store.catalogRevision(), 20);
+    });
+
+    const latestCases: Array<{ name: string; versions: string[]; yank?: string[]; latest: string | null }> = [
+      { name: 'highest release', versions: ['1.0.0', '1.10.0', '1.9.0'], latest: '1.10.0' },
+      { name: 'a prerelease above a release is not latest', versions: ['1.0.0', '2.0.0-rc.1'], latest: '1.0.0' },
+      { name: 'only prereleases: the highest prerelease', versions: ['1.0.0-alpha.1', '1.0.0-beta.1'], latest: '1.0.0-beta.1' },
+      { name: 'a yanked highest version is skipped', versions: ['1.0.0', '1.1.0'], yank: ['1.1.0'], latest: '1.0.0' },
+      { name: 'yanked release with a live prerelease: the prerelease', versions: ['1.0.0', '1.1.0-rc.1'], yank: ['1.0.0'], latest: '1.1.0-rc.1' },
+      { name: 'every version yanked: none', versions: ['1.0.0', '1.1.0'], yank: ['1.0.0', '1.1.0'], latest: null },
+    ];
+    for (const c of latestCases) {
+      test(`latest: ${c.name}`, async () => {
+        for (const v of c.versions) await store.insertVersion(versionRecord('pick', v));
+        for (const v of c.yank ?? []) assert.equal(await store.setYanked('pick', v, true, 'broken'), true);
+        assert.equal((await store.getAddon('pick'))?.latest, c.latest);
+        const found = (await store.searchAddons({ text: 'pick', limit: 10, offset: 0 })).items.map((a) => a.name);
+        assert.deepEqual(found, c.latest === null ? [] : ['pick'], 'an addon with no live version is not listed');
+      });
+    }
+
+    describe('searchAddons', () => {
+      beforeEach(async () => {
+        await store.insertVersion(versionRecord('bizworks-ingress', '1.0.0', { description: 'Routes external traffic through the company gateway', tags: ['networking'], definitions: [definitionInfo('bizworks-gateway')] }));
+        await store.insertVersion(versionRecord('hpa-trait', '1.0.0', { description: 'Scales pods horizontally', tags: ['autoscaling'], definitions: [definitionInfo('hpa')] }));
+        await store.insertVersion(versionRecord('stateless-component', '1.0.0', { description: 'Runs stateless services', tags: ['workload'], definitions: [definitionInfo('stateless', { type: 'component' })] }));
+        await store.insertVersion(versionRecord('stateful-component', '1.0.0', { description: 'Runs databases with volumes', tags: ['workload', 'storage'], definitions: [definitionInfo('stateful', { type: 'component' })] }));
+        await store.insertVersion(versionRecord('policy-pack', '1.0.0', { description: 'Placement rules', tags: ['governance'], definitions: [definitionInfo('topology-spread', { type: 'policy' })] }));
+      });
+
+      const cases: Array<{ name: string; q: { text?: string; tag?: string; type?: string }; expect: string[] }> = [
+        { name: 'a word of the description', q: { text: 'traffic' }, expect: ['bizworks-ingress'] },
+        { name: 'a stemmed word of the description', q: { text: 'scaling' }, expect: ['hpa-trait'] },
+        { name: 'part of the name', q: { text: 'stateful' }, expect: ['stateful-component'] },
+        { name: 'the exact name ranks first', q: { text: 'hpa-trait' }, expect: ['hpa-trait'] },
+        { name: 'a definition name', q: { text: 'topology-spread' }, expect: ['policy-pack'] },
+        { name: 'a tag', q: { tag: 'workload' }, expect: ['stateful-component', 'stateless-component'] },
+        { name: 'a tag of a second position', q: { tag: 'storage' }, expect: ['stateful-component'] },
+        { name: 'a definition type', q: { type: 'component' }, expect: ['stateful-component', 'stateless-component'] },
+        { name: 'type and tag together', q: { type: 'policy', tag: 'governance' }, expect: ['policy-pack'] },
+        { name: 'text and tag that exclude each other', q: { text: 'traffic', tag: 'workload' }, expect: [] },
+        { name: 'an unknown word', q: { text: 'kafka' }, expect: [] },
+        { name: 'an unknown tag', q: { tag: 'nope' }, expect: [] },
+      ];
+      for (const c of cases) {
+        test(`by ${c.name}`, async () => {
+          const page = await store.searchAddons({ ...c.q, limit: 20, offset: 0 });
+          const names = page.items.map((a) => a.name);
+          assert.deepEqual(c.name.includes('ranks first') ? names.slice(0, 1) : [...names].sort(), c.expect);
+          if (!c.name.includes('ranks first')) assert.equal(page.total, c.expect.length);
+        });
+      }
+
+      test('pagination: pages are disjoint, cover every addon, and report the total', async () => {
+        const seen: string[] = [];
+        for (const offset of [0, 2, 4]) {
+          const page = await store.searchAddons({ limit: 2, offset });
+          assert.equal(page.total, 5);
+          assert.equal(page.limit, 2);
+          assert.equal(page.offset, offset);
+          assert.equal(page.items.length, offset === 4 ? 1 : 2);
+          seen.push(...page.items.map((a) => a.name));
+        }
+        assert.equal(new Set(seen).size, 5);
+        assert.deepEqual((await store.searchAddons({ limit: 2, offset: 10 })).items, []);
+      });
+    });
+
+    describe('searchDefinitions', () => {
+      beforeEach(async () => {
+        await store.insertVersion(
+          versionRecord('bizworks-ingress', '1.0.0', {
+            definitions: [
+              definitionInfo('bizworks-gateway', { description: 'Exposes the service through the gateway', params: { route: list(struct({ domain: str(), path: str() }, ['domain'])), legacyHost: str() } }),
+              definitionInfo('tls-cert', { description: 'Issues certificates', params: { issuer: str() } }),
+            ],
+          }),
+        );
+        await store.insertVersion(
+          versionRecord('bizworks-ingress', '1.1.0', {
+            definitions: [
+              definitionInfo('bizworks-gateway', { description: 'Exposes the service through the gateway', params: { route: list(struct({ domain: str(), path: str() }, ['domain'])) } }),
+              definitionInfo('tls-cert', { description: 'Issues certificates', params: { issuer: str() } }),
+            ],
+          }),
+        );
+        await store.insertVersion(versionRecord('web', '1.0.0', { definitions: [definitionInfo('webservice', { type: 'component', description: 'A web server', params: { image: str(), domain: str(), replicas: int() } })] }));
+        await store.insertVersion(versionRecord('scaler', '1.0.0', { definitions: [definitionInfo('autoscale', { description: 'Scales on CPU', params: { resources: struct({ cpu: struct({ target: int() }) }) } })] }));
+      });
+
+      const cases: Array<{ name: string; q: { text?: string; type?: string; parameter?: string }; expect: string[] }> = [
+        { name: 'a parameter nested in a list of structs (route[].domain) and a top-level one', q: { parameter: 'domain' }, expect: ['bizworks-ingress/bizworks-gateway', 'web/webservice'] },
+        { name: 'the list parameter itself', q: { parameter: 'route' }, expect: ['bizworks-ingress/bizworks-gateway'] },
+        { name: 'a parameter two structs deep', q: { parameter: 'target' }, expect: ['scaler/autoscale'] },
+        { name: 'a parameter only an older version had', q: { parameter: 'legacyHost' }, expect: [] },
+        { name: 'a parameter name nobody has', q: { parameter: 'dom' }, expect: [] },
+        { name: 'parameter and type', q: { parameter: 'domain', type: 'component' }, expect: ['web/webservice'] },
+        { name: 'a word of the description', q: { text: 'certificates' }, expect: ['bizworks-ingress/tls-cert'] },
+        { name: 'part of the name', q: { text: 'gateway' }, expect: ['bizworks-ingress/bizworks-gateway'] },
+        { name: 'a type', q: { type: 'component' }, expect: ['web/webservice'] },
+      ];
+      for (const c of cases) {
+        test(`by ${c.name}`, async () => {
+          const page = await store.searchDefinitions({ ...c.q, limit: 20, offset: 0 });
+          assert.deepEqual(page.items.map((d) => `${d.addon}/${d.name}`).sort(), c.expect);
+          assert.equal(page.total, c.expect.length);
+          for (const d of page.items) if (d.addon === 'bizworks-ingress') assert.equal(d.version, '1.1.0', 'only the latest version is searched');
+        });
+      }
+
+      test('pagination over definitions', async () => {
+        const first = await store.searchDefinitions({ limit: 2, offset: 0 });
+        const rest = await store.searchDefinitions({ limit: 2, offset: 2 });
+        assert.equal(first.total, 4);
+        assert.equal(first.items.length, 2);
+        assert.equal(rest.items.length, 2);
+        assert.equal(new Set([...first.items, ...rest.items].map((d) => d.name)).size, 4);
+      });
+    });
+
+    test('deprecating rewrites the index entry and bumps the catalog revision; lifting it restores both', async () => {
+      const v = versionRecord('demo', '1.0.0');
+      await store.insertVersion(v);
+      const before = await store.catalogRevision();
+      const deprecatedEntry = indexEntry({ metadata: v.metadata, manifest: v.manifest, digest: v.digest, createdAt: v.createdAt, deprecated: 'use 2.x' });
+      assert.equal(await store.setDeprecated('demo', '1.0.0', 'use 2.x', deprecatedEntry), true);
+      assert.equal((await store.getVersion('demo', '1.0.0'))?.deprecated, 'use 2.x');
+      assert.equal(await entryOf(store, 'demo', '1.0.0'), deprecatedEntry);
+      assert.match(deprecatedEntry, /deprecated: true/);
+      assert.equal((await store.listVersions('demo'))[0]?.deprecated, 'use 2.x');
+      assert.equal(await store.catalogRevision(), before + 1);
+      assert.equal((await store.getAddon('demo'))?.latest, '1.0.0', 'a deprecated version stays latest');
+
+      assert.equal(await store.setDeprecated('demo', '1.0.0', null, v.indexEntry), true);
+      assert.equal((await store.getVersion('demo', '1.0.0'))?.deprecated, null);
+      assert.equal(await entryOf(store, 'demo', '1.0.0'), v.indexEntry);
+      assert.equal(await store.catalogRevision(), before + 2);
+    });
+
+    test('yanking removes the version from the index entries and bumps the revision; the record stays readable', async () => {
+      await store.insertVersion(versionRecord('demo', '1.0.0'));
+      await store.insertVersion(versionRecord('demo', '1.1.0'));
+      const before = await store.catalogRevision();
+      assert.equal(await store.setYanked('demo', '1.1.0', true, 'leaks secrets'), true);
+      assert.equal(await entryOf(store, 'demo', '1.1.0'), undefined);
+      assert.ok(await entryOf(store, 'demo', '1.0.0'));
+      assert.equal(await store.catalogRevision(), before + 1);
+      const yanked = await store.getVersion('demo', '1.1.0');
+      assert.equal(yanked?.yanked, true);
+      assert.equal(yanked?.yankReason, 'leaks secrets');
+      assert.deepEqual((await store.listVersions('demo')).map((x) => [x.version, x.yanked]), [['1.1.0', true], ['1.0.0', false]]);
+
+      assert.equal(await store.setYanked('demo', '1.1.0', false, null), true);
+      assert.ok(await entryOf(store, 'demo', '1.1.0'));
+      assert.equal((await store.getAddon('demo'))?.latest, '1.1.0');
+      assert.equal(await store.catalogRevision(), before + 2);
+    });
+
+    test('deprecating or yanking a missing version returns false and changes nothing', async () => {
+      await store.insertVersion(versionRecord('demo', '1.0.0'));
+      const before = await store.catalogRevision();
+      assert.equal(await store.setDeprecated('demo', '2.0.0', 'x', 'entry'), false);
+      assert.equal(await store.setYanked('demo', '2.0.0', true, null), false);
+      assert.equal(await store.setYanked('nope', '1.0.0', true, null), false);
+      assert.equal(await store.catalogRevision(), before);
+    });
+
+    test('index entries: every live version, grouped by name, newest first', async () => {
+      for (const [n, v] of [['b-addon', '1.0.0'], ['a-addon', '1.0.0'], ['a-addon', '1.10.0'], ['a-addon', '1.2.0']] as const) await store.insertVersion(versionRecord(n, v));
+      const entries = await store.indexEntries();
+      assert.deepEqual(entries.map((e) => `${e.name}@${e.version}`), ['a-addon@1.10.0', 'a-addon@1.2.0', 'a-addon@1.0.0', 'b-addon@1.0.0']);
+      assert.ok(entries.every((e, i, all) => i === 0 || all[i - 1]!.name !== e.name || semver.gt(all[i - 1]!.version, e.version)));
+    });
+
+    test('tokens: created with a hash only, found by hash, listed, revoked once', async () => {
+      const { token, record } = await createToken(store, { scope: 'publish', pattern: 'demo-*', description: 'ci' });
+      const stored = await db.query<{ hash: string }>('SELECT hash FROM tokens WHERE id = $1', [record.id]);
+      assert.equal(stored.rows[0]?.hash, hashToken(token));
+      assert.ok(!JSON.stringify(stored.rows).includes(token), 'the secret is not stored');
+      assert.deepEqual(await store.findToken(hashToken(token)), record);
+      assert.equal(await store.findToken(hashToken('vh_other')), undefined);
+      assert.deepEqual((await store.listTokens()).map((t) => t.id), [record.id]);
+
+      assert.equal(await store.revokeToken(record.id), true);
+      assert.equal(await store.revokeToken(record.id), false, 'revoking twice');
+      assert.equal(await store.revokeToken('tok_missing'), false);
+      const revoked = await store.findToken(hashToken(token));
+      assert.ok(revoked?.revokedAt && !Number.isNaN(Date.parse(revoked.revokedAt)));
+    });
+
+    test('a token hash is unique', async () => {
+      await createToken(store, { scope: 'read', secret: 'vh_same' });
+      await assert.rejects(createToken(store, { scope: 'read', secret: 'vh_same' }));
+      assert.equal((await store.listTokens()).length, 1);
+    });
+  });
+}
+
+let server: TestPostgres | undefined;
+const pgSkip = postgresSkipReason();
+
+storeContract({ name: 'PGlite (in memory)', open: () => openPglite() });
+storeContract({
+  name: 'PostgreSQL',
+  skip: pgSkip,
+  async open() {
+    server = await startPostgres();
+    return openPostgres(await server.freshDatabase());
+  },
+  async shutdown() {
+    await server?.stop();
+  },
+});
