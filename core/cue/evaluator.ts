@@ -235,11 +235,17 @@ function toHeader(name: string, raw: Record<string, unknown>, file: string): Def
 
 /** Rewrites CUE's paths into the names a template author uses (`parameter.route[0].port`). */
 function explainRenderErrors(list: Diagnostic[]): Diagnostic[] {
-  return list.map((d) => {
+  // CUE writes list indexes as path elements (`route.0.port`); users write `route[0].port`.
+  const indexes = (path: string) => path.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  const explained = list.map((d) => {
     const m = /^template\.parameter\.([\w.\-[\]"]+): incomplete value (.*)$/.exec(d.message);
-    if (m) return { ...d, code: 'parameter-required', message: `parameter "${m[1]}" is required (type ${m[2]})` };
-    return { ...d, message: d.message.replace(/\btemplate\.parameter\./g, 'parameter.') };
+    if (m) return { ...d, code: 'parameter-required', field: indexes(m[1]!), message: `parameter "${indexes(m[1]!)}" is required (type ${m[2]})` };
+    return { ...d, message: d.message.replace(/\btemplate\.parameter\.([\w.\-[\]"]+)/g, (_, path: string) => `parameter.${indexes(path)}`) };
   });
+  // What is wrong with the parameters first: the error's message shows the first diagnostic,
+  // and "parameter "image" is required" says more than the output field it made incomplete.
+  const rank = (d: Diagnostic) => (d.code === 'parameter-required' ? 0 : d.message.startsWith('parameter.') ? 1 : 2);
+  return explained.sort((a, b) => rank(a) - rank(b));
 }
 
 /**

@@ -147,18 +147,23 @@ describe('CueEvaluator.render', () => {
   });
 
   test('a missing required parameter gives parameter-required naming it', async () => {
-    const err = await rejectsCode(cue.render(web, 'definitions/web.cue', { parameters: { replicas: 2 } }), 'ECUE', 'definitions/web.cue');
-    const d = (err.data as Diagnostic[]).find((x) => x.code === 'parameter-required');
-    assert.ok(d, JSON.stringify(err.data));
-    assert.match(d.message, /"image"/);
+    const err = await rejectsCode(cue.render(web, 'definitions/web.cue', { parameters: { replicas: 2 } }), 'ECUE', 'definitions/web.cue', 'parameter "image" is required');
+    const d = (err.data as Diagnostic[])[0]!;
+    assert.equal(d.code, 'parameter-required', JSON.stringify(err.data));
+    assert.equal(d.field, 'image');
     assert.equal(d.file, 'definitions/web.cue');
     assertNoTempPath(err);
   });
 
+  test('a missing field of a list item is named as users write it: route[1].host', async () => {
+    const err = await rejectsCode(cue.render(gateway, 'definitions/gateway.cue', { parameters: { route: [{ host: 'a' }, { servicePort: 81 }] } }), 'ECUE', 'parameter "route[1].host" is required');
+    assert.equal((err.data as Diagnostic[])[0]?.field, 'route[1].host');
+  });
+
   test('a parameter of the wrong type names the parameter', async () => {
-    const err = await rejectsCode(cue.render(web, 'definitions/web.cue', { parameters: { image: 1 } }), 'ECUE');
-    const d = (err.data as Diagnostic[]).find((x) => x.message.startsWith('parameter.image'));
-    assert.ok(d, JSON.stringify(err.data));
+    const err = await rejectsCode(cue.render(web, 'definitions/web.cue', { parameters: { image: 1 } }), 'ECUE', 'parameter.image');
+    const d = (err.data as Diagnostic[])[0]!;
+    assert.match(d.message, /^parameter\.image: conflicting values/, JSON.stringify(err.data));
     assert.ok(d.line !== undefined && d.line <= web.split('\n').length, 'the line is in the user file');
     assertNoTempPath(err);
   });
