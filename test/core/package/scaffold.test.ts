@@ -22,6 +22,8 @@ describe('scaffoldAddon', () => {
   }
 
   for (const name of ['My_Addon', '-x', 'a--b', '']) {
-    test(`refuses the name "${name}"`, () => throwsCode(() => scaffoldAddon(name, 'trait'), 'EUSAGE', JSON.stringify(name)));
+    test(`refuses the name "${name}"`, () => {
+      throwsCode(() => scaffoldAddon(name, 'trait'), 'EUSAGE', JSON.stringify(name));
+    });
   }
 });
