@@ -1,0 +1,263 @@
+/**
+ * What the installer tests share: a real registry server on 127.0.0.1 seeded with the bundled
+ * addons, fixture addons built in code and published through the registry's own publish path, a
+ * KubeVela namespace of their own per test (with a stand-in vela-core Deployment in it), and
+ * snapshots of every object the installer could touch there.
+ *
+ * No controller runs in the test clusters: no garbage collection, and Applications never get a
+ * status unless a test writes it the way vela-core would ({@link setApplicationPhase}).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { packFiles } from '../../core/package/archive.ts';
+import type { PackageFiles } from '../../core/package/files.ts';
+import { Kube, type KubeObject } from '../../installer/kube.ts';
+import type { RegistrySource } from '../../installer/registry-index.ts';
+import { publishArchive, type PublishResult } from '../../registry/publish.ts';
+import { startServer, type RunningServer } from '../../registry/server.ts';
+import type { TokenRecord } from '../../registry/store/records.ts';
+import { applyRaw, kubeRequest } from '../cluster/kube-http.ts';
+import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The bundled addons folder (bizworks-*, *-component, hpa-trait). */
+export const bundledAddons = join(repoRoot, 'addons');
+
+const adminToken: TokenRecord = { id: 'installer-tests', description: 'installer tests', scope: 'admin', pattern: null, createdAt: new Date(0).toISOString(), revokedAt: null };
+
+/** Files of an addon as text, keyed by path inside the addon folder. */
+export type Tree = Record<string, string>;
+
+/** A running registry for one test file. */
+export interface TestRegistry {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  server: RunningServer;
+  /** This registry as the installer's source, under `name`. */
+  source(name?: string): RegistrySource;
+  /** Packs and publishes an addon built in code. */
+  publish(tree: Tree): Promise<PublishResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a velahub registry on 127.0.0.1 (free port, temp data dir, in-process PGlite), seeded
+ * with the bundled addons unless `seed` is false.
+ */
+export async function startTestRegistry(opts: { seed?: boolean } = {}): Promise<TestRegistry> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'velahub-installer-registry-'));
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    seedDir: opts.seed === false ? undefined : bundledAddons,
+    logger: pino({ level: 'silent' }),
+    say: () => {},
+  });
+  const port = (server.server.address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    server,
+    source: (name = 'test') => ({ name, url }),
+    async publish(tree) {
+      const files: PackageFiles = new Map(Object.entries(tree).map(([p, t]) => [p, Buffer.from(t)]));
+      const meta = /^name:\s*(\S+)[\s\S]*?^version:\s*(\S+)/m.exec(tree['metadata.yaml'] ?? '');
+      if (!meta) throw new Error('fixture metadata.yaml needs name: and version: lines, in that order');
+      const archive = packFiles(meta[1]!, files, { name: meta[1]!, version: meta[2]! });
+      return publishArchive(server.registry, archive.data, adminToken);
+    },
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** metadata.yaml text: name, version, optional dependencies ({name: range}) and system ranges. */
+export function metadata(name: string, version: string, opts: { deps?: Record<string, string | undefined>; vela?: string; kubernetes?: string } = {}): string {
+  const lines = [`name: ${name}`, `version: ${version}`, `description: The ${name} fixture addon`];
+  const deps = Object.entries(opts.deps ?? {});
+  if (deps.length) {
+    lines.push('dependencies:');
+    for (const [dep, range] of deps) lines.push(`  - name: ${dep}`, ...(range ? [`    version: "${range}"`] : []));
+  }
+  if (opts.vela || opts.kubernetes) {
+    lines.push('system:');
+    if (opts.vela) lines.push(`  vela: "${opts.vela}"`);
+    if (opts.kubernetes) lines.push(`  kubernetes: "${opts.kubernetes}"`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A trait definition in the definition CUE format; `params` is the body of `parameter`. */
+export function traitCue(name: string, params = '// +usage=Labels to add\n\t\tlabels: [string]: string'): string {
+  return `"${name}": {
+	type: "trait"
+	annotations: {}
+	labels: {}
+	description: "The ${name} trait"
+	attributes: {
+		podDisruptive: false
+		appliesToWorkloads: ["deployments.apps"]
+	}
+}
+template: {
+	patch: metadata: labels: {}
+	parameter: {
+		${params}
+	}
+}
+`;
+}
+
+/** A component definition in the definition CUE format; `params` is the body of `parameter`. */
+export function componentCue(name: string, params = '// +usage=Container image\n\t\timage: string'): string {
+  return `"${name}": {
+	type: "component"
+	annotations: {}
+	labels: {}
+	description: "The ${name} component"
+	attributes: workload: definition: {
+		apiVersion: "apps/v1"
+		kind:       "Deployment"
+	}
+}
+template: {
+	output: {
+		apiVersion: "apps/v1"
+		kind:       "Deployment"
+		metadata: name: context.name
+		spec: template: spec: containers: [{name: context.name, image: parameter.image}]
+	}
+	parameter: {
+		${params}
+	}
+}
+`;
+}
+
+/** The stand-in `fluxcd` addon helm-component depends on: metadata only. */
+export function fluxcdStandIn(version = '2.0.0', opts: { vela?: string } = {}): Tree {
+  return { 'metadata.yaml': metadata('fluxcd', version, { vela: opts.vela }), 'README.md': '# fluxcd\n\nStand-in for the community addon: metadata only.\n' };
+}
+
+/**
+ * A KubeVela namespace of the test's own, the same name on every cluster given: created, with a
+ * stand-in vela-core Deployment in it whose `kubevela` image tag is `velaVersion` (what `vela`
+ * reads as KubeVela's version).
+ */
+export async function velaNamespace(kcs: KubeConfig | KubeConfig[], opts: { prefix?: string; velaVersion?: string } = {}): Promise<string> {
+  const ns = uniqueNamespace(opts.prefix ?? 'inst');
+  for (const kc of Array.isArray(kcs) ? kcs : [kcs]) {
+    await ensureNamespace(kc, ns);
+    await installVelaCoreIn(kc, ns, opts.velaVersion ?? '1.10.3');
+  }
+  return ns;
+}
+
+/** The stand-in vela-core Deployment (label controller.oam.dev/name=vela-core, container kubevela) in `ns`. */
+export async function installVelaCoreIn(kc: KubeConfig, ns: string, velaVersion: string): Promise<void> {
+  const tag = `v${velaVersion.replace(/^v/, '')}`;
+  const selector = { 'app.kubernetes.io/name': 'vela-core', 'app.kubernetes.io/instance': 'kubevela' };
+  await applyRaw(kc, `/apis/apps/v1/namespaces/${ns}/deployments/kubevela-vela-core`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'kubevela-vela-core', namespace: ns, labels: { 'controller.oam.dev/name': 'vela-core', ...selector } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: selector },
+      template: { metadata: { labels: selector }, spec: { containers: [{ name: 'kubevela', image: `oamdev/vela-core:${tag}` }] } },
+    },
+  });
+}
+
+/**
+ * Marks the stand-in vela-core as running (status.readyReplicas = 1), as the kubelet and the
+ * Deployment controller would: the installer then waits for each addon's Application to run.
+ */
+export async function markVelaCoreReady(kc: KubeConfig, ns: string): Promise<void> {
+  const res = await kubeRequest(kc, {
+    method: 'PATCH',
+    path: `/apis/apps/v1/namespaces/${ns}/deployments/kubevela-vela-core/status`,
+    body: { status: { replicas: 1, readyReplicas: 1, availableReplicas: 1 } },
+    contentType: 'application/merge-patch+json',
+  });
+  if (res.status >= 300) throw new Error(`patching vela-core status answered HTTP ${res.status}: ${JSON.stringify(res.body)}`);
+}
+
+/** The kinds an enable can write in the KubeVela namespace. */
+export const watchedKinds: Array<{ apiVersion: string; kind: string }> = [
+  { apiVersion: 'core.oam.dev/v1beta1', kind: 'Application' },
+  { apiVersion: 'core.oam.dev/v1beta1', kind: 'ComponentDefinition' },
+  { apiVersion: 'core.oam.dev/v1beta1', kind: 'TraitDefinition' },
+  { apiVersion: 'core.oam.dev/v1beta1', kind: 'PolicyDefinition' },
+  { apiVersion: 'core.oam.dev/v1beta1', kind: 'WorkflowStepDefinition' },
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'Secret' },
+];
+
+/** Every object of {@link watchedKinds} in `ns`, keyed `Kind/name` (kube-root-ca.crt left out). */
+export async function snapshot(kube: Kube, ns: string): Promise<Map<string, KubeObject>> {
+  const out = new Map<string, KubeObject>();
+  for (const k of watchedKinds) {
+    for (const o of await kube.list(k.apiVersion, k.kind, ns)) {
+      if (k.kind === 'ConfigMap' && o.metadata.name === 'kube-root-ca.crt') continue;
+      out.set(`${k.kind}/${o.metadata.name}`, { ...o, kind: k.kind, apiVersion: k.apiVersion });
+    }
+  }
+  return out;
+}
+
+/** `Kind/name` → resourceVersion: equal maps mean nothing was written. */
+export function versionsOf(snap: Map<string, KubeObject>): Record<string, string> {
+  return Object.fromEntries([...snap].map(([k, o]) => [k, o.metadata.resourceVersion ?? '']).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * An object's content without what the API server stamps on every write (resourceVersion,
+ * generation, managedFields): equal content means the object is as it was.
+ */
+export function contentOf(o: KubeObject): unknown {
+  const { resourceVersion: _r, generation: _g, managedFields: _m, ...metadata } = o.metadata;
+  return { ...o, metadata };
+}
+
+/** Content of every object of a snapshot, keyed `Kind/name`. */
+export function contentsOf(snap: Map<string, KubeObject>): Record<string, unknown> {
+  return Object.fromEntries([...snap].sort(([a], [b]) => a.localeCompare(b)).map(([k, o]) => [k, contentOf(o)]));
+}
+
+/**
+ * Writes an Application's phase the way vela-core does (`status.status`, through the status
+ * subresource): no controller runs in the test clusters, so nothing else ever will.
+ */
+export async function setApplicationPhase(kc: KubeConfig, ns: string, name: string, phase: string): Promise<void> {
+  const res = await kubeRequest(kc, {
+    method: 'PATCH',
+    path: `/apis/core.oam.dev/v1beta1/namespaces/${ns}/applications/${name}/status`,
+    body: { status: { status: phase } },
+    contentType: 'application/merge-patch+json',
+  });
+  if (res.status >= 300) throw new Error(`patching ${ns}/${name} status answered HTTP ${res.status}: ${JSON.stringify(res.body)}`);
+}
+
+/** Creates a user Application (not an addon) in `ns` using the given component and trait types. */
+export async function userApplication(kc: KubeConfig, ns: string, name: string, uses: { component: string; traits?: string[] }): Promise<void> {
+  await applyRaw(kc, `/apis/core.oam.dev/v1beta1/namespaces/${ns}/applications/${name}`, {
+    apiVersion: 'core.oam.dev/v1beta1',
+    kind: 'Application',
+    metadata: { name, namespace: ns },
+    spec: { components: [{ name: 'main', type: uses.component, properties: { image: 'nginx' }, traits: (uses.traits ?? []).map((type) => ({ type, properties: {} })) }] },
+  });
+}
+
+/** A Kube client for a test cluster. */
+export function kubeFor(kc: KubeConfig): Kube {
+  return new Kube(kc);
+}
