@@ -6,6 +6,7 @@ import type { RenderContext } from '../../../core/cue/context.ts';
 import type { CueEvaluator, RenderResult } from '../../../core/cue/evaluator.ts';
 import { validateParameters } from '../../../core/params/validate.ts';
 import type { Registry } from '../../registry.ts';
+import type { VersionRecord } from '../../store/records.ts';
 
 /** Bounds of the anonymous render endpoint. */
 export interface RenderLimits {
@@ -193,6 +194,7 @@ export function renderRoutes(registry: Registry, options: RenderRouteOptions = {
   const queue = new BoundedQueue(limits.concurrency, limits.maxQueue);
   const cache = new LruCache<CachedOutcome>(limits.cacheEntries);
   const inFlight = new Map<string, Promise<CachedOutcome>>();
+  const versions = new LruCache<VersionRecord>(32);
   const router = Router();
   const path = '/api/v1/addons/:name/versions/:version/definitions/:definition/render';
 
@@ -213,8 +215,14 @@ export function renderRoutes(registry: Registry, options: RenderRouteOptions = {
 
     const name = String(req.params.name);
     const version = String(req.params.version);
-    const v = await registry.store.getVersion(name, version);
-    if (!v) throw new VelahubError('ENOT_FOUND', `${name}@${version} not found`);
+    // Published content is immutable, so a version read once serves every later render of it
+    // (and keeps its schema objects, whose compiled validators validate.ts caches).
+    let v = versions.get(`${name}@${version}`);
+    if (!v) {
+      v = await registry.store.getVersion(name, version);
+      if (!v) throw new VelahubError('ENOT_FOUND', `${name}@${version} not found`);
+      versions.set(`${name}@${version}`, v);
+    }
     const type = typeof req.query.type === 'string' && req.query.type !== '' ? req.query.type : undefined;
     const def = v.manifest.definitions.find((d) => d.name === req.params.definition && (!type || d.type === type));
     if (!def) throw new VelahubError('EDEFINITION_NOT_FOUND', `${v.name}@${v.version} has no definition "${req.params.definition}": it provides ${v.manifest.definitions.map((d) => d.name).join(', ') || 'none'}`);

@@ -4,9 +4,10 @@ import { addonUrl, kindBadge, qs } from './common.ts';
 import type { AddonSummary } from '../../store/records.ts';
 
 /** One addon as a card: name, latest version, description, definition kinds, tags. */
-export function addonCard(a: AddonSummary): SafeHtml {
+export function addonCard(a: AddonSummary, heading: 'h2' | 'h3' = 'h2'): SafeHtml {
+  const title = html`<a href="${addonUrl(a.name)}">${a.name}</a> <span class="muted">${a.latest ?? ''}</span>`;
   return html`<li class="card">
-<h2><a href="${addonUrl(a.name)}">${a.name}</a> <span class="muted">${a.latest ?? ''}</span></h2>
+${heading === 'h2' ? html`<h2>${title}</h2>` : html`<h3>${title}</h3>`}
 <p>${a.description}</p>
 <p>${a.definitionTypes.length ? a.definitionTypes.map((t) => kindBadge(t)) : html`<span class="badge">meta</span>`}</p>
 ${a.tags.length ? html`<ul class="tags" aria-label="tags">${a.tags.map((t) => html`<li><a class="badge" href="/${qs({ tag: t })}">${t}</a></li>`)}</ul>` : ''}
@@ -29,7 +30,7 @@ ${filtered ? html`<a href="/">Clear</a>` : ''}
 </form>
 <ul class="tags" aria-label="Popular tags">${m.facets.tags.slice(0, 20).map((t) => html`<li><a class="badge${t.tag === tag ? ' kind' : ''}" href="/${qs({ tag: t.tag, type, q })}"${t.tag === tag ? html` aria-current="true"` : ''}>${t.tag}</a></li>`)}</ul>
 <p class="muted">${total} addon${total === 1 ? '' : 's'}${filtered ? ' match' : ''}</p>
-<ul class="cards">${items.map(addonCard)}</ul>
+<ul class="cards">${items.map((a) => addonCard(a))}</ul>
 <nav class="pager" aria-label="Pages">
 ${offset > 0 ? html`<a href="/${qs({ q, tag, type, offset: Math.max(0, offset - limit) || undefined })}">Previous</a>` : ''}
 ${offset + limit < total ? html`<a href="/${qs({ q, tag, type, offset: offset + limit })}">Next</a>` : ''}

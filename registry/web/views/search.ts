@@ -23,6 +23,6 @@ ${defs.length ? html`<ul class="cards">${defs.map((d) => {
 })}</ul>` : html`<p class="muted">No definition matches.</p>`}
 </section>
 <section aria-labelledby="addons-h"><h2 id="addons-h">Addons (${m.addons.total})</h2>
-${m.addons.items.length ? html`<ul class="cards">${m.addons.items.map(addonCard)}</ul>` : html`<p class="muted">No addon matches.</p>`}
+${m.addons.items.length ? html`<ul class="cards">${m.addons.items.map((a) => addonCard(a, 'h3'))}</ul>` : html`<p class="muted">No addon matches.</p>`}
 </section>`}`;
 }
