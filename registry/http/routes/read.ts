@@ -1,8 +1,7 @@
 import { Router, type Request } from 'express';
 import semver from 'semver';
 import { VelahubError } from '../../../core/errors.ts';
-import { parameterReference } from '../../../core/params/reference.ts';
-import { diffSchemas } from '../../../core/params/diff.ts';
+import { definitionDetail, versionDetail, versionDiff } from '../../api-models.ts';
 import type { Registry } from '../../registry.ts';
 
 function page(req: Request): { limit: number; offset: number } {
@@ -73,25 +72,7 @@ export function readRoutes(registry: Registry): Router {
   });
 
   router.get('/api/v1/addons/:name/versions/:version', async (req, res) => {
-    const v = await versionOr404(String(req.params.name), String(req.params.version));
-    res.json({
-      name: v.name,
-      version: v.version,
-      digest: v.digest,
-      size: v.size,
-      createdAt: v.createdAt,
-      deprecated: v.deprecated,
-      yanked: v.yanked,
-      yankReason: v.yankReason,
-      metadata: v.metadata,
-      readme: v.readme,
-      dependencies: v.metadata.dependencies ?? [],
-      system: v.metadata.system ?? {},
-      definitions: v.manifest.definitions.map((d) => ({ name: d.name, type: d.type, description: d.description, schematic: d.schematic, attributes: d.attributes })),
-      parameterSchema: v.manifest.parameterSchema ?? null,
-      warnings: v.warnings,
-      archive: `/charts/${v.name}-${v.version}.tgz`,
-    });
+    res.json(versionDetail(await versionOr404(String(req.params.name), String(req.params.version))));
   });
 
   router.get('/api/v1/addons/:name/versions/:version/archive', async (req, res) => {
@@ -103,7 +84,7 @@ export function readRoutes(registry: Registry): Router {
     const v = await versionOr404(String(req.params.name), String(req.params.version));
     const def = v.manifest.definitions.find((d) => d.name === req.params.definition && (!req.query.type || d.type === req.query.type));
     if (!def) throw new VelahubError('EDEFINITION_NOT_FOUND', `${v.name}@${v.version} has no definition "${req.params.definition}": it provides ${v.manifest.definitions.map((d) => d.name).join(', ') || 'none'}`);
-    res.json({ addon: v.name, version: v.version, name: def.name, type: def.type, description: def.description, attributes: def.attributes, schema: def.schema, parameters: parameterReference(def.schema), cue: def.cue });
+    res.json(definitionDetail(v, def));
   });
 
   router.get('/api/v1/addons/:name/diff', async (req, res) => {
@@ -111,18 +92,7 @@ export function readRoutes(registry: Registry): Router {
     const from = str(req.query.from);
     const to = str(req.query.to);
     if (!from || !to || !semver.valid(from) || !semver.valid(to)) throw new VelahubError('EBAD_REQUEST', 'pass two versions: ?from=1.0.0&to=2.0.0');
-    const a = await versionOr404(name, from);
-    const b = await versionOr404(name, to);
-    const keys = new Set([...a.manifest.definitions, ...b.manifest.definitions].map((d) => `${d.type}/${d.name}`));
-    const definitions = [...keys].sort().map((key) => {
-      const da = a.manifest.definitions.find((d) => `${d.type}/${d.name}` === key);
-      const db = b.manifest.definitions.find((d) => `${d.type}/${d.name}` === key);
-      if (!da) return { definition: key, status: 'added', changes: [] };
-      if (!db) return { definition: key, status: 'removed', breaking: true, changes: [] };
-      const changes = diffSchemas(da.schema, db.schema);
-      return { definition: key, status: changes.length ? 'changed' : 'unchanged', breaking: changes.some((c) => c.breaking), changes };
-    });
-    res.json({ name, from, to, breaking: definitions.some((d) => d.breaking), definitions, readme: { from: a.readme, to: b.readme } });
+    res.json(versionDiff(name, await versionOr404(name, from), await versionOr404(name, to)));
   });
 
   router.get('/api/v1/definitions', async (req, res) => {

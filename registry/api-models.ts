@@ -1,0 +1,65 @@
+import type { DefinitionInfo } from '../core/package/inspect.ts';
+import { parameterReference, type ParamTable } from '../core/params/reference.ts';
+import { diffSchemas, type SchemaChange } from '../core/params/diff.ts';
+import type { VersionRecord } from './store/records.ts';
+
+/**
+ * The JSON shapes of the API's version, definition and diff responses, built in
+ * one place for the API routes and the docs pages alike.
+ */
+
+/** A version as GET /api/v1/addons/:name/versions/:version returns it. */
+export function versionDetail(v: VersionRecord) {
+  return {
+    name: v.name,
+    version: v.version,
+    digest: v.digest,
+    size: v.size,
+    createdAt: v.createdAt,
+    deprecated: v.deprecated,
+    yanked: v.yanked,
+    yankReason: v.yankReason,
+    metadata: v.metadata,
+    readme: v.readme,
+    dependencies: v.metadata.dependencies ?? [],
+    system: v.metadata.system ?? {},
+    definitions: v.manifest.definitions.map((d) => ({ name: d.name, type: d.type, description: d.description, schematic: d.schematic, attributes: d.attributes })),
+    parameterSchema: v.manifest.parameterSchema ?? null,
+    warnings: v.warnings,
+    archive: `/charts/${v.name}-${v.version}.tgz`,
+  };
+}
+/** See {@link versionDetail}. */
+export type VersionDetail = ReturnType<typeof versionDetail>;
+
+/** A definition as GET /api/v1/addons/:name/versions/:version/definitions/:def returns it. */
+export function definitionDetail(v: VersionRecord, def: DefinitionInfo) {
+  return { addon: v.name, version: v.version, name: def.name, type: def.type, description: def.description, attributes: def.attributes, schema: def.schema, parameters: parameterReference(def.schema) as ParamTable[], cue: def.cue };
+}
+/** See {@link definitionDetail}. */
+export type DefinitionDetail = ReturnType<typeof definitionDetail>;
+
+/** One definition's changes between two versions, as GET /api/v1/addons/:name/diff returns them. */
+export interface DefinitionDiff {
+  definition: string;
+  status: 'added' | 'removed' | 'changed' | 'unchanged';
+  breaking?: boolean;
+  changes: SchemaChange[];
+}
+
+/** The parameter diff of two versions, as GET /api/v1/addons/:name/diff returns it. */
+export function versionDiff(name: string, a: VersionRecord, b: VersionRecord) {
+  const keys = new Set([...a.manifest.definitions, ...b.manifest.definitions].map((d) => `${d.type}/${d.name}`));
+  const definitions: DefinitionDiff[] = [...keys].sort().map((key) => {
+    const da = a.manifest.definitions.find((d) => `${d.type}/${d.name}` === key);
+    const db = b.manifest.definitions.find((d) => `${d.type}/${d.name}` === key);
+    if (!da) return { definition: key, status: 'added', changes: [] };
+    if (!db) return { definition: key, status: 'removed', breaking: true, changes: [] };
+    const changes = diffSchemas(da.schema, db.schema);
+    return { definition: key, status: changes.length ? 'changed' : 'unchanged', breaking: changes.some((c) => c.breaking), changes };
+  });
+  return { name, from: a.version, to: b.version, breaking: definitions.some((d) => d.breaking), definitions, readme: { from: a.readme, to: b.readme } };
+}
+/** See {@link versionDiff}. */
+export type VersionDiff = ReturnType<typeof versionDiff>;
+
