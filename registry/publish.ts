@@ -48,6 +48,8 @@ export interface BreakingChange extends SchemaChange {
  * leaves an unreferenced blob and no version — never a half-published one.
  */
 export async function publishArchive(deps: PublishDeps, archive: Uint8Array, token: TokenRecord | undefined): Promise<PublishResult> {
+  // Anonymous callers are refused before any unpacking work is done for them.
+  if (!token) throw new VelahubError('EUNAUTHORIZED', 'publishing needs a token: send Authorization: Bearer <token>', { hint: 'create one with `velahub token create --scope publish --pattern NAME`' });
   const limits = deps.limits ?? defaultLimits;
   if (archive.length > limits.maxTotalBytes) {
     throw new VelahubError('EPACKAGE_TOO_LARGE', `archive of ${archive.length} bytes exceeds the ${limits.maxTotalBytes}-byte limit`);
@@ -63,7 +65,6 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
     throw new VelahubError('EINVALID', `metadata.yaml: ${errors.map((d) => d.message).join('; ')}`, { data: meta.diagnostics, path: 'metadata.yaml' });
   }
   const { name, version } = meta.metadata;
-  if (!token) throw new VelahubError('EUNAUTHORIZED', 'publishing needs a token: send Authorization: Bearer <token>', { hint: 'create one with `velahub token create --scope publish --pattern NAME`' });
   if (!mayPublish(token, name)) {
     throw new VelahubError('EFORBIDDEN', token.revokedAt ? 'the token was revoked' : `token ${token.id} (${token.scope}${token.pattern ? ` ${token.pattern}` : ''}) may not publish "${name}"`, { hint: 'use a token whose pattern covers this name' });
   }
