@@ -8,12 +8,15 @@ import { openPglite } from './store/pglite-client.ts';
 import { openPostgres } from './store/pg-client.ts';
 import { assembleIndex } from './index-yaml.ts';
 import type { SqlClient } from './store/sql-client.ts';
+import type { PackageLimits } from '../core/package/files.ts';
 
 /** Everything the server and its actions share. */
 export interface Registry {
   store: MetadataStore;
   blobs: BlobStore;
   cue: CueEvaluator;
+  /** Bounds on published packages; default: defaultLimits. */
+  limits?: PackageLimits;
   /** index.yaml text and its revision, rebuilt only when the catalog changed. */
   indexYaml(): Promise<{ text: string; revision: number }>;
   close(): Promise<void>;
@@ -28,6 +31,8 @@ export interface RegistryOptions {
   /** An in-memory PGlite (tests). */
   memory?: boolean;
   cue?: CueEvaluator;
+  /** Bounds on published packages (tests use small ones); default: defaultLimits. */
+  limits?: PackageLimits;
 }
 
 /** Opens the database (migrating it), the blob store and the evaluator. */
@@ -45,6 +50,7 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     store,
     blobs: new FileBlobStore(join(options.dataDir, 'blobs')),
     cue,
+    limits: options.limits,
     async indexYaml() {
       const revision = await store.catalogRevision();
       if (!cached || cached.revision !== revision) {

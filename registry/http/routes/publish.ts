@@ -36,7 +36,7 @@ function send(res: express.Response, result: PublishResult): void {
 /** POST /api/v1/packages (raw tarball) and ChartMuseum's POST /api/charts (multipart). */
 export function publishRoutes(registry: Registry): Router {
   const router = Router();
-  const limit = defaultLimits.maxTotalBytes;
+  const limit = (registry.limits ?? defaultLimits).maxTotalBytes;
   router.post('/api/v1/packages', express.raw({ type: () => true, limit }), async (req, res) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new VelahubError('EBAD_REQUEST', 'the request body must be the addon .tgz (Content-Type: application/gzip)');
     send(res, await publishArchive(registry, req.body, req.token));
