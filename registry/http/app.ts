@@ -45,7 +45,8 @@ export function createApp({ registry, logger = pino({ level: 'silent' }) }: AppD
     });
     next();
   });
-  app.use(compression());
+  // index.yaml (application/x-yaml) is the largest, hottest response: compress it too.
+  app.use(compression({ filter: (req, res) => /yaml/i.test(String(res.getHeader('Content-Type') ?? '')) || compression.filter(req, res) }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
