@@ -1,0 +1,486 @@
+/**
+ * Publishing over HTTP, against createApp on a real port with a temp data dir,
+ * an in-memory PGlite and one shared CUE evaluator. Most fixture addons carry
+ * no definition, so only the parameter-schema tests pay for CUE evaluation.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { parse } from 'yaml';
+import { CueEvaluator } from '../../core/cue/evaluator.ts';
+import { sha256 } from '../../core/package/archive.ts';
+import type { PackageLimits } from '../../core/package/files.ts';
+import { tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
+import { addonArchive, addonTree, archiveOf, traitCue } from '../support/packages.ts';
+import { rawGet, startTestServer, type TestServer } from '../support/registry-server.ts';
+
+/** Small bounds, so hostile archives are cheap to build. */
+const limits: PackageLimits = { maxFiles: 40, maxTotalBytes: 256 * 1024, maxFileBytes: 64 * 1024, maxPathLength: 255 };
+
+const cue = new CueEvaluator();
+let srv: TestServer;
+
+before(async () => {
+  srv = await startTestServer({ cue, limits });
+});
+after(async () => {
+  await srv?.close();
+  await cue.close();
+});
+
+/** The version names of one addon in the served index.yaml. */
+async function indexVersions(name: string): Promise<string[]> {
+  const doc = parse(await (await srv.fetch('/index.yaml')).text()) as { entries: Record<string, Array<{ version: string }>> };
+  return (doc.entries[name] ?? []).map((e) => e.version);
+}
+
+async function indexEntry(name: string, version: string): Promise<Record<string, unknown> | undefined> {
+  const doc = parse(await (await srv.fetch('/index.yaml')).text()) as { entries: Record<string, Array<Record<string, unknown>>> };
+  return (doc.entries[name] ?? []).find((e) => e.version === version);
+}
+
+async function download(path: string): Promise<{ status: number; digest: string }> {
+  const res = await srv.fetch(path);
+  return { status: res.status, digest: sha256(Buffer.from(await res.arrayBuffer())) };
+}
+
+function chartForm(field: string, archive: Uint8Array): FormData {
+  const form = new FormData();
+  form.append(field, new Blob([new Uint8Array(archive)], { type: 'application/gzip' }), 'addon.tgz');
+  return form;
+}
+
+describe('publish and re-publish', () => {
+  const first = addonArchive('basic', '1.0.0');
+
+  test('a new version is 201 with its digest and size; it is then served', async () => {
+    const res = await srv.publish(first);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'created');
+    assert.equal(res.body.name, 'basic');
+    assert.equal(res.body.version, '1.0.0');
+    assert.equal(res.body.digest, sha256(first));
+    assert.equal(res.body.size, first.length);
+    const info = await srv.json('/api/v1/addons/basic/versions/1.0.0');
+    assert.equal(info.status, 200);
+    assert.equal(info.body.digest, sha256(first));
+    assert.deepEqual(await indexVersions('basic'), ['1.0.0']);
+    assert.deepEqual(await download('/charts/basic-1.0.0.tgz'), { status: 200, digest: sha256(first) });
+  });
+
+  test('the identical bytes again are 200 "unchanged" and change nothing', async () => {
+    const before = await srv.snapshot();
+    const res = await srv.publish(first);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'unchanged');
+    assert.equal(res.body.digest, sha256(first));
+    assert.deepEqual(await srv.snapshot(), before);
+  });
+
+  test('different bytes under the same version are 409 ECONFLICT; the stored archive is unchanged', async () => {
+    const before = await srv.snapshot();
+    const other = addonArchive('basic', '1.0.0', { readme: '# basic\n\nChanged.\n' });
+    assert.notEqual(sha256(other), sha256(first));
+    const res = await srv.publish(other);
+    assert.equal(res.status, 409);
+    assert.equal(res.body.code, 'ECONFLICT');
+    assert.equal(res.body.problems?.existingDigest, sha256(first));
+    assert.deepEqual(await srv.snapshot(), before);
+    assert.deepEqual(await download('/charts/basic-1.0.0.tgz'), { status: 200, digest: sha256(first) });
+    assert.deepEqual(await download('/api/v1/addons/basic/versions/1.0.0/archive'), { status: 200, digest: sha256(first) });
+  });
+});
+
+describe('breaking parameter changes within a major', () => {
+  const params = 'domain: string\nport?: int\nmode?: "a" | "b"';
+  const gate = (version: string, paramLines: string | null) =>
+    addonArchive('gate', version, { files: paramLines === null ? {} : { 'definitions/gate.cue': traitCue('gate', paramLines) } });
+
+  before(async () => {
+    const res = await srv.publish(gate('1.0.0', params));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  });
+
+  const refused: Array<{ name: string; version: string; params: string | null; changes: Array<{ path: string; kind: string }> }> = [
+    { name: 'a parameter removed', version: '1.0.1', params: 'domain: string\nmode?: "a" | "b"', changes: [{ path: 'port', kind: 'removed' }] },
+    { name: 'an optional parameter made required', version: '1.0.2', params: 'domain: string\nport: int\nmode?: "a" | "b"', changes: [{ path: 'port', kind: 'became-required' }] },
+    { name: 'a type changed', version: '1.0.3', params: 'domain: string\nport?: string\nmode?: "a" | "b"', changes: [{ path: 'port', kind: 'type-changed' }] },
+    {
+      name: 'two changes at once: each listed',
+      version: '1.0.4',
+      params: 'domain: string\nmode: "a"',
+      changes: [
+        { path: 'port', kind: 'removed' },
+        { path: 'mode', kind: 'became-required' },
+        { path: 'mode', kind: 'enum-value-removed' },
+      ],
+    },
+    { name: 'the definition removed', version: '1.0.5', params: null, changes: [{ path: '(definition)', kind: 'removed' }] },
+  ];
+  for (const row of refused) {
+    test(`${row.name}: 422 EBREAKING_CHANGE, nothing stored`, async () => {
+      const before = await srv.snapshot();
+      const res = await srv.publish(gate(row.version, row.params));
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'EBREAKING_CHANGE');
+      const listed = (res.body.problems as Array<{ definition: string; path: string; kind: string; breaking: boolean }>).map((c) => ({ path: c.path, kind: c.kind }));
+      assert.deepEqual(
+        [...listed].sort((a, b) => `${a.path}${a.kind}`.localeCompare(`${b.path}${b.kind}`)),
+        [...row.changes].sort((a, b) => `${a.path}${a.kind}`.localeCompare(`${b.path}${b.kind}`)),
+      );
+      for (const c of res.body.problems) assert.equal(c.definition, 'trait gate');
+      assert.deepEqual(await srv.snapshot(), before);
+    });
+  }
+
+  test('a compatible change (a new optional parameter) within the major is 201', async () => {
+    const res = await srv.publish(gate('1.1.0', `${params}\ntimeout?: int`));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  });
+
+  test('the same breaking change with a major bump is 201', async () => {
+    const res = await srv.publish(gate('2.0.0', 'domain: string\nmode?: "a" | "b"'));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.deepEqual(await indexVersions('gate'), ['2.0.0', '1.1.0', '1.0.0']);
+  });
+});
+
+describe('tokens and scopes', () => {
+  const tokens: Record<string, { secret: string; id: string }> = {};
+  before(async () => {
+    tokens.other = await srv.token({ scope: 'publish', pattern: 'other' });
+    tokens.prefix = await srv.token({ scope: 'publish', pattern: 'demo-*' });
+    tokens.exact = await srv.token({ scope: 'publish', pattern: 'exact-name' });
+    tokens.read = await srv.token({ scope: 'read' });
+    tokens.revoked = await srv.token({ scope: 'publish', pattern: '*' });
+    await srv.registry.store.revokeToken(tokens.revoked.id);
+  });
+
+  type Auth = { bearer: keyof typeof tokens } | { basic: keyof typeof tokens } | { header: string } | null;
+  const rows: Array<{ name: string; addon: string; auth: Auth; status: number; code?: string }> = [
+    { name: 'no token', addon: 'demo-anon', auth: null, status: 401, code: 'EUNAUTHORIZED' },
+    { name: 'a token for another name', addon: 'demo-other', auth: { bearer: 'other' }, status: 403, code: 'EFORBIDDEN' },
+    { name: 'prefix pattern demo-* and demo-x', addon: 'demo-x', auth: { bearer: 'prefix' }, status: 201 },
+    { name: 'prefix pattern demo-* and "demox" (no dash)', addon: 'demox', auth: { bearer: 'prefix' }, status: 403, code: 'EFORBIDDEN' },
+    { name: 'prefix pattern demo-* and "demo" itself', addon: 'demo', auth: { bearer: 'prefix' }, status: 403, code: 'EFORBIDDEN' },
+    { name: 'exact pattern and its name', addon: 'exact-name', auth: { bearer: 'exact' }, status: 201 },
+    { name: 'exact pattern and a longer name', addon: 'exact-name-2', auth: { bearer: 'exact' }, status: 403, code: 'EFORBIDDEN' },
+    { name: 'a read token', addon: 'demo-read', auth: { bearer: 'read' }, status: 403, code: 'EFORBIDDEN' },
+    { name: 'a revoked token', addon: 'demo-revoked', auth: { bearer: 'revoked' }, status: 401, code: 'EUNAUTHORIZED' },
+    { name: 'an unknown token', addon: 'demo-unknown', auth: { header: 'Bearer vh_not-a-token' }, status: 401, code: 'EUNAUTHORIZED' },
+    { name: 'an Authorization header of another scheme', addon: 'demo-scheme', auth: { header: 'Token abc' }, status: 401, code: 'EUNAUTHORIZED' },
+    { name: 'Basic auth with the token as password (ChartMuseum clients)', addon: 'demo-basic', auth: { basic: 'prefix' }, status: 201 },
+  ];
+  for (const row of rows) {
+    test(`${row.name}: ${row.status}${row.code ? ` ${row.code}` : ''}`, async () => {
+      const before = await srv.snapshot();
+      const headers: Record<string, string> = { 'content-type': 'application/gzip' };
+      const auth = row.auth;
+      if (auth && 'bearer' in auth) headers.authorization = `Bearer ${tokens[auth.bearer]!.secret}`;
+      if (auth && 'basic' in auth) headers.authorization = `Basic ${Buffer.from(`user:${tokens[auth.basic]!.secret}`).toString('base64')}`;
+      if (auth && 'header' in auth) headers.authorization = auth.header;
+      const res = await srv.json('/api/v1/packages', { method: 'POST', body: new Uint8Array(addonArchive(row.addon, '1.0.0')), headers });
+      assert.equal(res.status, row.status, JSON.stringify(res.body));
+      if (row.code) {
+        assert.equal(res.body.code, row.code);
+        assert.deepEqual(await srv.snapshot(), before);
+      } else {
+        assert.deepEqual(await indexVersions(row.addon), ['1.0.0']);
+      }
+    });
+  }
+
+  test('an anonymous upload is refused before the archive is read', async () => {
+    const res = await srv.publish(Buffer.from('not even gzip'), null);
+    assert.equal(res.status, 401);
+    assert.equal(res.body.code, 'EUNAUTHORIZED');
+  });
+
+  test('tokens over the admin API: create (201, secret once), use, list without secrets, revoke, then 401', async () => {
+    const created = await srv.json('/api/v1/tokens', { method: 'POST', token: srv.adminToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope: 'publish', pattern: 'api-*' }) });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.match(created.body.token, /^vh_/);
+    assert.equal((await srv.publish(addonArchive('api-one', '1.0.0'), created.body.token)).status, 201);
+    const listed = await srv.json('/api/v1/tokens', { token: srv.adminToken });
+    assert.ok(listed.body.items.some((t: { id: string }) => t.id === created.body.id));
+    assert.ok(!JSON.stringify(listed.body).includes(created.body.token), 'the list holds no secret');
+    assert.equal((await srv.json(`/api/v1/tokens/${created.body.id}`, { method: 'DELETE', token: srv.adminToken })).status, 200);
+    const after = await srv.publish(addonArchive('api-two', '1.0.0'), created.body.token);
+    assert.equal(after.status, 401);
+    assert.equal(after.body.code, 'EUNAUTHORIZED');
+  });
+
+  const adminRows: Array<{ name: string; method: string; path: string; body?: unknown; auth: 'none' | 'publish' | 'admin'; status: number; code: string }> = [
+    { name: 'listing tokens without a token', method: 'GET', path: '/api/v1/tokens', auth: 'none', status: 401, code: 'EUNAUTHORIZED' },
+    { name: 'listing tokens with a publish token', method: 'GET', path: '/api/v1/tokens', auth: 'publish', status: 403, code: 'EFORBIDDEN' },
+    { name: 'creating a token with a publish token', method: 'POST', path: '/api/v1/tokens', body: { scope: 'admin' }, auth: 'publish', status: 403, code: 'EFORBIDDEN' },
+    { name: 'a token of an unknown scope', method: 'POST', path: '/api/v1/tokens', body: { scope: 'root' }, auth: 'admin', status: 400, code: 'EUSAGE' },
+    { name: 'a publish token without a pattern', method: 'POST', path: '/api/v1/tokens', body: { scope: 'publish' }, auth: 'admin', status: 400, code: 'EUSAGE' },
+    { name: 'a publish token with a bad pattern', method: 'POST', path: '/api/v1/tokens', body: { scope: 'publish', pattern: 'Demo*' }, auth: 'admin', status: 400, code: 'EUSAGE' },
+    { name: 'a read token with a pattern', method: 'POST', path: '/api/v1/tokens', body: { scope: 'read', pattern: 'demo-*' }, auth: 'admin', status: 400, code: 'EUSAGE' },
+    { name: 'revoking an unknown token', method: 'DELETE', path: '/api/v1/tokens/tok_nope', auth: 'admin', status: 404, code: 'ENOT_FOUND' },
+  ];
+  for (const row of adminRows) {
+    test(`admin API: ${row.name} is ${row.status} ${row.code}`, async () => {
+      const tokenCount = (await srv.registry.store.listTokens()).length;
+      const token = row.auth === 'admin' ? srv.adminToken : row.auth === 'publish' ? tokens.prefix!.secret : undefined;
+      const res = await srv.json(row.path, { method: row.method, token, headers: { 'content-type': 'application/json' }, body: row.body === undefined ? undefined : JSON.stringify(row.body) });
+      assert.equal(res.status, row.status, JSON.stringify(res.body));
+      assert.equal(res.body.code, row.code);
+      assert.equal((await srv.registry.store.listTokens()).length, tokenCount);
+    });
+  }
+});
+
+describe('ChartMuseum upload (vela addon push)', () => {
+  test('POST /api/charts with multipart field "chart" is 201', async () => {
+    const archive = addonArchive('pushed', '1.0.0');
+    const res = await srv.json('/api/charts', { method: 'POST', body: chartForm('chart', archive), token: srv.adminToken });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.saved, true);
+    assert.deepEqual(await download('/charts/pushed-1.0.0.tgz'), { status: 200, digest: sha256(archive) });
+  });
+
+  const rows: Array<{ name: string; body: () => BodyInit; headers?: Record<string, string>; token?: boolean; status: number; code: string }> = [
+    { name: 'the archive under another field', body: () => chartForm('file', addonArchive('pushed-2', '1.0.0')), status: 400, code: 'EBAD_REQUEST' },
+    { name: 'a body that is not multipart', body: () => new Uint8Array(addonArchive('pushed-3', '1.0.0')), headers: { 'content-type': 'application/gzip' }, status: 400, code: 'EBAD_REQUEST' },
+    { name: 'an existing version with other bytes', body: () => chartForm('chart', addonArchive('pushed', '1.0.0', { readme: 'other\n' })), status: 409, code: 'ECONFLICT' },
+    { name: 'no token', body: () => chartForm('chart', addonArchive('pushed-4', '1.0.0')), token: false, status: 401, code: 'EUNAUTHORIZED' },
+    { name: 'a chart field over the size limit', body: () => chartForm('chart', randomBytes(limits.maxTotalBytes + 1)), status: 413, code: 'EPACKAGE_TOO_LARGE' },
+  ];
+  for (const row of rows) {
+    test(`${row.name}: ${row.status} with JSON {"error": ...}`, async () => {
+      const before = await srv.snapshot();
+      const res = await srv.json('/api/charts', { method: 'POST', body: row.body(), headers: row.headers, token: row.token === false ? undefined : srv.adminToken });
+      assert.equal(res.status, row.status, JSON.stringify(res.body));
+      assert.equal(typeof res.body.error, 'string');
+      assert.ok(res.body.error.length > 0);
+      assert.equal(res.body.code, row.code);
+      assert.deepEqual(await srv.snapshot(), before);
+    });
+  }
+});
+
+describe('yank and deprecate', () => {
+  const v1 = addonArchive('yanky', '1.0.0');
+  const v2 = addonArchive('yanky', '1.1.0');
+  before(async () => {
+    assert.equal((await srv.publish(v1)).status, 201);
+    assert.equal((await srv.publish(v2)).status, 201);
+  });
+
+  test('a yanked version leaves index.yaml, latest moves back, and it stays downloadable by exact version', async () => {
+    assert.equal((await srv.json('/api/v1/addons/yanky')).body.distTags.latest, '1.1.0');
+    const res = await srv.json('/api/v1/addons/yanky/versions/1.1.0/yank', { method: 'PUT', token: srv.adminToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'broken' }) });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(await indexVersions('yanky'), ['1.0.0']);
+    assert.equal((await srv.json('/api/v1/addons/yanky')).body.distTags.latest, '1.0.0');
+    assert.deepEqual(await download('/charts/yanky-1.1.0.tgz'), { status: 200, digest: sha256(v2) });
+    const info = await srv.json('/api/v1/addons/yanky/versions/1.1.0');
+    assert.equal(info.body.yanked, true);
+    assert.equal(info.body.yankReason, 'broken');
+  });
+
+  test('un-yanking restores the index entry and latest', async () => {
+    assert.equal((await srv.json('/api/v1/addons/yanky/versions/1.1.0/yank', { method: 'DELETE', token: srv.adminToken })).status, 200);
+    assert.deepEqual(await indexVersions('yanky'), ['1.1.0', '1.0.0']);
+    assert.equal((await srv.json('/api/v1/addons/yanky')).body.distTags.latest, '1.1.0');
+  });
+
+  test('a deprecated version has deprecated: true in its index entry (and the message in annotations)', async () => {
+    const res = await srv.json('/api/v1/addons/yanky/versions/1.0.0/deprecation', { method: 'PUT', token: srv.adminToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'use 1.1.0' }) });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const entry = await indexEntry('yanky', '1.0.0');
+    assert.equal(entry?.deprecated, true);
+    assert.equal((entry?.annotations as Record<string, string>)['velahub.dev/deprecation'], 'use 1.1.0');
+    assert.equal((await indexEntry('yanky', '1.1.0'))?.deprecated, undefined);
+    assert.equal((await srv.json('/api/v1/addons/yanky/versions/1.0.0')).body.deprecated, 'use 1.1.0');
+    assert.equal((await srv.json('/api/v1/addons/yanky/versions/1.0.0/deprecation', { method: 'DELETE', token: srv.adminToken })).status, 200);
+    assert.equal((await indexEntry('yanky', '1.0.0'))?.deprecated, undefined);
+  });
+
+  const rows: Array<{ name: string; method: string; path: string; body?: unknown; auth: 'none' | 'other' | 'admin'; status: number; code: string }> = [
+    { name: 'yank without a token', method: 'PUT', path: '/api/v1/addons/yanky/versions/1.0.0/yank', body: {}, auth: 'none', status: 401, code: 'EUNAUTHORIZED' },
+    { name: 'yank with a token for another name', method: 'PUT', path: '/api/v1/addons/yanky/versions/1.0.0/yank', body: {}, auth: 'other', status: 403, code: 'EFORBIDDEN' },
+    { name: 'yank of a missing version', method: 'PUT', path: '/api/v1/addons/yanky/versions/9.9.9/yank', body: {}, auth: 'admin', status: 404, code: 'ENOT_FOUND' },
+    { name: 'deprecate without a message', method: 'PUT', path: '/api/v1/addons/yanky/versions/1.0.0/deprecation', body: {}, auth: 'admin', status: 400, code: 'EBAD_REQUEST' },
+    { name: 'deprecate with a blank message', method: 'PUT', path: '/api/v1/addons/yanky/versions/1.0.0/deprecation', body: { message: '   ' }, auth: 'admin', status: 400, code: 'EBAD_REQUEST' },
+    { name: 'deprecate with a token for another name', method: 'PUT', path: '/api/v1/addons/yanky/versions/1.0.0/deprecation', body: { message: 'x' }, auth: 'other', status: 403, code: 'EFORBIDDEN' },
+    { name: 'deprecate a missing addon', method: 'PUT', path: '/api/v1/addons/nope/versions/1.0.0/deprecation', body: { message: 'x' }, auth: 'admin', status: 404, code: 'ENOT_FOUND' },
+  ];
+  for (const row of rows) {
+    test(`${row.name}: ${row.status} ${row.code}, nothing changed`, async () => {
+      const other = row.auth === 'other' ? (await srv.token({ scope: 'publish', pattern: 'someone-else' })).secret : undefined;
+      const before = await srv.snapshot();
+      const res = await srv.json(row.path, { method: row.method, token: row.auth === 'admin' ? srv.adminToken : other, headers: { 'content-type': 'application/json' }, body: JSON.stringify(row.body) });
+      assert.equal(res.status, row.status, JSON.stringify(res.body));
+      assert.equal(res.body.code, row.code);
+      assert.deepEqual(await srv.snapshot(), before);
+    });
+  }
+});
+
+describe('caching and compression', () => {
+  const archive = addonArchive('cached', '1.0.0', { readme: `# cached\n\n${'A long README line to make the JSON worth compressing.\n'.repeat(40)}` });
+  before(async () => {
+    assert.equal((await srv.publish(archive)).status, 201);
+  });
+
+  for (const path of ['/index.yaml', '/api/v1/addons/cached/versions/1.0.0', '/api/v1/addons?q=cached', '/charts/cached-1.0.0.tgz']) {
+    test(`${path}: ETag, then 304 for If-None-Match with it, 200 for another`, async () => {
+      const first = await rawGet(`${srv.url}${path}`);
+      assert.equal(first.status, 200);
+      const etag = first.headers.etag;
+      assert.ok(etag, 'no ETag');
+      const again = await rawGet(`${srv.url}${path}`, { 'if-none-match': etag });
+      assert.equal(again.status, 304);
+      assert.equal(again.body.length, 0);
+      const stale = await rawGet(`${srv.url}${path}`, { 'if-none-match': '"something-else"' });
+      assert.equal(stale.status, 200);
+    });
+  }
+
+  test('the archive ETag is its digest', async () => {
+    const res = await rawGet(`${srv.url}/charts/cached-1.0.0.tgz`);
+    assert.equal(res.headers.etag, `"${sha256(archive)}"`);
+  });
+
+  test('index.yaml ETag changes when the catalog changes', async () => {
+    const before = (await rawGet(`${srv.url}/index.yaml`)).headers.etag;
+    assert.equal((await srv.publish(addonArchive('cached', '1.0.1'))).status, 201);
+    const after = await rawGet(`${srv.url}/index.yaml`, { 'if-none-match': String(before) });
+    assert.equal(after.status, 200);
+    assert.notEqual(after.headers.etag, before);
+  });
+
+  for (const path of ['/index.yaml', '/api/v1/addons/cached/versions/1.0.0']) {
+    test(`${path}: gzip when Accept-Encoding: gzip, identity otherwise`, async () => {
+      const zipped = await rawGet(`${srv.url}${path}`, { 'accept-encoding': 'gzip' });
+      assert.equal(zipped.headers['content-encoding'], 'gzip');
+      const plain = await rawGet(`${srv.url}${path}`, { 'accept-encoding': 'identity' });
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.ok(gunzipSync(zipped.body).toString().includes('cached'));
+      assert.ok(zipped.body.length < plain.body.length);
+    });
+  }
+
+  test('archives are sent as they are stored, never gzipped again', async () => {
+    const res = await rawGet(`${srv.url}/charts/cached-1.0.0.tgz`, { 'accept-encoding': 'gzip' });
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.equal(sha256(res.body), sha256(archive));
+  });
+});
+
+describe('hostile and invalid archives: refused with a code, store unchanged', () => {
+  const meta = 'name: hostile\nversion: 1.0.0\ndescription: x\n';
+  const md: CraftedEntry = { path: 'hostile/metadata.yaml', data: meta };
+  const dir: CraftedEntry = { path: 'hostile/' };
+  const valid = (files: Record<string, string | null>) => archiveOf(addonTree('hostile', '1.0.0', { files }), { name: 'hostile', version: '1.0.0' });
+  const withMetadata = (text: string, top = 'hostile') => archiveOf(addonTree('hostile', '1.0.0', { files: { 'metadata.yaml': text } }), { name: 'hostile', version: '1.0.0' }, top);
+  const badCue = traitCue('broken', 'port?: int').replace('port?: int', 'port?: ]');
+  const badCueLine = badCue.split('\n').findIndex((l) => l.includes('port?: ]')) + 1;
+
+  const rows: Array<{ name: string; body: () => Buffer; status: number; code: string; problem?: { file: string; line?: number; code?: string } }> = [
+    { name: 'a symbolic link', body: () => tgzOf([dir, md, { path: 'hostile/link', type: 'SymbolicLink', linkpath: '/etc/passwd' }]), status: 400, code: 'EUNSAFE_ENTRY' },
+    { name: 'a hard link', body: () => tgzOf([dir, md, { path: 'hostile/hard', type: 'Link', linkpath: 'hostile/metadata.yaml' }]), status: 400, code: 'EUNSAFE_ENTRY' },
+    { name: 'a device', body: () => tgzOf([dir, md, { path: 'hostile/null', type: 'CharacterDevice' }]), status: 400, code: 'EUNSAFE_ENTRY' },
+    { name: 'a FIFO', body: () => tgzOf([dir, md, { path: 'hostile/pipe', type: 'FIFO' }]), status: 400, code: 'EUNSAFE_ENTRY' },
+    { name: '".." traversal', body: () => tgzOf([dir, md, { path: 'hostile/../../etc/cron.d/evil', data: 'x' }]), status: 400, code: 'EUNSAFE_PATH' },
+    { name: '".." as the top folder', body: () => tgzOf([{ path: '../hostile/metadata.yaml', data: meta }]), status: 400, code: 'EUNSAFE_PATH' },
+    { name: 'an absolute path', body: () => tgzOf([dir, md, { path: '/etc/cron.d/evil', data: 'x' }]), status: 400, code: 'EUNSAFE_PATH' },
+    { name: 'a backslash in a name', body: () => tgzOf([dir, md, { path: 'hostile/..\\..\\x', data: 'x' }]), status: 400, code: 'EUNSAFE_PATH' },
+    { name: 'two top folders', body: () => tgzOf([dir, md, { path: 'other/x.yaml', data: 'x' }]), status: 400, code: 'EBAD_LAYOUT' },
+    { name: 'files without a top folder', body: () => tgzOf([{ path: 'metadata.yaml', data: meta }]), status: 400, code: 'EBAD_LAYOUT' },
+    { name: 'names colliding ignoring case', body: () => tgzOf([dir, md, { path: 'hostile/README.md', data: 'a' }, { path: 'hostile/readme.md', data: 'b' }]), status: 400, code: 'ENAME_COLLISION' },
+    { name: 'too many files', body: () => tgzOf([dir, md, ...Array.from({ length: limits.maxFiles }, (_, i) => ({ path: `hostile/resources/f${i}.yaml`, data: 'x: 1\n' }))]), status: 400, code: 'ETOO_MANY_FILES' },
+    { name: 'one file over the per-file limit', body: () => tgzOf([dir, md, { path: 'hostile/big.bin', data: Buffer.alloc(limits.maxFileBytes + 1) }]), status: 400, code: 'EFILE_TOO_LARGE' },
+    { name: 'a huge metadata.yaml', body: () => tgzOf([dir, { path: 'hostile/metadata.yaml', data: `${meta}description: ${'x'.repeat(limits.maxFileBytes)}\n` }]), status: 400, code: 'EFILE_TOO_LARGE' },
+    { name: 'files together over the total limit', body: () => tgzOf([dir, md, ...Array.from({ length: 5 }, (_, i) => ({ path: `hostile/resources/z${i}.bin`, data: Buffer.alloc(60 * 1024) }))]), status: 413, code: 'EPACKAGE_TOO_LARGE' },
+    { name: 'a gzip bomb: 16 MB of zeros in a few KB', body: () => gzipSync(Buffer.concat([tarOf([dir]).subarray(0, 512), Buffer.alloc(16 * 1024 * 1024)])), status: 413, code: 'EPACKAGE_TOO_LARGE' },
+    { name: 'an upload over the size limit', body: () => randomBytes(limits.maxTotalBytes + 1), status: 413, code: 'EPACKAGE_TOO_LARGE' },
+    { name: 'not gzip', body: () => Buffer.from('PK\u0003\u0004 this is a zip file'), status: 400, code: 'EBAD_ARCHIVE' },
+    { name: 'gzip of something that is not a tar', body: () => gzipSync(Buffer.from('hello world\n'.repeat(100))), status: 400, code: 'EBAD_ARCHIVE' },
+    { name: 'a truncated gzip', body: () => valid({}).subarray(0, 40), status: 400, code: 'EBAD_ARCHIVE' },
+    { name: 'an empty body', body: () => Buffer.alloc(0), status: 400, code: 'EBAD_REQUEST' },
+    { name: 'no metadata.yaml', body: () => valid({ 'metadata.yaml': null }), status: 422, code: 'EINVALID' },
+    { name: 'metadata with a bad name', body: () => withMetadata('name: Hostile_Addon\nversion: 1.0.0\n'), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', line: 1, code: 'metadata-pattern' } },
+    { name: 'metadata with a bad version', body: () => withMetadata('name: hostile\nversion: one\n'), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', line: 2, code: 'metadata-format' } },
+    { name: 'metadata without a version', body: () => withMetadata('name: hostile\n'), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', code: 'metadata-required' } },
+    { name: 'metadata.yaml that is not YAML', body: () => withMetadata('name: hostile\nversion: [1.0.0\n'), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', code: 'metadata-yaml' } },
+    { name: 'metadata.yaml that is a list', body: () => withMetadata('- name: hostile\n'), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', code: 'metadata-not-a-map' } },
+    { name: 'a top folder not named like the addon', body: () => withMetadata(meta, 'renamed'), status: 422, code: 'EINVALID' },
+    { name: 'a resource that is not YAML', body: () => valid({ 'resources/cm.yaml': 'apiVersion: v1\nkind: [ConfigMap\n' }), status: 422, code: 'EINVALID', problem: { file: 'resources/cm.yaml', code: 'invalid-yaml' } },
+    { name: 'a definition that is not valid CUE', body: () => valid({ 'definitions/broken.cue': badCue }), status: 422, code: 'EINVALID', problem: { file: 'definitions/broken.cue', line: badCueLine } },
+  ];
+
+  for (const row of rows) {
+    test(`${row.name}: ${row.status} ${row.code}`, async () => {
+      const before = await srv.snapshot();
+      const res = await srv.publish(row.body());
+      assert.equal(res.status, row.status, JSON.stringify(res.body).slice(0, 500));
+      assert.equal(res.body.code, row.code, res.body.error);
+      if (row.problem) {
+        const want = row.problem;
+        const problems = res.body.problems as Array<{ file: string; line?: number; code?: string; severity: string }>;
+        assert.ok(
+          problems.some((p) => p.severity === 'error' && p.file === want.file && (want.line === undefined || p.line === want.line) && (want.code === undefined || p.code === want.code)),
+          `no problem like ${JSON.stringify(want)} in ${JSON.stringify(problems)}`,
+        );
+      }
+      assert.deepEqual(await srv.snapshot(), before);
+      assert.equal((await srv.json('/api/v1/addons/hostile')).status, 404);
+    });
+  }
+});
+
+describe('crash between the blob write and the row commit', () => {
+  const archive = addonArchive('crashy', '1.0.0');
+
+  test('no version becomes visible; a normal re-publish then succeeds', async () => {
+    const before = await srv.snapshot();
+    srv.registry.afterBlobWrite = () => {
+      throw new Error('simulated crash after the blob write');
+    };
+    try {
+      const res = await srv.publish(archive);
+      assert.equal(res.status, 500);
+      assert.equal(res.body.code, 'EINTERNAL');
+    } finally {
+      delete srv.registry.afterBlobWrite;
+    }
+    assert.equal(await srv.registry.blobs.has(sha256(archive)), true, 'premise: the blob was written before the crash');
+    assert.equal((await srv.json('/api/v1/addons/crashy/versions/1.0.0')).status, 404);
+    assert.equal((await srv.fetch('/charts/crashy-1.0.0.tgz')).status, 404);
+    assert.deepEqual(await indexVersions('crashy'), []);
+    const afterCrash = await srv.snapshot();
+    assert.equal(afterCrash.revision, before.revision);
+    assert.deepEqual(afterCrash.versions, before.versions);
+
+    const res = await srv.publish(archive);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.deepEqual(await indexVersions('crashy'), ['1.0.0']);
+    assert.deepEqual(await download('/charts/crashy-1.0.0.tgz'), { status: 200, digest: sha256(archive) });
+  });
+});
+
+describe('20 concurrent publishes of one version', () => {
+  test('different bytes: exactly one 201, the other 19 are 409 ECONFLICT, and the winner is stored', async () => {
+    const archives = Array.from({ length: 20 }, (_, i) => addonArchive('contested', '1.0.0', { readme: `# contested\n\nvariant ${i}\n` }));
+    const results = await Promise.all(archives.map((a) => srv.publish(a)));
+    const statuses = results.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [201, ...Array<number>(19).fill(409)], JSON.stringify(results.map((r) => r.body.code)));
+    for (const r of results) if (r.status === 409) assert.equal(r.body.code, 'ECONFLICT');
+    const winner = archives[results.findIndex((r) => r.status === 201)]!;
+    assert.equal((await srv.json('/api/v1/addons/contested/versions/1.0.0')).body.digest, sha256(winner));
+    assert.deepEqual(await download('/charts/contested-1.0.0.tgz'), { status: 200, digest: sha256(winner) });
+  });
+
+  test('identical bytes: exactly one 201, the other 19 are 200', async () => {
+    const archive = addonArchive('twins', '1.0.0');
+    const results = await Promise.all(Array.from({ length: 20 }, () => srv.publish(archive)));
+    assert.deepEqual(results.map((r) => r.status).sort(), [...Array<number>(19).fill(200), 201]);
+    for (const r of results) assert.equal(r.body.digest, sha256(archive));
+    assert.deepEqual(await indexVersions('twins'), ['1.0.0']);
+  });
+});

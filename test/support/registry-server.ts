@@ -1,0 +1,148 @@
+/**
+ * The registry's express app (createApp) on a real 127.0.0.1 port over a
+ * temp data dir and an in-memory PGlite, for tests that go over HTTP; plus
+ * raw HTTP helpers that show exactly what the server sent (no decompression).
+ */
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { CueEvaluator } from '../../core/cue/evaluator.ts';
+import type { PackageLimits } from '../../core/package/files.ts';
+import { createApp } from '../../registry/http/app.ts';
+import type { PublishDeps } from '../../registry/publish.ts';
+import { openRegistry, type Registry } from '../../registry/registry.ts';
+import { createToken } from '../../registry/tokens.ts';
+
+/** A registry whose publish test hook a test may set. */
+export type HookedRegistry = Registry & Pick<PublishDeps, 'afterBlobWrite'>;
+
+/** What stored state looks like, to prove a refused request changed nothing. */
+export interface StoreSnapshot {
+  revision: number;
+  versions: Array<{ name: string; version: string; digest: string; yanked: boolean; deprecated: string | null }>;
+  /** Every file under the blob folder (temp files included). */
+  blobFiles: string[];
+}
+
+/** A JSON response: status, headers and parsed body. */
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** A running test registry. */
+export interface TestServer {
+  url: string;
+  registry: HookedRegistry;
+  dataDir: string;
+  /** An admin token (its secret). */
+  adminToken: string;
+  /** Creates a token straight in the store and returns its secret. */
+  token(input: { scope: string; pattern?: string }): Promise<{ secret: string; id: string }>;
+  /** fetch against the server; `token` becomes a Bearer header. */
+  fetch(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
+  /** fetch and parse the JSON body. */
+  json(path: string, init?: RequestInit & { token?: string }): Promise<JsonResponse>;
+  /** POST /api/v1/packages with the archive (token `null`: none). */
+  publish(archive: Uint8Array, token?: string | null): Promise<JsonResponse>;
+  snapshot(): Promise<StoreSnapshot>;
+  close(): Promise<void>;
+}
+
+async function filesUnder(dir: string, root = dir): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(full, root)));
+    else out.push(relative(root, full));
+  }
+  return out.sort();
+}
+
+/** Starts createApp on 127.0.0.1:0 with a temp data dir, in-memory PGlite, the given evaluator and limits. */
+export async function startTestServer(options: { cue: CueEvaluator; limits?: PackageLimits }): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'velahub-registry-'));
+  const registry: HookedRegistry = await openRegistry({ dataDir, memory: true, cue: options.cue, limits: options.limits });
+  const adminToken = (await createToken(registry.store, { scope: 'admin', description: 'test admin' })).token;
+  const app = createApp({ registry });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const doFetch = (path: string, init: RequestInit & { token?: string } = {}) => {
+    const { token, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    return fetch(`${url}${path}`, { ...rest, headers });
+  };
+  const json = async (path: string, init?: RequestInit & { token?: string }): Promise<JsonResponse> => {
+    const res = await doFetch(path, init);
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+    }
+    return { status: res.status, headers: res.headers, body };
+  };
+
+  return {
+    url,
+    registry,
+    dataDir,
+    adminToken,
+    async token(input) {
+      const { token, record } = await createToken(registry.store, input);
+      return { secret: token, id: record.id };
+    },
+    fetch: doFetch,
+    json,
+    publish: (archive, token = adminToken) =>
+      json('/api/v1/packages', { method: 'POST', body: new Uint8Array(archive), headers: { 'content-type': 'application/gzip' }, token: token ?? undefined }),
+    async snapshot() {
+      const rows = await registry.store.db.query<{ name: string; version: string; digest: string; yanked: boolean; deprecated: string | null }>(
+        'SELECT name, version, digest, yanked, deprecated FROM versions ORDER BY name, version',
+      );
+      return {
+        revision: await registry.store.catalogRevision(),
+        versions: rows.rows.map((r) => ({ name: r.name, version: r.version, digest: r.digest, yanked: Boolean(r.yanked), deprecated: r.deprecated ?? null })),
+        blobFiles: await filesUnder(join(dataDir, 'blobs')),
+      };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await registry.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A response exactly as sent: status, headers and undecoded body bytes. */
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** GET with node:http, so Content-Encoding and 304s are seen as sent. */
+export function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'GET', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
