@@ -68,7 +68,7 @@ export async function disableAddon(kube: Kube, name: string, opts: { namespace?:
   }
   for (const o of await kube.list('v1', 'ConfigMap', namespace, `${addonLabels.name}=${name}`)) owned.push(o);
   const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: `addon-secret-${name}`, namespace } };
-  for (const o of [me.application, ...owned.map((x) => ({ ...x, apiVersion: x.apiVersion ?? 'core.oam.dev/v1beta1' })), secret as KubeObject]) {
+  for (const o of [me.application, ...owned, secret as KubeObject]) {
     if (opts.dryRun ? await kube.get(o) : await kube.delete(o)) deleted.push(describeObject(o));
   }
   return { cluster: kube.context, deleted, warnings };

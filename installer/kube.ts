@@ -115,11 +115,14 @@ export class Kube {
     }
   }
 
-  /** Lists objects of a kind in a namespace (all when no namespace), optionally by label selector. */
+  /**
+   * Lists objects of a kind in a namespace (all when no namespace), optionally by label selector.
+   * Items carry apiVersion and kind (the API server leaves them out of built-in kinds' list items).
+   */
   async list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]> {
     try {
       const r = await retrying(() => this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector));
-      return r.items as KubeObject[];
+      return r.items.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? kind })) as KubeObject[];
     } catch (err) {
       if ((err as { code?: number }).code === 404) return [];
       if (String((err as Error).message).includes('Unrecognized API version and kind')) return [];

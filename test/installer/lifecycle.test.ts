@@ -1,0 +1,203 @@
+/**
+ * After enable: disable (refused while a dependent addon or an Application needs the addon,
+ * unless forced), upgrade planning (schema diff per definition, breaking changes, affected
+ * Applications, never past the asked range) and status (phase, newer versions, deprecated and
+ * yanked warnings), against a real API server and registry.
+ *
+ * User Applications live in namespaces of their own and use definition names no other test file
+ * uses: disable and upgrade look for users across the whole cluster, as vela does.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { CueEvaluator } from '../../core/cue/evaluator.ts';
+import { indexEntry } from '../../registry/index-yaml.ts';
+import { addonLabels } from '../../installer/addon-objects.ts';
+import { disableAddon } from '../../installer/disable.ts';
+import { enableAddons, loadRegistries, type EnableOptions } from '../../installer/enable.ts';
+import { Kube } from '../../installer/kube.ts';
+import { addonStatus } from '../../installer/status.ts';
+import { planUpgrade } from '../../installer/upgrade.ts';
+import { testClusters } from '../cluster/env.ts';
+import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { rejectsCode } from '../fixtures/errors.ts';
+import { componentCue, metadata, setApplicationPhase, snapshot, startTestRegistry, traitCue, userApplication, velaNamespace, versionsOf, type TestRegistry } from './harness.ts';
+
+const T = { timeout: 180_000 };
+
+const webParams = (extra = '') => `// +usage=Container image\n\t\timage: string\n\t\t// +usage=Port to expose\n\t\tport?: int${extra}`;
+const upWebV2 = '// +usage=Container image\n\t\timage: string';
+const scaleParams = '// +usage=Replicas\n\t\treplicas: *1 | int';
+
+describe('installer: disable, upgrade, status', () => {
+  let kc: KubeConfig;
+  let kube: Kube;
+  let registry: TestRegistry;
+  let cue: CueEvaluator;
+  const namespaces: string[] = [];
+
+  const freshNamespace = async () => {
+    const ns = await velaNamespace(kc, { prefix: 'life' });
+    namespaces.push(ns);
+    return ns;
+  };
+  /** A namespace for user Applications. */
+  const appNamespace = async () => {
+    const ns = uniqueNamespace('life-apps');
+    await ensureNamespace(kc, ns);
+    namespaces.push(ns);
+    return ns;
+  };
+  const enable = (ns: string, requested: EnableOptions['requested'], extra: Partial<EnableOptions> = {}) =>
+    enableAddons({ requested, clusters: [kube], registries: [registry.source()], cue, namespace: ns, ...extra });
+
+  before(async () => {
+    [[kc], registry] = (await Promise.all([testClusters(1), startTestRegistry({ seed: false })])) as [[KubeConfig], TestRegistry];
+    kube = new Kube(kc);
+    cue = registry.server.registry.cue;
+    const fixtures = [
+      {
+        'metadata.yaml': metadata('dis-base', '1.0.0'),
+        'parameter.cue': 'parameter: {\n\t// +usage=Replicas\n\treplicas: *1 | int\n}\n',
+        'definitions/dis-web.cue': componentCue('dis-web'),
+        'definitions/dis-scale.cue': traitCue('dis-scale', scaleParams),
+        'schemas/dis-base-ui.yaml': '- jsonKey: replicas\n  sort: 1\n',
+      },
+      { 'metadata.yaml': metadata('dis-top', '1.0.0', { deps: { 'dis-base': '^1.0.0' } }), 'definitions/dis-top.cue': traitCue('dis-top') },
+      { 'metadata.yaml': metadata('up-demo', '1.0.0'), 'definitions/up-web.cue': componentCue('up-web', webParams()), 'definitions/up-scale.cue': traitCue('up-scale', scaleParams) },
+      { 'metadata.yaml': metadata('up-demo', '1.1.0'), 'definitions/up-web.cue': componentCue('up-web', webParams('\n\t\t// +usage=Environment\n\t\tenv?: [string]: string')), 'definitions/up-scale.cue': traitCue('up-scale', scaleParams) },
+      { 'metadata.yaml': metadata('up-demo', '2.0.0'), 'definitions/up-web.cue': componentCue('up-web', upWebV2), 'definitions/up-scale.cue': traitCue('up-scale', scaleParams) },
+      { 'metadata.yaml': metadata('st-demo', '1.0.0'), 'definitions/st-demo.cue': traitCue('st-demo') },
+      { 'metadata.yaml': metadata('st-demo', '1.1.0'), 'definitions/st-demo.cue': traitCue('st-demo') },
+    ];
+    for (const f of fixtures) await registry.publish(f);
+  }, T);
+
+  after(async () => {
+    await Promise.allSettled(namespaces.map((ns) => deleteNamespace(kc, ns)));
+    await registry?.close();
+  });
+
+  describe('disable', () => {
+    test('refused (EIN_USE) while a dependent addon is enabled; allowed once it is gone', T, async () => {
+      const ns = await freshNamespace();
+      await enable(ns, [{ name: 'dis-base' }], { parameters: { replicas: 2 } });
+      await enable(ns, [{ name: 'dis-top' }]);
+      const before = versionsOf(await snapshot(kube, ns));
+      const err = await rejectsCode(disableAddon(kube, 'dis-base', { namespace: ns }), 'EIN_USE', 'dis-top');
+      assert.deepEqual(err.data, { dependents: ['dis-top 1.0.0'], applications: [] });
+      assert.deepEqual(versionsOf(await snapshot(kube, ns)), before);
+
+      const top = await disableAddon(kube, 'dis-top', { namespace: ns });
+      assert.deepEqual(top.deleted.sort(), [`Application ${ns}/addon-dis-top`, `TraitDefinition ${ns}/dis-top`]);
+      assert.deepEqual(top.warnings, []);
+      const base = await disableAddon(kube, 'dis-base', { namespace: ns });
+      assert.deepEqual(base.deleted.sort(), [`Application ${ns}/addon-dis-base`, `ComponentDefinition ${ns}/dis-web`, `ConfigMap ${ns}/dis-base-ui`, `Secret ${ns}/addon-secret-dis-base`, `TraitDefinition ${ns}/dis-scale`].sort());
+      assert.deepEqual([...(await snapshot(kube, ns)).keys()], []);
+    });
+
+    test('refused (EIN_USE) while an Application uses one of its definitions, naming it; --force disables anyway', T, async () => {
+      const ns = await freshNamespace();
+      const apps = await appNamespace();
+      await enable(ns, [{ name: 'dis-base' }]);
+      await userApplication(kc, apps, 'shop', { component: 'dis-web', traits: ['dis-scale'] });
+      await userApplication(kc, apps, 'blog', { component: 'webservice' });
+      const before = versionsOf(await snapshot(kube, ns));
+
+      const dry = await rejectsCode(disableAddon(kube, 'dis-base', { namespace: ns, dryRun: true }), 'EIN_USE');
+      const err = await rejectsCode(disableAddon(kube, 'dis-base', { namespace: ns }), 'EIN_USE', 'shop');
+      for (const e of [dry, err]) assert.deepEqual(e.data, { dependents: [], applications: [`${apps}/shop (uses dis-scale)`, `${apps}/shop (uses dis-web)`] });
+      assert.deepEqual(versionsOf(await snapshot(kube, ns)), before);
+
+      const preview = await disableAddon(kube, 'dis-base', { namespace: ns, force: true, dryRun: true });
+      assert.equal(preview.warnings.length, 1);
+      assert.deepEqual(versionsOf(await snapshot(kube, ns)), before, 'a forced dry run deletes nothing');
+      const forced = await disableAddon(kube, 'dis-base', { namespace: ns, force: true });
+      assert.equal(forced.warnings.length, 1);
+      assert.match(forced.warnings[0]!, /shop/);
+      assert.deepEqual(forced.deleted.sort(), preview.deleted.sort());
+      assert.deepEqual([...(await snapshot(kube, ns)).keys()], []);
+    });
+
+    test('an addon that is not enabled: ENOT_FOUND', T, async () => {
+      const ns = await freshNamespace();
+      await rejectsCode(disableAddon(kube, 'dis-base', { namespace: ns }), 'ENOT_FOUND', 'dis-base');
+    });
+  });
+
+  describe('upgrade', () => {
+    test('planUpgrade reports the schema diff, breaking changes and the Applications they affect, never past the range, writing nothing', T, async () => {
+      const ns = await freshNamespace();
+      const apps = await appNamespace();
+      await enable(ns, [{ name: 'up-demo', range: '1.0.0' }]);
+      await userApplication(kc, apps, 'shop', { component: 'up-web' });
+      await userApplication(kc, apps, 'scaled', { component: 'webservice', traits: ['up-scale'] });
+      const before = versionsOf(await snapshot(kube, ns));
+      const snapshots = await loadRegistries([registry.source()]);
+      const plan = (range?: string) => planUpgrade({ kube, name: 'up-demo', range, snapshots, sources: [registry.source()], cue, namespace: ns });
+
+      const minor = await plan('^1.0.0');
+      assert.deepEqual([minor.from, minor.to], ['1.0.0', '1.1.0']);
+      assert.deepEqual(minor.plan.steps.map((s) => [s.name, s.action, s.version]), [['up-demo', 'upgrade', '1.1.0']]);
+      const minorWeb = minor.definitions.find((d) => d.definition === 'component/up-web')!;
+      assert.equal(minorWeb.breaking, false);
+      assert.deepEqual(minorWeb.changes.map((c) => [c.path, c.kind, c.breaking]), [['env', 'added', false]]);
+      assert.deepEqual(minor.definitions.find((d) => d.definition === 'trait/up-scale'), { definition: 'trait/up-scale', changes: [], breaking: false });
+      assert.deepEqual(minor.affectedApplications, []);
+
+      const major = await plan();
+      assert.deepEqual([major.from, major.to], ['1.0.0', '2.0.0']);
+      const web = major.definitions.find((d) => d.definition === 'component/up-web')!;
+      assert.equal(web.breaking, true);
+      assert.deepEqual(web.changes.map((c) => [c.path, c.kind, c.breaking]), [['port', 'removed', true]]);
+      assert.equal(major.definitions.find((d) => d.definition === 'trait/up-scale')?.breaking, false);
+      assert.deepEqual(major.affectedApplications, [`${apps}/shop (uses up-web)`]);
+
+      const none = await plan('1.0.x');
+      assert.deepEqual([none.from, none.to, none.definitions], ['1.0.0', '1.0.0', []]);
+
+      await rejectsCode(plan('>=3.0.0'), 'ERESOLVE');
+      assert.deepEqual(versionsOf(await snapshot(kube, ns)), before, 'planning an upgrade writes nothing');
+
+      // Then the upgrade itself, as `velahub upgrade --yes` does it.
+      const { uid } = (await snapshot(kube, ns)).get('ComponentDefinition/up-web')!.metadata;
+      await enable(ns, [{ name: 'up-demo', range: major.to }], { upgrade: ['up-demo'] });
+      const after = await snapshot(kube, ns);
+      assert.equal(after.get('Application/addon-up-demo')?.metadata.labels?.[addonLabels.version], '2.0.0');
+      const def = after.get('ComponentDefinition/up-web')!;
+      assert.equal(def.metadata.uid, uid);
+      assert.doesNotMatch((def.spec as { schematic: { cue: { template: string } } }).schematic.cue.template, /port/);
+    });
+
+    test('an addon that is not enabled: ENOT_FOUND', T, async () => {
+      const ns = await freshNamespace();
+      await rejectsCode(planUpgrade({ kube, name: 'up-demo', snapshots: await loadRegistries([registry.source()]), sources: [registry.source()], cue, namespace: ns }), 'ENOT_FOUND');
+    });
+  });
+
+  describe('status', () => {
+    test('phase from the Application, newer versions, deprecated and yanked warnings', T, async () => {
+      const ns = await freshNamespace();
+      await enable(ns, [{ name: 'st-demo', range: '1.0.0' }]);
+      const status = async () => (await addonStatus(kube, await loadRegistries([registry.source()]), ns))[0]!;
+
+      assert.deepEqual(await status(), { cluster: kube.context, name: 'st-demo', version: '1.0.0', registry: 'test', phase: 'unknown', newer: ['1.1.0'], warnings: [] });
+      // What vela-core would write once the addon runs.
+      await setApplicationPhase(kc, ns, 'addon-st-demo', 'running');
+      assert.equal((await status()).phase, 'running');
+
+      const store = registry.server.registry.store;
+      const v = (await store.getVersion('st-demo', '1.0.0'))!;
+      await store.setDeprecated('st-demo', '1.0.0', 'use 1.1.0', indexEntry({ metadata: v.metadata, manifest: v.manifest, digest: v.digest, createdAt: v.createdAt, deprecated: 'use 1.1.0' }));
+      const deprecated = await status();
+      assert.equal(deprecated.warnings.length, 1);
+      assert.match(deprecated.warnings[0]!, /use 1\.1\.0/);
+
+      await store.setYanked('st-demo', '1.0.0', true, 'broken');
+      const yanked = await status();
+      assert.equal(yanked.warnings.length, 1);
+      assert.match(yanked.warnings[0]!, /1\.0\.0/);
+      assert.deepEqual(yanked.newer, ['1.1.0']);
+    });
+  });
+});
