@@ -1,0 +1,33 @@
+/**
+ * The addons velahub ships (addons/ at the repository root), read from their
+ * metadata.yaml, so tests name what must have been published.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+/** The repository root. */
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The bundled addons folder. */
+export const bundledAddonsDir = join(repoRoot, 'addons');
+
+/** One bundled addon. */
+export interface BundledAddon {
+  name: string;
+  version: string;
+  dir: string;
+}
+
+/** Every addon folder under addons/, sorted by name. */
+export async function bundledAddons(): Promise<BundledAddon[]> {
+  const out: BundledAddon[] = [];
+  for (const entry of (await readdir(bundledAddonsDir)).sort()) {
+    const dir = join(bundledAddonsDir, entry);
+    if (!(await stat(dir)).isDirectory()) continue;
+    const meta = parse(await readFile(join(dir, 'metadata.yaml'), 'utf8')) as { name: string; version: string };
+    out.push({ name: meta.name, version: String(meta.version), dir });
+  }
+  return out;
+}
