@@ -1,0 +1,25 @@
+/**
+ * The cluster half of the addon tests: one test control plane with Flux's CRDs and a namespace
+ * of the file's own. Importing this module imports test/cluster/env.ts, which registers the
+ * hook that stops a plane the file started itself: import it from test files only.
+ */
+import { testClusters } from '../cluster/env.ts';
+import { ensureNamespace, installFluxCrds, uniqueNamespace } from '../cluster/fixtures.ts';
+import { early, type Target } from './support.ts';
+
+/**
+ * Starts getting the target right away (a plane starts while the first renders run): the
+ * namespace name is known at once, for rendering with context.namespace.
+ */
+export function addonTarget(prefix: string): { namespace: string; ready: Promise<Target> } {
+  const namespace = uniqueNamespace(prefix);
+  const ready = early(
+    (async () => {
+      const [kc] = await testClusters(1);
+      await installFluxCrds(kc!);
+      await ensureNamespace(kc!, namespace);
+      return { kc: kc!, namespace };
+    })(),
+  );
+  return { namespace, ready };
+}

@@ -1,0 +1,196 @@
+/**
+ * addons/helm-component: a chart through Flux (HelmRepository + HelmRelease), rendered through
+ * the real CUE evaluator and dry-run against a real API server with Flux's CRDs installed; its
+ * health policy and custom status evaluated as KubeVela does.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { CueEvaluator } from '../../core/cue/evaluator.ts';
+import { addonTarget } from './cluster.ts';
+import { ctx, Definition, dryRun, early, evalStatus, objectsOf, renderFails, renderFailsRequired, schemaAccepts, schemaRejects, withPatch, type Obj } from './support.ts';
+
+const cue = new CueEvaluator();
+after(() => cue.close());
+
+const target = addonTarget('addon-helm');
+const ns = target.namespace;
+const context = ctx('charts', ns);
+const def = await Definition.load(cue, 'helm-component');
+
+const values = { replicaCount: 2, image: { tag: '6.7.0' }, ingress: { enabled: false }, tolerations: [], ui: { message: 'hi' } };
+
+const params = {
+  minimal: { url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo' },
+  // oci:// implies repoType oci.
+  oci: { url: 'oci://ghcr.io/stefanprodan/charts', chart: 'podinfo' },
+  every: {
+    repoType: 'oci',
+    url: 'oci://registry.example.com/charts',
+    chart: 'shop',
+    version: '>=1.2.0 <2.0.0',
+    values,
+    releaseName: 'shop-frontend',
+    targetNamespace: 'shop',
+    createNamespace: false,
+    interval: '1h30m',
+    secretRef: 'registry-auth',
+    fluxAPI: 'v2',
+  },
+  explicitHelm: { repoType: 'helm', url: 'http://charts.internal:8080/stable', chart: 'api', version: '1.x', targetNamespace: 'apps' },
+  v2beta1: { url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo', fluxAPI: 'v2beta1' },
+} as const;
+
+const rendered = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, early(def.render(p, context))])) as {
+  [K in keyof typeof params]: ReturnType<Definition['render']>;
+};
+
+const sourceRef = { kind: 'HelmRepository', name: 'charts-repo', namespace: ns };
+
+describe('helm-component: rendering', () => {
+  test('the parameter sets below are all valid for the published schema', async () => {
+    const schema = await def.schema();
+    for (const p of Object.values(params)) schemaAccepts(schema, p);
+  });
+
+  test('minimal: a HelmRelease (helm.toolkit.fluxcd.io/v2) of the newest chart version from a HelmRepository (v1)', async () => {
+    const r = await rendered.minimal;
+    assert.equal(r.patch, undefined);
+    assert.deepEqual(r.output, {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'charts' },
+      spec: {
+        interval: '5m',
+        chart: { spec: { chart: 'podinfo', version: '*', sourceRef, interval: '5m' } },
+      },
+    });
+    assert.deepEqual(r.outputs, {
+      repository: {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'HelmRepository',
+        metadata: { name: 'charts-repo', namespace: ns },
+        spec: { url: 'https://stefanprodan.github.io/podinfo', interval: '5m' },
+      },
+    });
+  });
+
+  test('an oci:// URL makes an OCI HelmRepository', async () => {
+    const repo = (await rendered.oci).outputs.repository!;
+    assert.deepEqual(repo.spec, { url: 'oci://ghcr.io/stefanprodan/charts', interval: '5m', type: 'oci' });
+  });
+
+  test('every option: version range, values, release name, target namespace, interval, credentials', async () => {
+    const r = await rendered.every;
+    assert.deepEqual(r.output, {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'charts' },
+      spec: {
+        interval: '1h30m',
+        chart: { spec: { chart: 'shop', version: '>=1.2.0 <2.0.0', sourceRef, interval: '1h30m' } },
+        releaseName: 'shop-frontend',
+        targetNamespace: 'shop',
+        install: { createNamespace: false },
+        values,
+      },
+    });
+    assert.deepEqual(r.outputs.repository!.spec, { url: 'oci://registry.example.com/charts', interval: '1h30m', type: 'oci', secretRef: { name: 'registry-auth' } });
+  });
+
+  test('repoType helm with an http URL; createNamespace defaults to true with a targetNamespace', async () => {
+    const r = await rendered.explicitHelm;
+    assert.deepEqual(r.outputs.repository!.spec, { url: 'http://charts.internal:8080/stable', interval: '5m' });
+    assert.equal(r.output!.spec.targetNamespace, 'apps');
+    assert.deepEqual(r.output!.spec.install, { createNamespace: true });
+    assert.equal(r.output!.spec.chart.spec.version, '1.x');
+  });
+
+  test('fluxAPI v2beta1: the API versions of Flux releases before 2.3, same spec', async () => {
+    const [old, current] = await Promise.all([rendered.v2beta1, rendered.minimal]);
+    assert.equal(old.output!.apiVersion, 'helm.toolkit.fluxcd.io/v2beta1');
+    assert.equal(old.outputs.repository!.apiVersion, 'source.toolkit.fluxcd.io/v1beta2');
+    assert.deepEqual(old.output!.spec, current.output!.spec);
+    assert.deepEqual(old.outputs.repository!.spec, current.outputs.repository!.spec);
+  });
+
+  test('healthPolicy and customStatus follow the Ready condition of the current generation', async () => {
+    const { status } = (await def.info()).attributes as { status: { healthPolicy: string; customStatus: string } };
+    const release = (generation: number, st: Obj): Obj => ({ metadata: { generation }, status: st });
+    const ready = { type: 'Ready', status: 'True', reason: 'InstallSucceeded', message: 'Helm install succeeded' };
+    const failed = { type: 'Ready', status: 'False', reason: 'InstallFailed' };
+    const [health, messages] = await Promise.all([
+      evalStatus(cue, status.healthPolicy, [
+        release(2, { observedGeneration: 2, conditions: [{ type: 'Reconciling', status: 'False' }, ready] }),
+        release(2, { observedGeneration: 2, conditions: [failed] }),
+        release(3, { observedGeneration: 2, conditions: [ready] }),
+        release(1, {}),
+      ].map((output) => ({ output }))),
+      evalStatus(cue, status.customStatus, [
+        release(1, {}),
+        release(1, { conditions: [ready], lastAttemptedRevision: '6.7.0' }),
+        release(1, { conditions: [failed] }),
+      ].map((output) => ({ output }))),
+    ]);
+    assert.deepEqual(health.map((x) => x.isHealth), [true, false, false, false]);
+    assert.deepEqual(messages, [
+      { message: 'Waiting for the helm-controller to reconcile the release' },
+      { message: 'InstallSucceeded: Helm install succeeded (chart version 6.7.0)' },
+      { message: 'InstallFailed' },
+    ]);
+  });
+});
+
+describe('helm-component: invalid parameters name the parameter', () => {
+  const fails = (parameters: unknown) => early(def.render(parameters, context));
+
+  test('missing required: url, chart', async () => {
+    const schema = await def.schema();
+    schemaRejects(schema, { chart: 'podinfo' }, 'url', 'parameter-required');
+    schemaRejects(schema, { url: 'https://charts.example.com' }, 'chart', 'parameter-required');
+    await renderFailsRequired(fails({ chart: 'podinfo' }), 'url');
+    await renderFailsRequired(fails({ url: 'https://charts.example.com' }), 'chart');
+  });
+
+  test('a URL that is neither http(s) nor oci', async () => {
+    const p = { url: 'ftp://charts.example.com', chart: 'podinfo' };
+    schemaRejects(await def.schema(), p, 'url', 'parameter-pattern');
+    await renderFails(fails(p), 'parameter.url');
+  });
+
+  test('repoType disagreeing with the URL scheme', async () => {
+    await renderFails(fails({ repoType: 'oci', url: 'https://charts.example.com', chart: 'podinfo' }), 'parameter.url', 'oci://');
+    await renderFails(fails({ repoType: 'helm', url: 'oci://ghcr.io/charts', chart: 'podinfo' }), 'parameter.url', 'https://');
+  });
+
+  test('wrong types: values as a string, createNamespace as a string', async () => {
+    const schema = await def.schema();
+    const p = { url: 'https://charts.example.com', chart: 'podinfo', values: 'replicaCount=2' };
+    schemaRejects(schema, p, 'values', 'parameter-type');
+    schemaRejects(schema, { url: 'https://charts.example.com', chart: 'podinfo', createNamespace: 'true' }, 'createNamespace', 'parameter-type');
+    await renderFails(fails(p), 'parameter.values');
+  });
+
+  test('not in the enum or pattern: interval, releaseName, fluxAPI, repoType', async () => {
+    const schema = await def.schema();
+    const base = { url: 'https://charts.example.com', chart: 'podinfo' };
+    schemaRejects(schema, { ...base, interval: '5 minutes' }, 'interval', 'parameter-pattern');
+    schemaRejects(schema, { ...base, releaseName: 'Shop_Frontend' }, 'releaseName');
+    schemaRejects(schema, { ...base, releaseName: 'x'.repeat(54) }, 'releaseName');
+    schemaRejects(schema, { ...base, fluxAPI: 'v3' }, 'fluxAPI', 'parameter-enum');
+    schemaRejects(schema, { ...base, repoType: 'git' }, 'repoType', 'parameter-enum');
+    await renderFails(fails({ ...base, interval: '5 minutes' }), 'parameter.interval');
+    await renderFails(fails({ ...base, releaseName: 'x'.repeat(54) }), 'parameter.releaseName');
+  });
+});
+
+describe('helm-component: the API server accepts every rendered object (Flux CRDs installed)', () => {
+  for (const key of ['minimal', 'oci', 'every', 'explicitHelm'] as const) {
+    test(`${key}: HelmRelease and HelmRepository dry-run cleanly`, async () => {
+      const [t, r] = await Promise.all([target.ready, rendered[key]]);
+      const [release, repository] = await dryRun(t, objectsOf(r));
+      // Nothing pruned by the CRDs' structural schemas: the specs come back as sent, plus defaults.
+      assert.deepEqual(release!.spec, withPatch(r.output!.spec, { chart: { spec: { reconcileStrategy: 'ChartVersion' } } }));
+      assert.deepEqual(repository!.spec, { provider: 'generic', ...r.outputs.repository!.spec });
+    });
+  }
+});
