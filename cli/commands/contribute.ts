@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import semver from 'semver';
 import { VelahubError } from '../../core/errors.ts';
@@ -26,7 +26,9 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Writes files into a folder that must not exist yet, atomically (temp folder, then rename). */
-async function writeFolder(target: string, files: PackageFiles, replace: boolean): Promise<void> {
+async function writeFolder(folder: string, files: PackageFiles, replace: boolean): Promise<void> {
+  // resolve() drops a trailing slash: `-o out/` must not put the temp folder inside out/.
+  const target = resolve(folder);
   const tmp = `${target}.velahub-tmp`;
   await rm(tmp, { recursive: true, force: true });
   for (const [path, data] of files) {

@@ -3,7 +3,7 @@ import { VelahubError } from '../errors.ts';
 import type { CueEvaluator } from '../cue/evaluator.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { crToDefinitionCue, type DefinitionCR } from './definition-cr.ts';
-import { inspectAddon, inspectDefinitionFile, type DefinitionInfo } from './inspect.ts';
+import { diagnosticsOf, inspectAddon, inspectDefinitionFile, type DefinitionInfo } from './inspect.ts';
 import type { PackageFiles } from './files.ts';
 import { inferKubernetesRange } from './kube-versions.ts';
 import { addonReadme } from './readme.ts';
@@ -41,7 +41,14 @@ export async function adoptDefinitions(crs: DefinitionCR[], meta: AdoptMetadata,
   const diagnostics: Diagnostic[] = [];
   for (const cr of crs) {
     const file = `definitions/${cr.metadata.name}.cue`;
-    const { cue: text } = crToDefinitionCue(stringify(cr), file);
+    let text: string;
+    try {
+      text = crToDefinitionCue(stringify(cr), file).cue;
+    } catch (err) {
+      // E.g. a Terraform definition or a CR without a template: say so, adopt the others.
+      diagnostics.push(...diagnosticsOf(err, file));
+      continue;
+    }
     files.set(file, Buffer.from(text));
     const r = await inspectDefinitionFile(file, text, cue);
     diagnostics.push(...r.diagnostics);

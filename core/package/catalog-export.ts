@@ -41,7 +41,12 @@ export function prepareCatalogExport(input: { files: PackageFiles; manifest: Add
   const { name, version } = manifest.metadata;
   let previousVersion: string | undefined;
   if (existing) {
-    const old = parse(existing.metadataText) as { version?: string } | null;
+    let old: { version?: string } | null;
+    try {
+      old = parse(existing.metadataText) as { version?: string } | null;
+    } catch (err) {
+      throw new VelahubError('EINVALID', `${existing.track}/${name}/metadata.yaml in the catalog is not valid YAML (${(err as Error).message.split('\n')[0]}), so its version cannot be compared`, { path: `${existing.track}/${name}/metadata.yaml` });
+    }
     previousVersion = old?.version;
     if (previousVersion && semver.valid(previousVersion) && !semver.gt(version, previousVersion)) {
       throw new VelahubError('EVERSION_NOT_BUMPED', `${existing.track}/${name} already has version ${previousVersion}; ${version} is not newer, so nothing was written`, { hint: `publish a version above ${previousVersion} and export that` });

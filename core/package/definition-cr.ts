@@ -106,9 +106,14 @@ export function toCueLiteral(value: unknown, depth: number): string {
   const pad = '\t'.repeat(depth + 1);
   const end = '\t'.repeat(depth);
   if (typeof value === 'string') {
-    if (!value.includes('\n')) return JSON.stringify(value);
-    const body = value.replace(/\n$/, '').split('\n').map((l) => (l ? pad + l : '')).join('\n');
-    return `#\"\"\"\n${body}\n${pad}\"\"\"#`;
+    // Control characters other than tab (e.g. \r) would not survive a raw block: quote those.
+    if (!value.includes('\n') || /[\x00-\x08\x0b-\x1f]/.test(value)) return JSON.stringify(value);
+    // Enough #s that no `\#…` in the text reads as an escape and no `"""#…` ends the block.
+    let hashes = '#';
+    while (value.includes(`\\${hashes}`) || value.includes(`"""${hashes}`)) hashes += '#';
+    // Every line, a trailing newline included (it becomes an empty last line).
+    const body = value.split('\n').map((l) => (l ? pad + l : '')).join('\n');
+    return `${hashes}"""\n${body}\n${pad}"""${hashes}`;
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';

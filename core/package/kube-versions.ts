@@ -9,6 +9,7 @@ const firstServed: Record<string, number> = {
   'autoscaling/v2beta2': 12,
   'policy/v1': 21,
   'batch/v1': 2,
+  'batch/v1beta1': 8,
   'discovery.k8s.io/v1': 21,
   'apps/v1': 9,
   'rbac.authorization.k8s.io/v1': 8,
@@ -22,9 +23,14 @@ const firstServed: Record<string, number> = {
   'gateway.networking.k8s.io/v1': 0,
 };
 
+/** Kinds a group/version served later than the version itself (batch/v1 CronJob: 1.21). */
+const kindFirstServed: Record<string, Record<string, number>> = {
+  'batch/v1': { CronJob: 21 },
+};
+
 /**
  * Infers `system.kubernetes` from the API versions a definition's template
- * writes (`apiVersion: "networking.k8s.io/v1"` → `>=1.19`). When a template
+ * writes (`apiVersion: "networking.k8s.io/v1"` → `>=1.19`; a default `*"…"` and a quoted label count too). When a template
  * offers alternatives for one group (branching on context.clusterVersion), the
  * oldest alternative counts. Undefined when nothing constrains it.
  */
@@ -32,10 +38,12 @@ export function inferKubernetesRange(templates: string[]): string | undefined {
   let floor = 0;
   for (const text of templates) {
     const byGroup = new Map<string, number>();
-    for (const m of text.matchAll(/apiVersion:\s*"([a-z0-9.-]+\/)?(v[0-9a-z]+)"/g)) {
+    const kinds = new Set([...text.matchAll(/kind"?:\s*\*?\s*"(\w+)"/g)].map((m) => m[1]!));
+    for (const m of text.matchAll(/apiVersion"?:\s*\*?\s*"([a-z0-9.-]+\/)?(v[0-9a-z]+)"/g)) {
       const api = `${m[1] ?? ''}${m[2]}`;
-      const minor = firstServed[api];
+      let minor = firstServed[api];
       if (minor === undefined) continue;
+      for (const [kind, since] of Object.entries(kindFirstServed[api] ?? {})) if (kinds.has(kind)) minor = Math.max(minor, since);
       const group = m[1] ?? 'core/';
       byGroup.set(group, Math.min(byGroup.get(group) ?? Infinity, minor));
     }
