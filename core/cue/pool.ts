@@ -135,7 +135,9 @@ export class CuePool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(workerUrl, { workerData: { module: cueModule() } });
+    // The worker is plain JavaScript: it needs none of the parent's loader flags (`--import tsx`
+    // would even fail to resolve once the process has changed its working folder).
+    const worker = new Worker(workerUrl, { workerData: { module: cueModule() }, execArgv: [] });
     worker.unref();
     const slot: Slot = { worker, ready: false };
     worker.on('message', (msg: { id: number; ready?: boolean; result?: CueResult; error?: string }) => {

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { run } from '../../../cli/main.ts';
 import { tempDir } from '../../fixtures/addons.ts';
 import { captureOutput } from '../../fixtures/capture.ts';
-import { describeRun, velahub } from '../../fixtures/cli.ts';
+import { describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
 
 describe('velahub init', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

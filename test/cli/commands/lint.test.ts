@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { addonTree, metadataYaml, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { describeRun, velahub } from '../../fixtures/cli.ts';
+import { describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
 import { webComponent } from '../../fixtures/definitions.ts';
 import { assertGolden } from '../../fixtures/golden.ts';
 

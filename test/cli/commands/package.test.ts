@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { unpackArchive } from '../../../core/package/archive.ts';
 import { addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { describeRun, velahub } from '../../fixtures/cli.ts';
+import { describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
 import { labelsTrait } from '../../fixtures/definitions.ts';
 
 const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { describeRun, velahub } from '../../fixtures/cli.ts';
+import { describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
 import { assertGolden } from '../../fixtures/golden.ts';
 
 describe('velahub render', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { describeRun, velahub } from '../../fixtures/cli.ts';
+import { describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
 import { showcaseComponent } from '../../fixtures/definitions.ts';
 import { assertGolden } from '../../fixtures/golden.ts';
 
