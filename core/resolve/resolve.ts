@@ -9,6 +9,8 @@ interface Constraint {
   range: semver.Range | null;
   /** `requested`, or the candidate that depends on it (`helm-component 2.1.0`). */
   by: string;
+  /** The name of the addon whose chosen candidate imposed it (none for a request). */
+  byName?: string;
   /** The chain of requirements that led here, root first. */
   chain: string[];
 }
@@ -21,20 +23,48 @@ export interface ResolveFailure {
 
 const anyRange = new semver.Range('*');
 
-const prereleaseRanges = new WeakMap<semver.Range, boolean>();
+const parsedVersions = new Map<string, semver.SemVer>();
+const parsedRanges = new Map<string, semver.Range | null>();
 
-/** True when one of the range's comparators names a prerelease (`>=3.0.0-rc.0`); a hyphen range (`1.0.0 - 2.0.0`) does not. */
-function namesPrerelease(range: semver.Range): boolean {
-  let pre = prereleaseRanges.get(range);
-  if (pre === undefined) {
-    pre = range.set.some((set) => set.some((cmp) => (cmp.semver as semver.SemVer | undefined)?.prerelease?.length));
-    prereleaseRanges.set(range, pre);
+/** A version parsed once (the search compares the same versions many times). */
+function semverOf(version: string): semver.SemVer {
+  let v = parsedVersions.get(version);
+  if (!v) {
+    if (parsedVersions.size > 50_000) parsedVersions.clear();
+    v = new semver.SemVer(version);
+    parsedVersions.set(version, v);
   }
-  return pre;
+  return v;
 }
 
+/** {@link parseRange}, memoized. */
+function rangeOf(text: string): semver.Range | null {
+  let r = parsedRanges.get(text);
+  if (r === undefined) {
+    if (parsedRanges.size > 50_000) parsedRanges.clear();
+    r = parseRange(text);
+    parsedRanges.set(text, r);
+  }
+  return r;
+}
+
+const prereleaseRanges = new Map<string, semver.Range>();
+
+/**
+ * True when a version must meet a constraint. Prereleases only when the range
+ * as written names one (`>=3.0.0-rc.0`); semver's own desugaring does not
+ * count (`^1.0.0` is `>=1.0.0 <2.0.0-0`), nor does a hyphen range.
+ */
 function satisfies(version: string, c: Constraint): boolean {
-  return semver.satisfies(version, c.range ?? anyRange, { includePrerelease: c.range ? namesPrerelease(c.range) : false });
+  if (!c.range) return anyRange.test(semverOf(version));
+  if (!/\d+\.\d+\.\d+-[0-9A-Za-z]/.test(c.rangeText)) return c.range.test(semverOf(version));
+  let r = prereleaseRanges.get(c.range.range);
+  if (!r) {
+    if (prereleaseRanges.size > 50_000) prereleaseRanges.clear();
+    r = new semver.Range(c.range.range, { includePrerelease: true });
+    prereleaseRanges.set(c.range.range, r);
+  }
+  return r.test(semverOf(version));
 }
 
 /** Compares a cluster's version (vendor suffixes ignored) with a `system.*` range. */
@@ -42,7 +72,7 @@ export function systemSatisfied(actual: string | undefined, range: string | unde
   if (!range) return true;
   if (!actual) return undefined;
   const release = releaseOf(actual);
-  const r = parseRange(range);
+  const r = rangeOf(range);
   if (!release || !r) return false;
   return semver.satisfies(release, r);
 }
@@ -85,6 +115,7 @@ class Resolver {
   readonly failures = new Set<string>();
   readonly usedUnreachable = new Map<string, string>();
   steps = 0;
+  #ranks: Map<string, number> | undefined;
 
   constructor(input: ResolveInput) {
     this.input = input;
@@ -105,7 +136,38 @@ class Resolver {
     return undefined;
   }
 
+  /**
+   * Post-order rank of every addon reachable from the request through any
+   * version's dependencies: an addon that may depend on another ranks above it.
+   * Choosing the highest-ranked open addon first means an addon is chosen only
+   * once everything that could constrain it has been (in an acyclic catalog).
+   */
+  ranks(): Map<string, number> {
+    if (this.#ranks) return this.#ranks;
+    const ranks = new Map<string, number>();
+    const seen = new Set<string>();
+    const visit = (name: string) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const deps = new Set((this.source(name)?.versions ?? []).flatMap((c) => c.dependencies.map((d) => d.name)));
+      for (const d of [...deps].sort()) visit(d);
+      ranks.set(name, ranks.size);
+    };
+    for (const r of this.input.requested) visit(r.name);
+    this.#ranks = ranks;
+    return ranks;
+  }
+
+  readonly #systemProblems = new Map<Candidate, string | undefined>();
+
   systemProblem(c: Candidate): string | undefined {
+    if (this.#systemProblems.has(c)) return this.#systemProblems.get(c);
+    const problem = this.#systemProblem(c);
+    this.#systemProblems.set(c, problem);
+    return problem;
+  }
+
+  #systemProblem(c: Candidate): string | undefined {
     const { velaVersion, kubernetesVersion } = this.input.cluster;
     const vela = systemSatisfied(velaVersion, c.system.vela);
     if (vela === false) return `needs KubeVela ${c.system.vela}; the cluster runs ${velaVersion}`;
@@ -165,7 +227,7 @@ class Resolver {
       const detail = [...groups].map(([p, vs]) => `${name} ${versionSpan(vs)} ${p}`).join('; ');
       return { list: [], why: `${constraints.map(chainText).join('; ')}; ${detail}` };
     }
-    const order = (a: Candidate, b: Candidate) => Number(Boolean(a.deprecated)) - Number(Boolean(b.deprecated)) || semver.rcompare(a.version, b.version);
+    const order = (a: Candidate, b: Candidate) => Number(Boolean(a.deprecated)) - Number(Boolean(b.deprecated)) || semverOf(b.version).compare(semverOf(a.version));
     return { list: [...fitting].sort(order) };
   }
 
@@ -201,54 +263,88 @@ class Resolver {
   /**
    * Depth-first search with backtracking over candidate versions. Constraints
    * accumulate per addon; a choice that breaks an earlier one is undone.
+   * Conflict-directed backjumping: a failure comes back with the addons whose
+   * choices explain it (who constrained the failing addon: `false`; whose chosen
+   * version broke a range: `true`), and a level whose addon is not among them
+   * is skipped instead of trying its other versions, which could not help.
+   * When only an addon's requirements were to blame, its other versions with
+   * the very same dependencies are skipped too: they would fail the same way.
    */
   search(roots: Array<{ name: string; constraint: Constraint }>): Map<string, Candidate> | undefined {
     const chosen = new Map<string, Candidate>();
     const constraints = new Map<string, Constraint[]>();
     const agenda: string[] = [];
+    const inAgenda = new Set<string>();
     for (const r of roots) {
       constraints.set(r.name, [...(constraints.get(r.name) ?? []), r.constraint]);
-      if (!agenda.includes(r.name)) agenda.push(r.name);
+      if (!inAgenda.has(r.name)) agenda.push(r.name), inAgenda.add(r.name);
     }
     const maxSteps = this.input.maxSteps ?? 200_000;
-    const step = (): boolean => {
+    const ranks = this.ranks();
+    /** The open addon every possible dependent of which is already chosen (see ranks()). */
+    const next = (): string | undefined => {
+      let best: string | undefined;
+      let bestRank = -1;
+      for (const n of agenda) {
+        if (chosen.has(n)) continue;
+        const r = ranks.get(n) ?? 0;
+        if (best === undefined || r > bestRank) [best, bestRank] = [n, r];
+      }
+      return best;
+    };
+    const step = (): true | Map<string, boolean> => {
       if (++this.steps > maxSteps) throw new VelahubError('ERESOLVE_TOO_COMPLEX', `dependency resolution gave up after ${maxSteps} steps`, { hint: 'narrow the requested ranges' });
-      const name = agenda.find((n) => !chosen.has(n));
+      const name = next();
       if (name === undefined) return true;
       const mine = constraints.get(name) ?? [];
       const { list, why } = this.candidates(name, mine);
       if (why) this.failures.add(why);
+      const conflict = new Map<string, boolean>(mine.flatMap((k) => (k.byName ? [[k.byName, false] as const] : [])));
+      const blame = (n: string, version: boolean) => conflict.set(n, version || (conflict.get(n) ?? false));
+      const failedRequirements = new Set<string>();
       for (const c of list) {
+        const requirements = c.dependencies.map((d) => `${d.name}@${d.range ?? '*'}`).join('|');
+        if (failedRequirements.has(requirements)) continue;
         const added: Array<{ dep: string; constraint: Constraint; newAgenda: boolean }> = [];
         let broken: string | undefined;
         const parentChain = mine[0]?.by === 'requested' || !mine[0] ? [] : mine[0].chain;
         for (const d of c.dependencies) {
-          const range = d.range ? parseRange(d.range) : null;
-          const constraint: Constraint = { rangeText: d.range ?? '*', range, by: `${c.name} ${c.version}`, chain: [...parentChain, `${c.name} ${c.version}`] };
+          const range = d.range ? rangeOf(d.range) : null;
+          const constraint: Constraint = { rangeText: d.range ?? '*', range, by: `${c.name} ${c.version}`, byName: c.name, chain: [...parentChain, `${c.name} ${c.version}`] };
           const already = chosen.get(d.name);
           if (already && !satisfies(already.version, constraint)) {
             broken = `${constraint.chain.join(' → ')} needs ${d.name} ${constraint.rangeText}, but ${d.name} ${already.version} was chosen for ${(constraints.get(d.name) ?? []).map((k) => (k.by === 'requested' ? 'the request' : k.by)).join(', ')}`;
+            blame(d.name, true);
             break;
           }
-          added.push({ dep: d.name, constraint, newAgenda: !agenda.includes(d.name) });
+          added.push({ dep: d.name, constraint, newAgenda: !inAgenda.has(d.name) });
           constraints.set(d.name, [...(constraints.get(d.name) ?? []), constraint]);
-          if (!agenda.includes(d.name)) agenda.push(d.name);
+          if (!inAgenda.has(d.name)) agenda.push(d.name), inAgenda.add(d.name);
         }
+        let jump: Map<string, boolean> | undefined;
         if (!broken) {
           chosen.set(name, c);
-          if (step()) return true;
+          const below = step();
+          if (below === true) return true;
           chosen.delete(name);
+          if (!below.has(name)) jump = below;
+          else {
+            if (below.get(name) === false) failedRequirements.add(requirements);
+            for (const [n, version] of below) blame(n, version);
+          }
         } else {
           this.failures.add(broken);
         }
         for (const a of added.reverse()) {
           constraints.get(a.dep)!.pop();
-          if (a.newAgenda) agenda.splice(agenda.indexOf(a.dep), 1);
+          if (a.newAgenda) agenda.splice(agenda.lastIndexOf(a.dep), 1), inAgenda.delete(a.dep);
         }
+        if (jump) return jump;
       }
-      return false;
+      conflict.delete(name);
+      return conflict;
     };
-    return step() ? chosen : undefined;
+    return step() === true ? chosen : undefined;
   }
 
   plan(solution: Map<string, Candidate>): Plan {

@@ -119,7 +119,7 @@ function assertConflicts(data: ResolveFailure, ...chains: RegExp[]): void {
 // ---- specifications -------------------------------------------------------------------------
 
 describe('resolve: choosing versions', () => {
-  const registry = reg('main', cand('web', '1.0.0'), cand('web', '1.2.0'), cand('web', '1.10.0'), cand('web', '2.0.0'), cand('web', '3.0.0-rc.1'));
+  const registry = reg('main', cand('web', '1.0.0'), cand('web', '1.2.0'), cand('web', '1.10.0'), cand('web', '1.11.0-beta.1'), cand('web', '2.0.0'), cand('web', '3.0.0-rc.1'));
 
   const rows: Array<{ name: string; request: string; want: string }> = [
     { name: 'no range: newest release (prereleases excluded)', request: 'web', want: '2.0.0' },
@@ -130,6 +130,8 @@ describe('resolve: choosing versions', () => {
     { name: 'tilde range', request: 'web@~1.2.0', want: '1.2.0' },
     { name: 'a prerelease when the range names one', request: 'web@>=3.0.0-rc.0', want: '3.0.0-rc.1' },
     { name: 'a hyphen range does not admit prereleases', request: 'web@1.0.0 - 3.0.0', want: '2.0.0' },
+    { name: 'a caret range does not admit prereleases (though semver writes it <2.0.0-0)', request: 'web@^1.2.0', want: '1.10.0' },
+    { name: 'a range naming a prerelease admits that line of prereleases', request: 'web@>=1.11.0-alpha, <2.0.0', want: '1.11.0-beta.1' },
   ];
   for (const row of rows) {
     test(row.name, () => {
@@ -439,7 +441,8 @@ describe('resolve: explaining failures', () => {
 
   test('a search bound stops pathological graphs with ERESOLVE_TOO_COMPLEX', () => {
     const many: Candidate[] = [];
-    for (let i = 0; i < 30; i++) many.push(cand('a', `1.${i}.0`, { deps: { b: '^1.0.0', c: '^1.0.0' } }), cand('b', `1.${i}.0`, { deps: { d: '^2.0.0' } }));
+    // Every version of a asks for b differently, so none can be skipped as equivalent to another.
+    for (let i = 0; i < 30; i++) many.push(cand('a', `1.${i}.0`, { deps: { b: `>=1.${i}.0`, c: '^1.0.0' } }), cand('b', `1.${i}.0`, { deps: { d: '^2.0.0' } }));
     many.push(cand('c', '1.0.0', { deps: { d: '^1.0.0' } }), cand('d', '1.0.0'), cand('d', '2.0.0'));
     fails('ERESOLVE_TOO_COMPLEX', () => run({ requested: requests('a'), registries: [reg('main', ...many)], maxSteps: 50 }));
   });
@@ -560,5 +563,88 @@ describe('resolve: lock', () => {
   test('an addon missing from the lock is refused', () => {
     const data = failure(() => run({ requested: requests('app'), registries: [registry], lock: lockOf([['app', '1.0.0']]) }));
     assertConflicts(data, chain('lib'));
+  });
+});
+
+describe('resolve: agrees with an exhaustive search on small random catalogs', () => {
+  /** mulberry32, so every run checks the same catalogs. */
+  const prng = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const versions = ['1.0.0', '1.1.0', '2.0.0'];
+  const ranges = ['^1.0.0', '^2.0.0', '>=1.1.0', '<2.0.0', '>=1.0.0, <1.1.0', undefined];
+  const facts = cluster({ kubernetesVersion: 'v1.30.2' });
+
+  /** Six addons, three versions each, dependencies only on addons later in a shuffled order (no cycles). */
+  function catalog(rnd: () => number): { registry: RegistrySnapshot; names: string[]; all: Candidate[] } {
+    const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'].sort(() => rnd() - 0.5);
+    const all: Candidate[] = [];
+    names.forEach((name, i) => {
+      for (const v of versions) {
+        const deps: Record<string, string | undefined> = {};
+        for (let k = i + 1; k < names.length; k++) if (rnd() < 0.3) deps[names[k]!] = ranges[Math.floor(rnd() * ranges.length)];
+        if (rnd() < 0.04) deps.ghost = '^1.0.0';
+        all.push(cand(name, v, { deps, yanked: rnd() < 0.1, kubernetes: rnd() < 0.1 ? '>=1.31' : undefined }));
+      }
+    });
+    return { registry: reg('main', ...all), names, all };
+  }
+
+  /** Whether `chosen` (name → version) meets the request and every requirement of what it holds. */
+  function valid(all: Candidate[], requested: ResolveInput['requested'], chosenVersions: Map<string, string>): boolean {
+    const get = (n: string) => all.find((c) => c.name === n && c.version === chosenVersions.get(n));
+    const meets = (v: string | undefined, range?: string) => v !== undefined && (!range || systemSatisfied(v, range) === true);
+    if (!requested.every((r) => meets(chosenVersions.get(r.name), r.range))) return false;
+    for (const name of chosenVersions.keys()) {
+      const c = get(name);
+      if (!c || c.yanked || systemSatisfied(facts.kubernetesVersion, c.system.kubernetes) === false) return false;
+      if (!c.dependencies.every((d) => meets(chosenVersions.get(d.name), d.range))) return false;
+    }
+    return true;
+  }
+
+  /** Tries every assignment (absent or one of three versions per addon). */
+  function solvable(all: Candidate[], names: string[], requested: ResolveInput['requested']): boolean {
+    const options = [undefined, ...versions];
+    const total = options.length ** names.length;
+    for (let code = 0; code < total; code++) {
+      const assignment = new Map<string, string>();
+      let rest = code;
+      for (const n of names) {
+        const v = options[rest % options.length];
+        rest = Math.floor(rest / options.length);
+        if (v) assignment.set(n, v);
+      }
+      if (valid(all, requested, assignment)) return true;
+    }
+    return false;
+  }
+
+  test('400 catalogs: a plan exactly when one exists, and every plan is valid and ordered', () => {
+    const rnd = prng(20240601);
+    let solved = 0;
+    for (let i = 0; i < 400; i++) {
+      const { registry, names, all } = catalog(rnd);
+      const requested = names.filter(() => rnd() < 0.3).slice(0, 2).map((name) => ({ name, range: rnd() < 0.5 ? ranges[Math.floor(rnd() * 5)] : undefined }));
+      if (requested.length === 0) requested.push({ name: names[0]!, range: undefined });
+      const expected = solvable(all, names, requested);
+      const describe = () => `case ${i}: request ${JSON.stringify(requested)}\n${all.map((c) => `${c.name} ${c.version}${c.yanked ? ' (yanked)' : ''}${c.system.kubernetes ? ` k8s ${c.system.kubernetes}` : ''} → ${JSON.stringify(c.dependencies)}`).join('\n')}`;
+      let plan: Plan | undefined;
+      try {
+        plan = resolve({ requested, registries: [registry], cluster: facts });
+      } catch (err) {
+        assert.ok(err instanceof VelahubError && err.code === 'ERESOLVE', `${describe()}\n${String(err)}`);
+      }
+      assert.equal(plan !== undefined, expected, `resolver ${plan ? 'found a plan' : 'found none'}, exhaustive search ${expected ? 'found one' : 'found none'}; ${describe()}`);
+      if (!plan) continue;
+      solved++;
+      assert.ok(valid(all, requested, new Map(plan.steps.map((s) => [s.name, s.version]))), `invalid plan ${chosen(plan).join(', ')}; ${describe()}`);
+      const position = new Map(plan.steps.map((s, k) => [s.name, k]));
+      for (const s of plan.steps) for (const d of s.candidate.dependencies) assert.ok(position.get(d.name)! < position.get(s.name)!, describe());
+    }
+    assert.ok(solved > 100 && solved < 400, `a mix of solvable and unsolvable catalogs (${solved} solved)`);
   });
 });
