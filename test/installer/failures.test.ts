@@ -16,7 +16,7 @@ import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace } from '../cluster/fixtures.ts';
 import { applyRaw } from '../cluster/kube-http.ts';
 import { rejectsCode } from '../fixtures/errors.ts';
-import { componentCue, contentsOf, fluxcdStandIn, metadata, snapshot, startTestRegistry, traitCue, velaNamespace, versionsOf, type TestRegistry } from './harness.ts';
+import { componentCue, contentsOf, fluxcdStandIn, metadata, snapshot, startTestRegistry, traitCue, velaNamespace, versionsOf, type TestRegistry, type Tree } from './harness.ts';
 
 const T = { timeout: 180_000 };
 
@@ -42,7 +42,7 @@ describe('installer: failures change nothing', () => {
     [[kc], registry] = (await Promise.all([testClusters(1), startTestRegistry()])) as [[KubeConfig], TestRegistry];
     kube = new Kube(kc);
     cue = registry.server.registry.cue;
-    const fixtures = [
+    const fixtures: Tree[] = [
       fluxcdStandIn('2.0.0'),
       // A dependency no registry has.
       { 'metadata.yaml': metadata('needs-ghost', '1.0.0', { deps: { ghost: '^1.0.0' } }), 'definitions/needs-ghost.cue': traitCue('needs-ghost') },

@@ -216,7 +216,7 @@ export async function snapshot(kube: Kube, ns: string): Promise<Map<string, Kube
 
 /** `Kind/name` → resourceVersion: equal maps mean nothing was written. */
 export function versionsOf(snap: Map<string, KubeObject>): Record<string, string> {
-  return Object.fromEntries([...snap].map(([k, o]) => [k, o.metadata.resourceVersion ?? '']).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries([...snap].sort(([a], [b]) => a.localeCompare(b)).map(([k, o]) => [k, o.metadata.resourceVersion ?? '']));
 }
 
 /**

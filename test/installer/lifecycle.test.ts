@@ -21,7 +21,7 @@ import { planUpgrade } from '../../installer/upgrade.ts';
 import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { rejectsCode } from '../fixtures/errors.ts';
-import { componentCue, metadata, setApplicationPhase, snapshot, startTestRegistry, traitCue, userApplication, velaNamespace, versionsOf, type TestRegistry } from './harness.ts';
+import { componentCue, metadata, setApplicationPhase, snapshot, startTestRegistry, traitCue, userApplication, velaNamespace, versionsOf, type TestRegistry, type Tree } from './harness.ts';
 
 const T = { timeout: 180_000 };
 
@@ -55,7 +55,7 @@ describe('installer: disable, upgrade, status', () => {
     [[kc], registry] = (await Promise.all([testClusters(1), startTestRegistry({ seed: false })])) as [[KubeConfig], TestRegistry];
     kube = new Kube(kc);
     cue = registry.server.registry.cue;
-    const fixtures = [
+    const fixtures: Tree[] = [
       {
         'metadata.yaml': metadata('dis-base', '1.0.0'),
         'parameter.cue': 'parameter: {\n\t// +usage=Replicas\n\treplicas: *1 | int\n}\n',
