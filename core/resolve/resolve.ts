@@ -23,15 +23,15 @@ export interface ResolveFailure {
 
 const anyRange = new semver.Range('*');
 
-const parsedVersions = new Map<string, semver.SemVer>();
+const parsedVersions = new Map<string, semver.SemVer | null>();
 const parsedRanges = new Map<string, semver.Range | null>();
 
-/** A version parsed once (the search compares the same versions many times). */
-function semverOf(version: string): semver.SemVer {
+/** A version parsed once (the search compares the same versions many times); null when it is not semver. */
+function semverOf(version: string): semver.SemVer | null {
   let v = parsedVersions.get(version);
-  if (!v) {
+  if (v === undefined) {
     if (parsedVersions.size > 50_000) parsedVersions.clear();
-    v = new semver.SemVer(version);
+    v = semver.valid(version) ? new semver.SemVer(version) : null;
     parsedVersions.set(version, v);
   }
   return v;
@@ -56,15 +56,17 @@ const prereleaseRanges = new Map<string, semver.Range>();
  * count (`^1.0.0` is `>=1.0.0 <2.0.0-0`), nor does a hyphen range.
  */
 function satisfies(version: string, c: Constraint): boolean {
-  if (!c.range) return anyRange.test(semverOf(version));
-  if (!/\d+\.\d+\.\d+-[0-9A-Za-z]/.test(c.rangeText)) return c.range.test(semverOf(version));
+  const v = semverOf(version);
+  if (!v) return !c.range; // an installed label that is not semver meets only "any version"
+  if (!c.range) return anyRange.test(v);
+  if (!/\d+\.\d+\.\d+-[0-9A-Za-z]/.test(c.rangeText)) return c.range.test(v);
   let r = prereleaseRanges.get(c.range.range);
   if (!r) {
     if (prereleaseRanges.size > 50_000) prereleaseRanges.clear();
     r = new semver.Range(c.range.range, { includePrerelease: true });
     prereleaseRanges.set(c.range.range, r);
   }
-  return r.test(semverOf(version));
+  return r.test(v);
 }
 
 /** Compares a cluster's version (vendor suffixes ignored) with a `system.*` range. */
@@ -227,7 +229,7 @@ class Resolver {
       const detail = [...groups].map(([p, vs]) => `${name} ${versionSpan(vs)} ${p}`).join('; ');
       return { list: [], why: `${constraints.map(chainText).join('; ')}; ${detail}` };
     }
-    const order = (a: Candidate, b: Candidate) => Number(Boolean(a.deprecated)) - Number(Boolean(b.deprecated)) || semverOf(b.version).compare(semverOf(a.version));
+    const order = (a: Candidate, b: Candidate) => Number(Boolean(a.deprecated)) - Number(Boolean(b.deprecated)) || semver.rcompare(a.version, b.version);
     return { list: [...fitting].sort(order) };
   }
 
@@ -355,7 +357,7 @@ class Resolver {
     for (const name of order) {
       const c = solution.get(name)!;
       const inst = this.installed.get(name);
-      const action: PlanStep['action'] = !inst ? 'install' : inst.version === c.version ? 'keep' : semver.gt(c.version, inst.version) ? 'upgrade' : 'downgrade';
+      const action: PlanStep['action'] = !inst ? 'install' : inst.version === c.version ? 'keep' : semver.valid(inst.version) && semver.lt(c.version, inst.version) ? 'downgrade' : 'upgrade';
       const reasons = [...(this.explicit.has(name) ? ['requested'] : []), ...(requiredBy.get(name) ?? []).map((r) => `required by ${r}`)];
       if (c.deprecated && action !== 'keep') this.warnings.push(`${name} ${c.version} is deprecated: ${c.deprecated}`);
       steps.push({ name, version: c.version, action, from: inst?.version, registry: c.registry, digest: c.digest, url: c.url, reason: reasons.join('; ') || 'installed', candidate: c });

@@ -228,6 +228,13 @@ describe('resolve: installed addons', () => {
     ]);
   });
 
+  test('an installed version label that is not semver: kept, refused as a dependency, replaced on upgrade', () => {
+    const odd = cluster({ installed: [{ name: 'web', version: 'latest', registry: 'main' }] });
+    assert.deepEqual(resolve({ requested: requests('web'), registries: [registry], cluster: odd }).steps.map((s) => [s.version, s.action]), [['latest', 'keep']]);
+    assertConflicts(failure(() => resolve({ requested: requests('app'), registries: [registry], cluster: odd })), chain('app 1.0.0', 'web >=1.0.0', 'latest'));
+    assert.deepEqual(resolve({ requested: requests('web'), registries: [registry], cluster: odd, upgrade: true }).steps.map((s) => [s.version, s.action, s.from]), [['2.0.0', 'upgrade', 'latest']]);
+  });
+
   test('an installed version no registry offers any more is kept', () => {
     const gone = cluster({ installed: [{ name: 'web', version: '0.9.0', registry: 'main' }] });
     const p = resolve({ requested: requests('web'), registries: [registry], cluster: gone });
