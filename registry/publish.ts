@@ -20,6 +20,8 @@ export interface PublishDeps {
   cue: CueEvaluator;
   limits?: PackageLimits;
   now?: () => Date;
+  /** Rebuilds index.yaml after a new version is committed (the index is built on publish, not on reads). */
+  refreshIndex?: () => Promise<void>;
   /** Test hook: runs after the blob is durable and before the row is committed. */
   afterBlobWrite?: () => Promise<void> | void;
 }
@@ -111,6 +113,7 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
     publishedBy: token.id,
   });
   if (!outcome.created) return sameOrConflict(outcome.existingDigest, digest, name, version, archive.length, manifest.warnings);
+  await deps.refreshIndex?.();
   return { status: 'created', name, version, digest, size: archive.length, warnings: manifest.warnings };
 }
 

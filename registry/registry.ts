@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { mkdir } from 'node:fs/promises';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { MetadataStore } from './store/metadata-store.ts';
@@ -18,9 +20,26 @@ export interface Registry {
   /** Bounds on published packages; default: defaultLimits. */
   limits?: PackageLimits;
   /** index.yaml text and its revision, rebuilt only when the catalog changed. */
-  indexYaml(): Promise<{ text: string; revision: number }>;
+  /**
+   * index.yaml for the current catalog revision: its text, a gzipped copy and a
+   * strong ETag, built once per revision and shared by every read.
+   */
+  indexYaml(): Promise<IndexDocument>;
+  /** Rebuilds index.yaml now (after a write), so no reader pays for it. */
+  refreshIndex(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** index.yaml as served. */
+export interface IndexDocument {
+  text: string;
+  gzip: Buffer;
+  etag: string;
+  revision: number;
+}
+
+/** How long a read trusts the last catalog revision it saw (other replicas may publish). */
+const revisionTtlMs = 1000;
 
 /** Where the registry keeps its data. */
 export interface RegistryOptions {
@@ -45,18 +64,32 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
   await migrate(db);
   const store = new MetadataStore(db);
   const cue = options.cue ?? new CueEvaluator();
-  let cached: { text: string; revision: number } | undefined;
+  let cached: IndexDocument | undefined;
+  let checkedAt = 0;
+  let building: Promise<IndexDocument> | undefined;
+  const build = async (revision: number): Promise<IndexDocument> => {
+    const text = assembleIndex(await store.indexEntries(), new Date().toISOString());
+    const gzip = gzipSync(text);
+    return { text, gzip, etag: `"${createHash('sha256').update(text).digest('base64url')}"`, revision };
+  };
+  const current = async (force: boolean): Promise<IndexDocument> => {
+    if (cached && !force && Date.now() - checkedAt < revisionTtlMs) return cached;
+    const revision = await store.catalogRevision();
+    checkedAt = Date.now();
+    if (cached && cached.revision === revision) return cached;
+    // One build per revision even when many readers arrive together.
+    building ??= build(revision).finally(() => (building = undefined));
+    cached = await building;
+    return cached;
+  };
   return {
     store,
     blobs: new FileBlobStore(join(options.dataDir, 'blobs')),
     cue,
     limits: options.limits,
-    async indexYaml() {
-      const revision = await store.catalogRevision();
-      if (!cached || cached.revision !== revision) {
-        cached = { text: assembleIndex(await store.indexEntries(), new Date().toISOString()), revision };
-      }
-      return cached;
+    indexYaml: () => current(false),
+    async refreshIndex() {
+      await current(true);
     },
     async close() {
       if (!options.cue) await cue.close();

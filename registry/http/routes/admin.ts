@@ -26,12 +26,14 @@ export function adminRoutes(registry: Registry): Router {
     const message = typeof req.body?.message === 'string' ? req.body.message.trim() : '';
     if (!message) throw new VelahubError('EBAD_REQUEST', 'body must be {"message": "why, and what to use instead"}');
     await store.setDeprecated(v.name, v.version, message, indexEntry({ metadata: v.metadata, manifest: v.manifest, digest: v.digest, createdAt: v.createdAt, deprecated: message }));
+    await registry.refreshIndex();
     res.json({ name: v.name, version: v.version, deprecated: message });
   });
 
   router.delete('/api/v1/addons/:name/versions/:version/deprecation', async (req, res) => {
     const v = await owned(req);
     await store.setDeprecated(v.name, v.version, null, indexEntry({ metadata: v.metadata, manifest: v.manifest, digest: v.digest, createdAt: v.createdAt, deprecated: null }));
+    await registry.refreshIndex();
     res.json({ name: v.name, version: v.version, deprecated: null });
   });
 
@@ -39,12 +41,14 @@ export function adminRoutes(registry: Registry): Router {
     const v = await owned(req);
     const reason = typeof req.body?.reason === 'string' ? req.body.reason : null;
     await store.setYanked(v.name, v.version, true, reason);
+    await registry.refreshIndex();
     res.json({ name: v.name, version: v.version, yanked: true, reason });
   });
 
   router.delete('/api/v1/addons/:name/versions/:version/yank', async (req, res) => {
     const v = await owned(req);
     await store.setYanked(v.name, v.version, false, null);
+    await registry.refreshIndex();
     res.json({ name: v.name, version: v.version, yanked: false });
   });
 

@@ -32,12 +32,24 @@ export function readRoutes(registry: Registry): Router {
     return v;
   };
 
-  router.get('/index.yaml', async (_req, res) => {
-    const { text, revision } = await registry.indexYaml();
+  router.get('/index.yaml', async (req, res) => {
+    // Served from the per-revision cache: text, gzip and ETag are computed once per catalog change.
+    const doc = await registry.indexYaml();
     res.set('Cache-Control', 'public, max-age=30');
+    res.set('ETag', doc.etag);
+    res.set('Vary', 'Accept-Encoding');
+    res.set('X-Catalog-Revision', String(doc.revision));
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
     res.type('application/x-yaml');
-    res.set('X-Catalog-Revision', String(revision));
-    res.send(text);
+    if (req.acceptsEncodings('gzip') === 'gzip') {
+      res.set('Content-Encoding', 'gzip');
+      res.end(doc.gzip);
+      return;
+    }
+    res.end(doc.text);
   });
 
   router.get('/charts/:file', async (req, res) => {
