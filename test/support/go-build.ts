@@ -1,0 +1,226 @@
+/**
+ * Builds Go main packages from a wrapper module (a folder with go.mod/go.sum pinning them) into a
+ * cache dir keyed by go.sum, once: concurrent callers in one process share the build, and a lock
+ * file holding the builder's pid makes other processes wait for it instead of starting their own.
+ * The build runs in a temp dir renamed at the end, so a half-built cache dir never exists.
+ *
+ * Used by test/cluster/build.ts (etcd, kube-apiserver, kubectl) and test/helm/build.ts (helm).
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { TestEnvError } from '../cluster/errors.ts';
+
+/** What to build: the module, where its cache lives, the packages, and how to check the result. */
+export interface GoBuildSpec {
+  /** The wrapper module; `go build` runs here and its go.sum names the cache dir. */
+  moduleDir: string;
+  /** The cache dir is `<cacheRoot>/<goSumKey(moduleDir)>`. */
+  cacheRoot: string;
+  /** Built in this order, each to `<cache dir>/<binary>`. */
+  targets: readonly { binary: string; pkg: string }[];
+  /** Flags between `go build -mod=mod -trimpath` and `-o`, e.g. `['-ldflags', '-s -w …']`. */
+  buildFlags: readonly string[];
+  /** Run after the build; its stdout+stderr must satisfy `accepts`, else TESTENV_BINARY_BROKEN. */
+  verify: { binary: string; args: readonly string[]; expected: string; accepts: (output: string) => boolean };
+  /** Contents of the BUILD-INFO file written next to the binaries. */
+  buildInfo: (elapsedMs: number) => string;
+  /** Ends the hint when Go is missing: "install Go 1.26 to build <purpose>". */
+  purpose: string;
+}
+
+/** One step of `ensureGoBuild`, for a caller that wants to show progress. */
+export type GoBuildProgress =
+  | { kind: 'cached'; dir: string }
+  | { kind: 'waiting'; lockOwnerPid: number; elapsedMs: number }
+  | { kind: 'building'; binary: string; index: number; total: number; elapsedMs: number }
+  | { kind: 'built'; binary: string; tookMs: number; elapsedMs: number }
+  | { kind: 'done'; dir: string; elapsedMs: number };
+
+/** Per-call options of `ensureGoBuild`. */
+export interface GoBuildOptions {
+  /** Called on each step, and every `heartbeatMs` (default 30 s) while a binary compiles. */
+  onProgress?: (progress: GoBuildProgress) => void;
+  signal?: AbortSignal;
+  /** Defaults to `go` on PATH, then /usr/local/go/bin/go. */
+  goBinary?: string;
+  heartbeatMs?: number;
+}
+
+/** Cache key: the short sha256 of go.sum, which changes whenever any module version changes. */
+export async function goSumKey(moduleDir: string): Promise<string> {
+  const sum = await readFile(join(moduleDir, 'go.sum'));
+  return createHash('sha256').update(sum).digest('hex').slice(0, 16);
+}
+
+/**
+ * Returns the cache dir holding every target, building them first when it is missing.
+ * Callers in one process share a build (the lock only works between processes); a failed build
+ * is forgotten so the next call tries again.
+ */
+export function ensureGoBuild(spec: GoBuildSpec, opts: GoBuildOptions = {}): Promise<string> {
+  const key = `${spec.moduleDir}\0${spec.cacheRoot}`;
+  let pending = inProcess.get(key);
+  if (!pending) {
+    pending = ensureUncached(spec, opts);
+    inProcess.set(key, pending);
+    pending.catch(() => inProcess.delete(key));
+  }
+  return pending;
+}
+
+const inProcess = new Map<string, Promise<string>>();
+
+async function ensureUncached(spec: GoBuildSpec, opts: GoBuildOptions): Promise<string> {
+  const started = Date.now();
+  const dir = join(spec.cacheRoot, await goSumKey(spec.moduleDir));
+  const complete = (): boolean => spec.targets.every((t) => existsSync(join(dir, t.binary)));
+  if (complete()) {
+    opts.onProgress?.({ kind: 'cached', dir });
+    return dir;
+  }
+  await mkdir(spec.cacheRoot, { recursive: true });
+  const release = await acquireLock(`${dir}.lock`, complete, started, opts);
+  try {
+    if (complete()) {
+      opts.onProgress?.({ kind: 'cached', dir });
+      return dir;
+    }
+    await build(spec, dir, started, opts);
+    opts.onProgress?.({ kind: 'done', dir, elapsedMs: Date.now() - started });
+    return dir;
+  } finally {
+    await release();
+  }
+}
+
+async function build(spec: GoBuildSpec, dir: string, started: number, opts: GoBuildOptions): Promise<void> {
+  const go = opts.goBinary ?? findGo(spec.purpose);
+  // We hold the lock, so any temp dir left next to ours is from a build that was killed.
+  const parent = dirname(dir);
+  for (const name of await readdir(parent)) {
+    if (name.startsWith(`${basename(dir)}.tmp-`)) await rm(join(parent, name), { recursive: true, force: true });
+  }
+  // Build next to the final dir so the rename is atomic: a half-built cache never exists.
+  const tmp = await mkdtemp(`${dir}.tmp-`);
+  await chmod(tmp, 0o755);
+  try {
+    for (const [index, target] of spec.targets.entries()) {
+      const t0 = Date.now();
+      const tick = (): void =>
+        opts.onProgress?.({
+          kind: 'building',
+          binary: target.binary,
+          index: index + 1,
+          total: spec.targets.length,
+          elapsedMs: Date.now() - started,
+        });
+      tick();
+      const heartbeat = setInterval(tick, opts.heartbeatMs ?? 30_000);
+      try {
+        const args = ['build', '-mod=mod', '-trimpath', ...spec.buildFlags, '-o', join(tmp, target.binary), target.pkg];
+        await runGo(go, args, spec.moduleDir, opts.signal);
+      } finally {
+        clearInterval(heartbeat);
+      }
+      opts.onProgress?.({ kind: 'built', binary: target.binary, tookMs: Date.now() - t0, elapsedMs: Date.now() - started });
+    }
+    await verify(join(tmp, spec.verify.binary), spec.verify);
+    await writeFile(join(tmp, 'BUILD-INFO'), spec.buildInfo(Date.now() - started));
+    await rename(tmp, dir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function findGo(purpose: string): string {
+  for (const candidate of (process.env.PATH ?? '').split(':').map((p) => join(p, 'go')).concat('/usr/local/go/bin/go')) {
+    // An empty or '.' PATH entry gives a bare 'go', which existsSync would look up in the cwd.
+    if (candidate !== 'go' && existsSync(candidate)) return candidate;
+  }
+  throw new TestEnvError('TESTENV_GO_MISSING', 'go not found on PATH or at /usr/local/go/bin/go', `install Go 1.26 to build ${purpose}`);
+}
+
+function runGo(go: string, args: string[], cwd: string, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(go, args, {
+      cwd,
+      // GOTOOLCHAIN=local: fail clearly instead of trying to download another toolchain.
+      env: { ...process.env, GOTOOLCHAIN: 'local', PATH: `${dirname(go)}:${process.env.PATH ?? ''}` },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      signal,
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-8_000);
+    });
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      if (code === 0) return resolvePromise();
+      reject(
+        new TestEnvError(
+          'TESTENV_BUILD_FAILED',
+          `"go ${args.join(' ')}" failed (${sig ?? `exit ${code}`})\n${stderr.trim()}`,
+          `run it yourself in ${cwd} to see the whole output`,
+        ),
+      );
+    });
+  });
+}
+
+async function verify(binary: string, check: GoBuildSpec['verify']): Promise<void> {
+  const out = await new Promise<string>((resolvePromise, reject) => {
+    const child = spawn(binary, check.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (text += c));
+    child.on('error', reject);
+    child.on('close', () => resolvePromise(text));
+  });
+  if (!check.accepts(out)) {
+    throw new TestEnvError('TESTENV_BINARY_BROKEN', `"${binary} ${check.args.join(' ')}" printed "${out.trim()}", expected ${check.expected}`);
+  }
+}
+
+/** A lock file holding the builder's pid, so parallel test processes don't each start a long build. */
+async function acquireLock(path: string, done: () => boolean, started: number, opts: GoBuildOptions): Promise<() => Promise<void>> {
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (!owner || !alive(owner)) {
+      await rm(path, { force: true });
+      continue;
+    }
+    opts.onProgress?.({ kind: 'waiting', lockOwnerPid: owner, elapsedMs: Date.now() - started });
+    while (alive(owner) && existsSync(path) && !done()) await sleep(2_000, opts.signal);
+    if (done()) return async () => {};
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(resolvePromise, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
