@@ -42,6 +42,10 @@ export interface TestRegistry {
   source(name?: string): RegistrySource;
   /** Packs and publishes an addon built in code. */
   publish(tree: Tree): Promise<PublishResult>;
+  /** Deprecates a version through the registry's HTTP API, as `velahub deprecate` does. */
+  deprecate(name: string, version: string, message: string): Promise<void>;
+  /** Yanks a version through the registry's HTTP API, as `velahub yank` does. */
+  yank(name: string, version: string, reason: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,6 +65,10 @@ export async function startTestRegistry(opts: { seed?: boolean } = {}): Promise<
   });
   const port = (server.server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
+  const admin = async (path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${server.generatedAdminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`PUT ${path} answered HTTP ${res.status}: ${await res.text()}`);
+  };
   return {
     url,
     server,
@@ -72,6 +80,8 @@ export async function startTestRegistry(opts: { seed?: boolean } = {}): Promise<
       const archive = packFiles(meta[1]!, files, { name: meta[1]!, version: meta[2]! });
       return publishArchive(server.registry, archive.data, adminToken);
     },
+    deprecate: (name, version, message) => admin(`/api/v1/addons/${name}/versions/${version}/deprecation`, { message }),
+    yank: (name, version, reason) => admin(`/api/v1/addons/${name}/versions/${version}/yank`, { reason }),
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { indexEntry } from '../../registry/index-yaml.ts';
 import { addonLabels } from '../../installer/addon-objects.ts';
 import { disableAddon } from '../../installer/disable.ts';
 import { enableAddons, loadRegistries, type EnableOptions } from '../../installer/enable.ts';
@@ -186,14 +185,12 @@ describe('installer: disable, upgrade, status', () => {
       await setApplicationPhase(kc, ns, 'addon-st-demo', 'running');
       assert.equal((await status()).phase, 'running');
 
-      const store = registry.server.registry.store;
-      const v = (await store.getVersion('st-demo', '1.0.0'))!;
-      await store.setDeprecated('st-demo', '1.0.0', 'use 1.1.0', indexEntry({ metadata: v.metadata, manifest: v.manifest, digest: v.digest, createdAt: v.createdAt, deprecated: 'use 1.1.0' }));
+      await registry.deprecate('st-demo', '1.0.0', 'use 1.1.0');
       const deprecated = await status();
       assert.equal(deprecated.warnings.length, 1);
       assert.match(deprecated.warnings[0]!, /use 1\.1\.0/);
 
-      await store.setYanked('st-demo', '1.0.0', true, 'broken');
+      await registry.yank('st-demo', '1.0.0', 'broken');
       const yanked = await status();
       assert.equal(yanked.warnings.length, 1);
       assert.match(yanked.warnings[0]!, /1\.0\.0/);
