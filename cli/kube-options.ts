@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { KubeConfig } from '@kubernetes/client-node';
 import { VelahubError } from '../core/errors.ts';
-import { Kube } from '../installer/kube.ts';
+import type { Kube } from '../installer/kube.ts';
 
 /** Flags of the commands that talk to clusters. */
 export interface KubeFlags {
@@ -20,8 +19,13 @@ export function withKubeOptions(cmd: Command): Command {
     .option('--vela-namespace <ns>', 'namespace KubeVela runs in', 'vela-system');
 }
 
-/** One Kube client per requested context. */
-export function kubeClients(flags: KubeFlags): Kube[] {
+/**
+ * One Kube client per requested context. The Kubernetes client is loaded here,
+ * on first use, so commands that never talk to a cluster start fast.
+ */
+export async function kubeClients(flags: KubeFlags): Promise<Kube[]> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { Kube } = await import('../installer/kube.ts');
   const kc = new KubeConfig();
   try {
     if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);

@@ -1,6 +1,7 @@
 import { VelahubError } from '../core/errors.ts';
 import { addonLabels, applicationName, type AddonObjects } from './addon-objects.ts';
-import { describeObject, type Kube, type KubeObject } from './kube.ts';
+import type { Kube } from './kube.ts';
+import { describeObject, type KubeObject } from './kube-object.ts';
 
 /** What applying did to each object. */
 export interface ApplyReport {

@@ -1,7 +1,8 @@
 import { VelahubError } from '../core/errors.ts';
 import { addonLabels, applicationName } from './addon-objects.ts';
 import { enabledAddons } from './cluster-facts.ts';
-import { describeObject, type Kube, type KubeObject } from './kube.ts';
+import type { Kube } from './kube.ts';
+import { describeObject, type KubeObject } from './kube-object.ts';
 
 const definitionKinds: Array<{ kind: string; annotation: string; uses: (app: AppSpec) => string[] }> = [
   { kind: 'ComponentDefinition', annotation: 'addon.oam.dev/componentDefinitions', uses: (a) => (a.components ?? []).map((c) => c.type) },

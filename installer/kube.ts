@@ -1,8 +1,9 @@
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, VersionApi, type KubernetesObject } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObjectApi, PatchStrategy, VersionApi } from '@kubernetes/client-node';
 import { VelahubError } from '../core/errors.ts';
 
-/** A Kubernetes object as plain data. */
-export type KubeObject = KubernetesObject & { [key: string]: unknown; metadata: NonNullable<KubernetesObject['metadata']> & { name: string } };
+import { describeObject, type KubeObject } from './kube-object.ts';
+
+export { describeObject, type KubeObject } from './kube-object.ts';
 
 /**
  * Retries an idempotent call when the API server says to come back (429, 5xx
@@ -25,11 +26,6 @@ async function retrying<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
 
 /** The field manager velahub's server-side applies use. */
 export const fieldManager = 'velahub';
-
-/** Names one object in messages: `TraitDefinition vela-system/hpa-trait`. */
-export function describeObject(o: Pick<KubeObject, 'kind' | 'metadata'>): string {
-  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
-}
 
 /**
  * The few cluster operations the installer needs, over @kubernetes/client-node,

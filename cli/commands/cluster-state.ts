@@ -17,7 +17,7 @@ export function disableCommand(): Command {
     .option('--force', 'disable anyway (prints what still needs it)')
     .option('--dry-run', 'show what would be deleted')
     .action(async (name: string, opts: KubeFlags & { force?: boolean; dryRun?: boolean }) => {
-      for (const kube of kubeClients(opts)) {
+      for (const kube of (await kubeClients(opts))) {
         const r = await disableAddon(kube, name, { namespace: opts.velaNamespace, force: opts.force, dryRun: opts.dryRun });
         for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
         process.stdout.write(`${r.cluster}: ${opts.dryRun ? 'would delete' : 'deleted'} ${r.deleted.join(', ')}\n`);
@@ -29,7 +29,7 @@ async function statuses(opts: KubeFlags & RegistryFlags): Promise<AddonStatus[]>
   const sources = await installerRegistries(opts);
   const snapshots = sources.length ? await loadRegistries(sources, progress) : [];
   const out: AddonStatus[] = [];
-  for (const kube of kubeClients(opts)) out.push(...(await addonStatus(kube, snapshots, opts.velaNamespace)));
+  for (const kube of (await kubeClients(opts))) out.push(...(await addonStatus(kube, snapshots, opts.velaNamespace)));
   return out;
 }
 
@@ -55,7 +55,7 @@ export function statusCommand(): Command {
     .action(async (name: string, opts: KubeFlags & RegistryFlags & { output: string }) => {
       const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
       const list = (await statuses(opts)).filter((s) => s.name === name);
-      if (list.length === 0) throw new VelahubError('ENOT_FOUND', `addon ${name} is not enabled on ${kubeClients(opts).map((k) => k.context).join(', ')}`);
+      if (list.length === 0) throw new VelahubError('ENOT_FOUND', `addon ${name} is not enabled on ${(await kubeClients(opts)).map((k) => k.context).join(', ')}`);
       if (format !== 'table') return printData(list, format);
       for (const s of list) {
         process.stdout.write(`${s.cluster}: ${s.name} ${s.version} (registry ${s.registry ?? 'unknown'}), phase ${s.phase}\n`);

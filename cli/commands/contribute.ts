@@ -62,7 +62,7 @@ export function adoptCommand(): Command {
     .option('--description <text>', 'addon description (asked when omitted)')
     .action(async (opts: KubeFlags & { output: string; namespace: string; select?: string; name?: string; version: string; description?: string }) => {
       if (await exists(opts.output)) throw new VelahubError('EEXIST', `${opts.output} already exists: choose a new folder`, { path: '-o' });
-      const [kube, ...more] = kubeClients(opts);
+      const [kube, ...more] = (await kubeClients(opts));
       if (more.length) throw new VelahubError('EUSAGE', 'adopt reads one cluster: pass one --context', { path: '--context' });
       const crs = await unownedDefinitions(kube!, opts.namespace, opts.select?.split(',').map((s) => s.trim()).filter(Boolean));
       process.stderr.write(`${kube!.context}: adopting ${crs.map((c) => `${c.kind} ${c.metadata.name}`).join(', ')}\n`);

@@ -67,7 +67,7 @@ export function planCommand(): Command {
     .option('-o, --output <format>', 'table, json or yaml', 'table')
     .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { lock?: boolean; upgrade?: boolean; output: string }) => {
       const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
-      const plans = await withEvaluator(async (cue) => planAddons({ requested: parseRequests(refs), clusters: kubeClients(opts), registries: await installerRegistries(opts), cue, namespace: opts.velaNamespace, upgrade: opts.upgrade, onEvent: progress }));
+      const plans = await withEvaluator(async (cue) => planAddons({ requested: parseRequests(refs), clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, namespace: opts.velaNamespace, upgrade: opts.upgrade, onEvent: progress }));
       if (opts.lock) {
         await writeLockFile(lockFileName, lockFromPlans(plans));
         process.stderr.write(`Wrote ${lockFileName}\n`);
@@ -97,7 +97,7 @@ export function enableCommand(): Command {
       if (requested.length === 0) throw new VelahubError('EUSAGE', 'name at least one addon (or use --locked with a lock file)', { path: 'ADDON' });
       const parameters = await collectValues(opts.values, opts.set);
       const results = await withEvaluator(async (cue) =>
-        enableAddons({ requested, clusters: kubeClients(opts), registries: await installerRegistries(opts), cue, parameters, dryRun: opts.dryRun, overrideDefinitions: opts.overrideDefinitions, lock, namespace: opts.velaNamespace, waitTimeoutMs: Number(opts.waitTimeout) * 1000, onEvent: progress }),
+        enableAddons({ requested, clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, parameters, dryRun: opts.dryRun, overrideDefinitions: opts.overrideDefinitions, lock, namespace: opts.velaNamespace, waitTimeoutMs: Number(opts.waitTimeout) * 1000, onEvent: progress }),
       );
       if (format !== 'table') return printData(results.map((r) => ({ cluster: r.cluster, applied: r.applied, warnings: r.plan.warnings })), format);
       for (const r of results) {
@@ -122,7 +122,7 @@ export function upgradeCommand(): Command {
       await withEvaluator(async (cue) => {
         const sources = await installerRegistries(opts);
         const snapshots = await loadRegistries(sources, progress);
-        for (const kube of kubeClients(opts)) {
+        for (const kube of (await kubeClients(opts))) {
           const report = await planUpgrade({ kube, name: req!.name, range: req!.range, snapshots, sources, cue, namespace: opts.velaNamespace });
           if (format !== 'table') printData({ ...report, plan: plansJson([report.plan])[0] }, format);
           else {

@@ -32,7 +32,7 @@ export function registryCommand(): Command {
       process.stdout.write(`Added registry ${name} (${url}) at priority ${Math.min(at, list.length - 1) + 1} in ${configPath()}\n`);
       if (opts.sync) {
         if (opts.token) process.stderr.write(`warning: the token is not written to ${velaRegistryConfigMap}: vela keeps that ConfigMap in plain text\n`);
-        for (const kube of kubeClients(opts)) {
+        for (const kube of (await kubeClients(opts))) {
           const ref = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: velaRegistryConfigMap, namespace: opts.velaNamespace } };
           const live = await kube.get(ref);
           let registries: Record<string, unknown> = {};
