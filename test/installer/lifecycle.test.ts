@@ -14,7 +14,7 @@ import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { addonLabels } from '../../installer/addon-objects.ts';
 import { disableAddon } from '../../installer/disable.ts';
 import { enableAddons, loadRegistries, type EnableOptions } from '../../installer/enable.ts';
-import { Kube } from '../../installer/kube.ts';
+import { Kube, type KubeObject } from '../../installer/kube.ts';
 import { addonStatus } from '../../installer/status.ts';
 import { planUpgrade } from '../../installer/upgrade.ts';
 import { testClusters } from '../cluster/env.ts';
@@ -61,6 +61,7 @@ describe('installer: disable, upgrade, status', () => {
         'definitions/dis-web.cue': componentCue('dis-web'),
         'definitions/dis-scale.cue': traitCue('dis-scale', scaleParams),
         'schemas/dis-base-ui.yaml': '- jsonKey: replicas\n  sort: 1\n',
+        'views/dis-base-pods.cue': 'import "vela/ql"\n\nparameter: {name: string}\nstatus: ql.#CollectPods & {app: {name: parameter.name}}\n',
       },
       { 'metadata.yaml': metadata('dis-top', '1.0.0', { deps: { 'dis-base': '^1.0.0' } }), 'definitions/dis-top.cue': traitCue('dis-top') },
       { 'metadata.yaml': metadata('up-demo', '1.0.0'), 'definitions/up-web.cue': componentCue('up-web', webParams()), 'definitions/up-scale.cue': traitCue('up-scale', scaleParams) },
@@ -82,7 +83,16 @@ describe('installer: disable, upgrade, status', () => {
       const ns = await freshNamespace();
       await enable(ns, [{ name: 'dis-base' }], { parameters: { replicas: 2 } });
       await enable(ns, [{ name: 'dis-top' }]);
-      const before = versionsOf(await snapshot(kube, ns));
+      const snap = await snapshot(kube, ns);
+      // UI schemas and views become ConfigMaps owned by the addon's Application, like its definitions.
+      const app = snap.get('Application/addon-dis-base')!;
+      for (const [cm, key] of [['dis-base-ui', 'ui-schema'], ['dis-base-pods', 'template']] as const) {
+        const o = snap.get(`ConfigMap/${cm}`) as (KubeObject & { data?: Record<string, string> }) | undefined;
+        assert.ok(o, `ConfigMap ${cm}`);
+        assert.deepEqual(Object.keys(o.data ?? {}), [key]);
+        assert.deepEqual(o.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['Application', 'addon-dis-base', app.metadata.uid, true]]);
+      }
+      const before = versionsOf(snap);
       const err = await rejectsCode(disableAddon(kube, 'dis-base', { namespace: ns }), 'EIN_USE', 'dis-top');
       assert.deepEqual(err.data, { dependents: ['dis-top 1.0.0'], applications: [] });
       assert.deepEqual(versionsOf(await snapshot(kube, ns)), before);
@@ -91,7 +101,7 @@ describe('installer: disable, upgrade, status', () => {
       assert.deepEqual(top.deleted.sort(), [`Application ${ns}/addon-dis-top`, `TraitDefinition ${ns}/dis-top`]);
       assert.deepEqual(top.warnings, []);
       const base = await disableAddon(kube, 'dis-base', { namespace: ns });
-      assert.deepEqual(base.deleted.sort(), [`Application ${ns}/addon-dis-base`, `ComponentDefinition ${ns}/dis-web`, `ConfigMap ${ns}/dis-base-ui`, `Secret ${ns}/addon-secret-dis-base`, `TraitDefinition ${ns}/dis-scale`].sort());
+      assert.deepEqual(base.deleted.sort(), [`Application ${ns}/addon-dis-base`, `ComponentDefinition ${ns}/dis-web`, `ConfigMap ${ns}/dis-base-pods`, `ConfigMap ${ns}/dis-base-ui`, `Secret ${ns}/addon-secret-dis-base`, `TraitDefinition ${ns}/dis-scale`].sort());
       assert.deepEqual([...(await snapshot(kube, ns)).keys()], []);
     });
 
