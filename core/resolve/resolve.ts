@@ -201,7 +201,7 @@ class Resolver {
       const where = down.length ? `no reachable registry has it (unreachable: ${down.map((r) => r.name).join(', ')})` : `no registry has it (registries: ${names})`;
       return { list: [], why: `${constraints.map(chainText).join('; ')}; ${where}` };
     }
-    let versions = src.versions.filter((c) => !c.yanked);
+    let versions = src.versions.filter((c) => !c.yanked && semverOf(c.version)); // an index may list versions that are not semver
     const locked = this.input.lock?.find((l) => l.name === name);
     if (this.input.lock) {
       if (!locked) return { list: [], why: `${name} is not in the lock file; run velahub plan --lock again` };

@@ -167,6 +167,12 @@ describe('resolve: choosing versions', () => {
     assert.equal(versionOf(p, 'c'), '1.2.0');
   });
 
+  test('an index version that is not semver is never chosen', () => {
+    const p = run({ requested: requests('web'), registries: [reg('main', cand('web', 'latest'), cand('web', '1.0.0'), cand('web', 'nightly-2024'))] });
+    assert.deepEqual(chosen(p), ['web@1.0.0']);
+    failure(() => run({ requested: requests('web'), registries: [reg('main', cand('web', 'latest'))] }));
+  });
+
   test('an invalid range is a usage error naming it', () => {
     const err = fails('EUSAGE', () => run({ requested: requests('web@>=banana'), registries: [registry] }));
     assert.ok(err.message.includes('>=banana'));
