@@ -25,12 +25,13 @@ import { lockFromPlans, readLockFile, writeLockFile } from '../../installer/lock
 import { addonStatus } from '../../installer/status.ts';
 import { loadRegistries } from '../../installer/enable.ts';
 import { testClusters } from '../cluster/env.ts';
-import { deleteNamespace } from '../cluster/fixtures.ts';
+import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { rejectsCode } from '../fixtures/errors.ts';
 import { tempDir } from '../fixtures/addons.ts';
 import { velahub, describeRun } from '../fixtures/cli.ts';
 import {
   fluxcdStandIn,
+  installVelaCoreIn,
   markVelaCoreReady,
   metadata,
   setApplicationPhase,
@@ -253,6 +254,51 @@ describe('installer: enable', () => {
     for (const s of snaps) assert.equal(s.get('TraitDefinition/hpa-trait')!.metadata.ownerReferences![0]!.uid, s.get('Application/addon-hpa-trait')!.metadata.uid);
   });
 
+  test('two clusters are planned separately; one that cannot take the addon stops the run before anything is written', T, async () => {
+    // bizworks-platform and its dependencies need KubeVela >=1.6.0; cluster b runs 1.5.2.
+    const ns = uniqueNamespace('enable-two');
+    await velaNamespaceNamed(kcs[0]!, ns, '1.10.3');
+    await velaNamespaceNamed(kcs[1]!, ns, '1.5.2');
+    for (const c of kcs) namespaces.push([c, ns]);
+    const kubes = kcs.map((c) => new Kube(c));
+    const plans = await planAddons({ requested: [{ name: 'hpa-trait' }], clusters: [kubes[0]!], registries: [registry.source()], cue, namespace: ns });
+    assert.deepEqual(plans[0]!.steps.map((s) => s.name), ['hpa-trait']);
+    const err = await rejectsCode(enableAddons({ requested: [{ name: 'hpa-trait' }], clusters: kubes, registries: [registry.source()], cue, namespace: ns }), 'ERESOLVE', kubes[1]!.context);
+    assert.ok((err.data as { conflicts: string[] }).conflicts.some((c) => c.includes('KubeVela >=1.6.0') && c.includes('1.5.2')));
+    for (const k of kubes) assert.deepEqual([...(await snapshot(k, ns)).keys()], [], `nothing written on ${k.context}`);
+  });
+
+  test('a registry whose index does not list dependencies (like KubeVela\'s catalog): read from the archives', T, async () => {
+    const ns = await freshNamespace();
+    const pack = (name: string, meta: string) => packFiles(name, new Map([['metadata.yaml', Buffer.from(meta)], [`definitions/${name}.cue`, Buffer.from(traitCue(name))]]), { name, version: '1.0.0' });
+    const app = pack('ext-app', metadata('ext-app', '1.0.0', { deps: { 'ext-lib': '^1.0.0' } }));
+    const lib = pack('ext-lib', metadata('ext-lib', '1.0.0'));
+    // A plain Helm-style index: versions, URLs, digests, no velahub annotations.
+    const entry = (name: string, digest: string) => `  ${name}:\n    - name: ${name}\n      version: 1.0.0\n      urls: [${name}-1.0.0.tgz]\n      digest: ${digest.slice('sha256:'.length)}\n`;
+    const files: Record<string, Buffer> = {
+      '/index.yaml': Buffer.from(`apiVersion: v1\nentries:\n${entry('ext-app', app.digest)}${entry('ext-lib', lib.digest)}`),
+      '/ext-app-1.0.0.tgz': app.data,
+      '/ext-lib-1.0.0.tgz': lib.data,
+    };
+    const foreign = await serve(async (path) => {
+      const body = files[path];
+      if (!body) throw new Error(`no ${path}`);
+      return body;
+    });
+    try {
+      const [result] = await enableAddons({ requested: [{ name: 'ext-app' }], clusters: [kube], registries: [{ name: 'kubevela', url: foreign.url }], cue, namespace: ns });
+      assert.deepEqual(result!.plan.steps.map((s) => [s.name, s.action]), [
+        ['ext-lib', 'install'],
+        ['ext-app', 'install'],
+      ]);
+      const snap = await snapshot(kube, ns);
+      assert.deepEqual([...snap.keys()].filter((k) => k.startsWith('Application/')).sort(), ['Application/addon-ext-app', 'Application/addon-ext-lib']);
+      assert.equal(snap.get('Application/addon-ext-lib')?.metadata.labels?.[addonLabels.registry], 'kubevela');
+    } finally {
+      await foreign.close();
+    }
+  });
+
   test('a registry that is down is skipped with a warning when another serves the request', T, async () => {
     const ns = await freshNamespace();
     const [result] = await enableAddons({ requested: [{ name: 'hpa-trait' }], clusters: [kube], registries: [{ name: 'mirror', url: 'http://127.0.0.1:1' }, registry.source('main')], cue, namespace: ns });
@@ -344,6 +390,12 @@ describe('installer: enable', () => {
     }
   });
 });
+
+/** A namespace named `ns` with a vela-core stand-in of the given version. */
+async function velaNamespaceNamed(kc: KubeConfig, ns: string, velaVersion: string): Promise<void> {
+  await ensureNamespace(kc, ns);
+  await installVelaCoreIn(kc, ns, velaVersion);
+}
 
 /** A tiny HTTP server answering every GET with `body(path)`. */
 async function serve(body: (path: string) => Promise<Buffer>): Promise<{ url: string; close: () => Promise<void> }> {
