@@ -7,6 +7,7 @@ import { checkLayout, roleOf } from './layout.ts';
 import { parseMetadata, type AddonMetadata } from './metadata.ts';
 import { crToDefinitionCue } from './definition-cr.ts';
 import { parse } from 'yaml';
+import { terraformParameterSchema } from '../terraform/variables.ts';
 
 /** Everything velahub derives from one definition at publish time. */
 export interface DefinitionInfo {
@@ -105,7 +106,7 @@ export async function inspectDefinitionFile(
   const fromYaml = /\.ya?ml$/.test(file);
   try {
     if (fromYaml) {
-      const terraform = terraformDefinition(file, text);
+      const terraform = await terraformDefinition(file, text);
       if (terraform) return terraform;
       source = crToDefinitionCue(text, file).cue;
     }
@@ -133,7 +134,12 @@ export async function inspectDefinitionFile(
   }
 }
 
-function terraformDefinition(file: string, text: string): { definition?: DefinitionInfo; diagnostics: Diagnostic[] } | undefined {
+/**
+ * A Terraform ComponentDefinition: inline HCL has its parameters read from the
+ * module's `variable` blocks; a remote module's parameters live in the module,
+ * so the schema stays empty and records where they come from.
+ */
+async function terraformDefinition(file: string, text: string): Promise<{ definition?: DefinitionInfo; diagnostics: Diagnostic[] } | undefined> {
   let cr: { kind?: string; metadata?: { name?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: { schematic?: { terraform?: Record<string, unknown> } } };
   try {
     cr = parse(text) as typeof cr;
@@ -146,6 +152,24 @@ function terraformDefinition(file: string, text: string): { definition?: Definit
   const annotations = { ...(cr.metadata.annotations ?? {}) };
   const description = annotations['definition.oam.dev/description'] ?? '';
   delete annotations['definition.oam.dev/description'];
+  const kind = String(terraform.type ?? 'hcl');
+  const configuration = terraform.configuration;
+  const diagnostics: Diagnostic[] = [];
+  let schema: JsonSchema = { type: 'object', properties: {} };
+  if (typeof configuration !== 'string' || configuration.trim() === '') {
+    diagnostics.push({ severity: 'error', code: 'terraform-configuration', file, message: `Terraform component "${cr.metadata.name}": spec.schematic.terraform.configuration is missing (inline HCL, or a module URL with type: remote)` });
+  } else if (kind === 'remote') {
+    schema = { type: 'object', properties: {}, 'x-terraform-module': { url: configuration.trim(), path: typeof terraform.path === 'string' ? terraform.path : '' } };
+  } else if (kind === 'hcl') {
+    try {
+      schema = await terraformParameterSchema(configuration, file);
+    } catch (err) {
+      diagnostics.push(...diagnosticsOf(err, file));
+    }
+  } else {
+    diagnostics.push({ severity: 'warning', code: 'terraform-parameters', file, message: `Terraform component "${cr.metadata.name}": configuration of type "${kind}" is not read; its parameters are not documented` });
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return {
     definition: {
       name: cr.metadata.name,
@@ -156,11 +180,11 @@ function terraformDefinition(file: string, text: string): { definition?: Definit
       annotations,
       labels: cr.metadata.labels ?? {},
       attributes: { ...attributes, terraform },
-      schema: { type: 'object', properties: {} },
+      schema,
       cue: '',
       template: '',
     },
-    diagnostics: [{ severity: 'warning', code: 'terraform-parameters', file, message: `Terraform component "${cr.metadata.name}": its parameters come from the module's variables, which velahub does not read yet` }],
+    diagnostics,
   };
 }
 

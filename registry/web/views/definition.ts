@@ -28,6 +28,13 @@ function facts(m: DefinitionModel): SafeHtml {
   return html`<dl class="facts">${rows}</dl>`;
 }
 
+/** For a Terraform definition using a remote module: where its parameters are defined. */
+function terraformModuleNote(schema: Record<string, unknown>): SafeHtml | string {
+  const mod = schema['x-terraform-module'] as { url?: string; path?: string } | undefined;
+  if (!mod?.url) return '';
+  return html`<p>The parameters are the <code>variable</code> blocks of the Terraform module at <code>${mod.url}</code>${mod.path ? html`, path <code>${mod.path}</code>` : ''}; velahub does not fetch remote modules, so they are not listed here.</p>`;
+}
+
 /** Definition page: facts, parameter reference, example Application, try-it form, CUE source. */
 export function definitionView(m: DefinitionModel): SafeHtml {
   const d = m.definition;
@@ -39,7 +46,7 @@ ${facts(m)}
 ${m.addon.latest && m.addon.latest !== m.version.version ? html`<p class="muted">This is ${m.version.version}; the latest is <a href="${addonUrl(m.addon.name, m.addon.latest)}/definitions/${d.name}">${m.addon.latest}</a>.${others.length ? html` <a href="${addonUrl(m.addon.name)}/diff?from=${m.version.version}&amp;to=${m.addon.latest}">What changed</a>` : ''}</p>` : ''}
 <section aria-labelledby="params">
 <h2 id="params">Parameters</h2>
-${parameterTables(d.parameters)}
+${terraformModuleNote(d.schema)}${parameterTables(d.parameters)}
 </section>
 <section aria-labelledby="example">
 <h2 id="example">Example</h2>

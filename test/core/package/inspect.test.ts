@@ -162,14 +162,29 @@ describe('inspectAddon', () => {
     assert.match(d!.message, /kind/);
   });
 
-  test('a Terraform CR is accepted with a terraform-parameters warning', async () => {
+  test("a Terraform CR with inline HCL takes its parameters from the module's variables", async () => {
     const { manifest, diagnostics } = await inspectAddon(minimal({ 'definitions/bucket.yaml': terraformCR }), cue);
-    assert.deepEqual(diagnostics.map((d) => [d.severity, d.code, d.file]), [['warning', 'terraform-parameters', 'definitions/bucket.yaml']]);
+    assert.deepEqual(diagnostics, []);
     const [def] = manifest!.definitions;
     assert.equal(def?.schematic, 'terraform');
     assert.equal(def?.type, 'component');
     assert.equal(def?.name, 'tf-bucket');
     assert.equal(def?.description, 'An object storage bucket');
+    assert.deepEqual(def?.schema, { type: 'object', properties: { bucket: { title: 'bucket', type: 'string' } }, required: ['bucket'] });
+  });
+
+  test('a remote Terraform module records where its parameters come from', async () => {
+    const remote = terraformCR.replace(/configuration: \|[\s\S]*$/, 'type: remote\n      configuration: https://example.com/modules/oss.git\n      path: modules/bucket\n');
+    const { manifest, diagnostics } = await inspectAddon(minimal({ 'definitions/bucket.yaml': remote }), cue);
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(manifest!.definitions[0]?.schema['x-terraform-module'], { url: 'https://example.com/modules/oss.git', path: 'modules/bucket' });
+  });
+
+  test('Terraform HCL that does not parse is an error naming the file', async () => {
+    const broken = terraformCR.replace('type = string', 'type = = string');
+    const { manifest, diagnostics } = await inspectAddon(minimal({ 'definitions/bucket.yaml': broken }), cue);
+    assert.equal(manifest, undefined);
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.file]), [['ebad_terraform', 'definitions/bucket.yaml']]);
   });
 
   test('missing README and definition description are warnings', async () => {
