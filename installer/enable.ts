@@ -92,8 +92,8 @@ async function resolveWithArchives(input: Parameters<typeof resolve>[0], fetcher
  * Enables addons with their dependencies on each cluster: resolve, download and
  * verify, validate parameters, refuse definition conflicts, then apply in
  * dependency order, waiting for each dependency before its dependents. If any
- * write fails, everything this run wrote on that cluster is rolled back and the
- * error names the object that failed.
+ * write fails, everything this run wrote is rolled back — on that cluster and
+ * on the clusters done before it — and the error names the object that failed.
  */
 export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]> {
   const namespace = opts.namespace ?? 'vela-system';
@@ -104,6 +104,8 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
   const sources = opts.registries;
   const fetcher = new AddonFetcher(opts.cue, sources);
   const results: ClusterResult[] = [];
+  /** Clusters already done: undone too when a later cluster fails, so a run is all or nothing. */
+  const finished: Array<{ kube: Kube; journal: ApplyJournal }> = [];
   for (const [i, kube] of opts.clusters.entries()) {
     const plan = plans[i]!;
     const journal = new ApplyJournal();
@@ -130,14 +132,21 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
         if (!opts.dryRun && facts.velaCoreReady) await waitForRunning(kube, step.name, namespace, opts);
       }
     } catch (err) {
+      const changed = applied.length > 0 || journal.entries.length > 0 || finished.some((f) => f.journal.entries.length > 0);
       const problems = await journal.rollback();
       opts.onEvent?.({ kind: 'rollback', cluster: kube.context, problems });
+      for (const f of finished.reverse()) {
+        const left = await f.journal.rollback();
+        opts.onEvent?.({ kind: 'rollback', cluster: f.kube.context, problems: left });
+        problems.push(...left.map((p) => `${f.kube.context}: ${p}`));
+      }
       if (err instanceof VelahubError) {
-        const note = problems.length ? ` (rollback left: ${problems.join('; ')})` : applied.length || journal.entries.length ? ' (everything this run changed was rolled back)' : '';
+        const note = problems.length ? ` (rollback left: ${problems.join('; ')})` : changed ? ' (everything this run changed was rolled back)' : '';
         throw new VelahubError(err.code, `${err.message}${note}`, { hint: err.hint, data: err.data, path: err.path, cause: err });
       }
       throw err;
     }
+    finished.push({ kube, journal });
     results.push({ cluster: kube.context, plan, applied });
   }
   return results;

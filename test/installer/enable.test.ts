@@ -26,6 +26,7 @@ import { addonStatus } from '../../installer/status.ts';
 import { loadRegistries } from '../../installer/enable.ts';
 import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { applyRaw } from '../cluster/kube-http.ts';
 import { rejectsCode } from '../fixtures/errors.ts';
 import { tempDir } from '../fixtures/addons.ts';
 import { velahub, describeRun } from '../fixtures/cli.ts';
@@ -266,6 +267,18 @@ describe('installer: enable', () => {
     const err = await rejectsCode(enableAddons({ requested: [{ name: 'hpa-trait' }], clusters: kubes, registries: [registry.source()], cue, namespace: ns }), 'ERESOLVE', kubes[1]!.context);
     assert.ok((err.data as { conflicts: string[] }).conflicts.some((c) => c.includes('KubeVela >=1.6.0') && c.includes('1.5.2')));
     for (const k of kubes) assert.deepEqual([...(await snapshot(k, ns)).keys()], [], `nothing written on ${k.context}`);
+  });
+
+  test('two clusters: a failure applying on the second rolls back the first too', T, async () => {
+    const ns = await freshNamespace(kcs);
+    const kubes = kcs.map((c) => new Kube(c));
+    // A hand-applied hpa-trait on cluster b: found only when b's turn comes, after a is done.
+    await applyRaw(kcs[1]!, `/apis/core.oam.dev/v1beta1/namespaces/${ns}/traitdefinitions/hpa-trait`, { apiVersion: 'core.oam.dev/v1beta1', kind: 'TraitDefinition', metadata: { name: 'hpa-trait', namespace: ns }, spec: { schematic: { cue: { template: 'parameter: {}' } } } }, { fieldManager: 'kubectl' });
+    const before = await Promise.all(kubes.map((k) => snapshot(k, ns).then(versionsOf)));
+    const events: InstallEvent[] = [];
+    await rejectsCode(enableAddons({ requested: [{ name: 'hpa-trait' }], clusters: kubes, registries: [registry.source()], cue, namespace: ns, onEvent: (e) => events.push(e) }), 'EDEFINITION_CONFLICT', kubes[1]!.context);
+    assert.deepEqual(events.filter((e) => e.kind === 'apply').map((e) => (e as { cluster: string }).cluster), [kubes[0]!.context], 'cluster a was enabled first');
+    assert.deepEqual(await Promise.all(kubes.map((k) => snapshot(k, ns).then(versionsOf))), before);
   });
 
   test('a registry whose index does not list dependencies (like KubeVela\'s catalog): read from the archives', T, async () => {
