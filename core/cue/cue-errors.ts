@@ -54,3 +54,34 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
     return true;
   });
 }
+
+/** CUE syntax and behaviour newer than the evaluator's CUE 0.4, recognised by their errors. */
+const versionGaps: Array<{ test: RegExp; hint: string }> = [
+  {
+    test: /expected label or ':', found '!'/,
+    hint: 'the required-field syntax `name!: T` needs CUE 0.6 or newer; velahub evaluates with CUE 0.4 (KubeVela 1.10 uses 0.9): write `name: T`, which is required too',
+  },
+  {
+    test: /found '\?\?'|expected operand, found '\?'/,
+    hint: 'this syntax needs a newer CUE than the evaluator\'s 0.4',
+  },
+  {
+    test: /structural cycle|cycle error/,
+    hint: 'CUE 0.4 reports some references as cycles that newer CUE (KubeVela 1.10 uses 0.9) resolves: move the value into a helper field or a definition',
+  },
+];
+
+/**
+ * Names the CUE feature behind an error when it is one the evaluator's CUE 0.4
+ * lacks, and drops the parser's follow-on errors after a syntax error (they
+ * only repeat that the file ended early).
+ */
+export function explainCueVersionGaps(list: Diagnostic[]): Diagnostic[] {
+  const syntax = list.some((d) => /^expected /.test(d.message) && d.line !== undefined);
+  return list
+    .filter((d) => !(syntax && d.line === undefined && /^expected '[})\]]', found 'EOF'$/.test(d.message)))
+    .map((d) => {
+      const gap = versionGaps.find((g) => g.test.test(d.message));
+      return gap && !d.hint ? { ...d, hint: gap.hint } : d;
+    });
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { VelahubError } from '../errors.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { CuePool, type CueResult } from './pool.ts';
-import { cueErrorsToDiagnostics } from './cue-errors.ts';
+import { cueErrorsToDiagnostics, explainCueVersionGaps } from './cue-errors.ts';
 import { fieldBody, labelName, relabel, splitTopLevelFields, type CueField } from './cue-text.ts';
 import { sampleContext, type RenderContext } from './context.ts';
 
@@ -289,7 +289,10 @@ function diag(file: string, code: string, message: string): Diagnostic {
 function evalError(diagnostics: Diagnostic[], file: string): VelahubError {
   const first = diagnostics[0]?.message ?? 'CUE evaluation failed';
   const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : '';
-  return new VelahubError('ECUE', `${file}: ${first}${more}`, { path: file, data: diagnostics });
+  const explained = explainCueVersionGaps(diagnostics);
+  const head = explained[0]?.message ?? first;
+  const extra = explained.length > 1 ? ` (and ${explained.length - 1} more)` : '';
+  return new VelahubError('ECUE', `${file}: ${head}${extra}`, { path: file, data: explained, hint: explained[0]?.hint });
 }
 
 async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cueErrorsToDiagnostics } from '../../../core/cue/cue-errors.ts';
+import { cueErrorsToDiagnostics, explainCueVersionGaps } from '../../../core/cue/cue-errors.ts';
 
 const map = { tempName: 'definition.cue', file: 'definitions/web.cue', userLines: 30 };
 
@@ -43,4 +43,25 @@ describe('cueErrorsToDiagnostics', () => {
   });
 
   test('empty stderr gives no diagnostics', () => assert.deepEqual(cueErrorsToDiagnostics('', map), []));
+});
+
+describe('explainCueVersionGaps', () => {
+  test("names CUE 0.6's required-field syntax and drops the parser's follow-on EOF error", () => {
+    const out = explainCueVersionGaps([
+      { severity: 'error', code: 'cue-error', file: 'definitions/x.cue', line: 6, column: 7, message: "expected label or ':', found '!'" },
+      { severity: 'error', code: 'cue-error', file: 'definitions/x.cue', message: "expected '}', found 'EOF'" },
+    ]);
+    assert.equal(out.length, 1);
+    assert.match(out[0]!.hint!, /name!: T.*CUE 0\.6/);
+  });
+
+  test('keeps an EOF error that is the only syntax error (a real missing brace)', () => {
+    const only = [{ severity: 'error' as const, code: 'cue-error', file: 'x.cue', message: "expected '}', found 'EOF'" }];
+    assert.deepEqual(explainCueVersionGaps(only), only);
+  });
+
+  test('explains cycle errors as a CUE 0.4 limitation', () => {
+    const [d] = explainCueVersionGaps([{ severity: 'error', code: 'cue-error', file: 'x.cue', message: 'template.output: structural cycle' }]);
+    assert.match(d!.hint!, /CUE 0\.4/);
+  });
 });
