@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import busboy from 'busboy';
-import { VelahubError } from '../../../core/errors.ts';
+import { isVelahubError, VelahubError } from '../../../core/errors.ts';
 import type { Registry } from '../../registry.ts';
 import { publishArchive, type PublishResult } from '../../publish.ts';
 import { defaultLimits } from '../../../core/package/files.ts';
@@ -43,7 +43,15 @@ export function publishRoutes(registry: Registry): Router {
   });
   router.post('/api/charts', async (req, res) => {
     const data = await readChartField(req, limit);
-    send(res, await publishArchive(registry, data, req.token));
+    try {
+      send(res, await publishArchive(registry, data, req.token));
+    } catch (err) {
+      // ChartMuseum's ?force overwrites a version; here versions are immutable, and the client is told so.
+      if (req.query.force !== undefined && isVelahubError(err, 'ECONFLICT')) {
+        throw new VelahubError('ECONFLICT', `${err.message}; ?force (vela addon push --force) is not honoured: published versions never change`, { hint: 'bump the version in metadata.yaml', data: err.data });
+      }
+      throw err;
+    }
   });
   return router;
 }
