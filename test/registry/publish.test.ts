@@ -249,6 +249,15 @@ describe('ChartMuseum upload (vela addon push)', () => {
     { name: 'no token', body: () => chartForm('chart', addonArchive('pushed-4', '1.0.0')), token: false, status: 401, code: 'EUNAUTHORIZED' },
     { name: 'a chart field over the size limit', body: () => chartForm('chart', randomBytes(limits.maxTotalBytes + 1)), status: 413, code: 'EPACKAGE_TOO_LARGE' },
   ];
+  test('a ?force re-push of a changed version (vela addon push --force) is 409: versions never change', async () => {
+    const before = await srv.snapshot();
+    const res = await srv.json('/api/charts?force', { method: 'POST', body: chartForm('chart', addonArchive('pushed', '1.0.0', { readme: 'forced\n' })), token: srv.adminToken });
+    assert.equal(res.status, 409, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'ECONFLICT');
+    assert.match(res.body.error, /force/);
+    assert.deepEqual(await srv.snapshot(), before);
+  });
+
   for (const row of rows) {
     test(`${row.name}: ${row.status} with JSON {"error": ...}`, async () => {
       const before = await srv.snapshot();
