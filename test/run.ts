@@ -13,6 +13,7 @@ import { constants } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeProgress, ensureBinaries } from './cluster/build.ts';
+import { describeHelmProgress, ensureHelm } from './helm/build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './cluster/control-plane.ts';
 import { CONTEXT_NAMES, KUBECONFIG_ENV, prepareCluster } from './cluster/prepare.ts';
 
@@ -64,6 +65,9 @@ async function main(): Promise<number> {
 
   try {
     const bins = await ensureBinaries({ onProgress: (p) => log(describeProgress(p)) });
+    // helm for the Helm compatibility test, built here (after the control plane, not beside it:
+    // two Go builds at once would only compete for the two cores) so its cold build shows progress.
+    const helm = await ensureHelm({ onProgress: (p) => log(`helm: ${describeHelmProgress(p)}`) });
     const tStart = Date.now();
     planes = await startAll(bins);
     log(`${PLANES} control planes (${planes[0]?.version}) up in ${secs(Date.now() - tStart)}: ${planes.map((p) => `${p.name} ${p.server}`).join(', ')}`);
@@ -79,7 +83,7 @@ async function main(): Promise<number> {
     child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeFlags, ...files], {
       cwd: repoRoot,
       stdio: 'inherit',
-      env: { ...process.env, [KUBECONFIG_ENV]: kubeconfigPath },
+      env: { VELAHUB_HELM: helm, ...process.env, [KUBECONFIG_ENV]: kubeconfigPath },
     });
     const running = child;
     const code = await new Promise<number>((resolve) => {
