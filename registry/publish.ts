@@ -84,14 +84,9 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
     throw new VelahubError('EINVALID', `${name}@${version} was refused: ${errors.length} error(s): ${errors.map((d) => `${d.file}${d.line ? `:${d.line}` : ''}: ${d.message}`).join('; ')}`, { data: result.diagnostics });
   }
   const manifest = result.manifest;
-  const breaking = await breakingAgainstPrevious(deps.store, name, version, manifest);
-  if (breaking.length > 0) {
-    throw new VelahubError(
-      'EBREAKING_CHANGE',
-      `${name}@${version} makes ${breaking.length} breaking change(s) to its parameters within major ${semver.major(version)}: ${breaking.map((c) => `${c.definition}: ${c.message}`).join('; ')}`,
-      { data: breaking, hint: `publish it as ${semver.major(version) + 1}.0.0, or keep the parameters compatible` },
-    );
-  }
+  // Checked here to fail fast, and again inside the insert transaction (which locks the addon)
+  // so two concurrent publishes in one major cannot both pass against an older base.
+  refuseBreaking(name, version, await breakingAgainstPrevious(deps.store, name, version, manifest));
 
   await deps.blobs.put(archive);
   await deps.afterBlobWrite?.();
@@ -111,10 +106,22 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
     yanked: false,
     yankReason: null,
     publishedBy: token.id,
+  }, ({ previous, next }) => {
+    if (previous) refuseBreaking(name, version, breakingBetween(previous.version, previous.manifest, manifest));
+    if (next) refuseBreaking(name, version, upgradeBreaks(version, manifest, next.version, next.manifest));
   });
   if (!outcome.created) return sameOrConflict(outcome.existingDigest, digest, name, version, archive.length, manifest.warnings);
   await deps.refreshIndex?.();
   return { status: 'created', name, version, digest, size: archive.length, warnings: manifest.warnings };
+}
+
+function refuseBreaking(name: string, version: string, breaking: BreakingChange[]): void {
+  if (breaking.length === 0) return;
+  throw new VelahubError(
+    'EBREAKING_CHANGE',
+    `${name}@${version} makes ${breaking.length} breaking change(s) to its parameters within major ${semver.major(version)}: ${breaking.map((c) => `${c.definition}: ${c.message}`).join('; ')}`,
+    { data: breaking, hint: `publish it as ${semver.major(version) + 1}.0.0, or keep the parameters compatible` },
+  );
 }
 
 function sameOrConflict(existingDigest: string, digest: string, name: string, version: string, size: number, warnings: Diagnostic[]): PublishResult {
@@ -126,21 +133,37 @@ function sameOrConflict(existingDigest: string, digest: string, name: string, ve
 }
 
 /**
- * The breaking changes of a new version against the highest version below it
- * in the same major (yanked ones included: Applications may still use them).
+ * The breaking changes of a new version against its neighbours in the same
+ * major: the highest version below it, and the lowest above it (upgrading from
+ * the new version to that one must not break either). Yanked versions count:
+ * Applications may still use them.
  */
 export async function breakingAgainstPrevious(store: MetadataStore, name: string, version: string, manifest: AddonManifest): Promise<BreakingChange[]> {
   const major = semver.major(version);
-  const previous = (await store.listVersions(name)).find((v) => semver.major(v.version) === major && semver.lt(v.version, version));
-  if (!previous) return [];
-  const prev = await store.getVersion(name, previous.version);
-  if (!prev) return [];
+  const same = (await store.listVersions(name)).filter((v) => semver.major(v.version) === major && v.version !== version);
+  const previous = same.find((v) => semver.lt(v.version, version));
+  const next = [...same].reverse().find((v) => semver.gt(v.version, version));
   const out: BreakingChange[] = [];
-  for (const old of prev.manifest.definitions) {
-    const now = manifest.definitions.find((d) => d.name === old.name && d.type === old.type);
+  const prev = previous && (await store.getVersion(name, previous.version));
+  if (prev) out.push(...breakingBetween(prev.version, prev.manifest, manifest));
+  const after = next && (await store.getVersion(name, next.version));
+  if (after) out.push(...upgradeBreaks(version, manifest, after.version, after.manifest));
+  return out;
+}
+
+/** What would break when upgrading from a new version to the existing one above it. */
+function upgradeBreaks(version: string, manifest: AddonManifest, nextVersion: string, nextManifest: AddonManifest): BreakingChange[] {
+  return breakingBetween(version, manifest, nextManifest).map((c) => ({ ...c, message: `${nextVersion} would break upgrades from it: ${c.message}` }));
+}
+
+/** The breaking changes from one version's definitions to another's (removed definitions included). */
+export function breakingBetween(previousVersion: string, previous: AddonManifest, next: AddonManifest): BreakingChange[] {
+  const out: BreakingChange[] = [];
+  for (const old of previous.definitions) {
+    const now = next.definitions.find((d) => d.name === old.name && d.type === old.type);
     const label = `${old.type} ${old.name}`;
     if (!now) {
-      out.push({ definition: label, path: '(definition)', kind: 'removed', breaking: true, message: `the ${old.type} was removed (it was in ${previous.version})` });
+      out.push({ definition: label, path: '(definition)', kind: 'removed', breaking: true, message: `the ${old.type} was removed (it was in ${previousVersion})` });
       continue;
     }
     for (const c of breakingChanges(diffSchemas(old.schema, now.schema))) out.push({ ...c, definition: label });

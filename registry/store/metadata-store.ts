@@ -46,6 +46,18 @@ function parameterNames(schema: DefinitionRecord['schema']): string {
   return [...names].join(' ');
 }
 
+/** A version and its manifest, as an insert guard sees its neighbours. */
+export interface Neighbour {
+  version: string;
+  manifest: VersionRecord['manifest'];
+}
+
+/**
+ * A check run inside the insert transaction, after the addon row is locked,
+ * with the nearest versions below and above in the same major; throwing rolls back.
+ */
+export type InsertGuard = (neighbours: { previous?: Neighbour; next?: Neighbour }) => void | Promise<void>;
+
 /** Outcome of inserting a version: created, or the digest already stored under it. */
 export type InsertOutcome = { created: true } | { created: false; existingDigest: string };
 
@@ -59,7 +71,7 @@ export class MetadataStore {
   constructor(readonly db: SqlClient) {}
 
   /** Inserts a version (and its addon row, definitions, search data) atomically. */
-  async insertVersion(v: VersionRecord): Promise<InsertOutcome> {
+  async insertVersion(v: VersionRecord, guard?: InsertGuard): Promise<InsertOutcome> {
     return this.db.transaction(async (tx) => {
       const meta = v.metadata;
       const types = [...new Set(v.manifest.definitions.map((d) => d.type))].sort();
@@ -67,6 +79,15 @@ export class MetadataStore {
         `INSERT INTO addons (name, description, tags, definition_types) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
         [v.name, meta.description ?? '', JSON.stringify(meta.tags ?? []), JSON.stringify(types)],
       );
+      if (guard) {
+        // Serializes publishes of one addon (FOR NO KEY UPDATE does not block the versions' foreign-key locks).
+        await tx.query('SELECT 1 FROM addons WHERE name = $1 FOR NO KEY UPDATE', [v.name]);
+        const same = (await tx.query<Row>('SELECT version, manifest FROM versions WHERE name = $1 AND major = $2', [v.name, semver.major(v.version)])).rows
+          .map((r) => ({ version: String(r.version), manifest: json<VersionRecord['manifest']>(r.manifest) }))
+          .filter((r) => semver.valid(r.version) && r.version !== v.version)
+          .sort((a, b) => semver.compare(a.version, b.version));
+        await guard({ previous: same.filter((r) => semver.lt(r.version, v.version)).pop(), next: same.find((r) => semver.gt(r.version, v.version)) });
+      }
       const inserted = await tx.query(
         `INSERT INTO versions (name, version, major, digest, size, created_at, metadata, readme, manifest, warnings, index_entry, published_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (name, version) DO NOTHING`,

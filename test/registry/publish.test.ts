@@ -146,6 +146,33 @@ describe('breaking parameter changes within a major', () => {
   });
 });
 
+describe('breaking changes against the next version up', () => {
+  const lane = (version: string, paramLines: string) => addonArchive('lane', version, { files: { 'definitions/lane.cue': traitCue('lane', paramLines) } });
+
+  test('publishing 1.1.0 below an existing 1.2.0 is refused when upgrading from it to 1.2.0 would break', async () => {
+    assert.equal((await srv.publish(lane('1.0.0', 'domain: string'))).status, 201);
+    assert.equal((await srv.publish(lane('1.2.0', 'domain: string'))).status, 201);
+    const before = await srv.snapshot();
+    const res = await srv.publish(lane('1.1.0', 'domain: string\nport?: int'));
+    assert.equal(res.status, 422, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'EBREAKING_CHANGE');
+    assert.match(res.body.error, /1\.2\.0 would break upgrades from it/);
+    assert.deepEqual(await srv.snapshot(), before);
+  });
+
+  test('racing publishes in one major never leave a breaking step between neighbours', async () => {
+    const base = (v: string, p: string) => addonArchive('race-lane', v, { files: { 'definitions/race-lane.cue': traitCue('race-lane', p) } });
+    assert.equal((await srv.publish(base('1.0.0', 'domain: string'))).status, 201);
+    // Each is compatible with 1.0.0, but 1.2.0 drops the port that 1.1.0 adds.
+    const [a, b] = await Promise.all([srv.publish(base('1.1.0', 'domain: string\nport?: int')), srv.publish(base('1.2.0', 'domain: string'))]);
+    const outcomes = [a.status, b.status].sort();
+    assert.ok(JSON.stringify(outcomes) === '[201,422]' || JSON.stringify(outcomes) === '[201,201]', JSON.stringify([a.body, b.body]));
+    const stored = await indexVersions('race-lane');
+    // Both may land only if 1.2.0 came first and 1.1.0 was then checked against it (and refused) — so never both.
+    assert.notDeepEqual(stored, ['1.2.0', '1.1.0', '1.0.0']);
+  });
+});
+
 describe('tokens and scopes', () => {
   const tokens: Record<string, { secret: string; id: string }> = {};
   before(async () => {
