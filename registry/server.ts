@@ -42,22 +42,33 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const logger = options.logger ?? pino({ level: process.env.VELAHUB_LOG_LEVEL ?? 'info' });
   const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   let generatedAdminToken: string | undefined;
-  if (options.adminToken) {
-    if (!(await registry.store.findToken(hashToken(options.adminToken)))) {
-      await createToken(registry.store, { scope: 'admin', description: 'VELAHUB_ADMIN_TOKEN', secret: options.adminToken });
+  let generatedId: string | undefined;
+  let server: Server;
+  try {
+    if (options.adminToken) {
+      if (!(await registry.store.findToken(hashToken(options.adminToken)))) {
+        await createToken(registry.store, { scope: 'admin', description: 'VELAHUB_ADMIN_TOKEN', secret: options.adminToken });
+      }
+    } else if (!(await registry.store.listTokens()).some((t) => t.scope === 'admin' && !t.revokedAt)) {
+      const created = await createToken(registry.store, { scope: 'admin', description: 'generated on first start' });
+      generatedAdminToken = created.token;
+      generatedId = created.record.id;
     }
-  } else if (!(await registry.store.listTokens()).some((t) => t.scope === 'admin' && !t.revokedAt)) {
-    generatedAdminToken = (await createToken(registry.store, { scope: 'admin', description: 'generated on first start' })).token;
+    if (options.seedDir && (await registry.store.isEmpty())) {
+      say(`Publishing the bundled addons from ${options.seedDir} ...`);
+      await publishFolderTree(registry, options.seedDir, (done, total, r) => say(`  [${done}/${total}] ${r.name}@${r.version} ${r.digest.slice(0, 19)}`));
+    }
+    const app = createApp({ registry, logger });
+    server = await new Promise<Server>((resolve, reject) => {
+      // express 5 calls back with the listen error (EADDRINUSE, EACCES) instead of emitting it.
+      const s = app.listen(options.port, options.host ?? '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+  } catch (err) {
+    // Leave nothing half-done: a token nobody saw would lock the admin out of the next start.
+    if (generatedId) await registry.store.revokeToken(generatedId).catch(() => undefined);
+    await registry.close().catch(() => undefined);
+    throw err;
   }
-  if (options.seedDir && (await registry.store.isEmpty())) {
-    say(`Publishing the bundled addons from ${options.seedDir} ...`);
-    await publishFolderTree(registry, options.seedDir, (done, total, r) => say(`  [${done}/${total}] ${r.name}@${r.version} ${r.digest.slice(0, 19)}`));
-  }
-  const app = createApp({ registry, logger });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
-    s.on('error', reject);
-  });
   const port = (server.address() as AddressInfo).port;
   const url = options.baseUrl ?? `http://localhost:${port}`;
   say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend})`);

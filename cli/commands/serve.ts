@@ -27,6 +27,10 @@ export function serveCommand(): Command {
         baseUrl: opts.baseUrl?.replace(/\/$/, ''),
         seedDir: opts.seed === false ? undefined : opts.seed,
         adminToken: process.env.VELAHUB_ADMIN_TOKEN,
+      }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') throw new VelahubError('EUSAGE', `port ${port} on ${opts.host} is already in use: stop what listens there or pass --port`, { path: '--port' });
+        if (err.code === 'EACCES') throw new VelahubError('EUSAGE', `not allowed to listen on port ${port}: use a port above 1023 or run with the right privileges`, { path: '--port' });
+        throw err;
       });
       const stop = () => {
         void running.close().then(() => process.exit(0));

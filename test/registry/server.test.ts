@@ -165,3 +165,18 @@ describe('/readyz on PostgreSQL', { skip: postgresSkipReason() }, () => {
     await stop(server);
   });
 });
+
+describe('startServer when it cannot listen', () => {
+  test('fails, closes the store, and the admin token nobody saw is revoked so the next start mints one', async () => {
+    const dataDir = await tempData();
+    const first = await start({ dataDir });
+    const taken = Number(new URL(first.server.url).port);
+    const otherDir = await tempData();
+    await assert.rejects(startServer({ port: taken, host: '127.0.0.1', dataDir: otherDir, logger: silent, say: () => undefined }), /EADDRINUSE/);
+    const retry = await start({ dataDir: otherDir });
+    assert.ok(retry.server.generatedAdminToken, 'a new admin token is generated and shown');
+    assert.ok(retry.lines.some((l) => l.includes(retry.server.generatedAdminToken!)));
+    await stop(retry.server);
+    await stop(first.server);
+  });
+});
