@@ -4,9 +4,8 @@ import { configPath, readConfig, writeConfig } from '../config.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
 import { outputFormat, printData, table } from '../output.ts';
 import { RegistryClient } from '../../registry/client.ts';
+import { syncVelaRegistry, velaRegistryConfigMap } from '../../installer/vela-registry.ts';
 
-/** The ConfigMap `vela` keeps its addon registries in. */
-const velaRegistryConfigMap = 'vela-addon-registry';
 
 /** `velahub registry add|list|remove`: the installer's registries, in priority order. */
 export function registryCommand(): Command {
@@ -32,18 +31,9 @@ export function registryCommand(): Command {
       process.stdout.write(`Added registry ${name} (${url}) at priority ${Math.min(at, list.length - 1) + 1} in ${configPath()}\n`);
       if (opts.sync) {
         if (opts.token) process.stderr.write(`warning: the token is not written to ${velaRegistryConfigMap}: vela keeps that ConfigMap in plain text\n`);
-        for (const kube of (await kubeClients(opts))) {
-          const ref = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: velaRegistryConfigMap, namespace: opts.velaNamespace } };
-          const live = await kube.get(ref);
-          let registries: Record<string, unknown> = {};
-          try {
-            registries = JSON.parse(((live as { data?: Record<string, string> } | undefined)?.data?.registries) ?? '{}') as Record<string, unknown>;
-          } catch {
-            throw new VelahubError('EINVALID', `${kube.context}: ${velaRegistryConfigMap} key "registries" is not JSON; fix it before syncing`);
-          }
-          registries[name] = { name, helm: { url: url.replace(/\/+$/, '') } };
-          await kube.apply({ ...ref, metadata: { ...ref.metadata }, data: { registries: JSON.stringify(registries) } } as never);
-          process.stdout.write(`${kube.context}: wrote ${name} into ${opts.velaNamespace}/${velaRegistryConfigMap}\n`);
+        for (const kube of await kubeClients(opts)) {
+          const names = await syncVelaRegistry(kube, opts.velaNamespace, { name, url });
+          process.stdout.write(`${kube.context}: wrote ${name} into ${opts.velaNamespace}/${velaRegistryConfigMap} (now: ${names.join(', ')})\n`);
         }
       }
     }),
