@@ -103,6 +103,17 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
   const plans = await planAddons(opts);
   const sources = opts.registries;
   const fetcher = new AddonFetcher(opts.cue, sources);
+  /** Kept addons are left alone, unless one was requested again with parameters to change. */
+  const writes = (step: Plan['steps'][number]) => step.action !== 'keep' || (opts.requested.some((r) => r.name === step.name) && Object.keys(opts.parameters ?? {}).length > 0);
+  // Download, verify and validate every archive the plans need before writing anything (and in
+  // parallel: the CUE pool has a worker per core), so a bad archive never leaves a half-enabled cluster.
+  const needed = new Map(plans.flatMap((p) => p.steps.filter((s) => writes(s)).map((s) => [s.candidate.digest || `${s.name}@${s.version}`, s.candidate] as const)));
+  await Promise.all(
+    [...needed.values()].map((c) => {
+      opts.onEvent?.({ kind: 'fetch', name: c.name, version: c.version });
+      return fetcher.fetch(c, opts.signal);
+    }),
+  );
   const results: ClusterResult[] = [];
   /** Clusters already done: undone too when a later cluster fails, so a run is all or nothing. */
   const finished: Array<{ kube: Kube; journal: ApplyJournal }> = [];
@@ -113,8 +124,7 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
     try {
       const facts = await readClusterFacts(kube, namespace);
       for (const step of plan.steps) {
-        if (step.action === 'keep' && !(opts.requested.some((r) => r.name === step.name) && Object.keys(opts.parameters ?? {}).length > 0)) continue;
-        opts.onEvent?.({ kind: 'fetch', name: step.name, version: step.version });
+        if (!writes(step)) continue;
         const fetched = await fetcher.fetch(step.candidate, opts.signal);
         const isRequested = opts.requested.some((r) => r.name === step.name);
         const parameters = isRequested ? (opts.parameters ?? {}) : {};
