@@ -118,6 +118,11 @@ export class RegistryClient {
     return undo ? this.#json('DELETE', path) : this.#json('PUT', path, { reason });
   }
 
+  /** The token this client sends, as the registry knows it (scope and pattern; never the secret). */
+  whoami(): Promise<Pick<TokenRecord, 'id' | 'scope' | 'pattern' | 'description' | 'createdAt'>> {
+    return this.#json('GET', '/api/v1/whoami');
+  }
+
   /** Creates a token (admin). */
   createToken(input: { scope: string; pattern?: string; description?: string }): Promise<TokenRecord & { token: string }> {
     return this.#json('POST', '/api/v1/tokens', input);

@@ -5,8 +5,9 @@ import { searchCommand } from './search.ts';
 import { infoCommand } from './info.ts';
 import { deprecateCommand, yankCommand } from './lifecycle.ts';
 import { tokenCommand } from './token.ts';
+import { loginCommand, logoutCommand } from './login.ts';
 
 /** Adds the registry server and its client commands. */
 export function registerRegistryCommands(program: Command): void {
-  for (const cmd of [serveCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand()]) program.addCommand(cmd);
+  for (const cmd of [serveCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand(), loginCommand(), logoutCommand()]) program.addCommand(cmd);
 }

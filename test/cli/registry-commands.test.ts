@@ -9,7 +9,7 @@
  * --registry/--token flags. Exit codes are asserted (cli/report.ts), not wording.
  */
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -229,6 +229,42 @@ describe('refusals and their exit codes (the CLI in process)', () => {
       assert.doesNotMatch(r.stderr, /readable by others/);
     } finally {
       await writeFile(configPath, '');
+    }
+  });
+});
+
+describe('velahub login / logout (in process)', () => {
+  test('login checks the token with the registry and saves registry and token in a 0600 config file', async () => {
+    const loginConfig = join(tmp.dir, 'login', 'config.yaml');
+    process.env.VELAHUB_CONFIG = loginConfig;
+    try {
+      const r = await inProcess(['login', '--registry', srv.url, '--token', srv.adminToken]);
+      assert.equal(r.code, 0, describeRun(r));
+      assert.match(r.stdout, /as tok_\w+ \(admin\)/);
+      const saved = parse(await readFile(loginConfig, 'utf8')) as { registry: string; token: string };
+      assert.deepEqual(saved, { registry: srv.url.replace(/\/+$/, ''), token: srv.adminToken });
+      assert.equal((await stat(loginConfig)).mode & 0o777, 0o600);
+      // The saved defaults are used without flags or environment.
+      const search = await inProcess(['search', '--parameter', 'domain', '-o', 'json']);
+      assert.equal(search.code, 0, describeRun(search));
+      const out = await inProcess(['logout']);
+      assert.equal(out.code, 0, describeRun(out));
+      assert.equal((parse(await readFile(loginConfig, 'utf8')) as { token?: string }).token, undefined);
+    } finally {
+      process.env.VELAHUB_CONFIG = configPath;
+    }
+  });
+
+  test('a token the registry does not know exits 4 and saves nothing', async () => {
+    const loginConfig = join(tmp.dir, 'login-bad', 'config.yaml');
+    process.env.VELAHUB_CONFIG = loginConfig;
+    try {
+      const r = await inProcess(['login', '--registry', srv.url, '--token', 'vh_not-a-real-token']);
+      assert.equal(r.code, 4, describeRun(r));
+      assert.match(r.stderr, /not valid/);
+      await assert.rejects(stat(loginConfig), /ENOENT/);
+    } finally {
+      process.env.VELAHUB_CONFIG = configPath;
     }
   });
 });

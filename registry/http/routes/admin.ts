@@ -52,6 +52,12 @@ export function adminRoutes(registry: Registry): Router {
     res.json({ name: v.name, version: v.version, yanked: false });
   });
 
+  router.get('/api/v1/whoami', (req, res) => {
+    if (!req.token) throw new VelahubError('EUNAUTHORIZED', 'no token sent: send Authorization: Bearer <token>');
+    const { id, scope, pattern, description, createdAt } = req.token;
+    res.json({ id, scope, pattern, description, createdAt });
+  });
+
   router.get('/api/v1/tokens', requireAdmin, async (_req, res) => {
     res.json({ items: await store.listTokens() });
   });
