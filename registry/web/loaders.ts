@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { VelahubError } from '../../core/errors.ts';
 import type { DefinitionInfo } from '../../core/package/inspect.ts';
-import { parameterReference, type ParamTable } from '../../core/params/reference.ts';
+import { parameterReference } from '../../core/params/reference.ts';
 import type { Registry } from '../registry.ts';
 import { definitionDetail, versionDetail, versionDiff, type DefinitionDetail, type VersionDetail, type VersionDiff } from '../api-models.ts';
 export { definitionDetail, versionDetail, versionDiff, type DefinitionDetail, type DefinitionDiff, type VersionDetail, type VersionDiff } from '../api-models.ts';

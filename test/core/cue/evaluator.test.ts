@@ -222,3 +222,49 @@ describe('20 concurrent calls', () => {
     assert.equal(new Set(concurrent.map((r) => JSON.stringify(r))).size, 20);
   });
 });
+
+describe('CueEvaluator.inspect remembers results', () => {
+  test('the same text at the same path is evaluated once; other text or another path is evaluated anew', async () => {
+    const pool = new CuePool({ size: 1 });
+    let runs = 0;
+    const run = pool.run.bind(pool);
+    pool.run = (command, args, signal) => {
+      runs++;
+      return run(command, args, signal);
+    };
+    const counting = new CueEvaluator(pool);
+    try {
+      const first = await counting.inspect(labels, 'definitions/labels.cue');
+      const perInspect = runs;
+      assert.ok(perInspect > 0);
+      assert.equal(await counting.inspect(labels, 'definitions/labels.cue'), first);
+      assert.equal(runs, perInspect);
+      await counting.inspect(labels, 'definitions/other.cue');
+      assert.equal(runs, 2 * perInspect);
+      await counting.inspect(labelsTrait('labels2'), 'definitions/labels.cue');
+      assert.equal(runs, 3 * perInspect);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  test('a failed inspection is not remembered: asking again evaluates again', async () => {
+    const pool = new CuePool({ size: 1 });
+    let runs = 0;
+    const run = pool.run.bind(pool);
+    pool.run = (command, args, signal) => {
+      runs++;
+      return run(command, args, signal);
+    };
+    const counting = new CueEvaluator(pool);
+    try {
+      const broken = `${labels}\nfoo: {`;
+      await rejectsCode(counting.inspect(broken, 'definitions/broken.cue'), 'ECUE');
+      const once = runs;
+      await rejectsCode(counting.inspect(broken, 'definitions/broken.cue'), 'ECUE');
+      assert.equal(runs, 2 * once);
+    } finally {
+      await counting.close();
+    }
+  });
+});
