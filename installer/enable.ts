@@ -57,16 +57,24 @@ export async function loadRegistries(sources: RegistrySource[], onEvent?: (e: In
 
 /** Plans (without writing anything) the requested addons on each cluster. */
 export async function planAddons(opts: Omit<EnableOptions, 'dryRun' | 'overrideDefinitions' | 'parameters'>): Promise<Plan[]> {
+  return (await planClusters(opts, new AddonFetcher(opts.cue, opts.registries))).map((p) => p.plan);
+}
+
+/** Plans every cluster, keeping the facts read on the way for whoever applies the plans. */
+async function planClusters(
+  opts: Omit<EnableOptions, 'dryRun' | 'overrideDefinitions' | 'parameters'>,
+  fetcher: AddonFetcher,
+): Promise<Array<{ plan: Plan; facts: Awaited<ReturnType<typeof readClusterFacts>> }>> {
   const namespace = opts.namespace ?? 'vela-system';
   const snapshots = await loadRegistries(opts.registries, opts.onEvent, opts.signal);
-  const fetcher = new AddonFetcher(opts.cue, opts.registries);
-  const plans: Plan[] = [];
+  const out: Array<{ plan: Plan; facts: Awaited<ReturnType<typeof readClusterFacts>> }> = [];
   for (const kube of opts.clusters) {
     const facts = await readClusterFacts(kube, namespace);
-    plans.push(await resolveWithArchives({ requested: opts.requested, registries: snapshots, cluster: facts, upgrade: opts.upgrade, lock: opts.lock }, fetcher, opts.signal));
-    opts.onEvent?.({ kind: 'plan', cluster: kube.context, plan: plans[plans.length - 1]! });
+    const plan = await resolveWithArchives({ requested: opts.requested, registries: snapshots, cluster: facts, upgrade: opts.upgrade, lock: opts.lock }, fetcher, opts.signal);
+    opts.onEvent?.({ kind: 'plan', cluster: kube.context, plan });
+    out.push({ plan, facts });
   }
-  return plans;
+  return out;
 }
 
 /**
@@ -100,9 +108,10 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
   if (opts.parameters && Object.keys(opts.parameters).length > 0 && opts.requested.length !== 1) {
     throw new VelahubError('EUSAGE', `parameters (--set/-f) apply to one addon: enable ${opts.requested.map((r) => r.name).join(', ')} one at a time`, { path: '--set' });
   }
-  const plans = await planAddons(opts);
-  const sources = opts.registries;
-  const fetcher = new AddonFetcher(opts.cue, sources);
+  // One fetcher for planning and applying: an archive read to learn its dependencies is not downloaded twice.
+  const fetcher = new AddonFetcher(opts.cue, opts.registries);
+  const planned = await planClusters(opts, fetcher);
+  const plans = planned.map((p) => p.plan);
   /** Kept addons are left alone, unless one was requested again with parameters to change. */
   const writes = (step: Plan['steps'][number]) => step.action !== 'keep' || (opts.requested.some((r) => r.name === step.name) && Object.keys(opts.parameters ?? {}).length > 0);
   // Download, verify and validate every archive the plans need before writing anything (and in
@@ -122,7 +131,7 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
     const journal = new ApplyJournal();
     const applied: ClusterResult['applied'] = [];
     try {
-      const facts = await readClusterFacts(kube, namespace);
+      const { facts } = planned[i]!;
       for (const step of plan.steps) {
         if (!writes(step)) continue;
         const fetched = await fetcher.fetch(step.candidate, opts.signal);
