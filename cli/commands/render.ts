@@ -2,8 +2,7 @@ import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { parse, stringify } from 'yaml';
 import { VelahubError } from '../../core/errors.ts';
-import { inspectAddon } from '../../core/package/inspect.ts';
-import { loadPackage } from '../../core/package/load.ts';
+import { definitionsOf } from './show.ts';
 import { applySet } from '../../core/params/set-values.ts';
 import { validateParameters } from '../../core/params/validate.ts';
 import { withEvaluator } from '../evaluator.ts';
@@ -49,13 +48,10 @@ export function renderCommand(): Command {
       const m = /^v?(\d+)\.(\d+)/.exec(opts.clusterVersion);
       if (!m) throw new VelahubError('EUSAGE', `--cluster-version ${JSON.stringify(opts.clusterVersion)} is not a Kubernetes version: expected e.g. 1.29`, { path: '--cluster-version' });
       const result = await withEvaluator(async (cue) => {
-        const loaded = await loadPackage(path, { cue, version: '0.0.0' });
-        const inspected = await inspectAddon(loaded.files, cue);
-        if (!inspected.manifest) throw new VelahubError('EINVALID', `${path} has errors`, { data: inspected.diagnostics, hint: `run velahub lint ${path}` });
-        const defs = inspected.manifest.definitions.filter((d) => d.schematic === 'cue');
-        const def = name ? defs.find((d) => d.name === name) : defs.length === 1 ? defs[0] : undefined;
+        const defs = (await definitionsOf(path, name, cue)).filter((d) => d.schematic === 'cue');
+        const def = defs.length === 1 ? defs[0] : undefined;
         if (!def) {
-          throw new VelahubError(name ? 'EDEFINITION_NOT_FOUND' : 'EUSAGE', name ? `no definition named ${JSON.stringify(name)} in ${path}: it provides ${defs.map((d) => d.name).join(', ')}` : `${path} provides ${defs.length} definitions: name one of ${defs.map((d) => d.name).join(', ')}`, { path: 'DEFINITION' });
+          throw new VelahubError('EUSAGE', defs.length ? `${path} provides ${defs.length} definitions: name one of ${defs.map((d) => d.name).join(', ')}` : `${path} has no CUE definition to render (Terraform components render in the cluster)`, { path: 'DEFINITION' });
         }
         const values = await collectValues(opts.values, opts.set, def.schema);
         const problems = validateParameters(def.schema, values, def.file);

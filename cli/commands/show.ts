@@ -5,24 +5,23 @@ import { loadPackage } from '../../core/package/load.ts';
 import { parameterReference } from '../../core/params/reference.ts';
 import { formatDefault, referenceToMarkdown } from '../../core/params/markdown.ts';
 import { withEvaluator } from '../evaluator.ts';
+import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { outputFormat, printData, table } from '../output.ts';
 
 /** Loads a package and picks the named definition (or all of them). */
-export async function definitionsOf(path: string, name: string | undefined): Promise<DefinitionInfo[]> {
-  return withEvaluator(async (cue) => {
-    const loaded = await loadPackage(path, { cue, version: '0.0.0' });
-    const result = await inspectAddon(loaded.files, cue);
-    if (!result.manifest) {
-      throw new VelahubError('EINVALID', `${path} has errors`, { data: result.diagnostics, hint: `run velahub lint ${path}` });
-    }
-    const defs = result.manifest.definitions;
-    if (name === undefined) return defs;
-    const found = defs.filter((d) => d.name === name);
-    if (found.length === 0) {
-      throw new VelahubError('EDEFINITION_NOT_FOUND', `no definition named ${JSON.stringify(name)} in ${path}: it provides ${defs.map((d) => d.name).join(', ') || 'none'}`, { path: 'DEFINITION' });
-    }
-    return found;
-  });
+export async function definitionsOf(path: string, name: string | undefined, cue: CueEvaluator): Promise<DefinitionInfo[]> {
+  const loaded = await loadPackage(path, { cue, version: '0.0.0' });
+  const result = await inspectAddon(loaded.files, cue);
+  if (!result.manifest) {
+    throw new VelahubError('EINVALID', `${path} has errors`, { data: result.diagnostics, hint: `run velahub lint ${path}` });
+  }
+  const defs = result.manifest.definitions;
+  if (name === undefined) return defs;
+  const found = defs.filter((d) => d.name === name);
+  if (found.length === 0) {
+    throw new VelahubError('EDEFINITION_NOT_FOUND', `no definition named ${JSON.stringify(name)} in ${path}: it provides ${defs.map((d) => d.name).join(', ') || 'none'}`, { path: 'DEFINITION' });
+  }
+  return found;
 }
 
 /** `velahub show PATH [DEFINITION]`: the parameter reference, like `vela show`. */
@@ -34,7 +33,7 @@ export function showCommand(): Command {
     .option('-o, --output <format>', 'table, json, yaml or markdown', 'table')
     .action(async (path: string, name: string | undefined, opts: { output: string }) => {
       const format = outputFormat(opts.output, ['table', 'json', 'yaml', 'markdown']);
-      const defs = await definitionsOf(path, name);
+      const defs = await withEvaluator((cue) => definitionsOf(path, name, cue));
       if (format === 'json' || format === 'yaml') {
         const data = defs.map((d) => ({ name: d.name, type: d.type, description: d.description, parameters: parameterReference(d.schema), schema: d.schema }));
         printData(name ? data[0] : data, format);
