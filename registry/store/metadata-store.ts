@@ -121,11 +121,14 @@ export class MetadataStore {
     // the versions without the other's and the later commit writes a stale `latest`.
     // NO KEY UPDATE, not UPDATE: the versions' foreign key holds KEY SHARE on this row.
     await tx.query('SELECT 1 FROM addons WHERE name = $1 FOR NO KEY UPDATE', [name]);
-    const rows = (await tx.query<Row>('SELECT version, yanked, metadata, manifest FROM versions WHERE name = $1', [name])).rows;
+    // Only the version list to pick `latest`; the heavy JSON just for the one version picked.
+    const rows = (await tx.query<Row>('SELECT version, yanked FROM versions WHERE name = $1', [name])).rows;
     const live = rows.filter((r) => !r.yanked);
     const pick = (list: Row[]) => list.map((r) => String(r.version)).sort(semver.rcompare)[0];
     const latest = pick(live.filter((r) => semver.prerelease(String(r.version)) === null)) ?? pick(live) ?? null;
-    const source = rows.find((r) => r.version === (latest ?? pick(rows)));
+    const chosen = latest ?? pick(rows);
+    if (!chosen) return;
+    const source = (await tx.query<Row>('SELECT metadata, manifest FROM versions WHERE name = $1 AND version = $2', [name, chosen])).rows[0];
     if (!source) return;
     const meta = json<{ description?: string; tags?: string[] }>(source.metadata);
     const manifest = json<{ definitions: Array<{ name: string; type: string; description: string }> }>(source.manifest);
