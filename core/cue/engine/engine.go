@@ -1,0 +1,554 @@
+// Package main is velahub's CUE engine: the real cuelang.org/go evaluator,
+// compiled to WebAssembly once per KubeVela line, answering JSON requests.
+// This file holds the requests themselves and knows nothing of JavaScript,
+// so it builds and tests natively too.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/format"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+	"cuelang.org/go/encoding/openapi"
+)
+
+// baseContext is the `context` KubeVela adds to a template before generating
+// its parameter schema (pkg/schema BaseTemplate): open, with only name required.
+const baseContext = `
+context: {
+  name: string
+  config?: [...{
+    name: string
+    value: string
+  }]
+  ...
+}
+`
+
+// Diagnostic is one CUE error in the user's terms: the file as the caller
+// named it, and the line and column in that file when CUE knows them.
+type Diagnostic struct {
+	Message string `json:"message"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Code    string `json:"code,omitempty"`
+}
+
+// SourceFile is one CUE file of a request.
+type SourceFile struct {
+	Name   string `json:"name"`
+	Source string `json:"source"`
+}
+
+// Request is what the host sends; Op chooses which fields matter.
+type Request struct {
+	Op         string          `json:"op"`
+	File       string          `json:"file"`
+	Source     string          `json:"source"`
+	Files      []SourceFile    `json:"files"`
+	Parameters json.RawMessage `json:"parameters"`
+	Context    json.RawMessage `json:"context"`
+	Workload   json.RawMessage `json:"workload"`
+	Patch      json.RawMessage `json:"patch"`
+}
+
+// Response is what the engine answers. Diagnostics set means the request failed.
+type Response struct {
+	Version     string          `json:"version,omitempty"`
+	Diagnostics []Diagnostic    `json:"diagnostics,omitempty"`
+	Result      json.RawMessage `json:"result,omitempty"`
+}
+
+type failure struct{ diags []Diagnostic }
+
+func (f failure) Error() string { return f.diags[0].Message }
+
+func fail(code, format string, args ...interface{}) failure {
+	return failure{[]Diagnostic{{Code: code, Message: fmt.Sprintf(format, args...)}}}
+}
+
+// handle answers one JSON request. It never panics: a panic inside CUE (it
+// has happened on odd input) comes back as a diagnostic.
+func handle(raw string) (out string) {
+	var resp Response
+	defer func() {
+		if r := recover(); r != nil {
+			resp = Response{Diagnostics: []Diagnostic{{Code: "cue-panic", Message: fmt.Sprintf("CUE crashed evaluating this input: %v", r)}}}
+		}
+		b, err := json.Marshal(resp)
+		if err != nil {
+			b, _ = json.Marshal(Response{Diagnostics: []Diagnostic{{Code: "cue-internal", Message: err.Error()}}})
+		}
+		out = string(b)
+	}()
+	var req Request
+	if err := json.Unmarshal([]byte(raw), &req); err != nil {
+		resp.Diagnostics = []Diagnostic{{Code: "cue-internal", Message: "bad request: " + err.Error()}}
+		return
+	}
+	var result interface{}
+	var err error
+	switch req.Op {
+	case "version":
+		result = map[string]string{"cue": cueVersion()}
+	case "inspect":
+		result, err = inspect(req.File, req.Source)
+	case "render":
+		result, err = render(req.File, req.Source, req.Parameters, req.Context)
+	case "parameterFile":
+		result, err = parameterFile(req.File, req.Source)
+	case "renderAddon":
+		result, err = renderAddon(req.Files, req.Parameters, req.Context)
+	case "patch":
+		result, err = applyPatch(req.Workload, req.Patch)
+	default:
+		err = fail("cue-internal", "unknown op %q", req.Op)
+	}
+	if err != nil {
+		if f, ok := err.(failure); ok {
+			resp.Diagnostics = f.diags
+		} else {
+			resp.Diagnostics = toDiagnostics(err, "cue-error")
+		}
+		return
+	}
+	b, err := json.Marshal(result)
+	if err != nil {
+		resp.Diagnostics = []Diagnostic{{Code: "cue-internal", Message: err.Error()}}
+		return
+	}
+	resp.Result = b
+	return
+}
+
+// cueVersion reads the cuelang.org/go version this engine was built with.
+func cueVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range info.Deps {
+			if d.Path == "cuelang.org/go" {
+				if d.Replace != nil {
+					return d.Replace.Version
+				}
+				return d.Version
+			}
+		}
+	}
+	return "unknown"
+}
+
+// toDiagnostics flattens CUE's error list, one diagnostic per error, placed
+// at the first position that lies in a file the user gave us.
+func toDiagnostics(err error, code string) []Diagnostic {
+	var out []Diagnostic
+	seen := map[string]bool{}
+	for _, e := range cueerrors.Errors(err) {
+		format, args := e.Msg()
+		msg := fmt.Sprintf(format, args...)
+		p := strings.Join(e.Path(), ".")
+		d := Diagnostic{Message: msg, Path: p, Code: code}
+		if p != "" {
+			d.Message = p + ": " + msg
+		}
+		for _, pos := range cueerrors.Positions(e) {
+			f := pos.Filename()
+			if f == "" || strings.HasPrefix(f, "velahub:") {
+				continue
+			}
+			d.File, d.Line, d.Column = f, pos.Line(), pos.Column()
+			break
+		}
+		key := fmt.Sprintf("%s:%d:%d:%s", d.File, d.Line, d.Column, d.Message)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, d)
+	}
+	if len(out) == 0 {
+		out = append(out, Diagnostic{Message: err.Error(), Code: code})
+	}
+	return out
+}
+
+// definitionParts splits a definition file the way KubeVela's
+// Definition.FromCUEString does: imports, the `template` struct's
+// declarations, and every other top-level field (the header).
+type definitionParts struct {
+	file      *ast.File
+	imports   []ast.Decl
+	header    []ast.Decl
+	template  []ast.Decl
+	hasHeader bool
+	name      string
+}
+
+func splitDefinition(file, source string) (*definitionParts, error) {
+	f, err := parser.ParseFile(file, source, parser.ParseComments)
+	if err != nil {
+		return nil, failure{toDiagnostics(err, "cue-syntax")}
+	}
+	parts := &definitionParts{file: f}
+	var headers []string
+	foundTemplate := false
+	for _, decl := range f.Decls {
+		switch d := decl.(type) {
+		case *ast.Package, *ast.CommentGroup, *ast.Attribute:
+			continue
+		case *ast.ImportDecl:
+			parts.imports = append(parts.imports, d)
+		case *ast.Field:
+			label, _, _ := ast.LabelName(d.Label)
+			if label == "template" {
+				s, ok := d.Value.(*ast.StructLit)
+				if !ok {
+					return nil, failure{[]Diagnostic{at(file, d.Pos(), "definition-template", `"template" must be a struct: template: { parameter: ..., output: ... }`)}}
+				}
+				foundTemplate = true
+				parts.template = append(parts.template, s.Elts...)
+				continue
+			}
+			headers = append(headers, label)
+			parts.header = append(parts.header, d)
+		default:
+			return nil, failure{[]Diagnostic{at(file, decl.Pos(), "definition-header", "a definition file holds imports, one header field and template: found something else here")}}
+		}
+	}
+	var problems []Diagnostic
+	if !foundTemplate {
+		problems = append(problems, Diagnostic{File: file, Code: "definition-no-template", Message: `no "template" field: a definition needs template: { parameter: ..., output/outputs/patch: ... }`})
+	}
+	switch len(headers) {
+	case 0:
+		problems = append(problems, Diagnostic{File: file, Code: "definition-header", Message: `no definition header: expected one top-level field like <name>: { type: "trait", ... } beside "template"`})
+	case 1:
+		parts.name = headers[0]
+	default:
+		problems = append(problems, Diagnostic{File: file, Code: "definition-header", Message: fmt.Sprintf(`expected one definition header beside "template", found %d: %s`, len(headers), strings.Join(headers, ", "))})
+	}
+	if len(problems) > 0 {
+		return nil, failure{problems}
+	}
+	return parts, nil
+}
+
+func at(file string, pos token.Pos, code, msg string) Diagnostic {
+	d := Diagnostic{File: file, Code: code, Message: msg}
+	if pos.IsValid() {
+		d.Line, d.Column = pos.Line(), pos.Column()
+	}
+	return d
+}
+
+// templateText is the template as KubeVela stores it in a Definition CR's
+// spec.schematic.cue.template: the imports, then the template's declarations.
+func (p *definitionParts) templateText() (string, error) {
+	decls := append(append([]ast.Decl{}, p.imports...), p.template...)
+	b, err := format.Node(&ast.File{Decls: decls}, format.Simplify())
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// extraFile parses text velahub adds (context, parameters) under a file name
+// that diagnostics never show.
+func extraFile(name, text string) (*ast.File, error) {
+	return parser.ParseFile("velahub:"+name, text, parser.ParseComments)
+}
+
+// joined puts the decls of several parsed files into one file: KubeVela
+// compiles a template and the text it adds (context, parameters) as one
+// string, so they share one scope. Positions stay those of each source.
+func joined(name string, files ...*ast.File) *ast.File {
+	out := &ast.File{Filename: name}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if _, ok := d.(*ast.Package); ok {
+				continue
+			}
+			out.Decls = append(out.Decls, d)
+		}
+	}
+	return out
+}
+
+// build compiles files as one instance, resolving `vela/*` imports from the
+// declarations KubeVela provides to templates and everything else from CUE's
+// standard library.
+func buildFiles(ctx *cue.Context, files ...*ast.File) (cue.Value, error) {
+	bctx := build.NewContext()
+	inst := bctx.NewInstance("", velaPackages(bctx))
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return cue.Value{}, err
+		}
+	}
+	v := ctx.BuildInstance(inst)
+	return v, v.Err()
+}
+
+// velaPackages resolves the `vela/...` import paths KubeVela gives templates.
+func velaPackages(bctx *build.Context) build.LoadFunc {
+	var load build.LoadFunc
+	load = func(pos token.Pos, importPath string) *build.Instance {
+		if !strings.HasPrefix(importPath, "vela/") {
+			if !strings.Contains(strings.Split(importPath, "/")[0], ".") {
+				return nil // CUE's standard library: the runtime has it.
+			}
+			inst := bctx.NewInstance("", nil)
+			inst.Err = cueerrors.Newf(pos, "package %q is not available: definitions may import CUE's standard library and KubeVela's vela/* packages (%s)", importPath, strings.Join(velaPackageNames(), ", "))
+			return inst
+		}
+		src, ok := velaPackageSource(importPath)
+		inst := bctx.NewInstance(importPath, load)
+		if !ok {
+			inst.Err = cueerrors.Newf(pos, "package %q is not one KubeVela provides to templates (%s)", importPath, strings.Join(velaPackageNames(), ", "))
+			return inst
+		}
+		inst.ImportPath = importPath
+		inst.PkgName = path.Base(importPath)
+		if err := inst.AddFile("velahub:"+importPath+".cue", src); err != nil {
+			inst.Err = cueerrors.Promote(err, "")
+		}
+		return inst
+	}
+	return load
+}
+
+// inspect evaluates a definition file: header, template text, and the
+// parameter schema generated as KubeVela generates it.
+func inspect(file, source string) (interface{}, error) {
+	parts, err := splitDefinition(file, source)
+	if err != nil {
+		return nil, err
+	}
+	ctx := cuecontext.New()
+
+	headerVal := ctx.BuildFile(&ast.File{Decls: parts.header})
+	if err := headerVal.Err(); err != nil {
+		return nil, failure{toDiagnostics(err, "definition-header")}
+	}
+	header := headerVal.LookupPath(cue.MakePath(cue.Str(parts.name)))
+	headerJSON, err := header.MarshalJSON()
+	if err != nil {
+		return nil, failure{toDiagnostics(err, "definition-header")}
+	}
+
+	text, err := parts.templateText()
+	if err != nil {
+		return nil, err
+	}
+	base, err := extraFile("context.cue", baseContext)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &ast.File{Filename: file, Decls: append(append([]ast.Decl{}, parts.imports...), parts.template...)}
+	v, err := buildFiles(ctx, joined(file, tmpl, base))
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Validate(); err != nil {
+		return nil, failure{toDiagnostics(err, "cue-error")}
+	}
+	doc, schema, schemaErr := genOpenAPI(ctx, v)
+	res := map[string]interface{}{
+		"name":     parts.name,
+		"header":   json.RawMessage(headerJSON),
+		"template": text,
+	}
+	if schemaErr != nil {
+		res["schemaError"] = schemaErr.Error()
+	} else {
+		res["openapi"] = json.RawMessage(doc)
+		res["schema"] = schema
+	}
+	return res, nil
+}
+
+// genOpenAPI follows KubeVela's common.GenOpenAPI: `parameter` filled into
+// `#parameter` of an empty value, openapi.Gen with ExpandReferences, then
+// pkg/schema's FixOpenAPISchema on components.schemas.parameter.
+func genOpenAPI(ctx *cue.Context, v cue.Value) (doc []byte, schema interface{}, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("invalid cue definition to generate open api: %v", r)
+		}
+	}()
+	paramPath := cue.MakePath(cue.Def("parameter"))
+	only := ctx.CompileString("#parameter: {}")
+	if p := v.LookupPath(cue.ParsePath("parameter")); p.Exists() && p.IncompleteKind() != cue.BottomKind {
+		only = ctx.CompileString("{}").FillPath(paramPath, p)
+	}
+	doc, err = openapi.Gen(only, &openapi.Config{ExpandReferences: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	var parsed struct {
+		Components struct {
+			Schemas map[string]interface{} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(doc, &parsed); err != nil {
+		return nil, nil, err
+	}
+	param, ok := parsed.Components.Schemas["parameter"].(map[string]interface{})
+	if !ok {
+		return nil, nil, fmt.Errorf("cannot generate OpenAPI v3 JSON schema for capability: no parameter schema")
+	}
+	fixSchema("", param)
+	return doc, param, nil
+}
+
+// fixSchema is KubeVela's FixOpenAPISchema: every property gets its name as
+// title, and a description keeps only the text after `+usage=` and before `+short`.
+func fixSchema(name string, s map[string]interface{}) {
+	switch s["type"] {
+	case "object":
+		if props, ok := s["properties"].(map[string]interface{}); ok {
+			for k, v := range props {
+				if m, ok := v.(map[string]interface{}); ok {
+					fixSchema(k, m)
+				}
+			}
+		}
+	case "array":
+		if items, ok := s["items"].(map[string]interface{}); ok {
+			fixSchema("", items)
+		}
+	}
+	if name != "" {
+		s["title"] = name
+	}
+	desc, _ := s["description"].(string)
+	if strings.Contains(desc, "+usage=") {
+		desc = strings.SplitN(desc, "+usage=", 2)[1]
+	}
+	if strings.Contains(desc, "+short") {
+		desc = strings.TrimSpace(strings.SplitN(desc, "+short", 2)[0])
+	}
+	if desc == "" {
+		delete(s, "description")
+	} else {
+		s["description"] = desc
+	}
+}
+
+// render evaluates a definition's template with parameters and context, and
+// exports output, outputs and patch as KubeVela would apply them.
+func render(file, source string, params, context json.RawMessage) (interface{}, error) {
+	parts, err := splitDefinition(file, source)
+	if err != nil {
+		return nil, err
+	}
+	ctx := cuecontext.New()
+	if len(params) == 0 {
+		params = json.RawMessage("{}")
+	}
+	if len(context) == 0 {
+		context = json.RawMessage("{}")
+	}
+	pf, err := extraFile("parameter.cue", "parameter: "+string(params))
+	if err != nil {
+		return nil, fail("parameter-invalid", "parameters are not valid JSON: %v", err)
+	}
+	cf, err := extraFile("context.cue", "context: "+string(context))
+	if err != nil {
+		return nil, fail("context-invalid", "context is not valid JSON: %v", err)
+	}
+	tmpl := &ast.File{Filename: file, Decls: append(append([]ast.Decl{}, parts.imports...), parts.template...)}
+	v, err := buildFiles(ctx, joined(file, tmpl, pf, cf))
+	if err != nil {
+		return nil, failure{toDiagnostics(err, "render-error")}
+	}
+	out := map[string]interface{}{}
+	var problems []Diagnostic
+	if p := v.LookupPath(cue.ParsePath("parameter")); p.Exists() {
+		if err := p.Validate(cue.Concrete(true)); err != nil {
+			problems = append(problems, toDiagnostics(err, "render-error")...)
+		}
+	}
+	for _, field := range []string{"output", "outputs", "patch"} {
+		f := v.LookupPath(cue.ParsePath(field))
+		if !f.Exists() {
+			continue
+		}
+		if err := f.Validate(cue.Concrete(true)); err != nil {
+			problems = append(problems, toDiagnostics(err, "render-error")...)
+			continue
+		}
+		b, err := f.MarshalJSON()
+		if err != nil {
+			problems = append(problems, toDiagnostics(err, "render-error")...)
+			continue
+		}
+		out[field] = json.RawMessage(b)
+	}
+	if len(problems) > 0 {
+		return nil, failure{dedupe(problems)}
+	}
+	if p := v.LookupPath(cue.ParsePath("patch")); p.Exists() {
+		syn := p.Syntax(cue.Docs(true), cue.Attributes(true))
+		if b, err := format.Node(syn); err == nil {
+			out["patchSource"] = string(b)
+		}
+	}
+	return out, nil
+}
+
+func dedupe(list []Diagnostic) []Diagnostic {
+	seen := map[string]bool{}
+	var out []Diagnostic
+	for _, d := range list {
+		key := d.File + ":" + strconv.Itoa(d.Line) + ":" + strconv.Itoa(d.Column) + ":" + d.Message
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// parameterFile generates the schema of an addon's parameter.cue the same way.
+func parameterFile(file, source string) (interface{}, error) {
+	f, err := parser.ParseFile(file, source, parser.ParseComments)
+	if err != nil {
+		return nil, failure{toDiagnostics(err, "cue-syntax")}
+	}
+	ctx := cuecontext.New()
+	v, err := buildFiles(ctx, f)
+	if err != nil {
+		return nil, failure{toDiagnostics(err, "cue-error")}
+	}
+	if p := v.LookupPath(cue.ParsePath("parameter")); !p.Exists() {
+		return nil, fail("parameter-missing", `no top-level "parameter" field: parameter.cue declares parameter: { ... }`)
+	}
+	doc, schema, err := genOpenAPI(ctx, v)
+	if err != nil {
+		return map[string]interface{}{"schemaError": err.Error()}, nil
+	}
+	return map[string]interface{}{"openapi": json.RawMessage(doc), "schema": schema}, nil
+}
+
+// sortedKeys is used where output order must not depend on Go's map order.
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
