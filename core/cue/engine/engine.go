@@ -278,6 +278,7 @@ func extraFile(name, text string) (*ast.File, error) {
 func joined(name string, files ...*ast.File) *ast.File {
 	out := &ast.File{Filename: name}
 	for _, f := range files {
+		out.Imports = append(out.Imports, f.Imports...)
 		for _, d := range f.Decls {
 			if _, ok := d.(*ast.Package); ok {
 				continue
@@ -298,6 +299,11 @@ func buildFiles(ctx *cue.Context, files ...*ast.File) (cue.Value, error) {
 		if err := inst.AddSyntax(f); err != nil {
 			return cue.Value{}, err
 		}
+	}
+	// Complete resolves the imports through velaPackages; without it the
+	// runtime only knows CUE's standard library.
+	if err := inst.Complete(); err != nil {
+		return cue.Value{}, err
 	}
 	v := ctx.BuildInstance(inst)
 	return v, v.Err()
@@ -324,6 +330,10 @@ func velaPackages(bctx *build.Context) build.LoadFunc {
 		inst.ImportPath = importPath
 		inst.PkgName = path.Base(importPath)
 		if err := inst.AddFile("velahub:"+importPath+".cue", src); err != nil {
+			inst.Err = cueerrors.Promote(err, "")
+			return inst
+		}
+		if err := inst.Complete(); err != nil {
 			inst.Err = cueerrors.Promote(err, "")
 		}
 		return inst
@@ -358,7 +368,7 @@ func inspect(file, source string) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmpl := &ast.File{Filename: file, Decls: append(append([]ast.Decl{}, parts.imports...), parts.template...)}
+	tmpl := &ast.File{Filename: file, Imports: parts.file.Imports, Decls: append(append([]ast.Decl{}, parts.imports...), parts.template...)}
 	v, err := buildFiles(ctx, joined(file, tmpl, base))
 	if err != nil {
 		return nil, err
@@ -467,7 +477,7 @@ func render(file, source string, params, context json.RawMessage) (interface{}, 
 	if err != nil {
 		return nil, err
 	}
-	tmpl := &ast.File{Filename: file, Decls: append(append([]ast.Decl{}, parts.imports...), parts.template...)}
+	tmpl := &ast.File{Filename: file, Imports: parts.file.Imports, Decls: append(append([]ast.Decl{}, parts.imports...), parts.template...)}
 	v, err := buildFiles(ctx, joined(file, tmpl, base))
 	if err != nil {
 		return nil, failure{toDiagnostics(err, "render-error")}
