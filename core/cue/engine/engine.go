@@ -525,7 +525,16 @@ func render(file, source string, params, context json.RawMessage) (interface{}, 
 	if p := v.LookupPath(cue.ParsePath("patch")); p.Exists() {
 		syn := p.Syntax(cue.Docs(true), cue.Attributes(true))
 		if b, err := format.Node(syn); err == nil {
-			out["patchSource"] = string(b)
+			// The comments on the patch field itself (+patchStrategy=
+			// jsonMergePatch|jsonPatch) are not part of its value's syntax;
+			// the patch op reads them ahead of the struct.
+			var doc strings.Builder
+			for _, cg := range p.Doc() {
+				for _, c := range cg.List {
+					doc.WriteString(c.Text + "\n")
+				}
+			}
+			out["patchSource"] = doc.String() + string(b)
 		}
 	}
 	return out, nil
