@@ -279,9 +279,9 @@ func openLists(n ast.Node) {
 // and the patch lists before they are unified.
 type patchWalker struct {
 	base ast.Node
-	// tags carries +patchKey down to nested lists. Like KubeVela's walker
-	// it is one map for the whole walk, so a key once seen also applies to
-	// later lists that set none.
+	// tags carries +patchKey from a field down to the lists inside it (a
+	// container's env merges by the containers' key); siblings do not see
+	// each other's tags, as KubeVela's own tests of its walker expect.
 	tags map[string]string
 }
 
@@ -297,10 +297,18 @@ func (w *patchWalker) walk(n ast.Node, pos []string) {
 			return
 		}
 		w.field(v, label, pos)
-		for k, val := range findCommentTags(ast.Comments(v)) {
-			w.tags[k] = val
+		outer := w.tags
+		if own := findCommentTags(ast.Comments(v)); len(own) > 0 {
+			w.tags = map[string]string{}
+			for k, val := range outer {
+				w.tags[k] = val
+			}
+			for k, val := range own {
+				w.tags[k] = val
+			}
 		}
 		w.walk(v.Value, appendPath(pos, label))
+		w.tags = outer
 	case *ast.StructLit:
 		for _, e := range v.Elts {
 			w.walk(e, pos)

@@ -300,3 +300,38 @@ func renderPatchSource(t *testing.T, def, params string) string {
 	}
 	return res.PatchSource
 }
+
+// A +patchKey reaches the lists inside its field, not its siblings: here
+// volumeMounts (under containers, which has no key) unify item by item.
+func TestPatchKeyScopedToItsField(t *testing.T) {
+	pod := `{"volumes": [{"name": "x1", "value": "v1"}, {"name": "x2", "value": "v2"}],
+	  "containers": [{"volumeMounts": [{"name": "k1", "path": "p1"}, {"name": "k1", "path": "p2"}]}]}`
+	out := mustPatch(t, pod, `{
+	// +patchKey=name
+	volumes: [{name: "x1", value: "v1"}, {name: "x3", value: "v3"}]
+	containers: [{volumeMounts: [{name: "k1", path: "p1"}, {name: "k1", path: "p2"}]}]
+}`)
+	wantJSON(t, out, `{
+	  "volumes": [{"name": "x1", "value": "v1"}, {"name": "x2", "value": "v2"}, {"name": "x3", "value": "v3"}],
+	  "containers": [{"volumeMounts": [{"name": "k1", "path": "p1"}, {"name": "k1", "path": "p2"}]}]
+	}`)
+}
+
+// A key may be a path into the items (envFrom by secretRef.name), and the
+// whole of a field marked retainKeys is the patch's.
+func TestPatchKeyPathAndRetainKeysStruct(t *testing.T) {
+	pod := `{"kind": "Old", "metadata": {"name": "old", "labels": {"keep": "true"}},
+	  "envFrom": [{"secretRef": {"name": "rds"}}]}`
+	out := mustPatch(t, pod, `{
+	// +patchStrategy=retainKeys
+	kind: "New"
+	metadata: {
+		// +patchStrategy=retainKeys
+		name: "new"
+	}
+	// +patchKey=secretRef.name
+	envFrom: [{secretRef: {name: "redis"}}]
+}`)
+	wantJSON(t, out, `{"kind": "New", "metadata": {"name": "new", "labels": {"keep": "true"}},
+	  "envFrom": [{"secretRef": {"name": "rds"}}, {"secretRef": {"name": "redis"}}]}`)
+}
