@@ -206,7 +206,10 @@ func TestCatalogDefinitionsImportingVela(t *testing.T) {
 		t.Run(f, func(t *testing.T) {
 			want, known := newerCueRejects[filepath.Base(f)]
 			if !known || strings.HasPrefix(cueVersion(), "v0.9.") {
-				inspectOK(t, f, string(b))
+				props := inspectOK(t, f, string(b))
+				if len(props) == 0 {
+					t.Fatalf("%s: the parameter schema has no properties", f)
+				}
 				return
 			}
 			// KubeVela 1.11's CUE rejects these for reasons of the language,
@@ -230,5 +233,45 @@ func TestCatalogDefinitionsImportingVela(t *testing.T) {
 func TestCueLineKnown(t *testing.T) {
 	if v := cueVersion(); !strings.HasPrefix(v, "v0.") {
 		t.Fatalf("cueVersion() = %q in tests; want the cuelang.org/go version", v)
+	}
+}
+
+// The schema of a definition built on op.#Deploy is the one of its own
+// parameter: required and defaulted fields as declared.
+func TestVelaOpDefinitionSchema(t *testing.T) {
+	src := stepDef(`"vela/op"`, `deploy: op.#Deploy & {
+	policies: parameter.policies
+	parallelism: parameter.parallelism
+	ignoreTerraformComponent: true
+}
+parameter: {
+	// +usage=Declare the policies used for this deployment.
+	policies: *[] | [...string]
+	// +usage=Maximum number of concurrent delivered components.
+	parallelism: *5 | int
+	weight: int
+}`)
+	req, _ := json.Marshal(map[string]string{"op": "inspect", "file": "deploy.cue", "source": src})
+	var resp Response
+	json.Unmarshal([]byte(handle(string(req))), &resp)
+	if len(resp.Diagnostics) > 0 {
+		t.Fatalf("inspect failed: %+v", resp.Diagnostics)
+	}
+	var res struct {
+		Schema struct {
+			Required   []string                          `json:"required"`
+			Properties map[string]map[string]interface{} `json:"properties"`
+		} `json:"schema"`
+	}
+	json.Unmarshal(resp.Result, &res)
+	if got := res.Schema.Properties["parallelism"]["default"]; got != float64(5) {
+		t.Errorf("parallelism default = %v, want 5", got)
+	}
+	if got := res.Schema.Properties["policies"]["description"]; got != "Declare the policies used for this deployment." {
+		t.Errorf("policies description = %v", got)
+	}
+	// CUE's OpenAPI encoder lists every non-optional field, defaulted or not.
+	if strings.Join(res.Schema.Required, ",") != "policies,parallelism,weight" {
+		t.Errorf("required = %v, want [policies parallelism weight]", res.Schema.Required)
 	}
 }
