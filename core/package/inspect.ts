@@ -8,6 +8,10 @@ import { parseMetadata, type AddonMetadata } from './metadata.ts';
 import { crToDefinitionCue } from './definition-cr.ts';
 import { parse } from 'yaml';
 import { terraformParameterSchema } from '../terraform/variables.ts';
+import semver from 'semver';
+import { CUE_LINES, describeLine, lineForVelaRange, type CueLine } from '../cue/lines.ts';
+import type { InspectedDefinition } from '../cue/evaluator.ts';
+import { isDeepStrictEqual } from 'node:util';
 
 /** Everything velahub derives from one definition at publish time. */
 export interface DefinitionInfo {
@@ -27,6 +31,10 @@ export interface DefinitionInfo {
   cue: string;
   /** The template body, as a Definition CR carries it. */
   template: string;
+  /** What KubeVela stores in the definition's schema ConfigMap (absent when its generator makes none). */
+  kubevelaSchema?: Record<string, unknown>;
+  /** The CUE line whose results are stored (the one the addon's `system.vela` targets). */
+  cueLine?: CueLine;
 }
 
 /** An addon as velahub understands it after validation. */
@@ -62,7 +70,8 @@ export async function inspectAddon(files: PackageFiles, cue: CueEvaluator, optio
   }
 
   const definitionFiles = [...files.keys()].filter((p) => roleOf(p) === 'definition-cue' || roleOf(p) === 'definition-yaml').sort();
-  const results = await Promise.all(definitionFiles.map((file) => inspectDefinitionFile(file, textOf(files, file)!, cue, options.signal)));
+  const line = lineForVelaRange(metadata?.system?.vela, (a, b) => semver.intersects(a, b, { includePrerelease: true }));
+  const results = await Promise.all(definitionFiles.map((file) => inspectDefinitionFile(file, textOf(files, file)!, cue, options.signal, line)));
   const definitions: DefinitionInfo[] = [];
   for (const r of results) {
     diagnostics.push(...r.diagnostics);
@@ -80,7 +89,7 @@ export async function inspectAddon(files: PackageFiles, cue: CueEvaluator, optio
   const parameterFile = files.has('parameter.cue') ? 'parameter.cue' : files.has('resources/parameter.cue') ? 'resources/parameter.cue' : undefined;
   if (parameterFile) {
     try {
-      parameterSchema = parameterSchemaFromOpenApi(await cue.parameterFileSchema(textOf(files, parameterFile)!, parameterFile, options.signal));
+      parameterSchema = parameterSchemaFromOpenApi(await cue.parameterFileSchema(textOf(files, parameterFile)!, parameterFile, { signal: options.signal, line }));
     } catch (err) {
       diagnostics.push(...diagnosticsOf(err, parameterFile));
     }
@@ -95,12 +104,18 @@ export async function inspectAddon(files: PackageFiles, cue: CueEvaluator, optio
   return { manifest: { metadata, readme, definitions, parameterSchema, warnings }, diagnostics };
 }
 
-/** Evaluates one definition file (CUE format or Definition CR YAML). */
+/**
+ * Evaluates one definition file (CUE format or Definition CR YAML) with every
+ * CUE line KubeVela runs. The results of `line` (the addon's target) are kept;
+ * where the lines disagree — one refuses it, or their schemas differ — a
+ * warning names the KubeVela versions affected.
+ */
 export async function inspectDefinitionFile(
   file: string,
   text: string,
   cue: CueEvaluator,
   signal?: AbortSignal,
+  line: CueLine = cue.line,
 ): Promise<{ definition?: DefinitionInfo; diagnostics: Diagnostic[] }> {
   let source = text;
   const fromYaml = /\.ya?ml$/.test(file);
@@ -110,8 +125,23 @@ export async function inspectDefinitionFile(
       if (terraform) return terraform;
       source = crToDefinitionCue(text, file).cue;
     }
-    const inspected = await cue.inspect(source, file, signal);
+    const others = (Object.keys(CUE_LINES) as CueLine[]).filter((l) => l !== line);
+    const [primary, ...rest] = await Promise.allSettled([line, ...others].map((l) => cue.inspect(source, file, { signal, line: l })));
+    if (primary!.status === 'rejected') throw primary!.reason;
+    const inspected = primary!.value;
     const header: DefinitionHeader = inspected.header;
+    const diagnostics: Diagnostic[] = [];
+    if (!header.description) diagnostics.push({ severity: 'warning', code: 'definition-no-description', file, message: `${header.type} "${header.name}" has no description: \`vela def list\` and the docs pages will show none` });
+    if (inspected.schemaError) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'schema-unsupported',
+        file,
+        message: `${header.type} "${header.name}": KubeVela will store no parameter schema for it, so VelaUX shows no form (${describeLine(line)}'s OpenAPI generator: ${inspected.schemaError})`,
+        hint: 'avoid constraints inside disjunctions (e.g. *1 | >=2) in parameter, or accept that VelaUX shows no form',
+      });
+    }
+    rest.forEach((r, i) => diagnostics.push(...lineDisagreement(file, header.name, line, inspected, others[i]!, r)));
     return {
       definition: {
         name: header.name,
@@ -122,16 +152,59 @@ export async function inspectDefinitionFile(
         annotations: header.annotations,
         labels: header.labels,
         attributes: header.attributes,
-        schema: parameterSchemaFromOpenApi(inspected.openapi),
+        schema: inspected.openapi ? parameterSchemaFromOpenApi(inspected.openapi) : { type: 'object', properties: {} },
         cue: source,
         template: inspected.template,
+        ...(inspected.kubevelaSchema ? { kubevelaSchema: inspected.kubevelaSchema } : {}),
+        cueLine: line,
       },
-      diagnostics: header.description ? [] : [{ severity: 'warning', code: 'definition-no-description', file, message: `${header.type} "${header.name}" has no description: \`vela def list\` and the docs pages will show none` }],
+      diagnostics,
     };
   } catch (err) {
     // Lines of a CR converted to CUE do not match the YAML file; keep the message only.
     return { diagnostics: diagnosticsOf(err, file).map((d) => (fromYaml ? { ...d, line: undefined, column: undefined } : d)) };
   }
+}
+
+/** The warning for a definition that another CUE line refuses, or gives another schema. */
+function lineDisagreement(file: string, name: string, line: CueLine, kept: InspectedDefinition, other: CueLine, result: PromiseSettledResult<InspectedDefinition>): Diagnostic[] {
+  if (result.status === 'rejected') {
+    const why = isVelahubError(result.reason) && Array.isArray(result.reason.data) ? (result.reason.data as Diagnostic[])[0] : undefined;
+    const where = why?.line ? ` (line ${why.line})` : '';
+    return [
+      {
+        severity: 'warning',
+        code: 'cue-line-refuses',
+        file,
+        ...(why?.line ? { line: why.line, column: why.column } : {}),
+        message: `"${name}" evaluates with ${describeLine(line)} but ${describeLine(other)} refuses it${where}: ${why?.message ?? String(result.reason)}`,
+        ...(why?.hint ? { hint: why.hint } : { hint: `clusters running KubeVela ${CUE_LINES[other].kubevela} cannot use it` }),
+      },
+    ];
+  }
+  const a = kept.kubevelaSchema;
+  const b = result.value.kubevelaSchema;
+  if ((a === undefined) !== (b === undefined)) {
+    const without = a === undefined ? line : other;
+    return [{ severity: 'warning', code: 'cue-line-schema', file, message: `"${name}": ${describeLine(without)} generates no parameter schema where ${describeLine(without === line ? other : line)} does: VelaUX on KubeVela ${CUE_LINES[without].kubevela} shows no form` }];
+  }
+  if (a && b && !isDeepStrictEqual(a, b)) {
+    return [{ severity: 'warning', code: 'cue-line-schema', file, message: `"${name}": the parameter schema KubeVela stores differs between ${describeLine(line)} and ${describeLine(other)} (first at ${firstDifference(a, b) || 'the root'})` }];
+  }
+  return [];
+}
+
+/** The first path where two JSON values differ, e.g. `properties.port.default`. */
+function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (isDeepStrictEqual(a, b)) return undefined;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const k of keys) {
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      if (d !== undefined) return d;
+    }
+  }
+  return path;
 }
 
 /**

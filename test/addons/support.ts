@@ -236,20 +236,12 @@ export function withPatch(workload: Obj, patch: Obj | undefined): Obj {
  * context in a struct of its own). Returns the exported fields (`isHealth`, `message`) per context.
  */
 export async function evalStatus(cue: CueEvaluator, script: string, contexts: readonly Obj[]): Promise<Obj[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'velahub-status-'));
-  try {
-    const path = join(dir, 'status.cue');
-    await writeFile(path, contexts.map((c, i) => `"case${i}": {\ncontext: ${JSON.stringify(c)}\n${script}\n}\n`).join(''));
-    const r = await cue.pool.run('export', ['--out', 'json', path]);
-    assert.equal(r.code, 0, `status script failed: ${r.stderr}`);
-    const out = JSON.parse(r.stdout) as Record<string, Obj>;
-    return contexts.map((_, i) => {
-      const { context: _c, ...rest } = out[`case${i}`]!;
-      return rest;
-    });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const source = contexts.map((c, i) => `"case${i}": {\ncontext: ${JSON.stringify(c)}\n${script}\n}\n`).join('');
+  const out = (await cue.exportJson(source, 'status.cue')) as Record<string, Obj>;
+  return contexts.map((_, i) => {
+    const { context: _c, ...rest } = out[`case${i}`]!;
+    return rest;
+  });
 }
 
 /**

@@ -25,7 +25,7 @@ func renderAddon(files []SourceFile, params, context json.RawMessage) (interface
 	for _, f := range files {
 		syn, err := parser.ParseFile(f.Name, f.Source, parser.ParseComments)
 		if err != nil {
-			return nil, failure{toDiagnostics(err, "cue-syntax")}
+			return nil, failure{toDiagnostics(err, "cue-error")}
 		}
 		if name := syn.PackageName(); name != "" && pkg == "" {
 			pkg = name

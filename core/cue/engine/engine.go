@@ -114,6 +114,8 @@ func handle(raw string) (out string) {
 		result, err = parameterFile(req.File, req.Source)
 	case "renderAddon":
 		result, err = renderAddon(req.Files, req.Parameters, req.Context)
+	case "export":
+		result, err = export(req.File, req.Source)
 	case "patch":
 		result, err = applyPatch(req.Workload, req.Patch)
 	default:
@@ -200,7 +202,7 @@ type definitionParts struct {
 func splitDefinition(file, source string) (*definitionParts, error) {
 	f, err := parser.ParseFile(file, source, parser.ParseComments)
 	if err != nil {
-		return nil, failure{toDiagnostics(err, "cue-syntax")}
+		return nil, failure{toDiagnostics(err, "cue-error")}
 	}
 	parts := &definitionParts{file: f}
 	var headers []string
@@ -483,19 +485,26 @@ func render(file, source string, params, context json.RawMessage) (interface{}, 
 	if len(context) == 0 {
 		context = json.RawMessage("{}")
 	}
-	pf, err := extraFile("parameter.cue", "parameter: "+string(params))
+	base, err := extraFile("context.cue", baseContext)
 	if err != nil {
-		return nil, fail("parameter-invalid", "parameters are not valid JSON: %v", err)
-	}
-	cf, err := extraFile("context.cue", "context: "+string(context))
-	if err != nil {
-		return nil, fail("context-invalid", "context is not valid JSON: %v", err)
+		return nil, err
 	}
 	tmpl := &ast.File{Filename: file, Decls: append(append([]ast.Decl{}, parts.imports...), parts.template...)}
-	v, err := buildFiles(ctx, joined(file, tmpl, pf, cf))
+	v, err := buildFiles(ctx, joined(file, tmpl, base))
 	if err != nil {
 		return nil, failure{toDiagnostics(err, "render-error")}
 	}
+	// The values are filled in rather than compiled beside the template: the template's own
+	// `parameter` field must stay the one its references were resolved to.
+	pv := ctx.CompileBytes(params, cue.Filename("velahub:parameter.json"))
+	if pv.Err() != nil {
+		return nil, fail("parameter-invalid", "parameters are not valid JSON: %v", pv.Err())
+	}
+	cv := ctx.CompileBytes(context, cue.Filename("velahub:context.json"))
+	if cv.Err() != nil {
+		return nil, fail("context-invalid", "context is not valid JSON: %v", cv.Err())
+	}
+	v = v.FillPath(cue.ParsePath("context"), cv).FillPath(cue.ParsePath("parameter"), pv)
 	out := map[string]interface{}{}
 	var problems []Diagnostic
 	if p := v.LookupPath(cue.ParsePath("parameter")); p.Exists() {
@@ -553,11 +562,31 @@ func dedupe(list []Diagnostic) []Diagnostic {
 	return out
 }
 
+// export evaluates a CUE file on its own and returns it as JSON, every value concrete.
+func export(file, source string) (interface{}, error) {
+	f, err := parser.ParseFile(file, source, parser.ParseComments)
+	if err != nil {
+		return nil, failure{toDiagnostics(err, "cue-error")}
+	}
+	v, err := buildFiles(cuecontext.New(), f)
+	if err != nil {
+		return nil, failure{toDiagnostics(err, "cue-error")}
+	}
+	if err := v.Validate(cue.Concrete(true)); err != nil {
+		return nil, failure{toDiagnostics(err, "cue-error")}
+	}
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return nil, failure{toDiagnostics(err, "cue-error")}
+	}
+	return json.RawMessage(b), nil
+}
+
 // parameterFile generates the schema of an addon's parameter.cue the same way.
 func parameterFile(file, source string) (interface{}, error) {
 	f, err := parser.ParseFile(file, source, parser.ParseComments)
 	if err != nil {
-		return nil, failure{toDiagnostics(err, "cue-syntax")}
+		return nil, failure{toDiagnostics(err, "cue-error")}
 	}
 	ctx := cuecontext.New()
 	v, err := buildFiles(ctx, f)

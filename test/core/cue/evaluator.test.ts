@@ -32,7 +32,7 @@ describe('CueEvaluator.inspect', () => {
 
   test('yields the header and the OpenAPI document of the parameters', async () => {
     inspected = await cue.inspect(gateway, 'definitions/gateway.cue');
-    schema = parameterSchemaFromOpenApi(inspected.openapi);
+    schema = parameterSchemaFromOpenApi(inspected.openapi!);
     assert.deepEqual(inspected.header, {
       name: 'gateway',
       type: 'trait',
@@ -41,7 +41,7 @@ describe('CueEvaluator.inspect', () => {
       labels: {},
       attributes: { podDisruptive: false },
     });
-    const schemas = (inspected.openapi.components as { schemas: Record<string, JsonSchema> }).schemas;
+    const schemas = (inspected.openapi!.components as { schemas: Record<string, JsonSchema> }).schemas;
     assert.equal(schemas.parameter?.type, 'object');
     assert.deepEqual(Object.keys(schemas.parameter!.properties!).sort(), ['annotations', 'class', 'route']);
   });
