@@ -252,14 +252,17 @@ template: {
 	patch: spec: template: spec: {
 		// +patchKey=name
 		containers: [{
-			name:  "sidecar"
-			image: "busybox"
+			name:  parameter.name
+			image: parameter.image
 		}]
 	}
-	parameter: {}
+	parameter: {
+		name:  string
+		image: *"busybox" | string
+	}
 }
 `
-	src := renderPatchSource(t, trait, `{}`)
+	src := renderPatchSource(t, trait, `{"name": "sidecar"}`)
 	if !strings.Contains(src, "+patchKey=name") {
 		t.Fatalf("patchSource lost the +patchKey comment:\n%s", src)
 	}
@@ -271,11 +274,11 @@ template: {
 }
 template: {
 	// +patchStrategy=jsonMergePatch
-	patch: {spec: replicas: 7}
-	parameter: {}
+	patch: {spec: replicas: parameter.replicas}
+	parameter: replicas: int
 }
 `
-	src = renderPatchSource(t, merge, `{}`)
+	src = renderPatchSource(t, merge, `{"replicas": 7}`)
 	if !strings.Contains(src, "+patchStrategy=jsonMergePatch") {
 		t.Fatalf("patchSource lost the patch's own +patchStrategy:\n%s", src)
 	}
