@@ -97,6 +97,7 @@ func applyPatch(workload, patch json.RawMessage) (interface{}, error) {
 	return strategyUnify(ctx, workload, patchVal)
 }
 
+// errOrNull names why a workload was refused: a parse error, or null.
 func errOrNull(err error) string {
 	if err != nil {
 		return err.Error()
@@ -249,6 +250,8 @@ func toFile(n ast.Node) *ast.File {
 	return &ast.File{}
 }
 
+// openLists appends `...` to every list of the workload, as KubeVela's
+// OpenListLit does, so patch lists may be longer.
 func openLists(n ast.Node) {
 	switch v := n.(type) {
 	case *ast.File:
@@ -285,6 +288,8 @@ type patchWalker struct {
 	tags map[string]string
 }
 
+// walk visits n at path pos, applying each field's strategy before its
+// value is visited (so nested lists see their parents already lined up).
 func (w *patchWalker) walk(n ast.Node, pos []string) {
 	switch v := n.(type) {
 	case *ast.File:
@@ -335,6 +340,7 @@ func (w *patchWalker) walk(n ast.Node, pos []string) {
 	}
 }
 
+// appendPath extends a path without sharing the caller's backing array.
 func appendPath(pos []string, s string) []string {
 	out := make([]string, len(pos)+1)
 	copy(out, pos)
@@ -494,11 +500,13 @@ func labelName(l ast.Label) string {
 	return name
 }
 
+// isClose reports a call of close(x), which patches see through.
 func isClose(c *ast.CallExpr) bool {
 	id, ok := c.Fun.(*ast.Ident)
 	return ok && id.Name == "close" && len(c.Args) == 1
 }
 
+// peelClose returns x for close(x), else n.
 func peelClose(n ast.Node) ast.Node {
 	if c, ok := n.(*ast.CallExpr); ok && isClose(c) {
 		return c.Args[0]
@@ -601,6 +609,7 @@ func jsonPatch(doc interface{}, ops []interface{}) (interface{}, error) {
 	return doc, nil
 }
 
+// parsePointer splits an RFC 6901 JSON pointer into unescaped tokens.
 func parsePointer(p string) ([]string, error) {
 	if p == "" {
 		return nil, nil
@@ -615,6 +624,8 @@ func parsePointer(p string) ([]string, error) {
 	return parts, nil
 }
 
+// listIndex reads a pointer token as an index into a list of n items;
+// allowEnd admits "-" and n, where add appends.
 func listIndex(s string, n int, allowEnd bool) (int, error) {
 	if allowEnd && s == "-" {
 		return n, nil
@@ -633,6 +644,7 @@ func listIndex(s string, n int, allowEnd bool) (int, error) {
 	return i, nil
 }
 
+// pointerGet returns the value at ptr, or says which part is missing.
 func pointerGet(doc interface{}, ptr []string) (interface{}, error) {
 	cur := doc
 	for i, s := range ptr {
@@ -736,17 +748,20 @@ func pointerSet(doc interface{}, ptr []string, value interface{}) (interface{}, 
 	return doc, nil
 }
 
+// deepCopy copies JSON data, so copy does not alias its source.
 func deepCopy(v interface{}) interface{} {
 	var out interface{}
 	json.Unmarshal([]byte(mustJSON(v)), &out)
 	return out
 }
 
+// mustJSON prints JSON data for messages and comparisons.
 func mustJSON(v interface{}) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
 
+// jsonEqual compares JSON data by value (test operations).
 func jsonEqual(a, b interface{}) bool {
 	return mustJSON(a) == mustJSON(b)
 }
