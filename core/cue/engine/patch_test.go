@@ -42,6 +42,7 @@ func runPatch(t *testing.T, workload string, patch interface{}) (map[string]inte
 	return out, nil
 }
 
+// mustPatch runs the patch op and fails the test on any diagnostic.
 func mustPatch(t *testing.T, workload string, patch interface{}) map[string]interface{} {
 	t.Helper()
 	out, diags := runPatch(t, workload, patch)
@@ -71,6 +72,7 @@ func jsonAt(t *testing.T, v interface{}, path string) interface{} {
 	return v
 }
 
+// wantJSON compares JSON data with the expected JSON text.
 func wantJSON(t *testing.T, got interface{}, want string) {
 	t.Helper()
 	var w interface{}
@@ -83,6 +85,7 @@ func wantJSON(t *testing.T, got interface{}, want string) {
 	}
 }
 
+// Containers merge by name, and their env lists by the inherited key.
 func TestPatchKeyMergesContainersAndNestedEnv(t *testing.T) {
 	out := mustPatch(t, deployment, `{
 	spec: template: spec: {
@@ -105,6 +108,7 @@ func TestPatchKeyMergesContainersAndNestedEnv(t *testing.T) {
 	wantJSON(t, jsonAt(t, out, "spec.replicas"), `3`)
 }
 
+// A nested list with its own +patchKey merges inside the matched container only.
 func TestPatchKeyOnNestedListOwnKey(t *testing.T) {
 	out := mustPatch(t, deployment, `{
 	spec: template: spec: {
@@ -120,9 +124,9 @@ func TestPatchKeyOnNestedListOwnKey(t *testing.T) {
 	wantJSON(t, jsonAt(t, out, "spec.template.spec.containers.0.env"), `[{"name": "A", "value": "1"}]`)
 }
 
+// Without +patchKey, lists unify item by item: a one-item list against the
+// workload's two fails, and the error says how to merge instead.
 func TestPatchWithoutKeyUnifiesListsByIndex(t *testing.T) {
-	// No +patchKey: a one-item list against the workload's two fails, and
-	// the error says how to merge instead.
 	_, diags := runPatch(t, deployment, `{spec: template: spec: containers: [{name: "app", image: "nginx"}]}`)
 	if diags == nil {
 		t.Fatal("a list of another length unified without +patchKey")
@@ -132,6 +136,7 @@ func TestPatchWithoutKeyUnifiesListsByIndex(t *testing.T) {
 	}
 }
 
+// A patch cannot change a value the workload sets; an equal value is fine.
 func TestPatchConflictingPlainValue(t *testing.T) {
 	_, diags := runPatch(t, deployment, `{spec: replicas: 5}`)
 	if diags == nil {
@@ -146,6 +151,7 @@ func TestPatchConflictingPlainValue(t *testing.T) {
 	wantJSON(t, jsonAt(t, out, "metadata.labels"), `{"app": "web", "old": "yes", "extra": "1"}`)
 }
 
+// retainKeys on a struct or scalar field: the patch's value replaces the workload's.
 func TestPatchStrategyRetainKeysOnField(t *testing.T) {
 	out := mustPatch(t, deployment, `{
 	spec: {
@@ -159,6 +165,7 @@ func TestPatchStrategyRetainKeysOnField(t *testing.T) {
 	wantJSON(t, jsonAt(t, out, "spec.replicas"), `5`)
 }
 
+// retainKeys on a keyed list: matched items are replaced, others kept.
 func TestPatchStrategyRetainKeysOnKeyedList(t *testing.T) {
 	out := mustPatch(t, deployment, `{
 	spec: template: spec: {
@@ -171,6 +178,7 @@ func TestPatchStrategyRetainKeysOnKeyedList(t *testing.T) {
 	wantJSON(t, jsonAt(t, out, "spec.template.spec.containers"), `[{"name": "app", "image": "nginx:2"}, {"name": "log", "image": "fluentd"}]`)
 }
 
+// replace on a list: the patch's list replaces the workload's.
 func TestPatchStrategyReplace(t *testing.T) {
 	out := mustPatch(t, deployment, `{
 	spec: template: spec: {
@@ -185,6 +193,7 @@ func TestPatchStrategyReplace(t *testing.T) {
 	wantJSON(t, jsonAt(t, out, "spec.template.spec.containers.0.args"), `["serve", "--port=80", "-v"]`)
 }
 
+// jsonMergePatch on the patch: RFC 7396, null deletes, lists replaced whole.
 func TestPatchStrategyJSONMergePatch(t *testing.T) {
 	out := mustPatch(t, deployment, `// +patchStrategy=jsonMergePatch
 {
@@ -199,6 +208,7 @@ func TestPatchStrategyJSONMergePatch(t *testing.T) {
 	wantJSON(t, jsonAt(t, out, "spec.strategy.rollingUpdate"), `{"maxSurge": 1}`)
 }
 
+// jsonPatch on the patch: RFC 6902 add (append and insert), replace, remove, and errors naming the operation.
 func TestPatchStrategyJSONPatch(t *testing.T) {
 	out := mustPatch(t, deployment, `// +patchStrategy=jsonPatch
 {
@@ -226,6 +236,7 @@ func TestPatchStrategyJSONPatch(t *testing.T) {
 	}
 }
 
+// Bad workloads and patches are refused with their own codes; a JSON object patch is accepted.
 func TestPatchBadInputs(t *testing.T) {
 	if _, diags := runPatch(t, `[1]`, `{}`); diags == nil || diags[0].Code != "patch-workload" {
 		t.Fatalf("a list workload was accepted: %+v", diags)
@@ -286,6 +297,7 @@ template: {
 	wantJSON(t, jsonAt(t, out, "spec.replicas"), `7`)
 }
 
+// renderPatchSource renders a trait and returns its patchSource.
 func renderPatchSource(t *testing.T, def, params string) string {
 	t.Helper()
 	req, _ := json.Marshal(map[string]interface{}{"op": "render", "file": "trait.cue", "source": def, "parameters": json.RawMessage(params), "context": json.RawMessage(`{"name": "web"}`)})
