@@ -6,6 +6,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"runtime/debug"
@@ -296,13 +297,29 @@ func buildFiles(ctx *cue.Context, files ...*ast.File) (cue.Value, error) {
 	bctx := build.NewContext()
 	inst := bctx.NewInstance("", velaPackages(bctx))
 	for _, f := range files {
+		// Files put together from declarations (joined, the template of a
+		// definition) carry their import declarations but not the file's
+		// import list, which is what resolving imports reads.
+		if len(f.Imports) == 0 {
+			for _, d := range f.Decls {
+				if imp, ok := d.(*ast.ImportDecl); ok {
+					f.Imports = append(f.Imports, imp.Specs...)
+				}
+			}
+		}
 		if err := inst.AddSyntax(f); err != nil {
 			return cue.Value{}, err
 		}
 	}
-	// Complete resolves the imports through velaPackages; without it the
-	// runtime only knows CUE's standard library.
+	// Complete resolves the files' imports through the loader; without it
+	// every import is taken for a builtin and vela/* is "undefined".
 	if err := inst.Complete(); err != nil {
+		// CUE wraps a failed import as "import failed"; the loader's own
+		// error underneath says which package and what is available.
+		var inner cueerrors.Error
+		if errors.As(errors.Unwrap(err), &inner) {
+			return cue.Value{}, inner
+		}
 		return cue.Value{}, err
 	}
 	v := ctx.BuildInstance(inst)
@@ -522,7 +539,16 @@ func render(file, source string, params, context json.RawMessage) (interface{}, 
 	if p := v.LookupPath(cue.ParsePath("patch")); p.Exists() {
 		syn := p.Syntax(cue.Docs(true), cue.Attributes(true))
 		if b, err := format.Node(syn); err == nil {
-			out["patchSource"] = string(b)
+			// The comments on the patch field itself (+patchStrategy=
+			// jsonMergePatch|jsonPatch) are not part of its value's syntax;
+			// the patch op reads them ahead of the struct.
+			var doc strings.Builder
+			for _, cg := range p.Doc() {
+				for _, c := range cg.List {
+					doc.WriteString(c.Text + "\n")
+				}
+			}
+			out["patchSource"] = doc.String() + string(b)
 		}
 	}
 	return out, nil
