@@ -132,7 +132,8 @@ describe('hpa-trait: invalid parameters name the parameter', () => {
 
   test('out of range: min 0, memoryUtilization 0, stabilization over an hour', async () => {
     const schema = await def.schema();
-    schemaRejects(schema, { min: 0 }, 'min', 'parameter-minimum');
+    // A bound beside a default is checked by the render: KubeVela's schema generator cannot hold it.
+    schemaAccepts(schema, { min: 0 });
     schemaRejects(schema, { memoryUtilization: 0 }, 'memoryUtilization', 'parameter-minimum');
     schemaRejects(schema, { scaleDownStabilizationSeconds: 3601 }, 'scaleDownStabilizationSeconds', 'parameter-maximum');
     await renderFails(fails({ min: 0 }), 'parameter.min');
