@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { mkdir } from 'node:fs/promises';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
+import { CuePool } from '../core/cue/pool.ts';
 import { MetadataStore } from './store/metadata-store.ts';
 import { FileBlobStore, type BlobStore } from './store/blob-store.ts';
 import { migrate } from './store/migrations.ts';
@@ -63,7 +64,8 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
   else db = await openPglite(join(options.dataDir, 'db'));
   await migrate(db);
   const store = new MetadataStore(db);
-  const cue = options.cue ?? new CueEvaluator();
+  // One worker stays free for renders from the docs pages while publishes evaluate.
+  const cue = options.cue ?? new CueEvaluator(new CuePool({ reservedForInteractive: 1 }));
   let cached: IndexDocument | undefined;
   let checkedAt = 0;
   let building: Promise<IndexDocument> | undefined;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { VelahubError } from '../errors.ts';
 import type { Diagnostic } from '../diagnostics.ts';
-import { CuePool } from './pool.ts';
+import { CuePool, type CuePriority } from './pool.ts';
 import { explainCueErrors } from './cue-errors.ts';
 import { sampleContext, type RenderContext } from './context.ts';
 import { CUE_LINES, STABLE_LINE, type CueLine } from './lines.ts';
@@ -69,6 +69,8 @@ export interface AddonRenderResult {
 export interface CueCallOptions {
   line?: CueLine;
   signal?: AbortSignal;
+  /** Renders default to interactive, everything else to batch (see {@link CuePool}). */
+  priority?: CuePriority;
 }
 
 interface EngineDiagnostic {
@@ -157,6 +159,7 @@ export class CueEvaluator {
       file,
       options.signal,
       explainRenderErrors,
+      options.priority ?? 'interactive',
     );
     return { output: res.output, outputs: res.outputs ?? {}, patch: res.patch, patchSource: res.patchSource };
   }
@@ -219,8 +222,15 @@ export class CueEvaluator {
     return { signal: signalOrOptions?.signal, line: signalOrOptions?.line ?? this.line };
   }
 
-  async #call<T>(line: CueLine, request: Record<string, unknown>, file: string, signal: AbortSignal | undefined, explain: (d: Diagnostic[]) => Diagnostic[] = (d) => d): Promise<T> {
-    const raw = await this.pool.run(line, JSON.stringify(request), signal);
+  async #call<T>(
+    line: CueLine,
+    request: Record<string, unknown>,
+    file: string,
+    signal: AbortSignal | undefined,
+    explain: (d: Diagnostic[]) => Diagnostic[] = (d) => d,
+    priority: CuePriority = 'batch',
+  ): Promise<T> {
+    const raw = await this.pool.run(line, JSON.stringify(request), signal, priority);
     const response = JSON.parse(raw) as { diagnostics?: EngineDiagnostic[]; result?: T };
     if (response.diagnostics?.length) {
       const list = response.diagnostics.map(

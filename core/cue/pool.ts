@@ -13,7 +13,16 @@ export interface CuePoolOptions {
   timeoutMs?: number;
   /** Calls allowed to wait for a worker before new ones are refused. */
   maxQueue?: number;
+  /**
+   * Workers that batch calls (publishing, linting) may not take, so an
+   * interactive call (a render from the docs page) never waits behind a
+   * publish. The server keeps one; a CLI run keeps none.
+   */
+  reservedForInteractive?: number;
 }
+
+/** Interactive calls go first and may use every worker; batch calls leave the reserved ones free. */
+export type CuePriority = 'interactive' | 'batch';
 
 interface Job {
   line: CueLine;
@@ -21,6 +30,7 @@ interface Job {
   resolve: (r: string) => void;
   reject: (e: Error) => void;
   signal?: AbortSignal;
+  priority: CuePriority;
 }
 
 interface Slot {
@@ -68,6 +78,7 @@ export class CuePool {
   readonly size: number;
   readonly timeoutMs: number;
   readonly maxQueue: number;
+  readonly reservedForInteractive: number;
   #slots: Slot[] = [];
   #queue: Job[] = [];
   #nextId = 1;
@@ -77,6 +88,7 @@ export class CuePool {
     this.size = Math.max(1, options.size ?? Math.min(2, availableParallelism()));
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxQueue = options.maxQueue ?? 1000;
+    this.reservedForInteractive = Math.min(this.size - 1, Math.max(0, options.reservedForInteractive ?? 0));
   }
 
   /** Calls waiting for a free worker. */
@@ -84,8 +96,12 @@ export class CuePool {
     return this.#queue.length;
   }
 
-  /** Sends one JSON request to the engine of `line`; resolves with its JSON response. */
-  run(line: CueLine, request: string, signal?: AbortSignal): Promise<string> {
+  /**
+   * Sends one JSON request to the engine of `line`; resolves with its JSON
+   * response. Aborting `signal` drops a waiting call, and stops a running one
+   * with its worker.
+   */
+  run(line: CueLine, request: string, signal?: AbortSignal, priority: CuePriority = 'batch'): Promise<string> {
     if (this.#closed) return Promise.reject(new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down'));
     if (this.#queue.length >= this.maxQueue) {
       return Promise.reject(
@@ -95,14 +111,17 @@ export class CuePool {
       );
     }
     return new Promise<string>((resolve, reject) => {
-      const job: Job = { line, request, resolve, reject, signal };
+      const job: Job = { line, request, resolve, reject, signal, priority };
       if (signal?.aborted) return reject(abortError(signal));
       signal?.addEventListener('abort', () => {
         const i = this.#queue.indexOf(job);
         if (i >= 0) {
           this.#queue.splice(i, 1);
           reject(abortError(signal));
+          return;
         }
+        const slot = this.#slots.find((s) => s.job?.signal === signal && s.job.request === job.request);
+        if (slot) this.#kill(slot, abortError(signal));
       });
       this.#queue.push(job);
       this.#dispatch();
@@ -125,10 +144,15 @@ export class CuePool {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
+      const batchRunning = this.#slots.filter((s) => s.job?.priority === 'batch').length;
+      const batchAllowed = batchRunning < this.size - this.reservedForInteractive;
+      const next = this.#queue.findIndex((j) => j.priority === 'interactive');
+      const index = next >= 0 ? next : batchAllowed ? 0 : -1;
+      if (index < 0) return;
       let slot = this.#slots.find((s) => !s.job);
       if (!slot && this.#slots.length < this.size) slot = this.#spawn();
       if (!slot) return;
-      const job = this.#queue.shift()!;
+      const job = this.#queue.splice(index, 1)[0]!;
       const id = this.#nextId++;
       slot.job = { ...job, id };
       this.#arm(slot);

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics.ts';
-import { isVelahubError } from '../errors.ts';
+import { isVelahubError, VelahubError } from '../errors.ts';
 import type { CueEvaluator, DefinitionHeader, DefinitionType } from '../cue/evaluator.ts';
 import { parameterSchemaFromOpenApi, type JsonSchema } from '../params/schema.ts';
 import { textOf, type PackageFiles } from './files.ts';
@@ -54,12 +54,63 @@ export interface InspectResult {
   diagnostics: Diagnostic[];
 }
 
+/** How much CUE evaluation one package may cost: definitions are evaluated on every CUE line. */
+export interface CueBudget {
+  /** Most definition files in one package. */
+  maxDefinitions: number;
+  /** Total wall time for evaluating the package's CUE, all definitions and lines together. */
+  totalMs: number;
+}
+
+/** Generous for real addons (the largest catalog addon has 12 definitions and evaluates in seconds). */
+export const defaultCueBudget: CueBudget = { maxDefinitions: 100, totalMs: 60_000 };
+
+/** Options of {@link inspectAddon}. */
+export interface InspectOptions {
+  strict?: boolean;
+  signal?: AbortSignal;
+  budget?: CueBudget;
+}
+
 /**
  * Validates a package for real — layout, metadata, and every definition and
  * parameter.cue evaluated by CUE — and derives its manifest. Every problem is
- * reported at once; `strict` makes warnings refuse the package too.
+ * reported at once; `strict` makes warnings refuse the package too. The
+ * package's CUE shares one time budget, so slow definitions cannot hold the
+ * evaluator's workers for long.
  */
-export async function inspectAddon(files: PackageFiles, cue: CueEvaluator, options: { strict?: boolean; signal?: AbortSignal } = {}): Promise<InspectResult> {
+export async function inspectAddon(files: PackageFiles, cue: CueEvaluator, options: InspectOptions = {}): Promise<InspectResult> {
+  const budget = options.budget ?? defaultCueBudget;
+  const definitionCount = [...files.keys()].filter((p) => roleOf(p) === 'definition-cue' || roleOf(p) === 'definition-yaml').length;
+  if (definitionCount > budget.maxDefinitions) {
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'too-many-definitions',
+          file: 'definitions/',
+          message: `the package has ${definitionCount} definition files; at most ${budget.maxDefinitions} are accepted in one addon`,
+          hint: 'split it into several addons that depend on each other',
+        },
+      ],
+    };
+  }
+  const timeout = new AbortController();
+  const timer = setTimeout(
+    () => timeout.abort(new VelahubError('ECUE_BUDGET', `evaluating the package's CUE took longer than its budget of ${budget.totalMs / 1000} s and was stopped`, { hint: 'simplify the slowest definitions (lint each one alone to find them)' })),
+    budget.totalMs,
+  );
+  try {
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    const result = await inspectWithin(files, cue, { ...options, signal });
+    if (timeout.signal.aborted) throw timeout.signal.reason;
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function inspectWithin(files: PackageFiles, cue: CueEvaluator, options: InspectOptions): Promise<InspectResult> {
   const diagnostics: Diagnostic[] = [...checkLayout(files)];
   const metaText = textOf(files, 'metadata.yaml');
   let metadata: AddonMetadata | undefined;

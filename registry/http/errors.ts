@@ -13,6 +13,7 @@ const statusOf: Record<string, number> = {
   EPACKAGE_TOO_LARGE: 413,
   ECUE_BUSY: 429,
   ECUE_TIMEOUT: 422,
+  ECUE_BUDGET: 422,
   EUSAGE: 400,
   EBAD_REQUEST: 400,
 };

@@ -55,3 +55,42 @@ describe('CuePool', () => {
     await running;
   });
 });
+
+describe('CuePool priorities', () => {
+  const slow = JSON.stringify({ op: 'export', file: 'x.cue', source: 'import "list"\nx: [ for i in list.Range(0, 1500, 1) for j in list.Range(0, 1500, 1) { i * j } ]\n' });
+  const quick = JSON.stringify({ op: 'export', file: 'x.cue', source: 'a: 1\n' });
+
+  test('an interactive call runs on the reserved worker while batch calls fill the rest', async () => {
+    const p = new CuePool({ size: 2, reservedForInteractive: 1, timeoutMs: 60_000 });
+    try {
+      await Promise.all([p.run('v0.9', quick, undefined, 'interactive'), p.run('v0.9', quick, undefined, 'interactive')]); // both workers started
+      const controller = new AbortController();
+      const batch = [p.run('v0.9', slow, controller.signal), p.run('v0.9', slow, controller.signal)].map((b) => b.catch((e: Error) => e));
+      assert.equal(p.pending, 1, 'the second batch call must wait: one worker is reserved');
+      const t0 = performance.now();
+      assert.deepEqual(JSON.parse(await p.run('v0.9', quick, undefined, 'interactive')), { result: { a: 1 } });
+      assert.ok(performance.now() - t0 < 2000, `the interactive call waited ${performance.now() - t0} ms`);
+      controller.abort();
+      const outcomes = await Promise.all(batch);
+      for (const o of outcomes) assert.ok(o instanceof Error && o.name === 'AbortError', String(o));
+    } finally {
+      await p.close();
+    }
+  });
+
+  test('aborting a running call stops it with its worker', async () => {
+    const p = new CuePool({ size: 1, timeoutMs: 60_000 });
+    try {
+      const controller = new AbortController();
+      const running = p.run('v0.9', slow, controller.signal);
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = performance.now();
+      controller.abort();
+      await assert.rejects(running, { name: 'AbortError' });
+      assert.ok(performance.now() - t0 < 500);
+      assert.deepEqual(JSON.parse(await p.run('v0.9', quick)), { result: { a: 1 } });
+    } finally {
+      await p.close();
+    }
+  });
+});

@@ -228,3 +228,69 @@ describe('inspectAddon', () => {
     assert.deepEqual(second.manifest!.definitions[0]!.schema, def.schema);
   });
 });
+
+describe('inspectAddon: CUE lines and budgets', () => {
+  const slowDefinition = (name: string) => `import "list"
+"${name}": {
+	type: "trait"
+	description: "Spends seconds in a comprehension"
+}
+template: {
+	_grid: [ for i in list.Range(0, 1500, 1) for j in list.Range(0, 1500, 1) { i * j } ]
+	patch: metadata: annotations: n: "\\(len(_grid))"
+	parameter: {}
+}
+`;
+
+  test('a definition one CUE line refuses is a warning naming the KubeVela versions affected', async () => {
+    const source = labelsTrait('adds').replace('template: {', 'template: {\n\t_a: [1] + [2]');
+    const result = await inspectAddon(minimal({ 'definitions/adds.cue': source }), cue);
+    const [w] = only(result.diagnostics, 'cue-line-refuses');
+    assert.ok(result.manifest, JSON.stringify(result.diagnostics));
+    assert.equal(w?.severity, 'warning');
+    assert.match(w!.message, /CUE v0\.9\.2 \(KubeVela 1\.10\) but CUE v0\.14\.1 \(KubeVela 1\.11\) refuses it/);
+    assert.match(w!.hint ?? '', /list\.Concat/);
+  });
+
+  test('an addon whose system.vela allows only 1.11 is stored with the v0.14 line', async () => {
+    const files = minimal({ 'definitions/labels.cue': labelsTrait('labels') });
+    files.set('metadata.yaml', new TextEncoder().encode(metadataYaml('demo', 'system:\n  vela: ">=1.11.0"\n')));
+    const result = await inspectAddon(files, cue);
+    assert.equal(result.manifest?.definitions[0]?.cueLine, 'v0.14', JSON.stringify(result.diagnostics));
+    const stable = await inspectAddon(minimal({ 'definitions/labels.cue': labelsTrait('labels') }), cue);
+    assert.equal(stable.manifest?.definitions[0]?.cueLine, 'v0.9');
+  });
+
+  test('a construct KubeVela stores no schema for is a warning, and the definition keeps an empty schema', async () => {
+    const source = labelsTrait('bounded').replace(/parameter: \{/, 'parameter: {\n\t\treplicas: *1 | int & >=1');
+    const result = await inspectAddon(minimal({ 'definitions/bounded.cue': source }), cue);
+    const [w] = only(result.diagnostics, 'schema-unsupported');
+    assert.ok(w, JSON.stringify(result.diagnostics));
+    assert.match(w.message, /KubeVela will store no parameter schema/);
+    assert.match(w.message, /unsupported op for number &/);
+  });
+
+  test('more definitions than the budget allows are refused before any is evaluated', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 4; i++) files[`definitions/t${i}.cue`] = slowDefinition(`t${i}`);
+    const t0 = performance.now();
+    const result = await inspectAddon(minimal(files), cue, { budget: { maxDefinitions: 3, totalMs: 60_000 } });
+    assert.ok(performance.now() - t0 < 1000, 'definitions were evaluated');
+    const [d] = only(result.diagnostics, 'too-many-definitions');
+    assert.match(d!.message, /4 definition files; at most 3/);
+  });
+
+  test('slow definitions stop at the package budget with ECUE_BUDGET, and the workers are free again', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 4; i++) files[`definitions/t${i}.cue`] = slowDefinition(`t${i}`);
+    const t0 = performance.now();
+    await assert.rejects(inspectAddon(minimal(files), cue, { budget: { maxDefinitions: 10, totalMs: 1500 } }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'ECUE_BUDGET');
+      assert.match(err.message, /budget of 1\.5 s/);
+      return true;
+    });
+    assert.ok(performance.now() - t0 < 15_000, `took ${performance.now() - t0} ms`);
+    const after = await inspectAddon(minimal({ 'definitions/labels.cue': labelsTrait('labels') }), cue);
+    assert.ok(after.manifest, JSON.stringify(after.diagnostics));
+  });
+});
