@@ -30,7 +30,11 @@ export function referenceToMarkdown(tables: ParamTable[], headingLevel = 3): str
       continue;
     }
     const rows = table.params.map((p) => {
-      const type = p.table ? `[${cell(p.type)}](#${tableAnchor(p.table)})` : `\`${cell(p.type)}\``;
+      const type = p.options
+        ? (p.type.startsWith('[]') ? '[]' : '') + p.options.map((o, i) => `[type-option-${i + 1}](#${tableAnchor(o)})`).join(' or ')
+        : p.table
+          ? `[${cell(p.type)}](#${tableAnchor(p.table)})`
+          : `\`${cell(p.type)}\``;
       return `| ${p.name} | ${cell(p.description)} | ${type} | ${p.required ? 'true' : 'false'} | ${cell(formatDefault(p.default))} |${p.immutable ? ' true' : ' false'} |`;
     });
     parts.push(['| NAME | DESCRIPTION | TYPE | REQUIRED | DEFAULT | IMMUTABLE |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n');

@@ -15,6 +15,8 @@ export interface ParamDoc {
   alias?: string;
   /** Anchor of the sub-table describing this parameter's nested fields. */
   table?: string;
+  /** For a disjunction of structs: one sub-table per alternative (`type-option-1`, …), as `vela show` lists them. */
+  options?: string[];
 }
 
 /** A table of parameters: the root one, then one per nested struct. */
@@ -55,13 +57,36 @@ function walk(schema: JsonSchema, path: string, tables: ParamTable[]): void {
     if (prop.default !== undefined) doc.default = prop.default;
     if (typeof prop['x-short'] === 'string') doc.short = prop['x-short'];
     if (typeof prop['x-alias'] === 'string') doc.alias = prop['x-alias'];
-    if (struct) {
+    const options = struct ? structOptions(struct) : undefined;
+    if (struct && options) {
+      doc.options = options.map((_, i) => `${childPath}.type-option-${i + 1}`);
+      doc.type = (prop.type === 'array' ? '[]' : '') + options.map((_, i) => `type-option-${i + 1}`).join(' or ');
+      options.forEach((option, i) => nested.push([option, doc.options![i]!]));
+    } else if (struct) {
       doc.table = childPath;
       nested.push([struct, childPath]);
     }
     table.params.push(doc);
   }
   for (const [struct, childPath] of nested) walk(struct, childPath, tables);
+}
+
+/**
+ * The alternatives of a disjunction of structs. CUE's OpenAPI encoder folds
+ * `{a: string} | {b: {...}}` into one object whose `oneOf` lists, per
+ * alternative, the fields it requires; each alternative becomes a struct of
+ * those fields (required) and the fields no alternative requires (optional).
+ */
+function structOptions(s: JsonSchema): JsonSchema[] | undefined {
+  const alternatives = s.oneOf ?? s.anyOf;
+  if (!alternatives || alternatives.length < 2 || !s.properties) return undefined;
+  if (!alternatives.every((a) => Array.isArray(a.required) && a.required.length > 0 && a.type === undefined)) return undefined;
+  const claimed = new Set(alternatives.flatMap((a) => a.required!));
+  const shared = Object.keys(s.properties).filter((k) => !claimed.has(k));
+  return alternatives.map((a) => {
+    const keys = [...a.required!, ...shared].filter((k) => s.properties![k]);
+    return { type: 'object', required: [...new Set([...a.required!, ...(s.required ?? [])])], properties: Object.fromEntries(keys.map((k) => [k, s.properties![k]!])) };
+  });
 }
 
 /** The struct schema nested in `s` (itself, a list's items, a map's values), if any. */

@@ -17,7 +17,15 @@ function row(p: ParamDoc, tables: Map<string, ParamTable>, depth: number): SafeH
 <td>${p.required ? html`<span class="yes">yes</span>` : 'no'}</td>
 <td>${p.default === undefined ? '' : html`<code>${formatDefault(p.default)}</code>`}</td>
 <td>${p.immutable ? html`<span class="yes">yes</span>` : 'no'}</td>
-</tr>${nested ? html`<tr class="nested"><td colspan="6"><details${depth === 0 ? html` open` : ''} data-table="${p.path}"><summary>Fields of <code>${p.path}</code> (${nested.params.length})</summary>${table(nested, tables, depth + 1)}</details></td></tr>` : ''}`;
+</tr>${nested ? nestedRow(p.path, `Fields of`, nested, tables, depth) : ''}${(p.options ?? []).map((o, i) => {
+    const option = tables.get(o);
+    return option ? nestedRow(o, `Option ${i + 1} of`, option, tables, depth) : '';
+  })}`;
+}
+
+function nestedRow(path: string, label: string, nested: ParamTable, tables: Map<string, ParamTable>, depth: number): SafeHtml {
+  const shown = path.replace(/\.type-option-\d+$/, '');
+  return html`<tr class="nested"><td colspan="6"><details${depth === 0 ? html` open` : ''} data-table="${path}"><summary>${label} <code>${shown}</code> (${nested.params.length})</summary>${table(nested, tables, depth + 1)}</details></td></tr>`;
 }
 
 function table(t: ParamTable, tables: Map<string, ParamTable>, depth: number): SafeHtml {

@@ -138,3 +138,49 @@ describe('markdown', () => {
     assert.equal(referenceToMarkdown(parameterReference({ type: 'object', properties: {} })), 'This definition takes no parameters.\n');
   });
 });
+
+describe('parameterReference of a disjunction of structs, from the real CUE engine', () => {
+  test('each alternative is a table of its own, type-option-1, type-option-2, as vela show lists them', async () => {
+    const { CueEvaluator } = await import('../../../core/cue/evaluator.ts');
+    const { parameterSchemaFromOpenApi } = await import('../../../core/params/schema.ts');
+    const cue = new CueEvaluator();
+    try {
+      const source = `"notify": {
+	type: "workflow-step"
+	description: "Sends a message"
+}
+template: {
+	parameter: {
+		// +usage=Where the token comes from
+		token: close({
+			// +usage=The token itself
+			value: string
+		}) | close({
+			// +usage=A secret holding the token
+			secretRef: {
+				name: string
+				key:  string
+			}
+		})
+		// +usage=The message
+		message: string
+	}
+}
+`;
+      const inspected = await cue.inspect(source, 'definitions/notify.cue');
+      const tables = parameterReference(parameterSchemaFromOpenApi(inspected.openapi!));
+      const token = tables[0]!.params.find((p) => p.name === 'token')!;
+      assert.equal(token.type, 'type-option-1 or type-option-2');
+      assert.deepEqual(token.options, ['token.type-option-1', 'token.type-option-2']);
+      const one = tables.find((t) => t.path === 'token.type-option-1')!;
+      const two = tables.find((t) => t.path === 'token.type-option-2')!;
+      assert.deepEqual(one.params.map((p) => [p.name, p.required, p.description]), [['value', true, 'The token itself']]);
+      assert.deepEqual(two.params.map((p) => [p.name, p.required]), [['secretRef', true]]);
+      assert.ok(tables.some((t) => t.path === 'token.type-option-2.secretRef'), 'the nested struct of option 2 has its table');
+      const md = referenceToMarkdown(tables);
+      assert.match(md, /\[type-option-1\]\(#token-type-option-1\) or \[type-option-2\]\(#token-type-option-2\)/);
+    } finally {
+      await cue.close();
+    }
+  });
+});
