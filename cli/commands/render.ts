@@ -7,6 +7,8 @@ import { applySet } from '../../core/params/set-values.ts';
 import { validateParameters } from '../../core/params/validate.ts';
 import { withEvaluator } from '../evaluator.ts';
 import { outputFormat, printData } from '../output.ts';
+import { sampleWorkload } from '../../core/cue/context.ts';
+import type { CueLine } from '../../core/cue/lines.ts';
 
 /** Reads `-f` values files and applies `--set` on top, Helm's order. */
 export async function collectValues(files: string[], sets: string[], schema?: Parameters<typeof applySet>[2]): Promise<Record<string, unknown>> {
@@ -30,6 +32,30 @@ export async function collectValues(files: string[], sets: string[], schema?: Pa
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** The CUE line of a KubeVela version given as `--vela` (1.10, v1.10.3, 1.11 …). */
+function lineForVela(version: string): CueLine {
+  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  if (!m || Number(m[1]) !== 1) throw new VelahubError('EUSAGE', `--vela ${JSON.stringify(version)} is not a KubeVela version: expected 1.10 or 1.11`, { path: '--vela' });
+  return Number(m[2]) >= 11 ? 'v0.14' : 'v0.9';
+}
+
+/** Reads `--workload`: one Kubernetes object in YAML or JSON. */
+async function readWorkload(file: string): Promise<Record<string, unknown>> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new VelahubError('ENOENT', `--workload ${file}: no such file`, { path: '--workload' });
+  });
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new VelahubError('EINVALID', `--workload ${file}: invalid YAML: ${(err as Error).message.split('\n')[0]}`, { path: '--workload' });
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || typeof (doc as { kind?: unknown }).kind !== 'string') {
+    throw new VelahubError('EINVALID', `--workload ${file}: expected one Kubernetes object (a mapping with apiVersion and kind)`, { path: '--workload' });
+  }
+  return doc as Record<string, unknown>;
+}
+
 /** `velahub render PATH DEFINITION --set k=v -f values.yaml`: the objects a definition produces. */
 export function renderCommand(): Command {
   return new Command('render')
@@ -42,11 +68,15 @@ export function renderCommand(): Command {
     .option('--app <name>', 'application name in the context')
     .option('-n, --namespace <ns>', 'namespace in the context', 'default')
     .option('--cluster-version <v>', 'Kubernetes version in the context, e.g. 1.29', '1.29')
+    .option('--workload <file>', 'for a trait: the workload (YAML) it is attached to; default a sample Deployment')
+    .option('--vela <version>', 'render as this KubeVela line evaluates CUE: 1.10 (CUE v0.9.2) or 1.11 (CUE v0.14.1)', '1.10')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
-    .action(async (path: string, name: string | undefined, opts: { set: string[]; values: string[]; name: string; app?: string; namespace: string; clusterVersion: string; output: string }) => {
+    .action(async (path: string, name: string | undefined, opts: { set: string[]; values: string[]; name: string; app?: string; namespace: string; clusterVersion: string; workload?: string; vela: string; output: string }) => {
       const format = outputFormat(opts.output, ['yaml', 'json'], 'yaml') as 'yaml' | 'json';
       const m = /^v?(\d+)\.(\d+)/.exec(opts.clusterVersion);
       if (!m) throw new VelahubError('EUSAGE', `--cluster-version ${JSON.stringify(opts.clusterVersion)} is not a Kubernetes version: expected e.g. 1.29`, { path: '--cluster-version' });
+      const line = lineForVela(opts.vela);
+      const workload = opts.workload ? await readWorkload(opts.workload) : undefined;
       const result = await withEvaluator(async (cue) => {
         const defs = (await definitionsOf(path, name, cue)).filter((d) => d.schematic === 'cue');
         const def = defs.length === 1 ? defs[0] : undefined;
@@ -57,19 +87,25 @@ export function renderCommand(): Command {
         const problems = validateParameters(def.schema, values, def.file);
         if (problems.length > 0) throw new VelahubError('EINVALID_PARAMETERS', `${problems.length} invalid parameter(s) for ${def.name}: ${problems[0]!.message}`, { data: problems });
         const minor = Number(m[2]);
-        const rendered = await cue.render(def.cue, def.file, {
-          parameters: values,
-          context: { name: opts.name, appName: opts.app ?? opts.name, namespace: opts.namespace, clusterVersion: { major: Number(m[1]), minor, gitVersion: `v${m[1]}.${m[2]}.0` } },
-        });
-        return { def, rendered };
+        const context = {
+          name: opts.name,
+          appName: opts.app ?? opts.name,
+          namespace: opts.namespace,
+          clusterVersion: { major: Number(m[1]), minor, gitVersion: `v${m[1]}.${m[2]}.0` },
+          output: workload ?? sampleWorkload(opts.name, opts.namespace),
+        };
+        const rendered = await cue.render(def.cue, def.file, { parameters: values, context, line });
+        // A trait's patch is shown applied, with KubeVela's patch strategies, to the workload it is attached to.
+        const patched = rendered.patchSource ? await cue.patch(context.output, rendered.patchSource, { line }) : undefined;
+        return { def, rendered, patched };
       });
       const objects = [...(result.rendered.output ? [result.rendered.output] : []), ...Object.keys(result.rendered.outputs).sort().map((k) => result.rendered.outputs[k]!)];
       if (format === 'json') {
-        printData({ objects, ...(result.rendered.patch ? { patch: result.rendered.patch } : {}) }, 'json');
+        printData({ objects, ...(result.rendered.patch ? { patch: result.rendered.patch, patchedWorkload: result.patched } : {}) }, 'json');
         return;
       }
       const docs = objects.map((o) => stringify(o, { lineWidth: 0 }));
-      if (result.rendered.patch) docs.push(`# patch applied by the trait to the component's workload (not a separate object)\n${stringify(result.rendered.patch, { lineWidth: 0 })}`);
+      if (result.patched) docs.push(`# the workload with the trait's patch applied (KubeVela's patch strategies)\n${stringify(result.patched, { lineWidth: 0 })}`);
       process.stdout.write(docs.join('---\n'));
     });
 }

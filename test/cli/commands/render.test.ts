@@ -32,10 +32,59 @@ describe('velahub render', () => {
     await assertGolden('render-web.txt', r.stdout);
   });
 
-  test("a trait's patch is shown as a patch", async () => {
+  test("a trait's patch is shown, and applied to the workload it is attached to", async () => {
     const r = await render('demo', 'labels', '--set', 'labels.team=42', '-o', 'json');
     assert.equal(r.code, 0, describeRun(r));
-    assert.deepEqual(JSON.parse(r.stdout), { objects: [], patch: { metadata: { labels: { team: '42' } } } });
+    const out = JSON.parse(r.stdout) as { objects: unknown[]; patch: unknown; patchedWorkload: { kind: string; metadata: { labels: Record<string, string> } } };
+    assert.deepEqual(out.objects, []);
+    assert.deepEqual(out.patch, { metadata: { labels: { team: '42' } } });
+    assert.equal(out.patchedWorkload.kind, 'Deployment');
+    assert.deepEqual(out.patchedWorkload.metadata.labels, { 'app.oam.dev/component': 'example', team: '42' });
+  });
+
+  test('--workload: a +patchKey list patch merges into the given workload by key', async () => {
+    await writeFile(
+      join(tmp.dir, 'env-vars.cue'),
+      `"env-vars": {
+	type: "trait"
+	description: "Adds environment variables"
+}
+template: {
+	patch: spec: template: spec: {
+		// +patchKey=name
+		containers: [{
+			name: context.name
+			// +patchKey=name
+			env: [ for k, v in parameter.env {name: k, value: v}]
+		}]
+	}
+	parameter: env: [string]: string
+}
+`,
+    );
+    await writeFile(
+      join(tmp.dir, 'workload.yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: sidecar, image: busybox}\n        - name: web\n          image: nginx:1.27\n          env: [{name: A, value: "1"}]\n',
+    );
+    for (const vela of ['1.10', '1.11']) {
+      const r = await render('env-vars.cue', '--name', 'web', '--workload', 'workload.yaml', '--set', 'env.B=2', '--vela', vela, '-o', 'json');
+      assert.equal(r.code, 0, describeRun(r));
+      const containers = (JSON.parse(r.stdout) as { patchedWorkload: { spec: { template: { spec: { containers: Array<{ name: string; env?: unknown[] }> } } } } }).patchedWorkload.spec.template.spec.containers;
+      assert.deepEqual(containers.map((c) => c.name), ['sidecar', 'web']);
+      assert.deepEqual(containers[1]!.env, [{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+    }
+  });
+
+  test('--vela and --workload refuse what they cannot use, naming the flag', async () => {
+    const bad = await render('demo', 'labels', '--vela', '2.0');
+    assert.equal(bad.code, 2, describeRun(bad));
+    assert.match(bad.stderr, /--vela "2\.0" is not a KubeVela version: expected 1\.10 or 1\.11/);
+    await writeFile(join(tmp.dir, 'list.yaml'), '- a\n- b\n');
+    const notObject = await render('demo', 'labels', '--workload', 'list.yaml');
+    assert.notEqual(notObject.code, 0);
+    assert.match(notObject.stderr, /--workload list\.yaml: expected one Kubernetes object/);
+    const missing = await render('demo', 'labels', '--workload', 'nope.yaml');
+    assert.match(missing.stderr, /--workload nope\.yaml: no such file/);
   });
 
   test('bad parameters exit 1 naming each parameter', async () => {
