@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { VelahubError } from '../errors.ts';
-import { enginePaths } from './engine/build.ts';
+import { enginePaths } from './engine-files.ts';
 import { CUE_LINES, STABLE_LINE, type CueLine } from './lines.ts';
 
 /** Options for {@link CuePool}. */

@@ -99,12 +99,28 @@ function normalize(node: JsonSchema, name: string | undefined): JsonSchema {
   if (markers.alias) out['x-alias'] = markers.alias;
   if (markers.ignore) out['x-ignore'] = true;
   if (markers.immutable) out['x-immutable'] = true;
+  if (node.properties && node.additionalProperties && typeof node.default === 'object' && node.default !== null) {
+    // A map with a default (`{[string]: string} & (*{A: "x"} | {...})`): CUE's encoder lists the
+    // default's keys as fixed properties (`A: enum ["x"]`). They are the default, not fields.
+    const def = node.default as Record<string, unknown>;
+    const fromDefault = (k: string, v: JsonSchema) => v.enum?.length === 1 && JSON.stringify(v.enum[0]) === JSON.stringify(def[k]);
+    const kept = Object.entries(node.properties).filter(([k, v]) => !fromDefault(k, v));
+    if (kept.length === 0) {
+      delete out.properties;
+      delete out.required;
+      return normalizeRest(node, out);
+    }
+  }
   if (node.properties) {
     out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, normalize(v, k)]));
     const required = (node.required ?? []).filter((k) => node.properties![k]?.default === undefined);
     if (required.length > 0) out.required = required;
     else delete out.required;
   }
+  return normalizeRest(node, out);
+}
+
+function normalizeRest(node: JsonSchema, out: JsonSchema): JsonSchema {
   if (node.items) out.items = normalize(node.items, undefined);
   if (node.additionalProperties && typeof node.additionalProperties === 'object') {
     out.additionalProperties = normalize(node.additionalProperties, undefined);

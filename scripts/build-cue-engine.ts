@@ -1,12 +1,12 @@
 /**
- * Builds velahub's CUE engine (the Go module beside this file) to WebAssembly,
- * once per KubeVela line, into `dist/`. A build is keyed by the sha256 of its
+ * Builds velahub's CUE engine (the Go module in core/cue/engine) to WebAssembly,
+ * once per KubeVela line, into build/cue-engine/. A build is keyed by the sha256 of its
  * inputs (Go version, the line's go.mod/go.sum, the Go sources and the vela/*
  * declarations), so an unchanged tree costs one hash; each module is written to
  * a temp file and renamed, so a half-written engine never exists.
  *
- *   tsx core/cue/engine/build.ts          build what is missing (npm install runs this)
- *   tsx core/cue/engine/build.ts --force  rebuild and print each module's sha256
+ *   tsx scripts/build-cue-engine.ts          build what is missing (npm install runs this)
+ *   tsx scripts/build-cue-engine.ts --force  rebuild and print each module's sha256
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,13 +15,10 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CUE_LINES, type CueLine } from '../lines.ts';
+import { CUE_LINES, type CueLine } from '../core/cue/lines.ts';
+import { engineBuildDir as distDir, enginePaths, engineSourceDir as engineDir } from '../core/cue/engine-files.ts';
 
 const run = promisify(execFile);
-const engineDir = dirname(fileURLToPath(import.meta.url));
-
-/** Where the built engine lives: one folder per line, and Go's wasm_exec.js beside them. */
-export const distDir = join(engineDir, 'dist');
 
 /** What a finished build records next to its module. */
 export interface BuildInfo {
@@ -32,11 +29,6 @@ export interface BuildInfo {
   go: string;
   bytes: number;
   tookMs: number;
-}
-
-/** The paths of one line's built module and its build record. */
-export function enginePaths(line: CueLine): { wasm: string; info: string; wasmExec: string } {
-  return { wasm: join(distDir, line, 'engine.wasm'), info: join(distDir, line, 'BUILD-INFO.json'), wasmExec: join(distDir, 'wasm_exec.js') };
 }
 
 async function goBinary(): Promise<string> {
