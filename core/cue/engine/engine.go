@@ -439,6 +439,7 @@ func genOpenAPI(ctx *cue.Context, v cue.Value) (doc []byte, schema interface{}, 
 		return nil, nil, fmt.Errorf("cannot generate OpenAPI v3 JSON schema for capability: no parameter schema")
 	}
 	fixSchema("", param)
+	dropNullDefaults(param)
 	return doc, param, nil
 }
 
@@ -473,6 +474,24 @@ func fixSchema(name string, s map[string]interface{}) {
 		delete(s, "description")
 	} else {
 		s["description"] = desc
+	}
+}
+
+// dropNullDefaults removes `default: null` everywhere: KubeVela stores the
+// schema after a round trip through kin-openapi, whose Schema omits a nil default.
+func dropNullDefaults(node interface{}) {
+	switch n := node.(type) {
+	case map[string]interface{}:
+		if d, ok := n["default"]; ok && d == nil {
+			delete(n, "default")
+		}
+		for _, v := range n {
+			dropNullDefaults(v)
+		}
+	case []interface{}:
+		for _, v := range n {
+			dropNullDefaults(v)
+		}
 	}
 }
 
