@@ -130,3 +130,47 @@ describe('CUE → CR → CUE round trip', () => {
     assert.deepEqual(again.openapi, inspected.openapi);
   });
 });
+
+describe('imports survive CUE ⇄ CR', () => {
+  const step = `import (
+	"vela/op"
+	"strings"
+)
+
+"deploy-note": {
+	type: "workflow-step"
+	description: "Applies a ConfigMap holding a note"
+}
+template: {
+	apply: op.#Apply & {
+		value: {
+			apiVersion: "v1"
+			kind:       "ConfigMap"
+			metadata: name: strings.ToLower(parameter.name)
+			data: note: parameter.note
+		}
+	}
+	parameter: {
+		// +usage=ConfigMap name
+		name: string
+		// +usage=The note
+		note: *"" | string
+	}
+}
+`;
+  test('a workflow step importing vela/op keeps its imports in the CR template and back, and evaluates both ways', async () => {
+    const evaluator = new CueEvaluator(new CuePool({ size: 1 }));
+    try {
+      const inspected = await evaluator.inspect(step, 'definitions/deploy-note.cue');
+      assert.match(inspected.template, /^import \(\n\t"vela\/op"\n\t"strings"\n\)/);
+      const cr = definitionToCR(inspected.header, inspected.template);
+      const back = crToDefinitionCue(crToYaml(cr), 'deploy-note.yaml').cue;
+      assert.match(back, /^import \(/);
+      const again = await evaluator.inspect(back, 'deploy-note.yaml');
+      assert.deepEqual(again.kubevelaSchema, inspected.kubevelaSchema);
+      assert.deepEqual(Object.keys((inspected.kubevelaSchema as { properties: object }).properties).sort(), ['name', 'note']);
+    } finally {
+      await evaluator.close();
+    }
+  });
+});
