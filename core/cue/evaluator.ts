@@ -27,6 +27,8 @@ export interface InspectedDefinition {
    * (`openapi.Gen` with references expanded); absent when it cannot (see `schemaError`).
    */
   openapi?: Record<string, unknown>;
+  /** The same document with references kept (`$ref` to each named `#Def`), for the docs' table names. */
+  openapiRefs?: Record<string, unknown>;
   /** What KubeVela stores in the definition's `schema-NAME` ConfigMap (`openapi-v3-json-schema`). */
   kubevelaSchema?: Record<string, unknown>;
   /** Why KubeVela's generator makes no schema for this definition (it then stores none). */
@@ -128,7 +130,7 @@ export class CueEvaluator {
   /** {@link inspect} without the memory of recent results (benchmarks measure this). */
   async inspectUncached(source: string, file: string, options: CueCallOptions = {}): Promise<InspectedDefinition> {
     const line = options.line ?? this.line;
-    const res = await this.#call<{ name: string; header: Record<string, unknown>; template: string; openapi?: Record<string, unknown>; schema?: Record<string, unknown>; schemaError?: string }>(
+    const res = await this.#call<{ name: string; header: Record<string, unknown>; template: string; openapi?: Record<string, unknown>; openapiRefs?: Record<string, unknown>; schema?: Record<string, unknown>; schemaError?: string }>(
       line,
       { op: 'inspect', file, source },
       file,
@@ -137,6 +139,7 @@ export class CueEvaluator {
     return {
       header: toHeader(res.name, res.header, file),
       openapi: res.openapi,
+      openapiRefs: res.openapiRefs,
       kubevelaSchema: res.schema,
       schemaError: res.schemaError,
       template: res.template,

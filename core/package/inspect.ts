@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics.ts';
 import { isVelahubError, VelahubError } from '../errors.ts';
 import type { CueEvaluator, DefinitionHeader, DefinitionType } from '../cue/evaluator.ts';
-import { parameterSchemaFromOpenApi, type JsonSchema } from '../params/schema.ts';
+import { markDefinitions, parameterSchemaFromOpenApi, type JsonSchema } from '../params/schema.ts';
 import { textOf, type PackageFiles } from './files.ts';
 import { checkLayout, roleOf } from './layout.ts';
 import { parseMetadata, type AddonMetadata } from './metadata.ts';
@@ -203,7 +203,7 @@ export async function inspectDefinitionFile(
         annotations: header.annotations,
         labels: header.labels,
         attributes: header.attributes,
-        schema: inspected.openapi ? parameterSchemaFromOpenApi(inspected.openapi) : { type: 'object', properties: {} },
+        schema: inspected.openapi ? withDefinitionNames(parameterSchemaFromOpenApi(inspected.openapi), inspected.openapiRefs) : { type: 'object', properties: {} },
         cue: source,
         template: inspected.template,
         ...(inspected.kubevelaSchema ? { kubevelaSchema: inspected.kubevelaSchema } : {}),
@@ -215,6 +215,10 @@ export async function inspectDefinitionFile(
     // Lines of a CR converted to CUE do not match the YAML file; keep the message only.
     return { diagnostics: diagnosticsOf(err, file).map((d) => (fromYaml ? { ...d, line: undefined, column: undefined } : d)) };
   }
+}
+
+function withDefinitionNames(schema: JsonSchema, refs: Record<string, unknown> | undefined): JsonSchema {
+  return refs ? markDefinitions(schema, refs) : schema;
 }
 
 /** The warning for a definition that another CUE line refuses, or gives another schema. */

@@ -24,7 +24,7 @@ export function referenceToMarkdown(tables: ParamTable[], headingLevel = 3): str
   const hashes = '#'.repeat(headingLevel);
   const parts: string[] = [];
   for (const table of tables) {
-    if (table.path) parts.push(`${hashes} ${table.path}\n`);
+    if (table.path) parts.push(`${hashes} ${table.path}${table.definition ? ` (#${table.definition})` : ''}\n`);
     if (table.params.length === 0) {
       parts.push('This definition takes no parameters.\n');
       continue;

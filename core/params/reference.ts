@@ -23,6 +23,8 @@ export interface ParamDoc {
 export interface ParamTable {
   /** `''` for the root, else the dotted path of the struct it documents. */
   path: string;
+  /** The named CUE definition (`#Route`) the struct is, when it is one. */
+  definition?: string;
   params: ParamDoc[];
 }
 
@@ -39,6 +41,7 @@ export function parameterReference(schema: JsonSchema): ParamTable[] {
 
 function walk(schema: JsonSchema, path: string, tables: ParamTable[]): void {
   const table: ParamTable = { path, params: [] };
+  if (path && typeof schema['x-definition'] === 'string') table.definition = schema['x-definition'];
   tables.push(table);
   const required = new Set(schema.required ?? []);
   const nested: Array<[JsonSchema, string]> = [];

@@ -130,3 +130,31 @@ function normalizeRest(node: JsonSchema, out: JsonSchema): JsonSchema {
   }
   return out;
 }
+
+/**
+ * Marks each struct that is a named `#Def` (a field's own value, a list's
+ * element or a map's value) with `x-definition: NAME`, read from CUE's OpenAPI
+ * document with references kept; the docs title its table with that name.
+ */
+export function markDefinitions(schema: JsonSchema, refsDoc: Record<string, unknown>): JsonSchema {
+  const schemas = ((refsDoc.components as { schemas?: Record<string, JsonSchema> } | undefined)?.schemas ?? {}) as Record<string, JsonSchema>;
+  const nameOf = (node: JsonSchema | undefined) => node?.$ref?.replace('#/components/schemas/', '');
+  const mark = (target: JsonSchema, refs: JsonSchema | undefined, seen: string[]): JsonSchema => {
+    if (!refs) return target;
+    const name = nameOf(refs) ?? nameOf(refs.allOf?.length === 1 ? refs.allOf[0] : undefined);
+    const body = name ? schemas[name] : refs;
+    if (name && seen.includes(name)) return target;
+    const next = name ? [...seen, name] : seen;
+    const out: JsonSchema = { ...target };
+    if (name && target.type === 'object' && target.properties) out['x-definition'] = name;
+    if (target.properties && body?.properties) {
+      out.properties = Object.fromEntries(Object.entries(target.properties).map(([k, v]) => [k, mark(v, body.properties![k], next)]));
+    }
+    if (target.items && body?.items) out.items = mark(target.items, body.items, next);
+    if (target.additionalProperties && typeof target.additionalProperties === 'object' && body?.additionalProperties && typeof body.additionalProperties === 'object') {
+      out.additionalProperties = mark(target.additionalProperties, body.additionalProperties, next);
+    }
+    return out;
+  };
+  return mark(schema, schemas.parameter, []);
+}

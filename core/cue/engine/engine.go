@@ -404,6 +404,9 @@ func inspect(file, source string) (interface{}, error) {
 	} else {
 		res["openapi"] = json.RawMessage(doc)
 		res["schema"] = schema
+		if refs := refsOpenAPI(ctx, v); refs != nil {
+			res["openapiRefs"] = json.RawMessage(refs)
+		}
 	}
 	return res, nil
 }
@@ -441,6 +444,25 @@ func genOpenAPI(ctx *cue.Context, v cue.Value) (doc []byte, schema interface{}, 
 	fixSchema("", param)
 	dropNullDefaults(param)
 	return doc, param, nil
+}
+
+// refsOpenAPI is the same document with references kept: which fields are a
+// named #Def (for the docs' tables), which the expanded one no longer says.
+func refsOpenAPI(ctx *cue.Context, v cue.Value) (doc []byte) {
+	defer func() {
+		if recover() != nil {
+			doc = nil
+		}
+	}()
+	p := v.LookupPath(cue.ParsePath("parameter"))
+	if !p.Exists() {
+		return nil
+	}
+	doc, err := openapi.Gen(ctx.CompileString("{}").FillPath(cue.MakePath(cue.Def("parameter")), p), &openapi.Config{ExpandReferences: false})
+	if err != nil {
+		return nil
+	}
+	return doc
 }
 
 // fixSchema is KubeVela's FixOpenAPISchema: every property gets its name as
@@ -624,7 +646,11 @@ func parameterFile(file, source string) (interface{}, error) {
 	if err != nil {
 		return map[string]interface{}{"schemaError": err.Error()}, nil
 	}
-	return map[string]interface{}{"openapi": json.RawMessage(doc), "schema": schema}, nil
+	res := map[string]interface{}{"openapi": json.RawMessage(doc), "schema": schema}
+	if refs := refsOpenAPI(ctx, v); refs != nil {
+		res["openapiRefs"] = json.RawMessage(refs)
+	}
+	return res, nil
 }
 
 // sortedKeys is used where output order must not depend on Go's map order.

@@ -25,7 +25,7 @@ function row(p: ParamDoc, tables: Map<string, ParamTable>, depth: number): SafeH
 
 function nestedRow(path: string, label: string, nested: ParamTable, tables: Map<string, ParamTable>, depth: number): SafeHtml {
   const shown = path.replace(/\.type-option-\d+$/, '');
-  return html`<tr class="nested"><td colspan="6"><details${depth === 0 ? html` open` : ''} data-table="${path}"><summary>${label} <code>${shown}</code> (${nested.params.length})</summary>${table(nested, tables, depth + 1)}</details></td></tr>`;
+  return html`<tr class="nested"><td colspan="6"><details${depth === 0 ? html` open` : ''} data-table="${path}"><summary>${label} <code>${shown}</code>${nested.definition ? html` <span class="muted">#${nested.definition}</span>` : ''} (${nested.params.length})</summary>${table(nested, tables, depth + 1)}</details></td></tr>`;
 }
 
 function table(t: ParamTable, tables: Map<string, ParamTable>, depth: number): SafeHtml {

@@ -184,3 +184,46 @@ template: {
     }
   });
 });
+
+describe('parameterReference names the tables of named #Defs', () => {
+  test('a #Def as a field, a list element and a map value: its table says which definition it is', async () => {
+    const { CueEvaluator } = await import('../../../core/cue/evaluator.ts');
+    const { markDefinitions, parameterSchemaFromOpenApi } = await import('../../../core/params/schema.ts');
+    const cue = new CueEvaluator();
+    try {
+      const source = `"ports": {
+	type: "trait"
+	description: "Opens ports"
+}
+template: {
+	#Port: {
+		// +usage=Port number
+		port: int
+		// +usage=Protocol
+		protocol: *"TCP" | "UDP"
+	}
+	patch: {}
+	parameter: {
+		// +usage=Ports to open
+		ports: [...#Port]
+		// +usage=The main port
+		main?: #Port
+		// +usage=Ports by name
+		named?: [string]: #Port
+		// +usage=Not a definition
+		plain?: { a: string }
+	}
+}
+`;
+      const inspected = await cue.inspect(source, 'definitions/ports.cue');
+      const tables = parameterReference(markDefinitions(parameterSchemaFromOpenApi(inspected.openapi!), inspected.openapiRefs!));
+      const byPath = Object.fromEntries(tables.map((t) => [t.path, t.definition]));
+      assert.deepEqual(byPath, { '': undefined, ports: 'Port', main: 'Port', named: 'Port', plain: undefined });
+      assert.match(referenceToMarkdown(tables), /^### ports \(#Port\)$/m);
+      const main = tables[0]!.params.find((p) => p.name === 'main')!;
+      assert.equal(main.description, 'The main port', "the field's own +usage stays with a #Def field");
+    } finally {
+      await cue.close();
+    }
+  });
+});
