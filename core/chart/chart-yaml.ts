@@ -55,7 +55,7 @@ function strings(raw: Record<string, unknown>, key: string, out: Diagnostic[]): 
   const v = raw[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
-    out.push(problem(key, `Chart.yaml field "${key}" must be a list of strings`));
+    out.push(problem(key, `field "${key}" must be a list of strings`));
     return undefined;
   }
   return v as string[];
@@ -76,48 +76,48 @@ export function parseChartYaml(text: string): ParsedChartYaml {
   const out: Diagnostic[] = [];
 
   if (raw.apiVersion !== 'v2') {
-    out.push(problem('apiVersion', raw.apiVersion === undefined ? 'Chart.yaml field "apiVersion" is missing: it must be "v2"' : `Chart.yaml field "apiVersion" is ${JSON.stringify(raw.apiVersion)}: it must be "v2" (Helm 3 charts)`, raw.apiVersion === 'v1' ? 'v1 charts keep dependencies in requirements.yaml; move them into Chart.yaml and set apiVersion: v2' : undefined));
+    out.push(problem('apiVersion', raw.apiVersion === undefined ? 'field "apiVersion" is missing: it must be "v2"' : `field "apiVersion" is ${JSON.stringify(raw.apiVersion)}: it must be "v2" (Helm 3 charts)`, raw.apiVersion === 'v1' ? 'v1 charts keep dependencies in requirements.yaml; move them into Chart.yaml and set apiVersion: v2' : undefined));
   }
-  const name = isStr(raw.name) ? raw.name : undefined;
-  if (raw.name === undefined) out.push(problem('name', 'Chart.yaml field "name" is missing'));
-  else if (!name || !chartNamePattern.test(name)) out.push(problem('name', `Chart.yaml field "name" is ${JSON.stringify(raw.name)}: use lowercase letters and digits separated by dashes, e.g. "shop-frontend"`));
+  const name = isStr(raw.name) && chartNamePattern.test(raw.name) ? raw.name : undefined;
+  if (raw.name === undefined) out.push(problem('name', 'field "name" is missing'));
+  else if (!name) out.push(problem('name', `field "name" is ${JSON.stringify(raw.name)}: use lowercase letters and digits separated by dashes, e.g. "shop-frontend"`));
   const version = typeof raw.version === 'string' ? raw.version : raw.version === undefined ? undefined : String(raw.version);
-  if (version === undefined) out.push(problem('version', 'Chart.yaml field "version" is missing: use a semantic version such as 1.0.0'));
-  else if (typeof raw.version !== 'string' || semver.valid(version) !== version) out.push(problem('version', `Chart.yaml field "version" is ${JSON.stringify(raw.version)}: it must be a semantic version such as 1.0.0 (a string, no leading "v")`));
+  if (version === undefined) out.push(problem('version', 'field "version" is missing: use a semantic version such as 1.0.0'));
+  else if (typeof raw.version !== 'string' || semver.valid(version) !== version) out.push(problem('version', `field "version" is ${JSON.stringify(raw.version)}: it must be a semantic version such as 1.0.0 (a string, no leading "v")`));
   if (raw.type !== undefined && raw.type !== 'application') {
-    out.push(problem('type', `Chart.yaml field "type" is ${JSON.stringify(raw.type)}: only "application" charts are hosted here`, raw.type === 'library' ? 'library charts cannot be installed; vendor them into charts/ of the application that uses them' : undefined));
+    out.push(problem('type', `field "type" is ${JSON.stringify(raw.type)}: only "application" charts are hosted here`, raw.type === 'library' ? 'library charts cannot be installed; vendor them into charts/ of the application that uses them' : undefined));
   }
   for (const key of ['description', 'kubeVersion', 'home', 'icon'] as const) {
-    if (raw[key] !== undefined && raw[key] !== null && typeof raw[key] !== 'string') out.push(problem(key, `Chart.yaml field "${key}" must be a string, got ${JSON.stringify(raw[key])}`));
+    if (raw[key] !== undefined && raw[key] !== null && typeof raw[key] !== 'string') out.push(problem(key, `field "${key}" must be a string, got ${JSON.stringify(raw[key])}`));
   }
   // YAML reads `appVersion: 1.10` as a number; Helm keeps it as text, so velahub does too.
   const appVersion = raw.appVersion === undefined || raw.appVersion === null ? undefined : typeof raw.appVersion === 'string' || typeof raw.appVersion === 'number' ? String(raw.appVersion) : undefined;
-  if (raw.appVersion !== undefined && raw.appVersion !== null && appVersion === undefined) out.push(problem('appVersion', `Chart.yaml field "appVersion" must be a string such as "1.16.0", got ${JSON.stringify(raw.appVersion)}`));
+  if (raw.appVersion !== undefined && raw.appVersion !== null && appVersion === undefined) out.push(problem('appVersion', `field "appVersion" must be a string such as "1.16.0", got ${JSON.stringify(raw.appVersion)}`));
   const keywords = strings(raw, 'keywords', out);
   const sources = strings(raw, 'sources', out);
   let maintainers: ChartMetadata['maintainers'];
   if (raw.maintainers !== undefined && raw.maintainers !== null) {
-    if (!Array.isArray(raw.maintainers)) out.push(problem('maintainers', 'Chart.yaml field "maintainers" must be a list of {name, email, url}'));
+    if (!Array.isArray(raw.maintainers)) out.push(problem('maintainers', 'field "maintainers" must be a list of {name, email, url}'));
     else {
       maintainers = [];
       raw.maintainers.forEach((m: unknown, i) => {
         const e = m as Record<string, unknown> | null;
-        if (!e || typeof e !== 'object' || !isStr(e.name)) out.push(problem(`maintainers[${i}].name`, `Chart.yaml field "maintainers[${i}].name" is missing: each maintainer needs a name`));
+        if (!e || typeof e !== 'object' || !isStr(e.name)) out.push(problem(`maintainers[${i}].name`, `field "maintainers[${i}].name" is missing: each maintainer needs a name`));
         else maintainers!.push({ name: e.name, ...(isStr(e.email) ? { email: e.email } : {}), ...(isStr(e.url) ? { url: e.url } : {}) });
       });
     }
   }
   let dependencies: ChartDependency[] | undefined;
   if (raw.dependencies !== undefined && raw.dependencies !== null) {
-    if (!Array.isArray(raw.dependencies)) out.push(problem('dependencies', 'Chart.yaml field "dependencies" must be a list of {name, version, repository}'));
+    if (!Array.isArray(raw.dependencies)) out.push(problem('dependencies', 'field "dependencies" must be a list of {name, version, repository}'));
     else {
       dependencies = [];
       raw.dependencies.forEach((d: unknown, i) => {
         const e = (d && typeof d === 'object' ? d : {}) as Record<string, unknown>;
         const ok = isStr(e.name) && isStr(e.version);
-        if (!isStr(e.name)) out.push(problem(`dependencies[${i}].name`, `Chart.yaml field "dependencies[${i}].name" is missing`));
-        if (!isStr(e.version)) out.push(problem(`dependencies[${i}].version`, `Chart.yaml field "dependencies[${i}].version" is missing: give a version or range such as "17.x"`));
-        else if (semver.validRange(e.version) === null) out.push(problem(`dependencies[${i}].version`, `Chart.yaml field "dependencies[${i}].version" is ${JSON.stringify(e.version)}: not a semver version or range`));
+        if (!isStr(e.name)) out.push(problem(`dependencies[${i}].name`, `field "dependencies[${i}].name" is missing`));
+        if (!isStr(e.version)) out.push(problem(`dependencies[${i}].version`, `field "dependencies[${i}].version" is missing: give a version or range such as "17.x"`));
+        else if (semver.validRange(e.version) === null) out.push(problem(`dependencies[${i}].version`, `field "dependencies[${i}].version" is ${JSON.stringify(e.version)}: not a semver version or range`));
         if (ok) {
           dependencies!.push({
             name: e.name as string,
@@ -133,16 +133,16 @@ export function parseChartYaml(text: string): ParsedChartYaml {
   }
   let annotations: Record<string, string> | undefined;
   if (raw.annotations !== undefined && raw.annotations !== null) {
-    if (typeof raw.annotations !== 'object' || Array.isArray(raw.annotations)) out.push(problem('annotations', 'Chart.yaml field "annotations" must be a map of strings'));
+    if (typeof raw.annotations !== 'object' || Array.isArray(raw.annotations)) out.push(problem('annotations', 'field "annotations" must be a map of strings'));
     else {
       annotations = {};
       for (const [k, v] of Object.entries(raw.annotations as Record<string, unknown>)) {
-        if (typeof v !== 'string') out.push(problem(`annotations.${k}`, `Chart.yaml field "annotations.${k}" must be a string (quote it), got ${JSON.stringify(v)}`));
+        if (typeof v !== 'string') out.push(problem(`annotations.${k}`, `field "annotations.${k}" must be a string (quote it), got ${JSON.stringify(v)}`));
         else annotations[k] = v;
       }
     }
   }
-  if (raw.deprecated !== undefined && typeof raw.deprecated !== 'boolean') out.push(problem('deprecated', `Chart.yaml field "deprecated" must be true or false, got ${JSON.stringify(raw.deprecated)}`));
+  if (raw.deprecated !== undefined && typeof raw.deprecated !== 'boolean') out.push(problem('deprecated', `field "deprecated" must be true or false, got ${JSON.stringify(raw.deprecated)}`));
 
   const result: ParsedChartYaml = { diagnostics: out, ...(name ? { name } : {}), ...(version ? { version } : {}) };
   if (out.length > 0) return result;

@@ -87,7 +87,7 @@ export function inspectChart(top: string, files: PackageFiles): ChartInspection 
   chart.metadata?.dependencies?.forEach((d, i) => {
     const names = [d.name, `${d.name}-`];
     if (!subcharts.some((s) => s === names[0] || s.startsWith(names[1]!))) {
-      diagnostics.push(error('chart-dependency-missing', 'Chart.yaml', `Chart.yaml field "dependencies[${i}]" (${d.name} ${d.version}) is not vendored in charts/: run \`helm dependency build\` before packaging`, { field: `dependencies[${i}]` }));
+      diagnostics.push(error('chart-dependency-missing', 'Chart.yaml', `field "dependencies[${i}]" (${d.name} ${d.version}) is not vendored in charts/: run \`helm dependency build\` before packaging`, { field: `dependencies[${i}]` }));
     }
   });
 

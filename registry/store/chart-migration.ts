@@ -2,7 +2,8 @@
  * The tables of the Helm chart repository (issue 14), applied as migration 14:
  * an id of its own so it cannot collide with the addon schema's next steps.
  * Deleted versions stay as tombstones (deleted_at) so a version number is never
- * reused with other bytes.
+ * reused with other bytes. `json`, not `jsonb`: jsonb reorders keys, and the
+ * values table must keep values.yaml's order.
  */
 export const chartMigration = {
   id: 14,
@@ -14,8 +15,8 @@ CREATE TABLE chart_versions (
   size int NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   description text NOT NULL DEFAULT '',
-  metadata jsonb NOT NULL,
-  manifest jsonb NOT NULL,
+  metadata json NOT NULL,
+  manifest json NOT NULL,
   index_entry text NOT NULL,
   published_by text,
   deleted_at timestamptz,

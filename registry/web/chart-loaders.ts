@@ -4,14 +4,14 @@ import type { ChartStore, ChartSummary } from '../store/chart-store.ts';
 import type { Page } from '../store/records.ts';
 import { chartOr404, chartRepositoryUrl, chartVersionDetail, chartVersionOr404, type ChartDetail, type ChartVersionDetail } from '../charts/chart-models.ts';
 
-/** What the chart list page (/charts) shows. */
+/** What the chart list page (/helm-charts) shows. */
 export interface ChartListModel {
   query: { q?: string };
   repository: string;
   charts: Page<ChartSummary>;
 }
 
-/** What a chart page (/charts/NAME[/VERSION]) shows. */
+/** What a chart page (/helm-charts/NAME[/VERSION]) shows. */
 export interface ChartPageModel {
   chart: ChartDetail;
   version: ChartVersionDetail;

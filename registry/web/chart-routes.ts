@@ -12,7 +12,7 @@ function text(v: unknown): string | undefined {
 }
 
 /**
- * The chart pages (/charts, /charts/NAME[/VERSION]) and their JSON twins under
+ * The chart pages (/helm-charts, /helm-charts/NAME[/VERSION]) and their JSON twins under
  * /api/v1/pages/charts, both rendered from the same loader output.
  */
 export function chartPageRoutes(registry: Registry): Router {
@@ -24,12 +24,12 @@ export function chartPageRoutes(registry: Registry): Router {
   };
   const one = (req: Request) => loadChart(charts, { name: String(req.params.name), version: req.params.version === undefined ? undefined : String(req.params.version), baseUrl: requestBaseUrl(req) });
 
-  router.get('/api/v1/pages/charts', async (req, res) => void res.json(await list(req)));
-  router.get('/api/v1/pages/charts/:name', async (req, res) => void res.json(await one(req)));
-  router.get('/api/v1/pages/charts/:name/:version', async (req, res) => void res.json(await one(req)));
+  router.get('/api/v1/pages/helm-charts', async (req, res) => void res.json(await list(req)));
+  router.get('/api/v1/pages/helm-charts/:name', async (req, res) => void res.json(await one(req)));
+  router.get('/api/v1/pages/helm-charts/:name/:version', async (req, res) => void res.json(await one(req)));
 
   const pages = Router();
-  pages.get('/charts', async (req, res) => {
+  pages.get('/helm-charts', async (req, res) => {
     const m = await list(req);
     sendPage(res, 200, { title: 'Helm charts', description: 'Application Helm charts', body: chartListView(m), jsonTwin: twinUrl(req.url) });
   });
@@ -37,8 +37,8 @@ export function chartPageRoutes(registry: Registry): Router {
     const m = await one(req);
     sendPage(res, 200, { title: `${m.version.name} ${m.version.version}`, description: m.version.description, body: chartView(m), jsonTwin: twinUrl(req.url) });
   };
-  pages.get('/charts/:name', chartPage);
-  pages.get('/charts/:name/:version', chartPage);
+  pages.get('/helm-charts/:name', chartPage);
+  pages.get('/helm-charts/:name/:version', chartPage);
   pages.use(htmlErrors);
   router.use(pages);
   return router;

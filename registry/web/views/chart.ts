@@ -4,9 +4,9 @@ import { renderMarkdown, safeUrl } from '../markdown.ts';
 import { date, qs } from './common.ts';
 import { parameterTables } from './param-table.ts';
 
-/** `/charts/NAME` or `/charts/NAME/VERSION`. */
+/** `/helm-charts/NAME` or `/helm-charts/NAME/VERSION` (`/charts/` holds the addon archives). */
 export function chartUrl(name: string, version?: string): string {
-  return `/charts/${encodeURIComponent(name)}${version ? `/${encodeURIComponent(version)}` : ''}`;
+  return `/helm-charts/${encodeURIComponent(name)}${version ? `/${encodeURIComponent(version)}` : ''}`;
 }
 
 /** The chart list: the repository to add, a filter, and a card per chart. */
@@ -15,16 +15,16 @@ export function chartListView(m: ChartListModel): SafeHtml {
   return html`<h1>Helm charts</h1>
 <p class="muted">Application charts in this registry's Helm repository, for <code>helm</code> and for the <a href="/addons/helm-component">helm-component</a> addon.</p>
 <code class="cmd">helm repo add velahub ${m.repository}</code>
-<form class="filters" method="get" action="/charts" aria-label="Filter charts">
+<form class="filters" method="get" action="/helm-charts" aria-label="Filter charts">
 <label>Text<input type="search" name="q" value="${m.query.q ?? ''}" placeholder="name or description"></label>
 <button type="submit">Filter</button>
-${m.query.q ? html`<a href="/charts">Clear</a>` : ''}
+${m.query.q ? html`<a href="/helm-charts">Clear</a>` : ''}
 </form>
 <p class="muted">${total} chart${total === 1 ? '' : 's'}${m.query.q ? ' match' : ''}</p>
 <ul class="cards">${items.map((c) => html`<li class="card"><h2><a href="${chartUrl(c.name)}">${c.name}</a> <span class="muted">${c.latest}</span></h2><p>${c.description}</p><p class="muted">${c.appVersion ? html`app ${c.appVersion} · ` : ''}${c.versions} version${c.versions === 1 ? '' : 's'} · ${date(c.updatedAt)}</p></li>`)}</ul>
 <nav class="pager" aria-label="Pages">
-${offset > 0 ? html`<a href="/charts${qs({ q: m.query.q, offset: Math.max(0, offset - limit) || undefined })}">Previous</a>` : ''}
-${offset + limit < total ? html`<a href="/charts${qs({ q: m.query.q, offset: offset + limit })}">Next</a>` : ''}
+${offset > 0 ? html`<a href="/helm-charts${qs({ q: m.query.q, offset: Math.max(0, offset - limit) || undefined })}">Previous</a>` : ''}
+${offset + limit < total ? html`<a href="/helm-charts${qs({ q: m.query.q, offset: offset + limit })}">Next</a>` : ''}
 </nav>`;
 }
 
@@ -35,7 +35,7 @@ ${offset + limit < total ? html`<a href="/charts${qs({ q: m.query.q, offset: off
 export function chartView(m: ChartPageModel): SafeHtml {
   const v = m.version;
   const home = v.metadata.home ? safeUrl(v.metadata.home) : undefined;
-  return html`<p class="crumbs"><a href="/charts">Charts</a> / ${v.name}</p>
+  return html`<p class="crumbs"><a href="/helm-charts">Charts</a> / ${v.name}</p>
 <h1>${v.name} <span class="muted">${v.version}</span>${m.isLatest ? html` <span class="badge ok">latest</span>` : ''}${v.metadata.deprecated ? html` <span class="badge warn">deprecated</span>` : ''}</h1>
 <p>${v.description}</p>
 ${!m.isLatest ? html`<p class="muted">The latest version is <a href="${chartUrl(v.name, m.chart.latest)}">${m.chart.latest}</a>.</p>` : ''}
