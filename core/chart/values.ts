@@ -61,7 +61,8 @@ function inferNode(node: Node | null, description: string | undefined): JsonSche
       const keyNode = pair.key as Node | null;
       const valueNode = pair.value as Node | null;
       // The comment before a map's first key is kept on the map itself by the parser.
-      const above = keyNode?.commentBefore ?? valueNode?.commentBefore ?? (i === 0 ? node.commentBefore : undefined);
+      // A nested map's own commentBefore describes its first key, not the map.
+      const above = keyNode?.commentBefore ?? (isMap(valueNode) ? undefined : valueNode?.commentBefore) ?? (i === 0 ? node.commentBefore : undefined);
       out.properties![key] = { title: key, ...inferNode(valueNode, describe(above, valueNode?.comment)) };
     });
   } else if (isSeq(node)) {
