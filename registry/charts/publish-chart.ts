@@ -1,4 +1,4 @@
-import { VelahubError } from '../../core/errors.ts';
+import { isVelahubError, VelahubError } from '../../core/errors.ts';
 import type { Diagnostic } from '../../core/diagnostics.ts';
 import { formatDiagnostic } from '../../core/diagnostics.ts';
 import { inspectChart } from '../../core/chart/inspect.ts';
@@ -45,7 +45,9 @@ export async function publishChart(deps: ChartPublishDeps, archive: Uint8Array, 
   if (!token) throw new VelahubError('EUNAUTHORIZED', 'uploading a chart needs a token: send Authorization: Bearer <token>', { hint: 'create one with `velahub token create --scope publish --pattern NAME`' });
   const limits = deps.limits ?? defaultLimits;
   if (archive.length > limits.maxTotalBytes) throw new VelahubError('EPACKAGE_TOO_LARGE', `chart archive of ${archive.length} bytes exceeds the ${limits.maxTotalBytes}-byte limit`);
-  const { top, files } = await unpackArchive(archive, limits);
+  const { top, files } = await unpackArchive(archive, limits).catch((err: unknown) => {
+    throw inChartWords(err);
+  });
   const inspection = inspectChart(top, files);
   // The name decides who may upload: refuse a token that does not cover it before listing the chart's problems.
   const name = inspection.name;
@@ -75,6 +77,13 @@ export async function publishChart(deps: ChartPublishDeps, archive: Uint8Array, 
   });
   if (!outcome.created) return sameOrConflict(outcome.existingDigest, outcome.deletedAt, digest, metadata.name, metadata.version, archive.length);
   return { status: 'created', name: metadata.name, version: metadata.version, digest, size: archive.length };
+}
+
+/** The unpacker speaks of addons; an upload to the chart repository is told about charts. */
+function inChartWords(err: unknown): unknown {
+  if (!isVelahubError(err) || !['EBAD_LAYOUT', 'EBAD_ARCHIVE'].includes(err.code)) return err;
+  const message = err.message.replace(/an addon archive/g, 'a chart archive').replace(/named like the addon/g, 'named like the chart');
+  return new VelahubError(err.code, message, { path: err.path, data: err.data, hint: err.code === 'EBAD_ARCHIVE' ? 'upload what `helm package` writes, or use `velahub chart push DIR`' : err.hint });
 }
 
 function sameOrConflict(existingDigest: string, deletedAt: string | null, digest: string, name: string, version: string, size: number): ChartPublishResult {
