@@ -295,6 +295,7 @@ describe('hostile and invalid chart archives: the addons\' refusals, store uncha
     await refused(() => srv.json('/helm/api/charts', { method: 'POST', body: form('file', chartArchive('hostile')), token: srv.adminToken }), 400, 'EBAD_REQUEST', /^multipart field "chart" is missing: send the chart \.tgz as chart=@NAME-VERSION\.tgz$/);
     await refused(() => srv.json('/helm/api/charts', { method: 'POST', body: 'no boundary', headers: { 'content-type': 'multipart/form-data' }, token: srv.adminToken }), 400, 'EBAD_REQUEST', /^expected a multipart\/form-data body with the chart \.tgz in field "chart"$/);
     await refused(() => srv.json('/helm/api/charts', { method: 'POST', body: form('chart', randomBytes(limits.maxTotalBytes + 1)), token: srv.adminToken }), 413, 'EPACKAGE_TOO_LARGE', /^field "chart" exceeds the 262144-byte limit$/);
+    await refused(() => upload(randomBytes(limits.maxTotalBytes + 1), { raw: true }), 413, 'EPACKAGE_TOO_LARGE', /^the request body exceeds the 262144-byte limit$/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import busboy from 'busboy';
 import { VelahubError } from '../../../core/errors.ts';
 import { defaultLimits } from '../../../core/package/files.ts';
@@ -15,26 +15,18 @@ export function requestBaseUrl(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
+const isMultipart = (req: Request): boolean => /^multipart\/form-data/i.test(req.get('content-type') ?? '');
+
 /**
  * The chart archive of an upload: multipart field `chart` (ChartMuseum's form,
  * as `helm cm-push` and `curl -F chart=@x.tgz` send it) or the raw body
  * (`curl --data-binary @x.tgz`), bounded by `limit`.
  */
 function readUpload(req: Request, limit: number): Promise<Buffer> {
-  if (!/^multipart\/form-data/i.test(req.get('content-type') ?? '')) {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > limit) {
-          req.destroy();
-          reject(new VelahubError('EPACKAGE_TOO_LARGE', `the request body exceeds the ${limit}-byte limit`));
-        } else chunks.push(c);
-      });
-      req.on('end', () => (size === 0 ? reject(new VelahubError('EBAD_REQUEST', 'the request body is empty: send the chart .tgz as the body, or as multipart field "chart"')) : resolve(Buffer.concat(chunks))));
-      req.on('error', reject);
-    });
+  if (!isMultipart(req)) {
+    // express.raw (mounted on the route) has read and bounded the body already.
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) return Promise.reject(new VelahubError('EBAD_REQUEST', 'the request body is empty: send the chart .tgz as the body, or as multipart field "chart"'));
+    return Promise.resolve(req.body);
   }
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
@@ -56,6 +48,13 @@ function readUpload(req: Request, limit: number): Promise<Buffer> {
     bb.on('close', () => (found ? resolve(found) : reject(new VelahubError('EBAD_REQUEST', 'multipart field "chart" is missing: send the chart .tgz as chart=@NAME-VERSION.tgz'))));
     req.pipe(bb);
   });
+}
+
+/** A raw (non-multipart) body read into req.body, its size bound named when crossed. */
+function rawBody(limit: number): RequestHandler {
+  const read = express.raw({ type: (req) => !isMultipart(req as Request), limit });
+  return (req, res, next) =>
+    read(req, res, (err?: unknown) => next((err as { type?: string } | undefined)?.type === 'entity.too.large' ? new VelahubError('EPACKAGE_TOO_LARGE', `the request body exceeds the ${limit}-byte limit`) : err));
 }
 
 function checkName(name: string): string {
@@ -113,7 +112,7 @@ export function chartRoutes(registry: Registry): Router {
     await sendArchive(res, m[1]!, m[2]!);
   });
 
-  router.post('/helm/api/charts', async (req, res) => {
+  router.post('/helm/api/charts', rawBody(limits.maxTotalBytes), async (req, res) => {
     const archive = await readUpload(req, limits.maxTotalBytes);
     const result = await publishChart({ charts, blobs: registry.blobs, limits }, archive, req.token);
     res.status(result.status === 'created' ? 201 : 200).json({ saved: true, ...result });
