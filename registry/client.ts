@@ -1,6 +1,9 @@
 import { VelahubError } from '../core/errors.ts';
 import type { AddonSummary, DefinitionSummary, Page, TokenRecord, VersionSummary } from './store/records.ts';
 import type { PublishResult } from './publish.ts';
+import type { ChartPublishResult } from './charts/publish-chart.ts';
+import type { ChartDetail, ChartVersionDetail } from './charts/chart-models.ts';
+import type { ChartSummary } from './store/chart-store.ts';
 
 /** One version as the JSON API returns it. */
 export interface VersionInfo {
@@ -136,6 +139,32 @@ export class RegistryClient {
   /** Revokes a token (admin). */
   revokeToken(id: string): Promise<unknown> {
     return this.#json('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+  }
+
+  /** Uploads a Helm chart archive to the chart repository (ChartMuseum's POST /helm/api/charts). */
+  async pushChart(archive: Uint8Array): Promise<ChartPublishResult> {
+    const res = await this.#request('POST', '/helm/api/charts', { data: archive, type: 'application/gzip' });
+    return (await res.json()) as ChartPublishResult;
+  }
+
+  /** Lists the charts (newest version of each), optionally filtered by a text. */
+  listCharts(q: { text?: string; limit?: number; offset?: number } = {}): Promise<Page<ChartSummary>> {
+    return this.#json('GET', `/api/v1/charts?${query({ q: q.text, limit: q.limit, offset: q.offset })}`);
+  }
+
+  /** A chart and its versions. */
+  chart(name: string): Promise<ChartDetail> {
+    return this.#json('GET', `/api/v1/charts/${encodeURIComponent(name)}`);
+  }
+
+  /** One chart version's details: values, values table, dependencies, digest, example Application. */
+  chartVersion(name: string, version: string): Promise<ChartVersionDetail> {
+    return this.#json('GET', `/api/v1/charts/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`);
+  }
+
+  /** Deletes a chart version (admin token). */
+  deleteChart(name: string, version: string): Promise<{ name: string; version: string; deleted: true }> {
+    return this.#json('DELETE', `/helm/api/charts/${encodeURIComponent(name)}/${encodeURIComponent(version)}`);
   }
 }
 

@@ -73,6 +73,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const url = options.baseUrl ?? `http://localhost:${port}`;
   say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend})`);
   say(`  KubeVela: vela addon registry add velahub --type helm --endpoint ${url}`);
+  say(`  Helm charts: helm repo add velahub ${url}/helm`);
   if (generatedAdminToken) say(`  Admin token (shown once, stored hashed): ${generatedAdminToken}`);
   return {
     url,

@@ -6,8 +6,9 @@ import { infoCommand } from './info.ts';
 import { deprecateCommand, yankCommand } from './lifecycle.ts';
 import { tokenCommand } from './token.ts';
 import { loginCommand, logoutCommand } from './login.ts';
+import { chartCommand } from './chart.ts';
 
 /** Adds the registry server and its client commands. */
 export function registerRegistryCommands(program: Command): void {
-  for (const cmd of [serveCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand(), loginCommand(), logoutCommand()]) program.addCommand(cmd);
+  for (const cmd of [serveCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand(), loginCommand(), logoutCommand(), chartCommand()]) program.addCommand(cmd);
 }

@@ -10,6 +10,8 @@ import { readRoutes } from './routes/read.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { renderRoutes } from './routes/render.ts';
 import { docsRoutes } from '../web/routes.ts';
+import { chartRoutes } from './routes/charts.ts';
+import { chartPageRoutes } from '../web/chart-routes.ts';
 import { VelahubError } from '../../core/errors.ts';
 
 /** What the HTTP app needs; it never listens by itself (tests mount it on a free port). */
@@ -68,6 +70,8 @@ export function createApp({ registry, logger = pino({ level: 'silent' }) }: AppD
   app.use(readRoutes(registry));
   app.use(adminRoutes(registry));
   app.use(renderRoutes(registry));
+  app.use(chartRoutes(registry));
+  app.use(chartPageRoutes(registry));
   app.use(docsRoutes(registry));
   app.use((req, _res, next) => next(new VelahubError('ENOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

@@ -1,4 +1,5 @@
 import type { SqlClient } from './sql-client.ts';
+import { chartMigration } from './chart-migration.ts';
 
 /**
  * The schema, as numbered migrations applied in order and recorded, so a data
@@ -66,6 +67,7 @@ CREATE TABLE catalog_state (
 INSERT INTO catalog_state (id, revision) VALUES (1, 0);
 `,
   },
+  chartMigration,
 ];
 
 /** Applies the migrations not yet recorded, each in its own transaction. */

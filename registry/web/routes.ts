@@ -30,7 +30,8 @@ function baseUrl(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
-function sendPage(res: Response, status: number, page: { title: string; description?: string; body: SafeHtml; jsonTwin?: string; query?: string }): void {
+/** Sends a page in the site layout, with the pages' security headers. */
+export function sendPage(res: Response, status: number, page: { title: string; description?: string; body: SafeHtml; jsonTwin?: string; query?: string }): void {
   res.status(status);
   res.set('Content-Security-Policy', contentSecurityPolicy);
   res.set('X-Content-Type-Options', 'nosniff');
@@ -40,7 +41,7 @@ function sendPage(res: Response, status: number, page: { title: string; descript
 }
 
 /** Renders errors of page routes as HTML pages (the JSON API keeps the central JSON handler). */
-const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
+export const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) return next(err);
   if (isVelahubError(err)) {
     const status = httpStatus(err.code);

@@ -128,6 +128,7 @@ const inventories: Record<string, string[]> = {
     'HelmRepository/podinfo-https-repo',
     'HelmRepository/podinfo-oci-repo',
   ],
+  'helm-component/examples/velahub-chart.yaml': ['HelmRelease/web-shop', 'HelmRepository/web-shop-repo'],
   'hpa-trait/examples/autoscaled-web.yaml': ['Deployment/web', 'HorizontalPodAutoscaler/web'],
   'stateful-component/examples/postgres.yaml': ['Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres'],
   'stateless-component/examples/podinfo.yaml': ['Deployment/podinfo', 'Service/podinfo'],

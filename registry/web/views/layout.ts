@@ -39,7 +39,7 @@ ${page.jsonTwin ? html`<link rel="alternate" type="application/json" href="${pag
 <main id="main" tabindex="-1">
 ${page.body}
 </main>
-<footer class="site">KubeVela addons and X-Definitions · ${page.jsonTwin ? html`<a href="${page.jsonTwin}">this page as JSON</a> · ` : ''}<a href="/index.yaml">index.yaml</a></footer>
+<footer class="site">KubeVela addons and X-Definitions · ${page.jsonTwin ? html`<a href="${page.jsonTwin}">this page as JSON</a> · ` : ''}<a href="/index.yaml">index.yaml</a> · <a href="/helm-charts">Helm charts</a></footer>
 </body>
 </html>
 `.text;

@@ -1,0 +1,159 @@
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import busboy from 'busboy';
+import { VelahubError } from '../../../core/errors.ts';
+import { defaultLimits } from '../../../core/package/files.ts';
+import { chartNamePattern } from '../../../core/chart/chart-yaml.ts';
+import type { Registry } from '../../registry.ts';
+import { ChartStore } from '../../store/chart-store.ts';
+import { chartIndexDocument, chartVersionEntry } from '../../charts/chart-index.ts';
+import { chartOr404, chartVersionDetail, chartVersionOr404 } from '../../charts/chart-models.ts';
+import { deleteChart, publishChart } from '../../charts/publish-chart.ts';
+import { requireAdmin } from '../auth.ts';
+
+/** The base URL the client used, for repository URLs in answers. */
+export function requestBaseUrl(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}
+
+const isMultipart = (req: Request): boolean => /^multipart\/form-data/i.test(req.get('content-type') ?? '');
+
+/**
+ * The chart archive of an upload: multipart field `chart` (ChartMuseum's form,
+ * as `helm cm-push` and `curl -F chart=@x.tgz` send it) or the raw body
+ * (`curl --data-binary @x.tgz`), bounded by `limit`.
+ */
+function readUpload(req: Request, limit: number): Promise<Buffer> {
+  if (!isMultipart(req)) {
+    // express.raw (mounted on the route) has read and bounded the body already.
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) return Promise.reject(new VelahubError('EBAD_REQUEST', 'the request body is empty: send the chart .tgz as the body, or as multipart field "chart"'));
+    return Promise.resolve(req.body);
+  }
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fileSize: limit, files: 2 } });
+    } catch {
+      return reject(new VelahubError('EBAD_REQUEST', 'expected a multipart/form-data body with the chart .tgz in field "chart"'));
+    }
+    let found: Buffer | undefined;
+    bb.on('file', (field, stream) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('limit', () => reject(new VelahubError('EPACKAGE_TOO_LARGE', `field "chart" exceeds the ${limit}-byte limit`)));
+      stream.on('end', () => {
+        if (field === 'chart') found = Buffer.concat(chunks);
+      });
+    });
+    bb.on('error', (e: Error) => reject(new VelahubError('EBAD_REQUEST', `malformed multipart body: ${e.message}`)));
+    bb.on('close', () => (found ? resolve(found) : reject(new VelahubError('EBAD_REQUEST', 'multipart field "chart" is missing: send the chart .tgz as chart=@NAME-VERSION.tgz'))));
+    req.pipe(bb);
+  });
+}
+
+/** A raw (non-multipart) body read into req.body, its size bound named when crossed. */
+function rawBody(limit: number): RequestHandler {
+  const read = express.raw({ type: (req) => !isMultipart(req as Request), limit });
+  return (req, res, next) =>
+    read(req, res, (err?: unknown) => next((err as { type?: string } | undefined)?.type === 'entity.too.large' ? new VelahubError('EPACKAGE_TOO_LARGE', `the request body exceeds the ${limit}-byte limit`) : err));
+}
+
+function checkName(name: string): string {
+  if (!chartNamePattern.test(name)) throw new VelahubError('EBAD_REQUEST', `chart name ${JSON.stringify(name)} is invalid: lowercase letters and digits separated by dashes`);
+  return name;
+}
+
+function page(req: Request): { limit: number; offset: number } {
+  const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+  const offset = req.query.offset === undefined ? 0 : Number(req.query.offset);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new VelahubError('EBAD_REQUEST', `limit ${JSON.stringify(req.query.limit)} is invalid: use an integer from 1 to 100`);
+  if (!Number.isInteger(offset) || offset < 0) throw new VelahubError('EBAD_REQUEST', `offset ${JSON.stringify(req.query.offset)} is invalid: use an integer >= 0`);
+  return { limit, offset };
+}
+
+/**
+ * The Helm chart repository (issue 14), apart from the addons' paths:
+ * `/helm/index.yaml` and `/helm/charts/NAME-VERSION.tgz` for `helm repo add`,
+ * ChartMuseum's API under `/helm/api/charts` (upload, list, delete), and the
+ * JSON API under `/api/v1/charts`.
+ */
+export function chartRoutes(registry: Registry): Router {
+  const charts = new ChartStore(registry.store.db);
+  const limits = registry.limits ?? defaultLimits;
+  const router = Router();
+
+  router.get('/helm/index.yaml', async (req, res) => {
+    const doc = await chartIndexDocument(charts);
+    res.set('Cache-Control', 'public, max-age=30');
+    res.set('ETag', doc.etag);
+    res.set('Vary', 'Accept-Encoding');
+    if (req.fresh) return void res.status(304).end();
+    res.type('application/x-yaml');
+    if (req.acceptsEncodings('gzip') === 'gzip') {
+      res.set('Content-Encoding', 'gzip');
+      return void res.end(doc.gzip);
+    }
+    res.end(doc.text);
+  });
+
+  const sendArchive = async (res: Response, name: string, version: string) => {
+    const v = await chartVersionOr404(charts, name, version);
+    const data = await registry.blobs.get(v.digest);
+    if (!data) throw new VelahubError('ENOT_FOUND', `archive ${v.digest} of chart ${name}@${version} is missing from the blob store`);
+    res.set('ETag', `"${v.digest}"`);
+    res.set('Cache-Control', 'public, max-age=31536000, immutable');
+    res.set('Docker-Content-Digest', v.digest);
+    res.type('application/gzip');
+    res.send(data);
+  };
+
+  router.get('/helm/charts/:file', async (req, res) => {
+    const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(String(req.params.file));
+    if (!m) throw new VelahubError('ENOT_FOUND', `${req.params.file} is not a chart archive name: expected NAME-VERSION.tgz`);
+    await sendArchive(res, m[1]!, m[2]!);
+  });
+
+  router.post('/helm/api/charts', rawBody(limits.maxTotalBytes), async (req, res) => {
+    const archive = await readUpload(req, limits.maxTotalBytes);
+    const result = await publishChart({ charts, blobs: registry.blobs, limits }, archive, req.token);
+    res.status(result.status === 'created' ? 201 : 200).json({ saved: true, ...result });
+  });
+
+  router.get('/helm/api/charts', async (_req, res) => {
+    const out: Record<string, unknown[]> = {};
+    for (const v of await charts.liveRecords()) (out[v.name] ??= []).push(chartVersionEntry(v));
+    res.json(out);
+  });
+
+  router.get('/helm/api/charts/:name', async (req, res) => {
+    const name = checkName(String(req.params.name));
+    await chartOr404(charts, name);
+    res.json((await charts.liveRecords(name)).map((v) => chartVersionEntry(v)));
+  });
+
+  router.get('/helm/api/charts/:name/:version', async (req, res) => {
+    res.json(chartVersionEntry(await chartVersionOr404(charts, checkName(String(req.params.name)), String(req.params.version))));
+  });
+
+  router.delete('/helm/api/charts/:name/:version', requireAdmin, async (req, res) => {
+    res.json(await deleteChart(charts, checkName(String(req.params.name)), String(req.params.version), req.token!));
+  });
+
+  router.get('/api/v1/charts', async (req, res) => {
+    const q = typeof req.query.q === 'string' && req.query.q.trim() ? req.query.q.trim() : undefined;
+    res.json(await charts.list({ text: q, ...page(req) }));
+  });
+
+  router.get('/api/v1/charts/:name', async (req, res) => {
+    res.json(await chartOr404(charts, checkName(String(req.params.name))));
+  });
+
+  router.get('/api/v1/charts/:name/versions/:version', async (req, res) => {
+    res.json(chartVersionDetail(await chartVersionOr404(charts, checkName(String(req.params.name)), String(req.params.version)), requestBaseUrl(req)));
+  });
+
+  router.get('/api/v1/charts/:name/versions/:version/archive', async (req, res) => {
+    await sendArchive(res, checkName(String(req.params.name)), String(req.params.version));
+  });
+
+  return router;
+}

@@ -1,0 +1,155 @@
+import semver from 'semver';
+import type { ChartManifest } from '../../core/chart/inspect.ts';
+import type { ChartMetadata } from '../../core/chart/chart-yaml.ts';
+import type { SqlClient } from './sql-client.ts';
+import type { Page } from './records.ts';
+
+type Row = Record<string, unknown>;
+
+/** A stored chart version (deleted ones are kept as tombstones). */
+export interface ChartVersionRecord {
+  name: string;
+  version: string;
+  digest: string;
+  size: number;
+  createdAt: string;
+  metadata: ChartMetadata;
+  manifest: ChartManifest;
+  /** This version's entry of /helm/index.yaml, precomputed at upload. */
+  indexEntry: string;
+  publishedBy: string | null;
+  deletedAt: string | null;
+  deletedBy: string | null;
+}
+
+/** A chart version without its heavy fields, for lists. */
+export type ChartVersionSummary = Pick<ChartVersionRecord, 'name' | 'version' | 'digest' | 'size' | 'createdAt'> & { appVersion: string | null; description: string };
+
+/** One chart in a listing: its newest version's facts. */
+export interface ChartSummary {
+  name: string;
+  latest: string;
+  description: string;
+  appVersion: string | null;
+  versions: number;
+  updatedAt: string;
+}
+
+/** Outcome of inserting a chart version: created, or what is already stored under it. */
+export type ChartInsertOutcome = { created: true } | { created: false; existingDigest: string; deletedAt: string | null };
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+function toRecord(r: Row): ChartVersionRecord {
+  return {
+    name: String(r.name),
+    version: String(r.version),
+    digest: String(r.digest),
+    size: Number(r.size),
+    createdAt: iso(r.created_at),
+    metadata: json(r.metadata),
+    manifest: json(r.manifest),
+    indexEntry: String(r.index_entry),
+    publishedBy: (r.published_by as string | null) ?? null,
+    deletedAt: r.deleted_at ? iso(r.deleted_at) : null,
+    deletedBy: (r.deleted_by as string | null) ?? null,
+  };
+}
+
+function toSummary(r: Row): ChartVersionSummary {
+  const meta = json<ChartMetadata>(r.metadata);
+  return { name: String(r.name), version: String(r.version), digest: String(r.digest), size: Number(r.size), createdAt: iso(r.created_at), appVersion: meta.appVersion ?? null, description: meta.description ?? '' };
+}
+
+/** The newest version: highest release, prereleases only when there is nothing else. */
+export function newestVersion(versions: readonly string[]): string | undefined {
+  const sorted = [...versions].sort(semver.rcompare);
+  return sorted.find((v) => semver.prerelease(v) === null) ?? sorted[0];
+}
+
+/**
+ * The chart repository's metadata, in the same database as the addons (own
+ * tables). Versions are insert-only; delete marks a tombstone and the version
+ * leaves the index and the API, but its number stays taken.
+ */
+export class ChartStore {
+  constructor(readonly db: SqlClient) {}
+
+  /** Inserts a version unless name+version exists (live or deleted); bumps the revision. */
+  async insert(v: ChartVersionRecord): Promise<ChartInsertOutcome> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.query(
+        `INSERT INTO chart_versions (name, version, digest, size, created_at, description, metadata, manifest, index_entry, published_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (name, version) DO NOTHING`,
+        [v.name, v.version, v.digest, v.size, v.createdAt, v.metadata.description ?? '', JSON.stringify(v.metadata), JSON.stringify(v.manifest), v.indexEntry, v.publishedBy],
+      );
+      if (inserted.affectedRows === 0) {
+        const row = (await tx.query<Row>('SELECT digest, deleted_at FROM chart_versions WHERE name = $1 AND version = $2', [v.name, v.version])).rows[0]!;
+        return { created: false, existingDigest: String(row.digest), deletedAt: row.deleted_at ? iso(row.deleted_at) : null };
+      }
+      await tx.query('UPDATE chart_state SET revision = revision + 1 WHERE id = 1');
+      return { created: true };
+    });
+  }
+
+  /** One version, tombstones included (callers decide what a deleted one means). */
+  async get(name: string, version: string): Promise<ChartVersionRecord | undefined> {
+    const r = await this.db.query<Row>('SELECT * FROM chart_versions WHERE name = $1 AND version = $2', [name, version]);
+    return r.rows[0] ? toRecord(r.rows[0]) : undefined;
+  }
+
+  /** Every live version with its metadata (one chart's, or all), by name then newest first. */
+  async liveRecords(name?: string): Promise<ChartVersionRecord[]> {
+    const r = await this.db.query<Row>(`SELECT * FROM chart_versions WHERE deleted_at IS NULL${name ? ' AND name = $1' : ''}`, name ? [name] : []);
+    return r.rows.map(toRecord).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : semver.rcompare(a.version, b.version)));
+  }
+
+  /** The live versions of a chart, newest first. */
+  async versions(name: string): Promise<ChartVersionSummary[]> {
+    const r = await this.db.query<Row>('SELECT name, version, digest, size, created_at, metadata FROM chart_versions WHERE name = $1 AND deleted_at IS NULL', [name]);
+    return r.rows.map(toSummary).sort((a, b) => semver.rcompare(a.version, b.version));
+  }
+
+  /** Charts with a live version, filtered by a text in the name or description, by name. */
+  async list(q: { text?: string; limit: number; offset: number }): Promise<Page<ChartSummary>> {
+    const params: unknown[] = [];
+    let where = 'deleted_at IS NULL';
+    if (q.text) {
+      params.push(q.text);
+      where += ` AND (name ILIKE '%' || $1 || '%' OR description ILIKE '%' || $1 || '%')`;
+    }
+    const rows = (await this.db.query<Row>(`SELECT name, version, digest, size, created_at, metadata FROM chart_versions WHERE ${where}`, params)).rows.map(toSummary);
+    const byName = new Map<string, ChartVersionSummary[]>();
+    for (const v of rows) byName.set(v.name, [...(byName.get(v.name) ?? []), v]);
+    const all: ChartSummary[] = [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, list]) => {
+      const latest = list.find((v) => v.version === newestVersion(list.map((x) => x.version)))!;
+      return { name, latest: latest.version, description: latest.description, appVersion: latest.appVersion, versions: list.length, updatedAt: list.map((v) => v.createdAt).sort().pop()! };
+    });
+    return { items: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset };
+  }
+
+  /** Marks a live version deleted; false when there is no live version to delete. */
+  async delete(name: string, version: string, by: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const r = await tx.query('UPDATE chart_versions SET deleted_at = now(), deleted_by = $3 WHERE name = $1 AND version = $2 AND deleted_at IS NULL', [name, version, by]);
+      if (r.affectedRows === 0) return false;
+      await tx.query('UPDATE chart_state SET revision = revision + 1 WHERE id = 1');
+      return true;
+    });
+  }
+
+  /** A number that changes whenever /helm/index.yaml may have changed. */
+  async revision(): Promise<number> {
+    const r = await this.db.query<{ revision: string | number }>('SELECT revision FROM chart_state WHERE id = 1');
+    return Number(r.rows[0]?.revision ?? 0);
+  }
+
+  /** The precomputed index entries of every live version, by name then newest first. */
+  async indexEntries(): Promise<Array<{ name: string; version: string; entry: string }>> {
+    const r = await this.db.query<Row>('SELECT name, version, index_entry FROM chart_versions WHERE deleted_at IS NULL');
+    return r.rows
+      .map((row) => ({ name: String(row.name), version: String(row.version), entry: String(row.index_entry) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : semver.rcompare(a.version, b.version)));
+  }
+}
