@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { mkdir } from 'node:fs/promises';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { MetadataStore } from './store/metadata-store.ts';
-import { FileBlobStore, type BlobStore } from './store/blob-store.ts';
+import type { BlobStore } from './store/blob-store.ts';
+import { defaultBlobStoreUrl, openBlobStore } from './store/blob-store-url.ts';
 import { migrate } from './store/migrations.ts';
 import { openPglite } from './store/pglite-client.ts';
 import { openPostgres } from './store/pg-client.ts';
@@ -16,6 +17,8 @@ import type { PackageLimits } from '../core/package/files.ts';
 export interface Registry {
   store: MetadataStore;
   blobs: BlobStore;
+  /** Where the blobs are, for logs: a file: URL or s3://bucket/prefix (never credentials). */
+  blobStore: string;
   cue: CueEvaluator;
   /** Bounds on published packages; default: defaultLimits. */
   limits?: PackageLimits;
@@ -49,6 +52,8 @@ export interface RegistryOptions {
   databaseUrl?: string;
   /** An in-memory PGlite (tests). */
   memory?: boolean;
+  /** `--blob-store` URL (file:///path or s3://bucket/prefix?…); default: file:// `<dataDir>/blobs`. */
+  blobStore?: string;
   cue?: CueEvaluator;
   /** Bounds on published packages (tests use small ones); default: defaultLimits. */
   limits?: PackageLimits;
@@ -57,10 +62,17 @@ export interface RegistryOptions {
 /** Opens the database (migrating it), the blob store and the evaluator. */
 export async function openRegistry(options: RegistryOptions): Promise<Registry> {
   await mkdir(options.dataDir, { recursive: true });
+  // Before the database: a wrong --blob-store is a usage error and should not cost a migration.
+  const opened = await openBlobStore(options.blobStore ?? defaultBlobStoreUrl(options.dataDir));
   let db: SqlClient;
-  if (options.databaseUrl) db = await openPostgres(options.databaseUrl);
-  else if (options.memory) db = await openPglite();
-  else db = await openPglite(join(options.dataDir, 'db'));
+  try {
+    if (options.databaseUrl) db = await openPostgres(options.databaseUrl);
+    else if (options.memory) db = await openPglite();
+    else db = await openPglite(join(options.dataDir, 'db'));
+  } catch (err) {
+    opened.close();
+    throw err;
+  }
   await migrate(db);
   const store = new MetadataStore(db);
   const cue = options.cue ?? new CueEvaluator();
@@ -84,7 +96,8 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
   };
   return {
     store,
-    blobs: new FileBlobStore(join(options.dataDir, 'blobs')),
+    blobs: opened.blobs,
+    blobStore: opened.describe,
     cue,
     limits: options.limits,
     indexYaml: () => current(false),
@@ -94,6 +107,7 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     async close() {
       if (!options.cue) await cue.close();
       await db.close();
+      opened.close();
     },
   };
 }

@@ -12,6 +12,8 @@ export interface ServeOptions {
   host?: string;
   dataDir: string;
   databaseUrl?: string;
+  /** `--blob-store` URL; default: files under the data folder. */
+  blobStore?: string;
   baseUrl?: string;
   /** Folder of addons published when the store is empty. */
   seedDir?: string;
@@ -40,7 +42,7 @@ export interface RunningServer {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const say = options.say ?? ((l: string) => process.stdout.write(l + '\n'));
   const logger = options.logger ?? pino({ level: process.env.VELAHUB_LOG_LEVEL ?? 'info' });
-  const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, blobStore: options.blobStore });
   let generatedAdminToken: string | undefined;
   let generatedId: string | undefined;
   let server: Server;
@@ -71,7 +73,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   const port = (server.address() as AddressInfo).port;
   const url = options.baseUrl ?? `http://localhost:${port}`;
-  say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend})`);
+  say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend}, blobs: ${registry.blobStore})`);
   say(`  KubeVela: vela addon registry add velahub --type helm --endpoint ${url}`);
   if (generatedAdminToken) say(`  Admin token (shown once, stored hashed): ${generatedAdminToken}`);
   return {
