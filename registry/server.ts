@@ -5,6 +5,7 @@ import { openRegistry, type Registry } from './registry.ts';
 import { createApp } from './http/app.ts';
 import { publishFolderTree } from './seed.ts';
 import { createToken, hashToken } from './tokens.ts';
+import { withStartupLock } from './store/startup-lock.ts';
 
 /** Options of `velahub serve`. */
 export interface ServeOptions {
@@ -47,19 +48,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let generatedId: string | undefined;
   let server: Server;
   try {
-    if (options.adminToken) {
-      if (!(await registry.store.findToken(hashToken(options.adminToken)))) {
-        await createToken(registry.store, { scope: 'admin', description: 'VELAHUB_ADMIN_TOKEN', secret: options.adminToken });
+    // Replicas starting together take turns: one creates the admin token and seeds, the others find it done.
+    await withStartupLock(options.databaseUrl, async () => {
+      if (options.adminToken) {
+        if (!(await registry.store.findToken(hashToken(options.adminToken)))) {
+          await createToken(registry.store, { scope: 'admin', description: 'VELAHUB_ADMIN_TOKEN', secret: options.adminToken });
+        }
+      } else if (!(await registry.store.listTokens()).some((t) => t.scope === 'admin' && !t.revokedAt)) {
+        const created = await createToken(registry.store, { scope: 'admin', description: 'generated on first start' });
+        generatedAdminToken = created.token;
+        generatedId = created.record.id;
       }
-    } else if (!(await registry.store.listTokens()).some((t) => t.scope === 'admin' && !t.revokedAt)) {
-      const created = await createToken(registry.store, { scope: 'admin', description: 'generated on first start' });
-      generatedAdminToken = created.token;
-      generatedId = created.record.id;
-    }
-    if (options.seedDir && (await registry.store.isEmpty())) {
-      say(`Publishing the bundled addons from ${options.seedDir} ...`);
-      await publishFolderTree(registry, options.seedDir, (done, total, r) => say(`  [${done}/${total}] ${r.name}@${r.version} ${r.digest.slice(0, 19)}`));
-    }
+      if (options.seedDir && (await registry.store.isEmpty())) {
+        say(`Publishing the bundled addons from ${options.seedDir} ...`);
+        await publishFolderTree(registry, options.seedDir, (done, total, r) => say(`  [${done}/${total}] ${r.name}@${r.version} ${r.digest.slice(0, 19)}`));
+      }
+    });
     const app = createApp({ registry, logger });
     server = await new Promise<Server>((resolve, reject) => {
       // express 5 calls back with the listen error (EADDRINUSE, EACCES) instead of emitting it.

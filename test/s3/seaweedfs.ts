@@ -83,6 +83,8 @@ export async function startSeaweedfs(options: { weed?: string } = {}): Promise<T
   // If the test process dies without calling stop(), do not leave a server behind.
   process.once('exit', killNow);
   const endpoint = `http://127.0.0.1:${s3}`;
+  // As velahub's S3 store does: the SDK's Node 22 notice is moot for the pinned release.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const region = 'us-east-1';
   const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, requestChecksumCalculation: 'WHEN_REQUIRED' });
   const stop = async (): Promise<void> => {
