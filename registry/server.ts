@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { openRegistry, type Registry } from './registry.ts';
 import { createApp } from './http/app.ts';
+import { createHotReads, type HotReads } from './http/hot-reads.ts';
 import { publishFolderTree } from './seed.ts';
 import { createToken, hashToken } from './tokens.ts';
 import { withStartupLock } from './store/startup-lock.ts';
@@ -47,6 +48,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let generatedAdminToken: string | undefined;
   let generatedId: string | undefined;
   let server: Server;
+  let hot: HotReads | undefined;
   try {
     // Replicas starting together take turns: one creates the admin token and seeds, the others find it done.
     await withStartupLock(options.databaseUrl, async () => {
@@ -64,14 +66,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         await publishFolderTree(registry, options.seedDir, (done, total, r) => say(`  [${done}/${total}] ${r.name}@${r.version} ${r.digest.slice(0, 19)}`));
       }
     });
-    const app = createApp({ registry, logger });
+    hot = createHotReads({ registry, logger });
+    const app = createApp({ registry, logger, countRequests: hot.countRequests });
+    const front = hot;
+    // The hot reads (index.yaml, archives, addon/version JSON) are answered by plain node:http
+    // from prepared bytes; everything else goes on to the express app.
+    const s = createServer((req, res) => front.handle(req, res, app));
     server = await new Promise<Server>((resolve, reject) => {
-      // express 5 calls back with the listen error (EADDRINUSE, EACCES) instead of emitting it.
-      const s = app.listen(options.port, options.host ?? '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+      s.once('error', reject);
+      s.listen(options.port, options.host ?? '0.0.0.0', () => {
+        s.off('error', reject);
+        resolve(s);
+      });
     });
   } catch (err) {
     // Leave nothing half-done: a token nobody saw would lock the admin out of the next start.
     if (generatedId) await registry.store.revokeToken(generatedId).catch(() => undefined);
+    hot?.close();
     await registry.close().catch(() => undefined);
     throw err;
   }
@@ -87,6 +98,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     generatedAdminToken,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      hot?.close();
       await registry.close();
     },
   };
