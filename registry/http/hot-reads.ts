@@ -98,8 +98,9 @@ function acceptsGzip(header: string | undefined): boolean {
  * Requests with a query string or an Authorization header, other methods, and anything not found
  * go to express, which owns validation, auth and error documents. Archives are immutable and stay
  * cached across revisions (least recently used out first); JSON and index.yaml are dropped on
- * every change. Requests are counted in the app's velahub_http_requests_total (no latency
- * histogram: the answer is a write from memory) and logged as a periodic summary, not a line each.
+ * every change. Requests are counted in the app's velahub_http_requests_total, added once a
+ * second (no latency histogram: the answer is a write from memory), and logged as a periodic
+ * summary, not a line each.
  */
 export function createHotReads(options: HotReadsOptions): HotReads {
   const { registry } = options;
@@ -110,22 +111,35 @@ export function createHotReads(options: HotReadsOptions): HotReads {
   const archives = new Map<string, Prepared>();
   let archiveBytes = 0;
   const pending = new Map<string, Promise<Prepared | undefined>>();
-  // Cumulative counts by "kind outcome" for the log summary (which prints differences), and the
-  // app's Prometheus counter, with label objects made once per route and status.
-  const totals = new Map<string, number>();
-  let logged = new Map<string, number>();
+  // Counting costs an increment per request: one slot per method, route and outcome, made on
+  // first use; the slots are added to the app's Prometheus counter once a second (and before each
+  // log summary), not per request, since a labelled inc costs more than serving a 304.
+  interface Slot {
+    key: string;
+    labels: { method: string; route: string; status: string };
+    n: number;
+    flushed: number;
+    logged: number;
+    /** False for requests handed to express, which counts them itself. */
+    prometheus: boolean;
+  }
+  const slots = new Map<string, Slot>();
   let requests: Counter<'method' | 'route' | 'status'> | undefined;
-  const labels = new Map<string, { method: string; route: string; status: string }>();
-  const count = (kind: Kind, outcome: string, req?: IncomingMessage, route?: string): void => {
-    const key = `${kind} ${outcome}`;
-    totals.set(key, (totals.get(key) ?? 0) + 1);
-    if (!requests || !req || !route) return;
-    const status = outcome.slice(0, 3);
-    const lkey = `${req.method} ${route} ${status}`;
-    let l = labels.get(lkey);
-    if (!l) labels.set(lkey, (l = { method: req.method!, route, status }));
-    requests.inc(l);
+  const count = (method: string, route: string, outcome: string): void => {
+    const key = `${method} ${route} ${outcome}`;
+    let slot = slots.get(key);
+    if (!slot) slots.set(key, (slot = { key, labels: { method, route, status: outcome.slice(0, 3) }, n: 0, flushed: 0, logged: 0, prometheus: /^\d{3}/.test(outcome) }));
+    slot.n++;
   };
+  const flush = (): void => {
+    if (!requests) return;
+    for (const slot of slots.values()) {
+      if (slot.prometheus && slot.n > slot.flushed) requests.inc(slot.labels, slot.n - slot.flushed);
+      slot.flushed = slot.n;
+    }
+  };
+  const flusher = setInterval(flush, 1000);
+  flusher.unref();
 
   const unsubscribe = registry.catalog.onChange(() => {
     // Drop, don't rebuild: the next request of each path prepares it once.
@@ -181,16 +195,16 @@ export function createHotReads(options: HotReadsOptions): HotReads {
     }
   };
 
-  const send = (req: IncomingMessage, res: ServerResponse, kind: Kind, route: string, p: Prepared): void => {
+  const send = (req: IncomingMessage, res: ServerResponse, route: string, p: Prepared): void => {
     const inm = req.headers['if-none-match'];
     if (inm !== undefined && matches(inm, p.etag)) {
-      count(kind, '304', req, route);
+      count(req.method!, route, '304');
       res.writeHead(304, p.notModified);
       res.end();
       return;
     }
     const zipped = p.gzip !== undefined && acceptsGzip(req.headers['accept-encoding']);
-    count(kind, zipped ? '200 gzip' : '200', req, route);
+    count(req.method!, route, zipped ? '200 gzip' : '200');
     res.writeHead(200, zipped ? p.zipped! : p.plain);
     if (req.method === 'HEAD') res.end();
     else res.end(zipped ? p.gzip : p.identity);
@@ -198,10 +212,10 @@ export function createHotReads(options: HotReadsOptions): HotReads {
 
   const logger = options.logger;
   const timer = setInterval(() => {
-    const delta = [...totals].map(([k, n]) => [k, n - (logged.get(k) ?? 0)] as const).filter(([, n]) => n > 0);
+    const delta = [...slots.values()].filter((slot) => slot.n > slot.logged);
     if (delta.length === 0 || !logger) return;
-    logger.info({ hotReads: Object.fromEntries(delta), revision, cachedJson: byRevision.size, cachedArchiveBytes: archiveBytes }, 'hot reads since the last summary');
-    logged = new Map(totals);
+    logger.info({ hotReads: Object.fromEntries(delta.map((slot) => [slot.key, slot.n - slot.logged])), revision, cachedJson: byRevision.size, cachedArchiveBytes: archiveBytes }, 'hot reads since the last summary');
+    for (const slot of delta) slot.logged = slot.n;
   }, options.logEveryMs ?? 60_000);
   timer.unref();
 
@@ -220,7 +234,7 @@ export function createHotReads(options: HotReadsOptions): HotReads {
       else if ((m = apiAddon.exec(url))) [kind, route] = ['json', '/api/v1/addons/:name'];
       else return next(req, res);
       const hit = lookup(kind, url);
-      if (hit) return send(req, res, kind, route, hit);
+      if (hit) return send(req, res, route, hit);
       // Concurrent misses of one path share one preparation — of this revision: a request arriving
       // after a change must not join a job reading the catalog as it was before.
       const at = revision;
@@ -234,11 +248,11 @@ export function createHotReads(options: HotReadsOptions): HotReads {
         (prepared) => {
           if (!prepared) {
             // Not found (or not an addon name at all): express writes the error document.
-            count(kind, 'passed');
+            count(req.method!, route, 'passed to the app');
             return next(req, res);
           }
           store(kind, url, prepared, at);
-          send(req, res, kind, route, prepared);
+          send(req, res, route, prepared);
         },
         (err: Error) => {
           logger?.error({ err, path: url }, 'hot read failed; answered by the app');
@@ -250,7 +264,9 @@ export function createHotReads(options: HotReadsOptions): HotReads {
       requests = counter;
     },
     close() {
+      flush();
       clearInterval(timer);
+      clearInterval(flusher);
       unsubscribe();
     },
   };

@@ -157,7 +157,12 @@ describe('hot reads', () => {
   });
 
   test('/metrics counts hot reads in velahub_http_requests_total, labelled like the express routes', async () => {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    // Hot reads are added to the counter once a second: poll briefly.
+    let text = '';
+    for (let i = 0; i < 30 && !/route="\/index.yaml",status="304"/.test(text); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      text = await (await fetch(`${url}/metrics`)).text();
+    }
     assert.match(text, /^velahub_http_requests_total\{method="GET",route="\/index.yaml",status="304"\} [1-9]\d*$/m);
     assert.match(text, /^velahub_http_requests_total\{method="GET",route="\/charts\/:file",status="200"\} [1-9]\d*$/m);
     assert.match(text, /^velahub_http_requests_total\{method="GET",route="\/api\/v1\/addons\/:name",status="200"\} [1-9]\d*$/m);
