@@ -13,6 +13,8 @@ const startupLockKey = 0x76656c6168756200n;
 export async function withStartupLock<T>(databaseUrl: string | undefined, fn: () => Promise<T>): Promise<T> {
   if (!databaseUrl) return fn();
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A dropped connection shows in the awaited queries; as an unheard event it would crash the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [startupLockKey.toString()]);
