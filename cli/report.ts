@@ -18,7 +18,7 @@ export const exitCodes = {
 
 const usageCodes = new Set(['EUSAGE', 'EBAD_SET', 'EVERSION_REQUIRED', 'EBAD_VERSION', 'EUNKNOWN_SOURCE']);
 const notFoundCodes = new Set(['ENOENT', 'ENOTDIR', 'ENOT_FOUND', 'EDEFINITION_NOT_FOUND']);
-const remoteCodes = new Set(['EREGISTRY', 'EUNREACHABLE', 'EUNAUTHORIZED', 'EFORBIDDEN', 'ECONFLICT', 'ECLUSTER', 'EDIGEST', 'ETIMEOUT']);
+const remoteCodes = new Set(['EREGISTRY', 'EBLOB_STORE', 'EUNREACHABLE', 'EUNAUTHORIZED', 'EFORBIDDEN', 'ECONFLICT', 'ECLUSTER', 'EDIGEST', 'ETIMEOUT']);
 
 /** Prints diagnostics one per line on stderr, `file:line:col: severity: message`. */
 export function printDiagnostics(list: readonly Diagnostic[], prefix = ''): void {

@@ -1,15 +1,16 @@
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { mkdir } from 'node:fs/promises';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { CuePool } from '../core/cue/pool.ts';
 import { MetadataStore } from './store/metadata-store.ts';
-import { FileBlobStore, type BlobStore } from './store/blob-store.ts';
+import type { BlobStore } from './store/blob-store.ts';
+import { defaultBlobStoreUrl, openBlobStore } from './store/blob-store-url.ts';
 import { migrate } from './store/migrations.ts';
 import { openPglite } from './store/pglite-client.ts';
 import { openPostgres } from './store/pg-client.ts';
-import { assembleIndex } from './index-yaml.ts';
+import { buildIndexDocument, type IndexDocument } from './index-document.ts';
+import { CatalogWatch } from './store/catalog-watch.ts';
+import { withStartupLock } from './store/startup-lock.ts';
 import type { SqlClient } from './store/sql-client.ts';
 import type { PackageLimits } from '../core/package/files.ts';
 
@@ -17,30 +18,25 @@ import type { PackageLimits } from '../core/package/files.ts';
 export interface Registry {
   store: MetadataStore;
   blobs: BlobStore;
+  /** Where the blobs are, for logs: a file: URL or s3://bucket/prefix (never credentials). */
+  blobStore: string;
   cue: CueEvaluator;
   /** Bounds on published packages; default: defaultLimits. */
   limits?: PackageLimits;
-  /** index.yaml text and its revision, rebuilt only when the catalog changed. */
+  /** The catalog revision, pushed by the database on every replica's writes; caches key on it. */
+  catalog: CatalogWatch;
   /**
    * index.yaml for the current catalog revision: its text, a gzipped copy and a
    * strong ETag, built once per revision and shared by every read.
    */
   indexYaml(): Promise<IndexDocument>;
-  /** Rebuilds index.yaml now (after a write), so no reader pays for it. */
+  /** Reads the revision and rebuilds index.yaml now (after a local write), so no reader pays for it or sees it stale. */
   refreshIndex(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** index.yaml as served. */
-export interface IndexDocument {
-  text: string;
-  gzip: Buffer;
-  etag: string;
-  revision: number;
-}
-
-/** How long a read trusts the last catalog revision it saw (other replicas may publish). */
-const revisionTtlMs = 1000;
+/** index.yaml as served (kept here too for the modules that import it from the registry). */
+export type { IndexDocument } from './index-document.ts';
 
 /** Where the registry keeps its data. */
 export interface RegistryOptions {
@@ -50,6 +46,10 @@ export interface RegistryOptions {
   databaseUrl?: string;
   /** An in-memory PGlite (tests). */
   memory?: boolean;
+  /** `--blob-store` URL (file:///path or s3://bucket/prefix?…); default: file:// `<dataDir>/blobs`. */
+  blobStore?: string;
+  /** How often the catalog revision is read as a safety net besides LISTEN/NOTIFY (ms; default 5000). */
+  catalogPollMs?: number;
   cue?: CueEvaluator;
   /** Bounds on published packages (tests use small ones); default: defaultLimits. */
   limits?: PackageLimits;
@@ -58,44 +58,60 @@ export interface RegistryOptions {
 /** Opens the database (migrating it), the blob store and the evaluator. */
 export async function openRegistry(options: RegistryOptions): Promise<Registry> {
   await mkdir(options.dataDir, { recursive: true });
+  // Before the database: a wrong --blob-store is a usage error and should not cost a migration.
+  const opened = await openBlobStore(options.blobStore ?? defaultBlobStoreUrl(options.dataDir));
   let db: SqlClient;
-  if (options.databaseUrl) db = await openPostgres(options.databaseUrl);
-  else if (options.memory) db = await openPglite();
-  else db = await openPglite(join(options.dataDir, 'db'));
-  await migrate(db);
+  try {
+    if (options.databaseUrl) db = await openPostgres(options.databaseUrl);
+    else if (options.memory) db = await openPglite();
+    else db = await openPglite(join(options.dataDir, 'db'));
+  } catch (err) {
+    opened.close();
+    throw err;
+  }
+  let catalog: CatalogWatch;
+  try {
+    // Two replicas starting together: one migrates, the other waits and finds nothing to do.
+    await withStartupLock(options.databaseUrl, () => migrate(db));
+    catalog = await CatalogWatch.open({ db, databaseUrl: options.databaseUrl, pollMs: options.catalogPollMs });
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    opened.close();
+    throw err;
+  }
   const store = new MetadataStore(db);
   // One worker stays free for renders from the docs pages while publishes evaluate.
   const cue = options.cue ?? new CueEvaluator(new CuePool({ reservedForInteractive: 1 }));
   let cached: IndexDocument | undefined;
-  let checkedAt = 0;
   let building: Promise<IndexDocument> | undefined;
-  const build = async (revision: number): Promise<IndexDocument> => {
-    const text = assembleIndex(await store.indexEntries(), new Date().toISOString());
-    const gzip = gzipSync(text);
-    return { text, gzip, etag: `"${createHash('sha256').update(text).digest('base64url')}"`, revision };
-  };
-  const current = async (force: boolean): Promise<IndexDocument> => {
-    if (cached && !force && Date.now() - checkedAt < revisionTtlMs) return cached;
-    const revision = await store.catalogRevision();
-    checkedAt = Date.now();
-    if (cached && cached.revision === revision) return cached;
-    // One build per revision even when many readers arrive together.
-    building ??= build(revision).finally(() => (building = undefined));
-    cached = await building;
+  const current = async (): Promise<IndexDocument> => {
+    // The watch follows every replica's writes (LISTEN/NOTIFY): no query while nothing changed.
+    while (!cached || cached.revision < catalog.revision) {
+      // One build per revision even when many readers arrive together.
+      building ??= buildIndexDocument(db).finally(() => (building = undefined));
+      const doc = await building;
+      catalog.observe(doc.revision);
+      if (!cached || doc.revision > cached.revision) cached = doc;
+    }
     return cached;
   };
   return {
     store,
-    blobs: new FileBlobStore(join(options.dataDir, 'blobs')),
+    blobs: opened.blobs,
+    blobStore: opened.describe,
     cue,
     limits: options.limits,
-    indexYaml: () => current(false),
+    catalog,
+    indexYaml: current,
     async refreshIndex() {
-      await current(true);
+      await catalog.check();
+      await current();
     },
     async close() {
       if (!options.cue) await cue.close();
+      await catalog.close();
       await db.close();
+      opened.close();
     },
   };
 }

@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { openRegistry, type Registry } from './registry.ts';
 import { createApp } from './http/app.ts';
+import { createHotReads, type HotReads } from './http/hot-reads.ts';
 import { publishFolderTree } from './seed.ts';
 import { createToken, hashToken } from './tokens.ts';
+import { withStartupLock } from './store/startup-lock.ts';
 
 /** Options of `velahub serve`. */
 export interface ServeOptions {
@@ -12,6 +14,8 @@ export interface ServeOptions {
   host?: string;
   dataDir: string;
   databaseUrl?: string;
+  /** `--blob-store` URL; default: files under the data folder. */
+  blobStore?: string;
   baseUrl?: string;
   /** Folder of addons published when the store is empty. */
   seedDir?: string;
@@ -40,38 +44,51 @@ export interface RunningServer {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const say = options.say ?? ((l: string) => process.stdout.write(l + '\n'));
   const logger = options.logger ?? pino({ level: process.env.VELAHUB_LOG_LEVEL ?? 'info' });
-  const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, blobStore: options.blobStore });
   let generatedAdminToken: string | undefined;
   let generatedId: string | undefined;
   let server: Server;
+  let hot: HotReads | undefined;
   try {
-    if (options.adminToken) {
-      if (!(await registry.store.findToken(hashToken(options.adminToken)))) {
-        await createToken(registry.store, { scope: 'admin', description: 'VELAHUB_ADMIN_TOKEN', secret: options.adminToken });
+    // Replicas starting together take turns: one creates the admin token and seeds, the others find it done.
+    await withStartupLock(options.databaseUrl, async () => {
+      if (options.adminToken) {
+        if (!(await registry.store.findToken(hashToken(options.adminToken)))) {
+          await createToken(registry.store, { scope: 'admin', description: 'VELAHUB_ADMIN_TOKEN', secret: options.adminToken });
+        }
+      } else if (!(await registry.store.listTokens()).some((t) => t.scope === 'admin' && !t.revokedAt)) {
+        const created = await createToken(registry.store, { scope: 'admin', description: 'generated on first start' });
+        generatedAdminToken = created.token;
+        generatedId = created.record.id;
       }
-    } else if (!(await registry.store.listTokens()).some((t) => t.scope === 'admin' && !t.revokedAt)) {
-      const created = await createToken(registry.store, { scope: 'admin', description: 'generated on first start' });
-      generatedAdminToken = created.token;
-      generatedId = created.record.id;
-    }
-    if (options.seedDir && (await registry.store.isEmpty())) {
-      say(`Publishing the bundled addons from ${options.seedDir} ...`);
-      await publishFolderTree(registry, options.seedDir, (done, total, r) => say(`  [${done}/${total}] ${r.name}@${r.version} ${r.digest.slice(0, 19)}`));
-    }
-    const app = createApp({ registry, logger });
+      if (options.seedDir && (await registry.store.isEmpty())) {
+        say(`Publishing the bundled addons from ${options.seedDir} ...`);
+        await publishFolderTree(registry, options.seedDir, (done, total, r) => say(`  [${done}/${total}] ${r.name}@${r.version} ${r.digest.slice(0, 19)}`));
+      }
+    });
+    hot = createHotReads({ registry, logger });
+    const app = createApp({ registry, logger, countRequests: hot.countRequests });
+    const front = hot;
+    // The hot reads (index.yaml, archives, addon/version JSON) are answered by plain node:http
+    // from prepared bytes; everything else goes on to the express app.
+    const s = createServer((req, res) => front.handle(req, res, app));
     server = await new Promise<Server>((resolve, reject) => {
-      // express 5 calls back with the listen error (EADDRINUSE, EACCES) instead of emitting it.
-      const s = app.listen(options.port, options.host ?? '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+      s.once('error', reject);
+      s.listen(options.port, options.host ?? '0.0.0.0', () => {
+        s.off('error', reject);
+        resolve(s);
+      });
     });
   } catch (err) {
     // Leave nothing half-done: a token nobody saw would lock the admin out of the next start.
     if (generatedId) await registry.store.revokeToken(generatedId).catch(() => undefined);
+    hot?.close();
     await registry.close().catch(() => undefined);
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
   const url = options.baseUrl ?? `http://localhost:${port}`;
-  say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend})`);
+  say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend}, blobs: ${registry.blobStore})`);
   say(`  KubeVela: vela addon registry add velahub --type helm --endpoint ${url}`);
   say(`  Helm charts: helm repo add velahub ${url}/helm`);
   if (generatedAdminToken) say(`  Admin token (shown once, stored hashed): ${generatedAdminToken}`);
@@ -82,6 +99,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     generatedAdminToken,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      hot?.close();
       await registry.close();
     },
   };

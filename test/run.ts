@@ -14,6 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeProgress, ensureBinaries } from './cluster/build.ts';
 import { describeHelmProgress, ensureHelm } from './helm/build.ts';
+import { describeSeaweedfsProgress, ensureSeaweedfs } from './s3/build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './cluster/control-plane.ts';
 import { CONTEXT_NAMES, KUBECONFIG_ENV, prepareCluster } from './cluster/prepare.ts';
 
@@ -68,6 +69,9 @@ async function main(): Promise<number> {
     // helm for the Helm compatibility test, built here (after the control plane, not beside it:
     // two Go builds at once would only compete for the two cores) so its cold build shows progress.
     const helm = await ensureHelm({ onProgress: (p) => log(`helm: ${describeHelmProgress(p)}`) });
+    // SeaweedFS, the real S3 server of the blob-store and replica tests: built here, after the
+    // others, for the same reason.
+    const weed = await ensureSeaweedfs({ onProgress: (p) => log(`s3: ${describeSeaweedfsProgress(p)}`) });
     const tStart = Date.now();
     planes = await startAll(bins);
     log(`${PLANES} control planes (${planes[0]?.version}) up in ${secs(Date.now() - tStart)}: ${planes.map((p) => `${p.name} ${p.server}`).join(', ')}`);
@@ -83,7 +87,7 @@ async function main(): Promise<number> {
     child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeFlags, ...files], {
       cwd: repoRoot,
       stdio: 'inherit',
-      env: { VELAHUB_HELM: helm, ...process.env, [KUBECONFIG_ENV]: kubeconfigPath },
+      env: { VELAHUB_HELM: helm, VELAHUB_WEED: weed, ...process.env, [KUBECONFIG_ENV]: kubeconfigPath },
     });
     const running = child;
     const code = await new Promise<number>((resolve) => {

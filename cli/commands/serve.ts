@@ -13,10 +13,11 @@ export function serveCommand(): Command {
     .addOption(new Option('--host <host>', 'address to bind').env('VELAHUB_HOST').default('0.0.0.0'))
     .addOption(new Option('--data <dir>', 'data folder (blobs, embedded database)').env('VELAHUB_DATA').default('./.velahub'))
     .addOption(new Option('--database-url <url>', 'PostgreSQL URL (default: embedded PGlite in the data folder)').env('DATABASE_URL'))
+    .addOption(new Option('--blob-store <url>', 'where archives are kept: file:///path, or s3://BUCKET/PREFIX?region=…&endpoint=… with credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (default: file:// <data>/blobs)').env('VELAHUB_BLOB_STORE'))
     .addOption(new Option('--base-url <url>', 'public URL of this registry').env('VELAHUB_BASE_URL'))
     .addOption(new Option('--seed <dir>', 'addons to publish into an empty store').default(bundledAddons))
     .option('--no-seed', 'start with an empty store')
-    .action(async (opts: { port: string; host: string; data: string; databaseUrl?: string; baseUrl?: string; seed: string | false }) => {
+    .action(async (opts: { port: string; host: string; data: string; databaseUrl?: string; blobStore?: string; baseUrl?: string; seed: string | false }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new VelahubError('EUSAGE', `--port ${JSON.stringify(opts.port)} is invalid: use 0-65535`, { path: '--port' });
       const running = await startServer({
@@ -24,6 +25,7 @@ export function serveCommand(): Command {
         host: opts.host,
         dataDir: opts.data,
         databaseUrl: opts.databaseUrl,
+        blobStore: opts.blobStore,
         baseUrl: opts.baseUrl?.replace(/\/$/, ''),
         seedDir: opts.seed === false ? undefined : opts.seed,
         adminToken: process.env.VELAHUB_ADMIN_TOKEN,

@@ -18,13 +18,15 @@ import { VelahubError } from '../../core/errors.ts';
 export interface AppDeps {
   registry: Registry;
   logger?: Logger;
+  /** Hands the request counter to what answers requests in front of the app (the hot-read layer), so /metrics counts those too. */
+  countRequests?: (requests: Counter<'method' | 'route' | 'status'>) => void;
 }
 
 /**
  * Builds the registry's express app: health, metrics, index.yaml, archives,
  * the JSON API and publishing, with strong ETags, gzip and JSON errors.
  */
-export function createApp({ registry, logger = pino({ level: 'silent' }) }: AppDeps): Express {
+export function createApp({ registry, logger = pino({ level: 'silent' }), countRequests }: AppDeps): Express {
   const app = express();
   app.set('etag', 'strong');
   app.set('x-powered-by', false);
@@ -33,6 +35,7 @@ export function createApp({ registry, logger = pino({ level: 'silent' }) }: AppD
   const metrics = new Metrics();
   collectDefaultMetrics({ register: metrics });
   const requests = new Counter({ name: 'velahub_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [metrics] });
+  countRequests?.(requests);
   const latency = new Histogram({ name: 'velahub_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], registers: [metrics], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30] });
 
   app.use((req, res, next) => {

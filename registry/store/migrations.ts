@@ -67,6 +67,17 @@ CREATE TABLE catalog_state (
 INSERT INTO catalog_state (id, revision) VALUES (1, 0);
 `,
   },
+  {
+    // Replicas: every change of the catalog revision stamps its time (index.yaml's `generated`,
+    // so all replicas build the same bytes) and notifies listeners (their caches drop at once).
+    // The function body stays on one line: statements are split at a semicolon ending a line.
+    id: 2,
+    sql: `
+ALTER TABLE catalog_state ADD COLUMN changed_at timestamptz NOT NULL DEFAULT now();
+CREATE FUNCTION velahub_catalog_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.changed_at := now(); PERFORM pg_notify('velahub_catalog', NEW.revision::text); RETURN NEW; END $$;
+CREATE TRIGGER catalog_state_changed BEFORE UPDATE OF revision ON catalog_state FOR EACH ROW EXECUTE FUNCTION velahub_catalog_changed();
+`,
+  },
   chartMigration,
 ];
 

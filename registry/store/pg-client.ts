@@ -4,6 +4,10 @@ import type { SqlClient, SqlExecutor, SqlResult } from './sql-client.ts';
 /** Connects to a PostgreSQL server by URL (`postgres://user:pass@host:5432/db`). */
 export async function openPostgres(url: string): Promise<SqlClient> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection dropped by the server (restart, failover, a terminated backend) is an
+  // 'error' event on the pool; unheard, it would crash the process. The pool replaces the client,
+  // and the next query reports a real outage itself.
+  pool.on('error', () => undefined);
   // Fail fast on a wrong URL instead of on the first request.
   const probe = await pool.connect();
   probe.release();

@@ -3,6 +3,7 @@ import semver from 'semver';
 import { VelahubError } from '../../../core/errors.ts';
 import { definitionDetail, versionDetail, versionDiff } from '../../api-models.ts';
 import type { Registry } from '../../registry.ts';
+import { addonDocument } from '../../read-documents.ts';
 
 function page(req: Request): { limit: number; offset: number } {
   const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
@@ -77,10 +78,9 @@ export function readRoutes(registry: Registry): Router {
 
   router.get('/api/v1/addons/:name', async (req, res) => {
     const name = String(req.params.name);
-    const addon = await store.getAddon(name);
-    if (!addon) throw new VelahubError('ENOT_FOUND', `addon "${name}" not found`);
-    const versions = await store.listVersions(name);
-    res.json({ ...addon, distTags: { latest: addon.latest }, versions });
+    const doc = await addonDocument(store, name);
+    if (!doc) throw new VelahubError('ENOT_FOUND', `addon "${name}" not found`);
+    res.json(doc);
   });
 
   router.get('/api/v1/addons/:name/versions/:version', async (req, res) => {
