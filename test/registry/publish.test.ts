@@ -13,6 +13,7 @@ import { sha256 } from '../../core/package/archive.ts';
 import type { PackageLimits } from '../../core/package/files.ts';
 import { tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
 import { addonArchive, addonTree, archiveOf, traitCue } from '../support/packages.ts';
+import { assertGnuTarParity } from '../support/gnu-tar.ts';
 import { rawGet, startTestServer, type TestServer } from '../support/registry-server.ts';
 
 /** Small bounds, so hostile archives are cheap to build. */
@@ -518,5 +519,12 @@ describe('20 concurrent publishes of one version', () => {
     assert.deepEqual(results.map((r) => r.status).sort(), [...Array<number>(19).fill(200), 201]);
     for (const r of results) assert.equal(r.body.digest, sha256(archive));
     assert.deepEqual(await indexVersions('twins'), ['1.0.0']);
+  });
+});
+
+describe('every archive accepted above', () => {
+  test('extracts with GNU tar to exactly the files velahub validated', async () => {
+    assert.ok(srv.accepted.length >= 10, `premise: the tests above published archives (${srv.accepted.length})`);
+    for (const archive of srv.accepted) await assertGnuTarParity(archive);
   });
 });
