@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { parse } from 'yaml';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { sha256 } from '../../core/package/archive.ts';
@@ -259,6 +260,76 @@ describe('tokens and scopes', () => {
       assert.equal((await srv.registry.store.listTokens()).length, tokenCount);
     });
   }
+});
+
+/**
+ * Sends an upload's headers (declaring `declared` bytes) and only `sent` of its body, and
+ * resolves with the response: a response at all proves the server decided without the body.
+ */
+function partialUpload(path: string, headers: Record<string, string>, declared: number | 'chunked', sent: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, srv.url);
+    const h: Record<string, string> = { ...headers };
+    if (declared === 'chunked') h['transfer-encoding'] = 'chunked';
+    else h['content-length'] = String(declared);
+    const req = httpRequest(url, { method: 'POST', headers: h, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> });
+      });
+    });
+    // The server may close the connection once it has answered: that is the point.
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`${path}: no response within 10 s while the body was incomplete: the server waited for the body`));
+    }, 10_000);
+    req.on('close', () => clearTimeout(timer));
+    req.write(sent);
+    if (declared === 'chunked') req.end();
+  });
+}
+
+describe('uploads are authorized from their headers, before the body is read', () => {
+  const big = 49 * 1024 * 1024;
+  let read: string;
+  let publisher: string;
+  before(async () => {
+    read = (await srv.token({ scope: 'read' })).secret;
+    publisher = (await srv.token({ scope: 'publish', pattern: 'early-*' })).secret;
+  });
+  const bearer = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/gzip' });
+  const multipart = (t?: string) => ({ ...(t ? { authorization: `Bearer ${t}` } : {}), 'content-type': 'multipart/form-data; boundary=x' });
+
+  const rows: Array<{ name: string; path: string; headers: () => Record<string, string>; declared: number | 'chunked'; sent: () => Buffer; status: number; code: string; mentions: string[] }> = [
+    { name: 'an anonymous 49 MiB upload', path: '/api/v1/packages', headers: () => ({ 'content-type': 'application/gzip' }), declared: big, sent: () => randomBytes(1024), status: 401, code: 'EUNAUTHORIZED', mentions: ['Authorization: Bearer'] },
+    { name: 'a 49 MiB upload with a read token', path: '/api/v1/packages', headers: () => bearer(read), declared: big, sent: () => randomBytes(1024), status: 403, code: 'EFORBIDDEN', mentions: ['scope read', 'publish or admin'] },
+    { name: 'a 49 MiB upload with a publish token (over the cap)', path: '/api/v1/packages', headers: () => bearer(publisher), declared: big, sent: () => randomBytes(1024), status: 413, code: 'EPACKAGE_TOO_LARGE', mentions: [String(big), String(limits.maxTotalBytes)] },
+    { name: 'a chunked body that passes the cap', path: '/api/v1/packages', headers: () => bearer(publisher), declared: 'chunked', sent: () => randomBytes(limits.maxTotalBytes + 1), status: 413, code: 'EPACKAGE_TOO_LARGE', mentions: ['request body', String(limits.maxTotalBytes)] },
+    { name: 'an anonymous ChartMuseum push', path: '/api/charts', headers: () => multipart(), declared: big, sent: () => randomBytes(1024), status: 401, code: 'EUNAUTHORIZED', mentions: ['Authorization: Bearer'] },
+    { name: 'a ChartMuseum push with a read token', path: '/api/charts', headers: () => multipart(read), declared: big, sent: () => randomBytes(1024), status: 403, code: 'EFORBIDDEN', mentions: ['scope read'] },
+  ];
+  for (const row of rows) {
+    test(`${row.name}: ${row.status} ${row.code}, store unchanged`, async () => {
+      const before = await srv.snapshot();
+      const res = await partialUpload(row.path, row.headers(), row.declared, row.sent());
+      assert.equal(res.status, row.status, JSON.stringify(res.body));
+      assert.equal(res.body.code, row.code);
+      for (const m of row.mentions) assert.ok(String(res.body.error).includes(m), `${String(res.body.error)} does not mention ${m}`);
+      assert.deepEqual(await srv.snapshot(), before);
+    });
+  }
+
+  test('a read token is refused with 403 before a hostile archive is unpacked (not EUNSAFE_ENTRY)', async () => {
+    const before = await srv.snapshot();
+    const hostile = tgzOf([{ path: 'early-x/' }, { path: 'early-x/link', type: 'SymbolicLink', linkpath: '/etc/passwd' }]);
+    const res = await srv.publish(hostile, read);
+    assert.equal(res.status, 403, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'EFORBIDDEN');
+    assert.deepEqual(await srv.snapshot(), before);
+  });
 });
 
 describe('ChartMuseum upload (vela addon push)', () => {
