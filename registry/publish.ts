@@ -6,6 +6,7 @@ import { unpackArchive, sha256 } from '../core/package/archive.ts';
 import { defaultLimits, textOf, type PackageLimits } from '../core/package/files.ts';
 import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
 import { parseMetadata } from '../core/package/metadata.ts';
+import { sizeProblems } from '../core/package/text-limits.ts';
 import { breakingChanges, diffSchemas, type SchemaChange } from '../core/params/diff.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import type { MetadataStore } from './store/metadata-store.ts';
@@ -61,6 +62,9 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
   if (metaText === undefined) {
     throw new VelahubError('EINVALID', `${top}/metadata.yaml is missing: an addon archive holds one folder with metadata.yaml`, { path: 'metadata.yaml' });
   }
+  // Checked before parsing: a huge metadata.yaml costs the parser before it costs the store.
+  const tooLarge = sizeProblems(files).find((d) => d.file === 'metadata.yaml');
+  if (tooLarge) throw new VelahubError('EINVALID', `${top}/${tooLarge.message}`, { data: [tooLarge], path: 'metadata.yaml' });
   const meta = parseMetadata(metaText);
   if (!meta.metadata) {
     const errors = meta.diagnostics.filter((d) => d.severity === 'error');
@@ -76,7 +80,7 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
 
   const digest = sha256(archive);
   const existing = await deps.store.getVersion(name, version);
-  if (existing) return sameOrConflict(existing.digest, digest, name, version, archive.length, existing.warnings);
+  if (existing) return sameOrConflict({ digest: existing.digest, version: existing.version }, digest, name, version, archive.length, existing.warnings);
 
   const result = await inspectAddon(files, deps.cue);
   if (!result.manifest) {
@@ -110,7 +114,7 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
     if (previous) refuseBreaking(name, version, breakingBetween(previous.version, previous.manifest, manifest));
     if (next) refuseBreaking(name, version, upgradeBreaks(version, manifest, next.version, next.manifest));
   });
-  if (!outcome.created) return sameOrConflict(outcome.existingDigest, digest, name, version, archive.length, manifest.warnings);
+  if (!outcome.created) return sameOrConflict({ digest: outcome.existingDigest, version: outcome.existingVersion }, digest, name, version, archive.length, manifest.warnings);
   await deps.refreshIndex?.();
   return { status: 'created', name, version, digest, size: archive.length, warnings: manifest.warnings };
 }
@@ -124,8 +128,16 @@ function refuseBreaking(name: string, version: string, breaking: BreakingChange[
   );
 }
 
-function sameOrConflict(existingDigest: string, digest: string, name: string, version: string, size: number, warnings: Diagnostic[]): PublishResult {
-  if (existingDigest === digest) return { status: 'unchanged', name, version, digest, size, warnings };
+function sameOrConflict(existing: { digest: string; version: string }, digest: string, name: string, version: string, size: number, warnings: Diagnostic[]): PublishResult {
+  const existingDigest = existing.digest;
+  if (existingDigest === digest && existing.version === version) return { status: 'unchanged', name, version, digest, size, warnings };
+  if (existing.version !== version) {
+    throw new VelahubError(
+      'ECONFLICT',
+      `${name}@${version} is the same version as the published ${existing.version}: versions are compared without a leading "v" and build metadata (as Helm does), and published versions are immutable`,
+      { hint: 'bump the version', data: { existingDigest, existingVersion: existing.version, digest } },
+    );
+  }
   throw new VelahubError('ECONFLICT', `${name}@${version} is already published with different content (${existingDigest}); published versions are immutable`, {
     hint: 'bump the version',
     data: { existingDigest, digest },
@@ -140,7 +152,7 @@ function sameOrConflict(existingDigest: string, digest: string, name: string, ve
  */
 export async function breakingAgainstPrevious(store: MetadataStore, name: string, version: string, manifest: AddonManifest): Promise<BreakingChange[]> {
   const major = semver.major(version);
-  const same = (await store.listVersions(name)).filter((v) => semver.major(v.version) === major && v.version !== version);
+  const same = (await store.listVersions(name)).filter((v) => semver.major(v.version) === major && semver.compare(v.version, version) !== 0);
   const previous = same.find((v) => semver.lt(v.version, version));
   const next = [...same].reverse().find((v) => semver.gt(v.version, version));
   const out: BreakingChange[] = [];

@@ -66,6 +66,18 @@ CREATE TABLE catalog_state (
 INSERT INTO catalog_state (id, revision) VALUES (1, 0);
 `,
   },
+  {
+    // Versions are unique by their canonical form (no leading v, no build metadata), checked by
+    // insertVersion under the addon's row lock. Not a unique index: a store written before this
+    // rule may hold twins (1.0.0 and v1.0.0), and upgrading it must not fail; both stay readable.
+    id: 2,
+    sql: `
+ALTER TABLE versions ADD COLUMN canonical text;
+UPDATE versions SET canonical = regexp_replace(regexp_replace(btrim(version), '^v', ''), '\\+.*$', '');
+ALTER TABLE versions ALTER COLUMN canonical SET NOT NULL;
+CREATE INDEX versions_canonical ON versions (name, canonical);
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded, each in its own transaction. */

@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import semver from 'semver';
 import { indexEntry } from '../../registry/index-yaml.ts';
 import { MetadataStore } from '../../registry/store/metadata-store.ts';
-import { migrate } from '../../registry/store/migrations.ts';
+import { migrate, migrations } from '../../registry/store/migrations.ts';
 import { openPglite } from '../../registry/store/pglite-client.ts';
 import { openPostgres } from '../../registry/store/pg-client.ts';
 import type { SqlClient } from '../../registry/store/sql-client.ts';
@@ -96,11 +96,38 @@ function storeContract(backend: Backend): void {
       const revision = await store.catalogRevision();
       for (const digest of [fakeDigest('first'), fakeDigest('second')]) {
         const again = versionRecord('demo', '1.0.0', { digest, description: 'changed', definitions: [definitionInfo('other')] });
-        assert.deepEqual(await store.insertVersion(again), { created: false, existingDigest: fakeDigest('first') });
+        assert.deepEqual(await store.insertVersion(again), { created: false, existingDigest: fakeDigest('first'), existingVersion: '1.0.0' });
       }
       assert.deepEqual(await store.getVersion('demo', '1.0.0'), first);
       assert.equal(await store.getDefinition('demo', '1.0.0', 'other'), undefined);
       assert.equal(await store.catalogRevision(), revision);
+    });
+
+    test('versions are unique by their canonical form: v1.0.0 and 1.0.0+build are 1.0.0', async () => {
+      await store.insertVersion(versionRecord('canon', '1.0.0', { digest: fakeDigest('canon') }));
+      const revision = await store.catalogRevision();
+      for (const twin of ['v1.0.0', '1.0.0+build', 'v1.0.0+b.2']) {
+        assert.deepEqual(await store.insertVersion(versionRecord('canon', twin, { digest: fakeDigest(twin) })), { created: false, existingDigest: fakeDigest('canon'), existingVersion: '1.0.0' }, twin);
+        assert.equal((await store.getVersion('canon', twin))?.version, '1.0.0', `getVersion ${twin}`);
+      }
+      assert.deepEqual((await store.listVersions('canon')).map((v) => v.version), ['1.0.0']);
+      assert.equal(await store.catalogRevision(), revision);
+    });
+
+    test('20 concurrent inserts of spellings of one version: exactly one is created', async () => {
+      const spellings = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? `v2.0.0+r${i}` : i % 3 === 1 ? `2.0.0+r${i}` : i === 2 ? '2.0.0' : `v2.0.0${i === 5 ? '' : `+x${i}`}`));
+      const outcomes = await Promise.all(spellings.map((v) => store.insertVersion(versionRecord('spell', v, { digest: fakeDigest(v) }))));
+      assert.equal(outcomes.filter((o) => o.created).length, 1);
+      assert.equal((await store.listVersions('spell')).length, 1);
+    });
+
+    test('the manifest is stored without the metadata and README it repeats; reads give them back', async () => {
+      const record = versionRecord('lean', '1.0.0');
+      await store.insertVersion(record);
+      const row = (await db.query<{ manifest: unknown }>('SELECT manifest FROM versions WHERE name = $1', ['lean'])).rows[0]!;
+      const stored = typeof row.manifest === 'string' ? JSON.parse(row.manifest) : row.manifest;
+      assert.deepEqual(Object.keys(stored as object).sort(), ['definitions', 'warnings']);
+      assert.deepEqual(await store.getVersion('lean', '1.0.0'), record);
     });
 
     test('a failing insert leaves nothing behind: no addon, version, definition, nor revision bump', async () => {
@@ -327,6 +354,34 @@ function storeContract(backend: Backend): void {
     });
   });
 }
+
+describe('migrating a store written before canonical versions', () => {
+  test('twins stored earlier (1.0.0 and v1.0.0) survive the upgrade; each stays readable by its own spelling', async () => {
+    const db = await openPglite();
+    try {
+      await db.exec('CREATE TABLE schema_migrations (id int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const statement of migrations[0]!.sql.split(/;\s*\n/).map((x) => x.trim()).filter(Boolean)) await db.query(statement);
+      await db.query('INSERT INTO schema_migrations (id) VALUES (1)');
+      const legacy = new MetadataStore(db);
+      await db.query(`INSERT INTO addons (name) VALUES ('old')`);
+      for (const version of ['1.0.0', 'v1.0.0', ' 2.0.0']) {
+        const r = versionRecord('old', version);
+        await db.query(
+          `INSERT INTO versions (name, version, major, digest, size, metadata, manifest, index_entry) VALUES ($1, $2, 1, $3, 1, $4, $5, '')`,
+          ['old', version, fakeDigest(version), JSON.stringify(r.metadata), JSON.stringify(r.manifest)],
+        );
+      }
+      await migrate(db);
+      const canon = (await db.query<{ version: string; canonical: string }>('SELECT version, canonical FROM versions ORDER BY version')).rows;
+      assert.deepEqual(canon, [{ version: ' 2.0.0', canonical: '2.0.0' }, { version: '1.0.0', canonical: '1.0.0' }, { version: 'v1.0.0', canonical: '1.0.0' }]);
+      assert.equal((await legacy.getVersion('old', '1.0.0'))?.digest, fakeDigest('1.0.0'));
+      assert.equal((await legacy.getVersion('old', 'v1.0.0'))?.digest, fakeDigest('v1.0.0'));
+      assert.equal((await legacy.insertVersion(versionRecord('old', '1.0.0+new'))).created, false);
+    } finally {
+      await db.close();
+    }
+  });
+});
 
 let server: TestPostgres | undefined;
 const pgSkip = postgresSkipReason();
