@@ -8,6 +8,8 @@ import { parseMetadata, type AddonMetadata } from './metadata.ts';
 import { crToDefinitionCue } from './definition-cr.ts';
 import { parse } from 'yaml';
 import { terraformParameterSchema } from '../terraform/variables.ts';
+import { maxYamlAliases } from './yaml-limits.ts';
+import { sizeProblems } from './text-limits.ts';
 
 /** Everything velahub derives from one definition at publish time. */
 export interface DefinitionInfo {
@@ -52,10 +54,11 @@ export interface InspectResult {
  * reported at once; `strict` makes warnings refuse the package too.
  */
 export async function inspectAddon(files: PackageFiles, cue: CueEvaluator, options: { strict?: boolean; signal?: AbortSignal } = {}): Promise<InspectResult> {
-  const diagnostics: Diagnostic[] = [...checkLayout(files)];
+  const diagnostics: Diagnostic[] = [...checkLayout(files), ...sizeProblems(files)];
   const metaText = textOf(files, 'metadata.yaml');
   let metadata: AddonMetadata | undefined;
-  if (metaText !== undefined) {
+  // An oversized metadata.yaml is not even parsed: it is refused by sizeProblems above.
+  if (metaText !== undefined && !diagnostics.some((d) => d.file === 'metadata.yaml' && d.code === 'file-too-large')) {
     const parsed = parseMetadata(metaText);
     diagnostics.push(...parsed.diagnostics);
     metadata = parsed.metadata;
@@ -142,7 +145,7 @@ export async function inspectDefinitionFile(
 async function terraformDefinition(file: string, text: string): Promise<{ definition?: DefinitionInfo; diagnostics: Diagnostic[] } | undefined> {
   let cr: { kind?: string; metadata?: { name?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: { schematic?: { terraform?: Record<string, unknown> } } };
   try {
-    cr = parse(text) as typeof cr;
+    cr = parse(text, { maxAliasCount: maxYamlAliases }) as typeof cr;
   } catch {
     return undefined;
   }

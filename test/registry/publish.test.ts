@@ -148,6 +148,69 @@ describe('breaking parameter changes within a major', () => {
   });
 });
 
+describe('versions are compared and unique by their canonical semver', () => {
+  const canon = (version: string, options = {}) => addonArchive('canon', version, options);
+  before(async () => {
+    assert.equal((await srv.publish(canon('3.0.0'))).status, 201);
+  });
+
+  for (const twin of ['v3.0.0', '3.0.0+build1']) {
+    test(`${twin} after 3.0.0 is 409 ECONFLICT naming both, store unchanged`, async () => {
+      const before = await srv.snapshot();
+      const res = await srv.publish(canon(twin));
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'ECONFLICT');
+      assert.ok(res.body.error.includes(`canon@${twin} is the same version as the published 3.0.0`), res.body.error);
+      assert.deepEqual(await srv.snapshot(), before);
+    });
+  }
+
+  for (const spaced of [' 3.0.0', '3.0.1 ', '3.0. 2']) {
+    test(`${JSON.stringify(spaced)} is 422 EINVALID: whitespace is an error, store unchanged`, async () => {
+      const before = await srv.snapshot();
+      const res = await srv.publish(archiveOf(addonTree('canon', '0.0.0', { files: { 'metadata.yaml': `name: canon\nversion: "${spaced}"\n` } }), { name: 'canon', version: '0.0.0' }));
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'EINVALID');
+      assert.ok(res.body.error.includes(`version ${JSON.stringify(spaced)} contains whitespace: write it as ${JSON.stringify(spaced.replace(/\s+/g, ''))}`), res.body.error);
+      assert.deepEqual(await srv.snapshot(), before);
+    });
+  }
+
+  test('latest and the index hold the one 3.0.0', async () => {
+    assert.equal((await srv.json('/api/v1/addons/canon')).body.distTags.latest, '3.0.0');
+    assert.deepEqual(await indexVersions('canon'), ['3.0.0']);
+  });
+
+  test('a removed parameter cannot slip in as 1.0.0+nobreak or v1.0.0 (409), and 1.0.1 is refused as breaking (422)', async () => {
+    const gated = (version: string, params: string) => addonArchive('canon-gate', version, { files: { 'definitions/canon-gate.cue': traitCue('canon-gate', params) } });
+    assert.equal((await srv.publish(gated('1.0.0', 'domain: string\nport?: int'))).status, 201);
+    const before = await srv.snapshot();
+    for (const [version, status, code] of [['1.0.1', 422, 'EBREAKING_CHANGE'], ['1.0.0+nobreak', 409, 'ECONFLICT'], ['v1.0.0', 409, 'ECONFLICT']] as const) {
+      const res = await srv.publish(gated(version, 'domain: string'));
+      assert.equal(res.status, status, `${version}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.code, code, version);
+    }
+    assert.deepEqual(await srv.snapshot(), before);
+  });
+
+  test('a v-prefixed version (KubeVela catalog style) keeps its v where shown, and every link to it resolves', async () => {
+    const archive = addonArchive('vstyle', 'v1.9.5');
+    const res = await srv.publish(archive);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.version, 'v1.9.5');
+    assert.deepEqual(await indexVersions('vstyle'), ['v1.9.5']);
+    const entry = await indexEntry('vstyle', 'v1.9.5');
+    assert.deepEqual(entry?.urls, ['charts/vstyle-v1.9.5.tgz']);
+    assert.deepEqual(await download('/charts/vstyle-v1.9.5.tgz'), { status: 200, digest: sha256(archive) });
+    assert.deepEqual(await download('/charts/vstyle-1.9.5.tgz'), { status: 200, digest: sha256(archive) });
+    assert.equal((await srv.json('/api/v1/addons/vstyle/versions/1.9.5')).body.version, 'v1.9.5');
+    assert.equal((await srv.json('/api/v1/addons/vstyle')).body.distTags.latest, 'v1.9.5');
+    assert.equal((await srv.publish(addonArchive('vstyle', 'v1.10.0'))).status, 201);
+    assert.equal((await srv.json('/api/v1/addons/vstyle')).body.distTags.latest, 'v1.10.0');
+    assert.equal((await srv.publish(archive)).status, 200, 'the identical bytes again are unchanged');
+  });
+});
+
 describe('breaking changes against the next version up', () => {
   const lane = (version: string, paramLines: string) => addonArchive('lane', version, { files: { 'definitions/lane.cue': traitCue('lane', paramLines) } });
 
@@ -488,6 +551,8 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
   const withMetadata = (text: string, top = 'hostile') => archiveOf(addonTree('hostile', '1.0.0', { files: { 'metadata.yaml': text } }), { name: 'hostile', version: '1.0.0' }, top);
   const badCue = traitCue('broken', 'port?: int').replace('port?: int', 'port?: ]');
   const badCueLine = badCue.split('\n').findIndex((l) => l.includes('port?: ]')) + 1;
+  // "Billion laughs": each level repeats the previous anchor nine times.
+  const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n') + '\n';
 
   const rows: Array<{ name: string; body: () => Buffer; status: number; code: string; problem?: { file: string; line?: number; code?: string } }> = [
     { name: 'a symbolic link', body: () => tgzOf([dir, md, { path: 'hostile/link', type: 'SymbolicLink', linkpath: '/etc/passwd' }]), status: 400, code: 'EUNSAFE_ENTRY' },
@@ -519,6 +584,8 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
     { name: 'metadata.yaml that is a list', body: () => withMetadata('- name: hostile\n'), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', code: 'metadata-not-a-map' } },
     { name: 'a top folder not named like the addon', body: () => withMetadata(meta, 'renamed'), status: 422, code: 'EINVALID' },
     { name: 'a resource that is not YAML', body: () => valid({ 'resources/cm.yaml': 'apiVersion: v1\nkind: [ConfigMap\n' }), status: 422, code: 'EINVALID', problem: { file: 'resources/cm.yaml', code: 'invalid-yaml' } },
+    { name: 'a YAML alias bomb in metadata.yaml', body: () => withMetadata(`${meta}${aliasBomb}`), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', code: 'metadata-yaml' } },
+    { name: 'a YAML alias bomb in a resource', body: () => valid({ 'resources/cm.yaml': `apiVersion: v1\nkind: ConfigMap\n${aliasBomb}` }), status: 422, code: 'EINVALID', problem: { file: 'resources/cm.yaml', code: 'yaml-aliases' } },
     { name: 'a definition that is not valid CUE', body: () => valid({ 'definitions/broken.cue': badCue }), status: 422, code: 'EINVALID', problem: { file: 'definitions/broken.cue', line: badCueLine } },
   ];
 
@@ -540,6 +607,47 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
       assert.equal((await srv.json('/api/v1/addons/hostile')).status, 404);
     });
   }
+});
+
+describe('metadata.yaml and README bounds (default package limits)', () => {
+  let big: TestServer;
+  before(async () => {
+    big = await startTestServer({ cue });
+  });
+  after(async () => {
+    await big?.close();
+  });
+
+  const rows: Array<{ name: string; archive: () => Buffer; file: string; mentions: string[] }> = [
+    {
+      name: 'a 9 MiB unknown key in metadata.yaml',
+      archive: () => addonArchive('bounded', '1.0.0', { metadataExtra: `padding: ${'x'.repeat(9 * 1024 * 1024)}\n` }),
+      file: 'metadata.yaml',
+      mentions: ['bounded/metadata.yaml is', String(64 * 1024)],
+    },
+    { name: 'a README over 1 MiB', archive: () => addonArchive('bounded', '1.0.0', { readme: `# bounded\n${'x'.repeat(1024 * 1024)}` }), file: 'README.md', mentions: ['README.md is', String(1024 * 1024)] },
+  ];
+  for (const row of rows) {
+    test(`${row.name}: 422 EINVALID naming the file and the bound, store unchanged`, async () => {
+      const before = await big.snapshot();
+      const res = await big.publish(row.archive());
+      assert.equal(res.status, 422, JSON.stringify(res.body).slice(0, 300));
+      assert.equal(res.body.code, 'EINVALID');
+      for (const m of row.mentions) assert.ok(res.body.error.includes(m), `${res.body.error.slice(0, 300)} does not mention ${m}`);
+      assert.ok((res.body.problems as Array<{ file: string; code: string }>).some((p) => p.file === row.file && p.code === 'file-too-large'), JSON.stringify(res.body.problems));
+      assert.deepEqual(await big.snapshot(), before);
+    });
+  }
+
+  test('an unknown metadata key is stored once (metadata column), not again inside the manifest', async () => {
+    const marker = 'unknown-key-value-6f1c';
+    const res = await big.publish(addonArchive('once', '1.0.0', { metadataExtra: `zzextra: ${marker}\n` }));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const row = (await big.registry.store.db.query('SELECT * FROM versions WHERE name = $1', ['once'])).rows[0];
+    assert.equal(JSON.stringify(row).split(marker).length - 1, 1, 'the value appears exactly once in the stored row');
+    const served = await big.json('/api/v1/addons/once/versions/1.0.0');
+    assert.equal(served.body.metadata.zzextra, marker);
+  });
 });
 
 describe('crash between the blob write and the row commit', () => {
