@@ -23,7 +23,7 @@ export interface PublishDeps {
   now?: () => Date;
   /** Rebuilds index.yaml after a new version is committed (the index is built on publish, not on reads). */
   refreshIndex?: () => Promise<void>;
-  /** Test hook: runs after the blob is durable and before the row is committed. */
+  /** Test hook: runs after the blob is durable and before the row is committed (throwing rolls back). */
   afterBlobWrite?: () => Promise<void> | void;
 }
 
@@ -47,8 +47,9 @@ export interface BreakingChange extends SchemaChange {
  * Publishes an archive: unpacks it under the safety limits, checks the token's
  * scope, validates it for real (metadata, layout, CUE), refuses changes to an
  * existing version (409) and breaking parameter changes within a major, then
- * writes the blob durably and commits the version row. A crash between the two
- * leaves an unreferenced blob and no version — never a half-published one.
+ * inserts the version row, writes the blob durably and commits. Losing a race
+ * writes no blob; a crash before the commit leaves an unreferenced blob (which
+ * `velahub gc` collects) and no version — never a half-published one.
  */
 export async function publishArchive(deps: PublishDeps, archive: Uint8Array, token: TokenRecord | undefined): Promise<PublishResult> {
   // Anonymous callers are refused before any unpacking work is done for them.
@@ -92,8 +93,6 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
   // so two concurrent publishes in one major cannot both pass against an older base.
   refuseBreaking(name, version, await breakingAgainstPrevious(deps.store, name, version, manifest));
 
-  await deps.blobs.put(archive);
-  await deps.afterBlobWrite?.();
   const createdAt = (deps.now?.() ?? new Date()).toISOString();
   const outcome = await deps.store.insertVersion({
     name,
@@ -113,6 +112,11 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
   }, ({ previous, next }) => {
     if (previous) refuseBreaking(name, version, breakingBetween(previous.version, previous.manifest, manifest));
     if (next) refuseBreaking(name, version, upgradeBreaks(version, manifest, next.version, next.manifest));
+  }, async () => {
+    // Written while the row is inserted but not committed: a publish that loses a race never
+    // writes its blob, and a crash here leaves at most a blob `velahub gc` collects.
+    await deps.blobs.put(archive);
+    await deps.afterBlobWrite?.();
   });
   if (!outcome.created) return sameOrConflict({ digest: outcome.existingDigest, version: outcome.existingVersion }, digest, name, version, archive.length, manifest.warnings);
   await deps.refreshIndex?.();

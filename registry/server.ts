@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { openRegistry, type Registry } from './registry.ts';
 import { createApp } from './http/app.ts';
 import { publishFolderTree } from './seed.ts';
+import { collectGarbage, defaultGcAgeMs } from './gc.ts';
 import { createToken, hashToken } from './tokens.ts';
 
 /** Options of `velahub serve`. */
@@ -69,6 +70,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await registry.close().catch(() => undefined);
     throw err;
   }
+  // Blobs left by crashes between a blob write and its commit are collected hourly.
+  const gc = setInterval(() => {
+    collectGarbage(registry).then(
+      (r) => r.removed.length && logger.info({ removed: r.removed }, 'gc: removed unreferenced blobs'),
+      (err: unknown) => logger.error({ err }, 'gc failed'),
+    );
+  }, defaultGcAgeMs);
+  gc.unref();
   const port = (server.address() as AddressInfo).port;
   const url = options.baseUrl ?? `http://localhost:${port}`;
   say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend})`);
@@ -80,6 +89,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server,
     generatedAdminToken,
     async close() {
+      clearInterval(gc);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await registry.close();
     },

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { serveCommand } from './serve.ts';
+import { gcCommand } from './gc.ts';
 import { publishCommand } from './publish.ts';
 import { searchCommand } from './search.ts';
 import { infoCommand } from './info.ts';
@@ -9,5 +10,5 @@ import { loginCommand, logoutCommand } from './login.ts';
 
 /** Adds the registry server and its client commands. */
 export function registerRegistryCommands(program: Command): void {
-  for (const cmd of [serveCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand(), loginCommand(), logoutCommand()]) program.addCommand(cmd);
+  for (const cmd of [serveCommand(), gcCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand(), loginCommand(), logoutCommand()]) program.addCommand(cmd);
 }

@@ -89,8 +89,12 @@ export type InsertOutcome = { created: true } | { created: false; existingDigest
 export class MetadataStore {
   constructor(readonly db: SqlClient) {}
 
-  /** Inserts a version (and its addon row, definitions, search data) atomically. */
-  async insertVersion(v: VersionRecord, guard?: InsertGuard): Promise<InsertOutcome> {
+  /**
+   * Inserts a version (and its addon row, definitions, search data) atomically. `beforeCommit`
+   * runs only when the row was inserted, inside the transaction: publish writes the blob there,
+   * so a publish that loses a race writes no blob, and a failed blob write stores no row.
+   */
+  async insertVersion(v: VersionRecord, guard?: InsertGuard, beforeCommit?: () => Promise<void>): Promise<InsertOutcome> {
     return this.db.transaction(async (tx) => {
       const meta = v.metadata;
       const types = [...new Set(v.manifest.definitions.map((d) => d.type))].sort();
@@ -130,6 +134,7 @@ export class MetadataStore {
       }
       await this.#refreshAddon(tx, v.name);
       await tx.query('UPDATE catalog_state SET revision = revision + 1 WHERE id = 1');
+      await beforeCommit?.();
       return { created: true };
     });
   }
@@ -316,6 +321,11 @@ export class MetadataStore {
   /** Revokes a token; false when no such token. */
   async revokeToken(id: string): Promise<boolean> {
     return (await this.db.query('UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id])).affectedRows > 0;
+  }
+
+  /** Every archive digest a version refers to (for garbage collection of blobs). */
+  async referencedDigests(): Promise<Set<string>> {
+    return new Set((await this.db.query<{ digest: string }>('SELECT DISTINCT digest FROM versions')).rows.map((r) => String(r.digest)));
   }
 
   /** True when no version has been published yet. */

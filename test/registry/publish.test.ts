@@ -681,13 +681,16 @@ describe('crash between the blob write and the row commit', () => {
 });
 
 describe('20 concurrent publishes of one version', () => {
-  test('different bytes: exactly one 201, the other 19 are 409 ECONFLICT, and the winner is stored', async () => {
+  test('different bytes: exactly one 201, the other 19 are 409 ECONFLICT, the winner is stored, and no loser left a blob', async () => {
     const archives = Array.from({ length: 20 }, (_, i) => addonArchive('contested', '1.0.0', { readme: `# contested\n\nvariant ${i}\n` }));
+    const blobsBefore = (await srv.snapshot()).blobFiles;
     const results = await Promise.all(archives.map((a) => srv.publish(a)));
+    const added = (await srv.snapshot()).blobFiles.filter((f) => !blobsBefore.includes(f));
     const statuses = results.map((r) => r.status).sort();
     assert.deepEqual(statuses, [201, ...Array<number>(19).fill(409)], JSON.stringify(results.map((r) => r.body.code)));
     for (const r of results) if (r.status === 409) assert.equal(r.body.code, 'ECONFLICT');
     const winner = archives[results.findIndex((r) => r.status === 201)]!;
+    assert.deepEqual(added.map((f) => f.split(' ')[0]!.split('/').pop()), [sha256(winner).slice(7)], 'exactly one new blob file: the winner');
     assert.equal((await srv.json('/api/v1/addons/contested/versions/1.0.0')).body.digest, sha256(winner));
     assert.deepEqual(await download('/charts/contested-1.0.0.tgz'), { status: 200, digest: sha256(winner) });
   });
