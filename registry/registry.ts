@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { mkdir } from 'node:fs/promises';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { MetadataStore } from './store/metadata-store.ts';
 import { FileBlobStore, type BlobStore } from './store/blob-store.ts';
 import { migrate } from './store/migrations.ts';
+import { ensurePrivateDir } from './store/private-dir.ts';
 import { openPglite } from './store/pglite-client.ts';
 import { openPostgres } from './store/pg-client.ts';
 import { assembleIndex } from './index-yaml.ts';
@@ -56,7 +56,8 @@ export interface RegistryOptions {
 
 /** Opens the database (migrating it), the blob store and the evaluator. */
 export async function openRegistry(options: RegistryOptions): Promise<Registry> {
-  await mkdir(options.dataDir, { recursive: true });
+  // Private: it holds the database (token hashes included) and the blobs.
+  await ensurePrivateDir(options.dataDir);
   let db: SqlClient;
   if (options.databaseUrl) db = await openPostgres(options.databaseUrl);
   else if (options.memory) db = await openPglite();
