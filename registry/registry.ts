@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { MetadataStore } from './store/metadata-store.ts';
 import { FileBlobStore, type BlobStore } from './store/blob-store.ts';
 import { migrate } from './store/migrations.ts';
+import { loadTokenPepper } from './pepper.ts';
 import { ensurePrivateDir } from './store/private-dir.ts';
 import { openPglite } from './store/pglite-client.ts';
 import { openPostgres } from './store/pg-client.ts';
@@ -52,6 +53,8 @@ export interface RegistryOptions {
   cue?: CueEvaluator;
   /** Bounds on published packages (tests use small ones); default: defaultLimits. */
   limits?: PackageLimits;
+  /** The token-hash pepper; default: loadTokenPepper() (random for an in-memory store). */
+  tokenPepper?: Uint8Array;
 }
 
 /** Opens the database (migrating it), the blob store and the evaluator. */
@@ -63,7 +66,10 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
   else if (options.memory) db = await openPglite();
   else db = await openPglite(join(options.dataDir, 'db'));
   await migrate(db);
-  const store = new MetadataStore(db);
+  // An in-memory store dies with the process, and so may its pepper.
+  const pepper = options.tokenPepper ?? (options.memory ? randomBytes(32) : await loadTokenPepper());
+  const store = new MetadataStore(db, pepper);
+  await store.migrateTokenHashes();
   const cue = options.cue ?? new CueEvaluator();
   let cached: IndexDocument | undefined;
   let checkedAt = 0;

@@ -5,7 +5,7 @@ import { openRegistry, type Registry } from './registry.ts';
 import { createApp } from './http/app.ts';
 import { publishFolderTree } from './seed.ts';
 import { collectGarbage, defaultGcAgeMs } from './gc.ts';
-import { createToken, hashToken } from './tokens.ts';
+import { createToken } from './tokens.ts';
 
 /** Options of `velahub serve`. */
 export interface ServeOptions {
@@ -47,7 +47,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let server: Server;
   try {
     if (options.adminToken) {
-      if (!(await registry.store.findToken(hashToken(options.adminToken)))) {
+      if (!(await registry.store.findToken(registry.store.tokenHash(options.adminToken)))) {
         await createToken(registry.store, { scope: 'admin', description: 'VELAHUB_ADMIN_TOKEN', secret: options.adminToken });
       }
     } else if (!(await registry.store.listTokens()).some((t) => t.scope === 'admin' && !t.revokedAt)) {

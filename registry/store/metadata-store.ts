@@ -3,6 +3,7 @@ import type { SqlClient, SqlExecutor } from './sql-client.ts';
 import type { AddonSummary, DefinitionRecord, DefinitionSummary, Page, TokenRecord, TokenScope, VersionRecord, VersionSummary } from './records.ts';
 import { parameterReference } from '../../core/params/reference.ts';
 import { canonicalVersion } from '../../core/package/versions.ts';
+import { hashToken, pepperHash, tokenHashPrefix } from '../tokens.ts';
 
 type Row = Record<string, unknown>;
 
@@ -87,7 +88,28 @@ export type InsertOutcome = { created: true } | { created: false; existingDigest
  * latest version, index entries) is written in the same transaction.
  */
 export class MetadataStore {
-  constructor(readonly db: SqlClient) {}
+  /** `tokenPepper`: the server-side key of token hashes (see tokens.ts), never stored in the database. */
+  constructor(
+    readonly db: SqlClient,
+    readonly tokenPepper: Uint8Array,
+  ) {}
+
+  /** The stored form of a token secret (HMAC with this store's pepper). */
+  tokenHash(secret: string): string {
+    return hashToken(secret, this.tokenPepper);
+  }
+
+  /**
+   * Re-keys token hashes stored before the pepper (plain SHA-256) as HMACs of that SHA-256, so
+   * every existing token keeps working and no unpeppered hash stays behind. Idempotent.
+   */
+  async migrateTokenHashes(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const legacy = (await tx.query<{ id: string; hash: string }>(`SELECT id, hash FROM tokens WHERE hash NOT LIKE $1`, [`${tokenHashPrefix}%`])).rows;
+      for (const row of legacy) await tx.query('UPDATE tokens SET hash = $2 WHERE id = $1', [row.id, pepperHash(row.hash, this.tokenPepper)]);
+      return legacy.length;
+    });
+  }
 
   /**
    * Inserts a version (and its addon row, definitions, search data) atomically. `beforeCommit`

@@ -512,6 +512,13 @@ describe('caching and compression', () => {
     });
   }
 
+  for (const path of ['/index.yaml', '/api/v1/addons/cached/versions/1.0.0', '/charts/cached-1.0.0.tgz', '/api/v1/addons/cached/versions/1.0.0/archive', '/api/v1/addons/nope', '/healthz']) {
+    test(`${path}: X-Content-Type-Options: nosniff`, async () => {
+      const res = await rawGet(`${srv.url}${path}`);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    });
+  }
+
   test('the archive ETag is its digest', async () => {
     const res = await rawGet(`${srv.url}/charts/cached-1.0.0.tgz`);
     assert.equal(res.headers.etag, `"${sha256(archive)}"`);

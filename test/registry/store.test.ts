@@ -12,10 +12,13 @@ import { migrate, migrations } from '../../registry/store/migrations.ts';
 import { openPglite } from '../../registry/store/pglite-client.ts';
 import { openPostgres } from '../../registry/store/pg-client.ts';
 import type { SqlClient } from '../../registry/store/sql-client.ts';
-import { createToken, hashToken } from '../../registry/tokens.ts';
+import { createToken, hashToken, legacyTokenHash } from '../../registry/tokens.ts';
 import { list, str, struct, int } from '../fixtures/schemas.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { definitionInfo, fakeDigest, versionRecord } from '../support/records.ts';
+
+/** The server-side key of token hashes in these tests. */
+const pepper = Buffer.from('a test pepper of at least 32 characters');
 
 /** How a backend gives the suite one migrated, empty database. */
 interface Backend {
@@ -42,7 +45,7 @@ function storeContract(backend: Backend): void {
     before(async () => {
       db = await backend.open();
       await migrate(db);
-      store = new MetadataStore(db);
+      store = new MetadataStore(db, pepper);
     });
     after(async () => {
       await db?.close();
@@ -62,7 +65,7 @@ function storeContract(backend: Backend): void {
       assert.deepEqual((await db.query<{ id: number }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => Number(r.id)), applied);
       assert.equal(await store.catalogRevision(), revision);
       assert.equal((await store.getVersion('demo', '1.0.0'))?.digest, fakeDigest('demo@1.0.0'));
-      assert.ok(await store.findToken(hashToken('vh_keep')));
+      assert.ok(await store.findToken(hashToken('vh_keep', pepper)));
     });
 
     test('insertVersion then getVersion returns the same record; addon row, list and definition follow', async () => {
@@ -334,17 +337,36 @@ function storeContract(backend: Backend): void {
     test('tokens: created with a hash only, found by hash, listed, revoked once', async () => {
       const { token, record } = await createToken(store, { scope: 'publish', pattern: 'demo-*', description: 'ci' });
       const stored = await db.query<{ hash: string }>('SELECT hash FROM tokens WHERE id = $1', [record.id]);
-      assert.equal(stored.rows[0]?.hash, hashToken(token));
+      assert.equal(stored.rows[0]?.hash, hashToken(token, pepper));
       assert.ok(!JSON.stringify(stored.rows).includes(token), 'the secret is not stored');
-      assert.deepEqual(await store.findToken(hashToken(token)), record);
-      assert.equal(await store.findToken(hashToken('vh_other')), undefined);
+      assert.deepEqual(await store.findToken(hashToken(token, pepper)), record);
+      assert.equal(await store.findToken(hashToken('vh_other', pepper)), undefined);
       assert.deepEqual((await store.listTokens()).map((t) => t.id), [record.id]);
 
       assert.equal(await store.revokeToken(record.id), true);
       assert.equal(await store.revokeToken(record.id), false, 'revoking twice');
       assert.equal(await store.revokeToken('tok_missing'), false);
-      const revoked = await store.findToken(hashToken(token));
+      const revoked = await store.findToken(hashToken(token, pepper));
       assert.ok(revoked?.revokedAt && !Number.isNaN(Date.parse(revoked.revokedAt)));
+    });
+
+    test('a token is stored as an HMAC keyed with the pepper: the database alone cannot check a guess', async () => {
+      const { token, record } = await createToken(store, { scope: 'admin' });
+      const stored = String((await db.query<{ hash: string }>('SELECT hash FROM tokens WHERE id = $1', [record.id])).rows[0]?.hash);
+      assert.match(stored, /^hmac-sha256:[0-9a-f]{64}$/);
+      assert.notEqual(stored, legacyTokenHash(token), 'not the plain SHA-256 a copied database could check guesses against');
+      const otherPepper = new MetadataStore(db, Buffer.from('another pepper, also 32 characters long'));
+      assert.equal(await otherPepper.findToken(otherPepper.tokenHash(token)), undefined);
+      assert.deepEqual(await store.findToken(store.tokenHash(token)), record);
+    });
+
+    test('tokens stored before the pepper (plain SHA-256) are re-keyed in place and keep working', async () => {
+      await db.query(`INSERT INTO tokens (id, hash, description, scope, created_at) VALUES ('tok_legacy', $1, 'old', 'admin', '2024-01-01T00:00:00Z')`, [legacyTokenHash('vh_legacy-secret')]);
+      assert.equal(await store.migrateTokenHashes(), 1);
+      assert.equal(await store.migrateTokenHashes(), 0, 'idempotent');
+      const stored = String((await db.query<{ hash: string }>(`SELECT hash FROM tokens WHERE id = 'tok_legacy'`)).rows[0]?.hash);
+      assert.equal(stored, hashToken('vh_legacy-secret', pepper));
+      assert.equal((await store.findToken(store.tokenHash('vh_legacy-secret')))?.id, 'tok_legacy');
     });
 
     test('a token hash is unique', async () => {
@@ -362,7 +384,7 @@ describe('migrating a store written before canonical versions', () => {
       await db.exec('CREATE TABLE schema_migrations (id int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
       for (const statement of migrations[0]!.sql.split(/;\s*\n/).map((x) => x.trim()).filter(Boolean)) await db.query(statement);
       await db.query('INSERT INTO schema_migrations (id) VALUES (1)');
-      const legacy = new MetadataStore(db);
+      const legacy = new MetadataStore(db, pepper);
       await db.query(`INSERT INTO addons (name) VALUES ('old')`);
       for (const version of ['1.0.0', 'v1.0.0', ' 2.0.0']) {
         const r = versionRecord('old', version);
