@@ -15,6 +15,7 @@ import type { PackageLimits } from '../../core/package/files.ts';
 import { tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
 import { addonArchive, addonTree, archiveOf, traitCue } from '../support/packages.ts';
 import { assertGnuTarParity } from '../support/gnu-tar.ts';
+import { assertGoTarParity } from '../support/go-tar.ts';
 import { rawGet, startTestServer, type TestServer } from '../support/registry-server.ts';
 
 /** Small bounds, so hostile archives are cheap to build. */
@@ -712,8 +713,11 @@ describe('20 concurrent publishes of one version', () => {
 });
 
 describe('every archive accepted above', () => {
-  test('extracts with GNU tar to exactly the files velahub validated', async () => {
+  test("extracts with GNU tar, and reads with Go's archive/tar (Helm, KubeVela), to exactly the files velahub validated", async () => {
     assert.ok(srv.accepted.length >= 10, `premise: the tests above published archives (${srv.accepted.length})`);
-    for (const archive of srv.accepted) await assertGnuTarParity(archive);
+    for (const archive of srv.accepted) {
+      await assertGnuTarParity(archive);
+      await assertGoTarParity(archive);
+    }
   });
 });

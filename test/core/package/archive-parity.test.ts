@@ -1,8 +1,9 @@
 /**
  * What velahub validates is what gets installed: every archive velahub accepts is extracted
- * with the real GNU tar, and the files it writes (names and bytes, nothing more, nothing less)
- * must be exactly the files velahub read. The smuggling archive of issue 13 is shown to be a
- * real attack (GNU tar writes the hidden definition) that velahub now refuses.
+ * with the real GNU tar and read with Go's archive/tar (as Helm's chart loader and KubeVela read
+ * it), and the files they see (names and bytes, nothing more, nothing less) must be exactly the
+ * files velahub read. The smuggling archive of issue 13 is shown to be a real attack (GNU tar
+ * writes the hidden definition, Go reads it) that velahub now refuses.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,7 +17,14 @@ import { addonFiles, tempDir, writeTree } from '../../fixtures/addons.ts';
 import { rejectsCode } from '../../fixtures/errors.ts';
 import { paxBody, rawEntry, rawTgz, tgzOf } from '../../fixtures/tar.ts';
 import { bundledAddons } from '../../support/bundled.ts';
-import { assertGnuTarParity as assertParity, gnuExtract } from '../../support/gnu-tar.ts';
+import { assertGnuTarParity, gnuExtract } from '../../support/gnu-tar.ts';
+import { assertGoTarParity, goTarList } from '../../support/go-tar.ts';
+
+/** GNU tar and Go's archive/tar both see exactly what velahub validated. */
+async function assertParity(archive: Buffer): Promise<void> {
+  await assertGnuTarParity(archive);
+  await assertGoTarParity(archive);
+}
 
 const run = promisify(execFile);
 
@@ -37,7 +45,7 @@ async function gnuTarOf(format: 'gnu' | 'ustar' | 'pax'): Promise<Buffer> {
   return readFile(file);
 }
 
-describe('GNU tar extracts exactly what velahub validated', () => {
+describe('GNU tar and Go\'s archive/tar see exactly what velahub validated', () => {
   const md = rawEntry({ name: 'demo/metadata.yaml', typeflag: '0' }, 'name: demo\nversion: 1.0.0\n');
   const corpus: Array<{ name: string; archive: () => Promise<Buffer> | Buffer }> = [
     { name: 'velahub package output', archive: () => packFiles('demo', addonFiles(), { name: 'demo', version: '1.0.0' }).data },
@@ -80,6 +88,7 @@ describe('GNU tar extracts exactly what velahub validated', () => {
     ]);
     const theirs = await gnuExtract(archive);
     assert.equal(theirs.get('demo/definitions/evil.cue')?.toString(), '"evil": {}\n', 'premise: GNU tar reads the pax path');
+    assert.ok((await goTarList(archive)).some((e) => e.name === 'demo/definitions/evil.cue'), "premise: Go's archive/tar (Helm, KubeVela) reads it too");
     await rejectsCode(unpackArchive(archive), 'EUNSAFE_ENTRY', 'demo/PaxHeaders/x');
   });
 });
