@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { sha256 } from '../../core/package/archive.ts';
 import type { PackageLimits } from '../../core/package/files.ts';
-import { tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
+import { paxBody, rawEntry, rawTgz, tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
 import { addonArchive, addonTree, archiveOf, traitCue } from '../support/packages.ts';
 import { assertGnuTarParity } from '../support/gnu-tar.ts';
 import { assertGoTarParity } from '../support/go-tar.ts';
@@ -562,7 +562,23 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
   // "Billion laughs": each level repeats the previous anchor nine times.
   const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n') + '\n';
 
-  const rows: Array<{ name: string; body: () => Buffer; status: number; code: string; problem?: { file: string; line?: number; code?: string } }> = [
+  const rawMd = rawEntry({ name: 'hostile/metadata.yaml', typeflag: '0' }, meta);
+  const nfc = 'caf\u00e9.txt';
+  const rows: Array<{ name: string; body: () => Buffer; status: number; code: string; mentions?: string[]; problem?: { file: string; line?: number; code?: string } }> = [
+    {
+      name: 'a definition hidden behind a 70 KiB pax header',
+      body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/PaxHeaders/x', typeflag: 'x' }, paxBody({ comment: 'x'.repeat(70 * 1024), path: 'hostile/definitions/evil.cue' })), rawEntry({ name: 'hostile/innocent.txt', typeflag: '0' }, '"evil": {}\n')]),
+      status: 400,
+      code: 'EUNSAFE_ENTRY',
+      mentions: ['hostile/PaxHeaders/x', '65536'],
+    },
+    { name: 'a pax "path" key', body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/PaxHeaders/x', typeflag: 'x' }, paxBody({ path: 'hostile/definitions/evil.cue' })), rawEntry({ name: 'hostile/innocent.txt', typeflag: '0' }, 'x')]), status: 400, code: 'EUNSAFE_ENTRY', mentions: ['hostile/PaxHeaders/x', '"path"'] },
+    { name: 'a pax global header', body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/pax_global_header', typeflag: 'g' }, paxBody({ path: 'hostile/definitions/evil.cue' }))]), status: 400, code: 'EUNSAFE_ENTRY', mentions: ['hostile/pax_global_header', 'global'] },
+    { name: 'an entry of type "Z"', body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/definitions/evil.cue', typeflag: 'Z' }, '"evil": {}')]), status: 400, code: 'EUNSAFE_ENTRY', mentions: ['hostile/definitions/evil.cue', '"Z"', 'only regular files'] },
+    { name: 'a GNU sparse entry ("S")', body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/definitions/evil.cue', typeflag: 'S' }, '"evil": {}')]), status: 400, code: 'EUNSAFE_ENTRY', mentions: ['hostile/definitions/evil.cue', '"S"'] },
+    { name: 'an entry after the end-of-archive marker', body: () => rawTgz([rawMd], { trailing: rawEntry({ name: 'hostile/definitions/evil.cue', typeflag: '0' }, 'x') }), status: 400, code: 'EBAD_ARCHIVE', mentions: ['after the end-of-archive marker'] },
+    { name: 'a file and a folder of one path', body: () => tgzOf([dir, md, { path: 'hostile/examples', data: 'a' }, { path: 'hostile/examples/a.txt', data: 'b' }]), status: 400, code: 'ENAME_COLLISION', mentions: ['examples/a.txt', '"examples" is both a file'] },
+    { name: 'NFC and NFD twins', body: () => rawTgz([rawMd, rawEntry({ name: `hostile/${nfc}`, typeflag: '0' }, 'a'), rawEntry({ name: `hostile/${nfc.normalize('NFD')}`, typeflag: '0' }, 'b')]), status: 400, code: 'ENAME_COLLISION', mentions: [nfc, 'Unicode normalization'] },
     { name: 'a symbolic link', body: () => tgzOf([dir, md, { path: 'hostile/link', type: 'SymbolicLink', linkpath: '/etc/passwd' }]), status: 400, code: 'EUNSAFE_ENTRY' },
     { name: 'a hard link', body: () => tgzOf([dir, md, { path: 'hostile/hard', type: 'Link', linkpath: 'hostile/metadata.yaml' }]), status: 400, code: 'EUNSAFE_ENTRY' },
     { name: 'a device', body: () => tgzOf([dir, md, { path: 'hostile/null', type: 'CharacterDevice' }]), status: 400, code: 'EUNSAFE_ENTRY' },
@@ -603,6 +619,7 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
       const res = await srv.publish(row.body());
       assert.equal(res.status, row.status, JSON.stringify(res.body).slice(0, 500));
       assert.equal(res.body.code, row.code, res.body.error);
+      for (const m of row.mentions ?? []) assert.ok(res.body.error.includes(m), `${res.body.error} does not mention ${m}`);
       if (row.problem) {
         const want = row.problem;
         const problems = res.body.problems as Array<{ file: string; line?: number; code?: string; severity: string }>;
