@@ -191,6 +191,10 @@ export class TarReader {
   #name(h: Buffer, fallback: string): string {
     const magic = h.subarray(257, 265).toString('latin1');
     let raw = cString(h.subarray(0, 100));
+    if (magic === 'ustar\u000000' && h.subarray(508, 512).toString('latin1') === 'tar\u0000') {
+      // The star format: Go reads a shorter prefix field there, so the name is ambiguous.
+      throw new VelahubError('EBAD_ARCHIVE', `not a valid tar archive: the ${fallback} is in the star format, which tar readers name differently`);
+    }
     if (magic === 'ustar\u000000') {
       const prefix = cString(h.subarray(345, 500));
       if (prefix.length) raw = Buffer.concat([prefix, Buffer.from('/'), raw]);

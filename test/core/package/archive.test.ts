@@ -9,7 +9,7 @@ import { defaultLimits, type PackageLimits } from '../../../core/package/files.t
 import { readFolder } from '../../../core/package/read-folder.ts';
 import { addonFiles, addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
 import { rejectsCode } from '../../fixtures/errors.ts';
-import { listArchive, paxBody, rawEntry, rawTgz, tarOf, tgzOf, type CraftedEntry } from '../../fixtures/tar.ts';
+import { listArchive, paxBody, rawEntry, rawTgz, withChecksum, tarOf, tgzOf, type CraftedEntry } from '../../fixtures/tar.ts';
 import { maxPaxBytes, trailingAllowance } from '../../../core/package/tar-reader.ts';
 
 const meta = { name: 'demo', version: '1.0.0', description: 'The demo addon' };
@@ -214,7 +214,17 @@ describe('unpackArchive refuses what another tar reader would read differently',
     { name: 'a wrong header checksum', archive: () => rawTgz([md, rawEntry({ name: evil, typeflag: '0', checksumDelta: 1 }, 'x')]), code: 'EBAD_ARCHIVE', mentions: ['checksum', 'byte 1024'] },
     { name: 'a name that is not UTF-8', archive: () => rawTgz([md, rawEntry({ name: '', nameBytes: Buffer.from([0x64, 0x65, 0x6d, 0x6f, 0x2f, 0xff, 0x2e, 0x63]), typeflag: '0' }, 'x')]), code: 'EUNSAFE_PATH', mentions: ['not valid UTF-8'] },
     { name: 'a folder entry carrying data', archive: () => rawTgz([md, rawEntry({ name: 'demo/definitions/', typeflag: '5', size: 512 }), Buffer.alloc(512, 0x41)]), code: 'EBAD_ARCHIVE', mentions: ['demo/definitions/'] },
-    { name: 'a header of an unknown format', archive: () => rawTgz([md, Buffer.concat([rawEntry({ name: evil, typeflag: '0' }, 'x')]).fill(0x41, 257, 263)]), code: 'EBAD_ARCHIVE', mentions: [] },
+    {
+      name: 'a header in the star format (Go reads a shorter prefix)',
+      archive: () => {
+        const star = rawEntry({ name: 'x.cue', prefix: 'demo/definitions', typeflag: '0' }, 'x');
+        star.write('tar\0', 508, 'latin1');
+        return rawTgz([md, withChecksum(star)]);
+      },
+      code: 'EBAD_ARCHIVE',
+      mentions: ['star format'],
+    },
+    { name: 'a header of an unknown format', archive: () => rawTgz([md, withChecksum(rawEntry({ name: evil, typeflag: '0' }, 'x').fill(0x41, 257, 263))]), code: 'EBAD_ARCHIVE', mentions: ['entry at byte 1024', 'unknown header format'] },
   ];
   for (const row of rows) {
     test(row.name, async () => {
