@@ -34,13 +34,20 @@ export async function loadTokenPepper(env: NodeJS.ProcessEnv = process.env): Pro
     throw new VelahubError('EUSAGE', `cannot read the token pepper file ${file}: ${err.message}`, { path: pepperFileEnv });
   });
   if (text === undefined) {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    // 'wx': two servers starting together must not each write their own pepper.
-    await writeFile(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    });
-    await chmod(file, 0o600);
-    text = await readFile(file, 'utf8');
+    try {
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      // 'wx': two servers starting together must not each write their own pepper.
+      await writeFile(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      await chmod(file, 0o600);
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new VelahubError('EUSAGE', `cannot create the token pepper file ${file}: ${(err as Error).message}`, {
+        path: pepperFileEnv,
+        hint: `set ${pepperEnv} to a secret of at least ${minLength} characters, or ${pepperFileEnv} to a writable path outside the data folder`,
+      });
+    }
   }
   if (text.trim().length < minLength) throw new VelahubError('EUSAGE', `the token pepper in ${file} is ${text.trim().length} characters: it needs at least ${minLength}`, { path: pepperFileEnv });
   return Buffer.from(text.trim());

@@ -35,6 +35,12 @@ describe('loadTokenPepper', () => {
     assert.deepEqual(await loadTokenPepper(env), first);
   });
 
+  test('a pepper file that cannot be created is EUSAGE naming it', async () => {
+    const blocker = join(tmp.dir, 'not-a-folder');
+    await writeFile(blocker, 'x');
+    await rejectsCode(loadTokenPepper({ VELAHUB_TOKEN_PEPPER_FILE: join(blocker, 'pepper') }), 'EUSAGE', join(blocker, 'pepper'));
+  });
+
   test('VELAHUB_TOKEN_PEPPER_FILE names another file; one too short is EUSAGE naming it', async () => {
     const file = join(tmp.dir, 'secrets', 'pepper');
     await mkdir(join(tmp.dir, 'secrets'));
