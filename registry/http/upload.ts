@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { readFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,10 @@ export async function receiveBounded(body: Readable, limit: number, what: string
   let seen = 0;
   try {
     await new Promise<void>((resolve, reject) => {
+      let settled = false;
       const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
         body.unpipe(out);
         out.destroy();
         reject(err);
@@ -57,12 +61,24 @@ export async function receiveBounded(body: Readable, limit: number, what: string
         }
       });
       body.on('error', fail);
+      // A client that goes away mid-body may not make the request emit 'error': never wait forever.
+      let ended = false;
+      body.on('end', () => (ended = true));
+      body.on('close', () => {
+        if (!ended) fail(new VelahubError('EBAD_REQUEST', `${what} was cut short: the client closed the connection before sending all of it`));
+      });
       out.on('error', fail);
-      out.on('finish', resolve);
+      out.on('finish', () => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      });
       body.pipe(out);
     });
     return await readFile(file);
   } finally {
+    // The stream may still be opening the file when it is destroyed: remove it once closed.
+    if (!out.closed) await once(out, 'close').catch(() => undefined);
     await unlink(file).catch(() => undefined);
   }
 }
