@@ -609,6 +609,7 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
     { name: 'a top folder not named like the addon', body: () => withMetadata(meta, 'renamed'), status: 422, code: 'EINVALID' },
     { name: 'a resource that is not YAML', body: () => valid({ 'resources/cm.yaml': 'apiVersion: v1\nkind: [ConfigMap\n' }), status: 422, code: 'EINVALID', problem: { file: 'resources/cm.yaml', code: 'invalid-yaml' } },
     { name: 'a YAML alias bomb in metadata.yaml', body: () => withMetadata(`${meta}${aliasBomb}`), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', code: 'metadata-yaml' } },
+    { name: 'a YAML alias bomb in a Definition CR', body: () => valid({ 'definitions/bomb.yaml': `apiVersion: core.oam.dev/v1beta1\nkind: TraitDefinition\n${aliasBomb}` }), status: 422, code: 'EINVALID', problem: { file: 'definitions/bomb.yaml', code: 'ebad_definition' } },
     { name: 'a YAML alias bomb in a resource', body: () => valid({ 'resources/cm.yaml': `apiVersion: v1\nkind: ConfigMap\n${aliasBomb}` }), status: 422, code: 'EINVALID', problem: { file: 'resources/cm.yaml', code: 'yaml-aliases' } },
     { name: 'a definition that is not valid CUE', body: () => valid({ 'definitions/broken.cue': badCue }), status: 422, code: 'EINVALID', problem: { file: 'definitions/broken.cue', line: badCueLine } },
   ];
