@@ -29,11 +29,12 @@ function clientOf(db: SqlClient, tx: SqlExecutor): SqlClient {
  * changed and the entries all belong together, and `generated` is that stored time rather than
  * this process's clock — so any replica building a revision produces the same bytes and ETag.
  */
-export async function buildIndexDocument(db: SqlClient): Promise<IndexDocument> {
+export async function buildIndexDocument(store: MetadataStore): Promise<IndexDocument> {
+  const db = store.db;
   const { revision, changedAt, entries } = await db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     const state = (await tx.query<{ revision: string | number; changed_at: Date | string }>('SELECT revision, changed_at FROM catalog_state WHERE id = 1')).rows[0];
-    const list = await new MetadataStore(clientOf(db, tx)).indexEntries();
+    const list = await new MetadataStore(clientOf(db, tx), store.tokenPepper).indexEntries();
     return { revision: Number(state?.revision ?? 0), changedAt: new Date(state?.changed_at ?? 0).toISOString(), entries: list };
   });
   const text = assembleIndex(entries, changedAt);

@@ -6,6 +6,7 @@ import { unpackArchive, sha256 } from '../core/package/archive.ts';
 import { defaultLimits, textOf, type PackageLimits } from '../core/package/files.ts';
 import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
 import { parseMetadata } from '../core/package/metadata.ts';
+import { sizeProblems } from '../core/package/text-limits.ts';
 import { breakingChanges, diffSchemas, type SchemaChange } from '../core/params/diff.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import type { MetadataStore } from './store/metadata-store.ts';
@@ -22,7 +23,7 @@ export interface PublishDeps {
   now?: () => Date;
   /** Rebuilds index.yaml after a new version is committed (the index is built on publish, not on reads). */
   refreshIndex?: () => Promise<void>;
-  /** Test hook: runs after the blob is durable and before the row is committed. */
+  /** Test hook: runs after the blob is durable and before the row is committed (throwing rolls back). */
   afterBlobWrite?: () => Promise<void> | void;
 }
 
@@ -46,8 +47,9 @@ export interface BreakingChange extends SchemaChange {
  * Publishes an archive: unpacks it under the safety limits, checks the token's
  * scope, validates it for real (metadata, layout, CUE), refuses changes to an
  * existing version (409) and breaking parameter changes within a major, then
- * writes the blob durably and commits the version row. A crash between the two
- * leaves an unreferenced blob and no version — never a half-published one.
+ * inserts the version row, writes the blob durably and commits. Losing a race
+ * writes no blob; a crash before the commit leaves an unreferenced blob (which
+ * `velahub gc` collects) and no version — never a half-published one.
  */
 export async function publishArchive(deps: PublishDeps, archive: Uint8Array, token: TokenRecord | undefined): Promise<PublishResult> {
   // Anonymous callers are refused before any unpacking work is done for them.
@@ -61,6 +63,9 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
   if (metaText === undefined) {
     throw new VelahubError('EINVALID', `${top}/metadata.yaml is missing: an addon archive holds one folder with metadata.yaml`, { path: 'metadata.yaml' });
   }
+  // Checked before parsing: a huge metadata.yaml costs the parser before it costs the store.
+  const tooLarge = sizeProblems(files).find((d) => d.file === 'metadata.yaml');
+  if (tooLarge) throw new VelahubError('EINVALID', `${top}/${tooLarge.message}`, { data: [tooLarge], path: 'metadata.yaml' });
   const meta = parseMetadata(metaText);
   if (!meta.metadata) {
     const errors = meta.diagnostics.filter((d) => d.severity === 'error');
@@ -76,7 +81,7 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
 
   const digest = sha256(archive);
   const existing = await deps.store.getVersion(name, version);
-  if (existing) return sameOrConflict(existing.digest, digest, name, version, archive.length, existing.warnings);
+  if (existing) return sameOrConflict({ digest: existing.digest, version: existing.version }, digest, name, version, archive.length, existing.warnings);
 
   const result = await inspectAddon(files, deps.cue);
   if (!result.manifest) {
@@ -88,8 +93,6 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
   // so two concurrent publishes in one major cannot both pass against an older base.
   refuseBreaking(name, version, await breakingAgainstPrevious(deps.store, name, version, manifest));
 
-  await deps.blobs.put(archive);
-  await deps.afterBlobWrite?.();
   const createdAt = (deps.now?.() ?? new Date()).toISOString();
   const outcome = await deps.store.insertVersion({
     name,
@@ -109,8 +112,13 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
   }, ({ previous, next }) => {
     if (previous) refuseBreaking(name, version, breakingBetween(previous.version, previous.manifest, manifest));
     if (next) refuseBreaking(name, version, upgradeBreaks(version, manifest, next.version, next.manifest));
+  }, async () => {
+    // Written while the row is inserted but not committed: a publish that loses a race never
+    // writes its blob, and a crash here leaves at most a blob `velahub gc` collects.
+    await deps.blobs.put(archive);
+    await deps.afterBlobWrite?.();
   });
-  if (!outcome.created) return sameOrConflict(outcome.existingDigest, digest, name, version, archive.length, manifest.warnings);
+  if (!outcome.created) return sameOrConflict({ digest: outcome.existingDigest, version: outcome.existingVersion }, digest, name, version, archive.length, manifest.warnings);
   await deps.refreshIndex?.();
   return { status: 'created', name, version, digest, size: archive.length, warnings: manifest.warnings };
 }
@@ -124,8 +132,16 @@ function refuseBreaking(name: string, version: string, breaking: BreakingChange[
   );
 }
 
-function sameOrConflict(existingDigest: string, digest: string, name: string, version: string, size: number, warnings: Diagnostic[]): PublishResult {
-  if (existingDigest === digest) return { status: 'unchanged', name, version, digest, size, warnings };
+function sameOrConflict(existing: { digest: string; version: string }, digest: string, name: string, version: string, size: number, warnings: Diagnostic[]): PublishResult {
+  const existingDigest = existing.digest;
+  if (existingDigest === digest && existing.version === version) return { status: 'unchanged', name, version, digest, size, warnings };
+  if (existing.version !== version) {
+    throw new VelahubError(
+      'ECONFLICT',
+      `${name}@${version} is the same version as the published ${existing.version}: versions are compared without a leading "v" and build metadata (as Helm does), and published versions are immutable`,
+      { hint: 'bump the version', data: { existingDigest, existingVersion: existing.version, digest } },
+    );
+  }
   throw new VelahubError('ECONFLICT', `${name}@${version} is already published with different content (${existingDigest}); published versions are immutable`, {
     hint: 'bump the version',
     data: { existingDigest, digest },
@@ -140,7 +156,7 @@ function sameOrConflict(existingDigest: string, digest: string, name: string, ve
  */
 export async function breakingAgainstPrevious(store: MetadataStore, name: string, version: string, manifest: AddonManifest): Promise<BreakingChange[]> {
   const major = semver.major(version);
-  const same = (await store.listVersions(name)).filter((v) => semver.major(v.version) === major && v.version !== version);
+  const same = (await store.listVersions(name)).filter((v) => semver.major(v.version) === major && semver.compare(v.version, version) !== 0);
   const previous = same.find((v) => semver.lt(v.version, version));
   const next = [...same].reverse().find((v) => semver.gt(v.version, version));
   const out: BreakingChange[] = [];

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { CuePool } from '../core/cue/pool.ts';
 import { MetadataStore } from './store/metadata-store.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { defaultBlobStoreUrl, openBlobStore } from './store/blob-store-url.ts';
 import { migrate } from './store/migrations.ts';
+import { loadTokenPepper } from './pepper.ts';
+import { ensurePrivateDir } from './store/private-dir.ts';
 import { openPglite } from './store/pglite-client.ts';
 import { openPostgres } from './store/pg-client.ts';
 import { buildIndexDocument, type IndexDocument } from './index-document.ts';
@@ -53,11 +55,14 @@ export interface RegistryOptions {
   cue?: CueEvaluator;
   /** Bounds on published packages (tests use small ones); default: defaultLimits. */
   limits?: PackageLimits;
+  /** The token-hash pepper; default: loadTokenPepper() (random for an in-memory store). */
+  tokenPepper?: Uint8Array;
 }
 
 /** Opens the database (migrating it), the blob store and the evaluator. */
 export async function openRegistry(options: RegistryOptions): Promise<Registry> {
-  await mkdir(options.dataDir, { recursive: true });
+  // Private: it holds the database (token hashes included) and the blobs.
+  await ensurePrivateDir(options.dataDir);
   // Before the database: a wrong --blob-store is a usage error and should not cost a migration.
   const opened = await openBlobStore(options.blobStore ?? defaultBlobStoreUrl(options.dataDir));
   let db: SqlClient;
@@ -70,16 +75,22 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     throw err;
   }
   let catalog: CatalogWatch;
+  let store: MetadataStore;
   try {
-    // Two replicas starting together: one migrates, the other waits and finds nothing to do.
-    await withStartupLock(options.databaseUrl, () => migrate(db));
+    // An in-memory store dies with the process, and so may its pepper.
+    const pepper = options.tokenPepper ?? (options.memory ? randomBytes(32) : await loadTokenPepper());
+    store = new MetadataStore(db, pepper);
+    // Two replicas starting together: one migrates (schema, then token hashes), the other waits and finds nothing to do.
+    await withStartupLock(options.databaseUrl, async () => {
+      await migrate(db);
+      await store.migrateTokenHashes();
+    });
     catalog = await CatalogWatch.open({ db, databaseUrl: options.databaseUrl, pollMs: options.catalogPollMs });
   } catch (err) {
     await db.close().catch(() => undefined);
     opened.close();
     throw err;
   }
-  const store = new MetadataStore(db);
   // One worker stays free for renders from the docs pages while publishes evaluate.
   const cue = options.cue ?? new CueEvaluator(new CuePool({ reservedForInteractive: 1 }));
   let cached: IndexDocument | undefined;
@@ -88,7 +99,7 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     // The watch follows every replica's writes (LISTEN/NOTIFY): no query while nothing changed.
     while (!cached || cached.revision < catalog.revision) {
       // One build per revision even when many readers arrive together.
-      building ??= buildIndexDocument(db).finally(() => (building = undefined));
+      building ??= buildIndexDocument(store).finally(() => (building = undefined));
       const doc = await building;
       catalog.observe(doc.revision);
       if (!cached || doc.revision > cached.revision) cached = doc;

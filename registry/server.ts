@@ -5,8 +5,9 @@ import { openRegistry, type Registry } from './registry.ts';
 import { createApp } from './http/app.ts';
 import { createHotReads, type HotReads } from './http/hot-reads.ts';
 import { publishFolderTree } from './seed.ts';
-import { createToken, hashToken } from './tokens.ts';
+import { createToken } from './tokens.ts';
 import { withStartupLock } from './store/startup-lock.ts';
+import { collectGarbage, defaultGcAgeMs } from './gc.ts';
 
 /** Options of `velahub serve`. */
 export interface ServeOptions {
@@ -53,7 +54,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     // Replicas starting together take turns: one creates the admin token and seeds, the others find it done.
     await withStartupLock(options.databaseUrl, async () => {
       if (options.adminToken) {
-        if (!(await registry.store.findToken(hashToken(options.adminToken)))) {
+        if (!(await registry.store.findToken(registry.store.tokenHash(options.adminToken)))) {
           await createToken(registry.store, { scope: 'admin', description: 'VELAHUB_ADMIN_TOKEN', secret: options.adminToken });
         }
       } else if (!(await registry.store.listTokens()).some((t) => t.scope === 'admin' && !t.revokedAt)) {
@@ -86,6 +87,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await registry.close().catch(() => undefined);
     throw err;
   }
+  // Blobs left by crashes between a blob write and its commit are collected hourly.
+  const gc = setInterval(() => {
+    collectGarbage(registry).then(
+      (r) => r.removed.length && logger.info({ removed: r.removed }, 'gc: removed unreferenced blobs'),
+      (err: unknown) => logger.error({ err }, 'gc failed'),
+    );
+  }, defaultGcAgeMs);
+  gc.unref();
   const port = (server.address() as AddressInfo).port;
   const url = options.baseUrl ?? `http://localhost:${port}`;
   say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend}, blobs: ${registry.blobStore})`);
@@ -98,6 +107,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server,
     generatedAdminToken,
     async close() {
+      clearInterval(gc);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       hot?.close();
       await registry.close();

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { serveCommand } from './serve.ts';
+import { gcCommand } from './gc.ts';
 import { publishCommand } from './publish.ts';
 import { searchCommand } from './search.ts';
 import { infoCommand } from './info.ts';
@@ -10,5 +11,5 @@ import { chartCommand } from './chart.ts';
 
 /** Adds the registry server and its client commands. */
 export function registerRegistryCommands(program: Command): void {
-  for (const cmd of [serveCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand(), loginCommand(), logoutCommand(), chartCommand()]) program.addCommand(cmd);
+  for (const cmd of [serveCommand(), gcCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand(), loginCommand(), logoutCommand(), chartCommand()]) program.addCommand(cmd);
 }

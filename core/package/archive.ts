@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { gzipSync, createGunzip } from 'node:zlib';
-import { Header, Parser, type ReadEntry } from 'tar';
+import { Header } from 'tar';
 import { stringify } from 'yaml';
 import { VelahubError } from '../errors.ts';
+import { TarReader } from './tar-reader.ts';
 import { PackageFilesBuilder, checkEntryPath, defaultLimits, type PackageFiles, type PackageLimits } from './files.ts';
 
 /** Fixed entry time, so the same files always pack to the same bytes. */
@@ -86,16 +87,49 @@ export interface UnpackedArchive {
 }
 
 /**
- * Unpacks a gzip tar safely: refuses symlinks, hard links, devices, FIFOs,
- * absolute paths, `..`, names that collide ignoring case, more than one top
- * folder, and archives past the file-count or uncompressed-size limits —
- * stopping decompression as soon as a bound is crossed. Errors name the entry.
+ * Unpacks a gzip tar safely with velahub's strict tar reader (see tar-reader.ts): refuses
+ * symlinks, hard links, devices, FIFOs, every entry type, pax key or global header another tar
+ * reader could read differently, absolute paths, `..`, names that collide ignoring case or
+ * Unicode normalization, a file and a folder of one name, more than one top folder, and archives
+ * past the file-count or uncompressed-size limits. Decompression stops at the first problem and
+ * at the end-of-archive marker (plus a little zero padding), so the work is linear in the
+ * archive and bounded by the limits. Errors name the entry.
  */
 export async function unpackArchive(data: Uint8Array, limits: PackageLimits = defaultLimits): Promise<UnpackedArchive> {
   const builder = new PackageFilesBuilder(limits);
   let top: string | undefined;
   // Headers and padding count against the bound too: a bomb of empty entries is still a bomb.
   const rawLimit = limits.maxTotalBytes + (limits.maxFiles + 16) * 1024 + 1024 * 1024;
+  let current: { name: string; chunks: Buffer[] } | undefined;
+  const reader = new TarReader({
+    onEntry: (entry) => {
+      const raw = entry.path;
+      // Absolute paths, `..`, backslashes: checked on the whole name, so `../x` cannot become the top folder.
+      checkEntryPath(raw, limits);
+      const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
+      const head = parts[0] ?? '';
+      if (top === undefined) top = head;
+      else if (head !== top) {
+        throw new VelahubError('EBAD_LAYOUT', `refused entry ${JSON.stringify(raw)}: an addon archive has one top folder, found "${top}" and "${head}"`, { path: raw });
+      }
+      const inner = parts.slice(1).join('/');
+      if (inner === '' && entry.type !== 'directory') {
+        throw new VelahubError('EBAD_LAYOUT', `refused entry ${JSON.stringify(raw)}: files belong inside one top folder named like the addon`, { path: raw });
+      }
+      current = undefined;
+      if (inner === '') return;
+      if (entry.type === 'directory') {
+        builder.folder(inner);
+        return;
+      }
+      current = { name: builder.reserve(inner, entry.size), chunks: [] };
+    },
+    onData: (chunk) => current!.chunks.push(chunk),
+    onEnd: () => {
+      if (current) builder.set(current.name, Buffer.concat(current.chunks));
+      current = undefined;
+    },
+  });
   return new Promise<UnpackedArchive>((resolve, reject) => {
     let failed = false;
     const gunzip = createGunzip();
@@ -105,64 +139,30 @@ export async function unpackArchive(data: Uint8Array, limits: PackageLimits = de
       gunzip.destroy();
       reject(err instanceof VelahubError ? err : new VelahubError('EBAD_ARCHIVE', `not a valid gzip tar archive: ${(err as Error).message}`, { hint: 'create packages with `velahub package`' }));
     };
-    const parser = new Parser({
-      strict: true,
-      maxMetaEntrySize: 64 * 1024,
-      onwarn: (_code: string, message: string | Error) => fail(new VelahubError('EBAD_ARCHIVE', `not a valid tar archive: ${message instanceof Error ? message.message : message}`)),
-      onReadEntry: (entry: ReadEntry) => {
-        if (failed) return entry.resume();
-        try {
-          const raw = entry.path;
-          if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'Directory') {
-            const kind = { SymbolicLink: 'symbolic link', Link: 'hard link', CharacterDevice: 'device', BlockDevice: 'device', FIFO: 'FIFO' }[entry.type as string] ?? entry.type;
-            throw new VelahubError('EUNSAFE_ENTRY', `refused entry ${JSON.stringify(raw)}: ${kind} entries are not allowed in a package`, { path: raw });
-          }
-          // Absolute paths, `..`, backslashes: checked on the whole name, so `../x` cannot become the top folder.
-          checkEntryPath(raw, limits);
-          const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
-          const head = parts[0] ?? '';
-          if (top === undefined) top = head;
-          else if (head !== top) {
-            throw new VelahubError('EBAD_LAYOUT', `refused entry ${JSON.stringify(raw)}: an addon archive has one top folder, found "${top}" and "${head}"`, { path: raw });
-          }
-          const inner = parts.slice(1).join('/');
-          if (inner === '' && entry.type !== 'Directory') {
-            throw new VelahubError('EBAD_LAYOUT', `refused entry ${JSON.stringify(raw)}: files belong inside one top folder named like the addon`, { path: raw });
-          }
-          if (entry.type === 'Directory' || inner === '') {
-            entry.resume();
-            return;
-          }
-          const name = builder.reserve(inner, entry.size ?? 0);
-          const chunks: Buffer[] = [];
-          entry.on('data', (c: Buffer) => chunks.push(c));
-          entry.on('end', () => builder.set(name, Buffer.concat(chunks)));
-        } catch (err) {
-          entry.resume();
-          fail(err);
-        }
-      },
-    });
     let seen = 0;
     gunzip.on('data', (chunk: Buffer) => {
       if (failed) return;
       seen += chunk.length;
-      if (seen > rawLimit) {
-        fail(new VelahubError('EPACKAGE_TOO_LARGE', `refused archive: it expands past ${rawLimit} bytes (the limit is ${limits.maxTotalBytes} bytes of files)`, { hint: 'a package this large is refused before it is fully read' }));
-        return;
+      try {
+        if (seen > rawLimit) {
+          throw new VelahubError('EPACKAGE_TOO_LARGE', `refused archive: it expands past ${rawLimit} bytes (the limit is ${limits.maxTotalBytes} bytes of files)`, { hint: 'a package this large is refused before it is fully read' });
+        }
+        reader.write(chunk);
+      } catch (err) {
+        fail(err);
       }
-      parser.write(chunk);
     });
     gunzip.on('end', () => {
       if (failed) return;
-      parser.end(() => {
-        if (failed) return;
-        if (top === undefined) return fail(new VelahubError('EBAD_LAYOUT', 'refused archive: it is empty; an addon archive has one top folder named like the addon'));
-        resolve({ top, files: builder.files });
-      });
+      try {
+        reader.end();
+      } catch (err) {
+        return fail(err);
+      }
+      if (top === undefined) return fail(new VelahubError('EBAD_ARCHIVE', 'refused archive: it holds no entry; an addon archive has one top folder named like the addon'));
+      resolve({ top, files: builder.files });
     });
     gunzip.on('error', fail);
-    parser.on('error', fail);
-    gunzip.end(Buffer.from(data));
+    gunzip.end(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   });
 }

@@ -1,4 +1,5 @@
 import { parse, stringify } from 'yaml';
+import { aliasMessage, maxYamlAliases } from './yaml-limits.ts';
 import { VelahubError } from '../errors.ts';
 import type { DefinitionHeader, DefinitionType } from '../cue/evaluator.ts';
 
@@ -62,9 +63,9 @@ function cueLabel(name: string): string {
 export function crToDefinitionCue(yamlText: string, file: string): { cue: string; cr: DefinitionCR } {
   let doc: unknown;
   try {
-    doc = parse(yamlText, { maxAliasCount: 50 });
+    doc = parse(yamlText, { maxAliasCount: maxYamlAliases });
   } catch (err) {
-    throw new VelahubError('EBAD_DEFINITION', `${file}: invalid YAML: ${(err as Error).message.split('\n')[0]}`, { path: file });
+    throw new VelahubError('EBAD_DEFINITION', `${file}: ${aliasMessage(err)}`, { path: file });
   }
   const cr = doc as DefinitionCR;
   const bad = (field: string, why: string) => new VelahubError('EBAD_DEFINITION', `${file}: ${field} ${why}`, { path: file });

@@ -41,12 +41,24 @@ export function checkEntryPath(path: string, limits: PackageLimits = defaultLimi
 }
 
 /**
+ * How a name is seen by the file systems an addon is extracted on: case-insensitive
+ * (Windows, macOS) and Unicode-normalizing (macOS stores NFD), so `café` in NFC and NFD,
+ * or `README.md` and `readme.md`, are the same file there.
+ */
+function fold(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
+/**
  * Accumulates files while enforcing the limits, so a reader can stop as soon as
- * a bound is crossed instead of after reading everything.
+ * a bound is crossed instead of after reading everything. Refuses names that
+ * clash on real file systems: twins by case or Unicode normalization, and a
+ * file and a folder of the same path.
  */
 export class PackageFilesBuilder {
   readonly files: PackageFiles = new Map();
-  #lowerNames = new Map<string, string>();
+  #fileNames = new Map<string, string>();
+  #folderNames = new Map<string, string>();
   #total = 0;
 
   constructor(readonly limits: PackageLimits = defaultLimits) {}
@@ -63,26 +75,58 @@ export class PackageFilesBuilder {
     if (this.#total + size > this.limits.maxTotalBytes) {
       throw new VelahubError('EPACKAGE_TOO_LARGE', `refused entry ${JSON.stringify(path)}: the package would exceed ${this.limits.maxTotalBytes} bytes uncompressed`, { path });
     }
-    const lower = name.toLowerCase();
-    const clash = this.#lowerNames.get(lower);
-    if (clash !== undefined) {
-      throw new VelahubError(
-        'ENAME_COLLISION',
-        clash === name
-          ? `refused entry ${JSON.stringify(path)}: it appears twice in the archive`
-          : `refused entry ${JSON.stringify(path)}: it collides with ${JSON.stringify(clash)} on case-insensitive file systems`,
-        { path },
-      );
-    }
-    this.#lowerNames.set(lower, name);
+    const key = fold(name);
+    const clash = this.#fileNames.get(key);
+    if (clash !== undefined) throw twins(path, name, clash);
+    const folder = this.#folderNames.get(key);
+    if (folder !== undefined) throw fileAndFolder(path, name, folder);
+    this.#parents(path, name);
+    this.#fileNames.set(key, name);
     this.#total += size;
     return name;
+  }
+
+  /** Records a folder entry, refusing one that clashes with a file. */
+  folder(path: string): void {
+    const name = checkEntryPath(path, this.limits);
+    if (name === '') return;
+    this.#parents(path, `${name}/`);
+  }
+
+  /** Registers every folder above `name` (and `name` itself when it ends with `/`). */
+  #parents(path: string, name: string): void {
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      const key = fold(folder);
+      const file = this.#fileNames.get(key);
+      if (file !== undefined) throw fileAndFolder(path, folder, file);
+      // Folders differing only by case or normalization merge into one on extraction: no file is lost.
+      if (!this.#folderNames.has(key)) this.#folderNames.set(key, folder);
+    }
   }
 
   /** Adds a file whose room was reserved. */
   set(name: string, data: Uint8Array): void {
     this.files.set(name, data);
   }
+}
+
+function twins(path: string, name: string, other: string): VelahubError {
+  const why =
+    other === name
+      ? 'it appears twice in the archive'
+      : other.normalize('NFC') === name.normalize('NFC')
+        ? `it is the same name as ${JSON.stringify(other)} in another Unicode normalization (NFC/NFD); file systems that normalize names (macOS) hold only one of them`
+        : `it collides with ${JSON.stringify(other)} on case-insensitive file systems`;
+  return new VelahubError('ENAME_COLLISION', `refused entry ${JSON.stringify(path)}: ${why}`, { path, hint: 'rename one of the two' });
+}
+
+function fileAndFolder(path: string, name: string, other: string): VelahubError {
+  return new VelahubError('ENAME_COLLISION', `refused entry ${JSON.stringify(path)}: ${JSON.stringify(name)} is both a file (${JSON.stringify(other)}) and a folder; a file system holds only one of them`, {
+    path,
+    hint: 'rename the file or the folder',
+  });
 }
 
 /** Decodes a file as UTF-8 text, or undefined when absent. */

@@ -12,6 +12,8 @@ import semver from 'semver';
 import { CUE_LINES, describeLine, lineForVelaRange, type CueLine } from '../cue/lines.ts';
 import type { InspectedDefinition } from '../cue/evaluator.ts';
 import { isDeepStrictEqual } from 'node:util';
+import { maxYamlAliases } from './yaml-limits.ts';
+import { sizeProblems } from './text-limits.ts';
 
 /** Everything velahub derives from one definition at publish time. */
 export interface DefinitionInfo {
@@ -111,10 +113,11 @@ export async function inspectAddon(files: PackageFiles, cue: CueEvaluator, optio
 }
 
 async function inspectWithin(files: PackageFiles, cue: CueEvaluator, options: InspectOptions): Promise<InspectResult> {
-  const diagnostics: Diagnostic[] = [...checkLayout(files)];
+  const diagnostics: Diagnostic[] = [...checkLayout(files), ...sizeProblems(files)];
   const metaText = textOf(files, 'metadata.yaml');
   let metadata: AddonMetadata | undefined;
-  if (metaText !== undefined) {
+  // An oversized metadata.yaml is not even parsed: it is refused by sizeProblems above.
+  if (metaText !== undefined && !diagnostics.some((d) => d.file === 'metadata.yaml' && d.code === 'file-too-large')) {
     const parsed = parseMetadata(metaText);
     diagnostics.push(...parsed.diagnostics);
     metadata = parsed.metadata;
@@ -270,7 +273,7 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | undefined 
 async function terraformDefinition(file: string, text: string): Promise<{ definition?: DefinitionInfo; diagnostics: Diagnostic[] } | undefined> {
   let cr: { kind?: string; metadata?: { name?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: { schematic?: { terraform?: Record<string, unknown> } } };
   try {
-    cr = parse(text) as typeof cr;
+    cr = parse(text, { maxAliasCount: maxYamlAliases }) as typeof cr;
   } catch {
     return undefined;
   }

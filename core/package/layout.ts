@@ -1,4 +1,5 @@
 import { parseAllDocuments } from 'yaml';
+import { aliasMessage, maxYamlAliases } from './yaml-limits.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { textOf, type PackageFiles } from './files.ts';
 
@@ -92,7 +93,14 @@ export function checkLayout(files: PackageFiles): Diagnostic[] {
         }
       }
       if (role === 'resource' && list.every((d) => d.errors.length === 0)) {
-        const objects = list.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
+        let objects: unknown[];
+        try {
+          objects = list.map((d) => d.toJS({ maxAliasCount: maxYamlAliases }) as unknown).filter((v) => v !== null && v !== undefined);
+        } catch (err) {
+          // yaml throws a ReferenceError for alias bombs ("billion laughs"): a refusal, not a crash.
+          out.push({ severity: 'error', code: 'yaml-aliases', file: path, message: aliasMessage(err) });
+          continue;
+        }
         if (objects.length !== 1) {
           out.push({ severity: 'error', code: 'resource-count', file: path, message: `holds ${objects.length} YAML documents: KubeVela reads one object per file in resources/` });
         } else {

@@ -3,8 +3,9 @@ import addFormats from 'ajv-formats';
 import { parseDocument, LineCounter, isMap, isScalar, type Document } from 'yaml';
 import metadataSchema from '../../schemas/addon-metadata.schema.json' with { type: 'json' };
 import type { Diagnostic } from '../diagnostics.ts';
-import { isVersion, parseRange } from './versions.ts';
+import { isVersion, parseRange, versionProblem } from './versions.ts';
 import { closest } from './did-you-mean.ts';
+import { aliasMessage, maxYamlAliases } from './yaml-limits.ts';
 
 /** An addon's metadata.yaml, as KubeVela reads it. */
 export interface AddonMetadata {
@@ -48,7 +49,13 @@ export function parseMetadata(text: string, file = 'metadata.yaml'): { metadata?
     diagnostics.push({ severity: 'error', code: 'metadata-yaml', file, line: pos?.line, column: pos?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
   }
   if (diagnostics.length > 0) return { diagnostics };
-  const value: unknown = doc.toJS({ maxAliasCount: 50 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: maxYamlAliases });
+  } catch (err) {
+    diagnostics.push({ severity: 'error', code: 'metadata-yaml', file, line: 1, message: aliasMessage(err) });
+    return { diagnostics };
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     diagnostics.push({ severity: 'error', code: 'metadata-not-a-map', file, line: 1, message: 'metadata.yaml must be a YAML mapping with at least "name" and "version"' });
     return { diagnostics };
@@ -112,7 +119,7 @@ function schemaError(err: ErrorObject, file: string, lineOf: (p: Array<string | 
       const format = (err.params as { format: string }).format;
       message =
         format === 'semver'
-          ? `${field} ${JSON.stringify(valueAt(err))} is not a semantic version: expected MAJOR.MINOR.PATCH, e.g. "1.0.0"`
+          ? versionProblem(field, String(valueAt(err)))
           : `${field} ${JSON.stringify(valueAt(err))} is not a valid semver range: expected e.g. ">=1.0.0" or ">=1.0.0, <2.0.0"`;
       break;
     }

@@ -39,6 +39,8 @@ export function createApp({ registry, logger = pino({ level: 'silent' }), countR
   const latency = new Histogram({ name: 'velahub_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], registers: [metrics], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30] });
 
   app.use((req, res, next) => {
+    // JSON, archives and index.yaml are never to be sniffed into HTML or script by a browser.
+    res.set('X-Content-Type-Options', 'nosniff');
     const started = process.hrtime.bigint();
     req.log = logger;
     res.on('finish', () => {

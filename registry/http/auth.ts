@@ -2,7 +2,6 @@ import type { RequestHandler } from 'express';
 import { VelahubError } from '../../core/errors.ts';
 import type { MetadataStore } from '../store/metadata-store.ts';
 import type { TokenRecord } from '../store/records.ts';
-import { hashToken } from '../tokens.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -26,7 +25,7 @@ export function authenticate(store: MetadataStore): RequestHandler {
     if (/^bearer$/i.test(scheme ?? '')) secret = value;
     else if (/^basic$/i.test(scheme ?? '') && value) secret = Buffer.from(value, 'base64').toString('utf8').split(':').slice(1).join(':');
     if (!secret) return next(new VelahubError('EUNAUTHORIZED', 'the Authorization header must be "Bearer <token>" or Basic with the token as password'));
-    const token = await store.findToken(hashToken(secret));
+    const token = await store.findToken(store.tokenHash(secret));
     if (!token) return next(new VelahubError('EUNAUTHORIZED', 'the token is not valid for this registry'));
     if (token.revokedAt) return next(new VelahubError('EUNAUTHORIZED', `token ${token.id} was revoked at ${token.revokedAt}`));
     req.token = token;

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../../core/package/archive.ts';
@@ -6,11 +6,25 @@ import { VelahubError } from '../../core/errors.ts';
 
 /** Where archives live: by content digest, immutable once written. */
 export interface BlobStore {
-  /** Stores bytes durably; resolves to their digest. Writing the same bytes twice is a no-op. */
+  /**
+   * Stores bytes durably; resolves to their digest. Writing bytes already stored writes nothing
+   * but marks the blob as just written, so garbage collection spares a blob a publish is about
+   * to reference.
+   */
   put(data: Uint8Array): Promise<string>;
   /** The bytes of a digest, or undefined when absent. */
   get(digest: string): Promise<Buffer | undefined>;
   has(digest: string): Promise<boolean>;
+  /** Every stored blob (and leftover temp file) with the time it was last written. */
+  list(): Promise<Array<{ digest: string | undefined; path: string; writtenAt: Date }>>;
+  /**
+   * Removes a blob unless it was written at or after `cutoff` (checked after it is moved aside,
+   * so a concurrent put either sees it gone and writes it again, or marks it and keeps it).
+   * True when removed.
+   */
+  removeIfStale(digest: string, cutoff: Date): Promise<boolean>;
+  /** Removes a leftover temp file (from a crashed write) last written before `cutoff`. */
+  removeTempIfStale(path: string, cutoff: Date): Promise<boolean>;
 }
 
 const digestPattern = /^sha256:[0-9a-f]{64}$/;
@@ -32,7 +46,10 @@ export class FileBlobStore implements BlobStore {
   async put(data: Uint8Array): Promise<string> {
     const digest = sha256(data);
     const target = this.#path(digest);
-    if (await this.has(digest)) return digest;
+    // One syscall both checks and marks: garbage collection moves a blob aside before deciding,
+    // so either this finds it and makes it fresh (kept), or finds it gone and writes it again.
+    const now = new Date();
+    if (await utimes(target, now, now).then(() => true, () => false)) return digest;
     const folder = join(target, '..');
     await mkdir(folder, { recursive: true });
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
@@ -56,6 +73,50 @@ export class FileBlobStore implements BlobStore {
       await dh.close();
     }
     return digest;
+  }
+
+  async list(): Promise<Array<{ digest: string | undefined; path: string; writtenAt: Date }>> {
+    const root = join(this.dir, 'sha256');
+    const out: Array<{ digest: string | undefined; path: string; writtenAt: Date }> = [];
+    for (const prefix of await readdir(root).catch(() => [] as string[])) {
+      for (const name of await readdir(join(root, prefix)).catch(() => [] as string[])) {
+        const path = join(root, prefix, name);
+        const info = await stat(path).catch(() => undefined);
+        if (!info?.isFile()) continue;
+        out.push({ digest: /^[0-9a-f]{64}$/.test(name) ? `sha256:${name}` : undefined, path, writtenAt: info.mtime });
+      }
+    }
+    return out;
+  }
+
+  async removeIfStale(digest: string, cutoff: Date): Promise<boolean> {
+    const target = this.#path(digest);
+    const aside = `${target}.${randomBytes(6).toString('hex')}.gc`;
+    try {
+      await rename(target, aside);
+    } catch {
+      return false;
+    }
+    const info = await stat(aside);
+    if (info.mtime >= cutoff) {
+      // Marked by a put meanwhile: put it back (unless that put already wrote it again).
+      await link(aside, target).catch(() => undefined);
+      await unlink(aside);
+      return false;
+    }
+    await unlink(aside);
+    return true;
+  }
+
+  async removeTempIfStale(path: string, cutoff: Date): Promise<boolean> {
+    if (!path.startsWith(join(this.dir, 'sha256')) || !/\.(tmp|gc)$/.test(path)) return false;
+    const info = await stat(path).catch(() => undefined);
+    if (!info || info.mtime >= cutoff) return false;
+    // A blob moved aside by a collection that never finished goes back first: its bytes are
+    // valid under their digest, and an unreferenced one is simply collected next time.
+    if (path.endsWith('.gc')) await link(path, path.replace(/\.[0-9a-f]{12}\.gc$/, '')).catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    return true;
   }
 
   async get(digest: string): Promise<Buffer | undefined> {

@@ -2,6 +2,8 @@ import semver from 'semver';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
 import type { AddonSummary, DefinitionRecord, DefinitionSummary, Page, TokenRecord, TokenScope, VersionRecord, VersionSummary } from './records.ts';
 import { parameterReference } from '../../core/params/reference.ts';
+import { canonicalVersion } from '../../core/package/versions.ts';
+import { hashToken, pepperHash, tokenHashPrefix } from '../tokens.ts';
 
 type Row = Record<string, unknown>;
 
@@ -17,7 +19,7 @@ function toVersion(r: Row): VersionRecord {
     createdAt: iso(r.created_at),
     metadata: json(r.metadata),
     readme: String(r.readme ?? ''),
-    manifest: json(r.manifest),
+    manifest: withTexts(r),
     warnings: json(r.warnings),
     indexEntry: String(r.index_entry),
     deprecated: (r.deprecated as string | null) ?? null,
@@ -25,6 +27,21 @@ function toVersion(r: Row): VersionRecord {
     yankReason: (r.yank_reason as string | null) ?? null,
     publishedBy: (r.published_by as string | null) ?? null,
   };
+}
+
+/**
+ * The manifest is stored without its metadata and README, which have their own columns: each is
+ * kept once (issue 13: a 9 MiB unknown metadata key was stored twice). Rows written before that
+ * still carry them, and the columns win either way.
+ */
+function withTexts(r: Row): VersionRecord['manifest'] {
+  return { ...json<VersionRecord['manifest']>(r.manifest), metadata: json(r.metadata), readme: String(r.readme ?? '') };
+}
+
+/** The manifest as stored: without the metadata and README kept in their own columns. */
+function storedManifest(manifest: VersionRecord['manifest']): string {
+  const { metadata: _metadata, readme: _readme, ...rest } = manifest;
+  return JSON.stringify(rest);
 }
 
 function toSummary(r: Row): VersionSummary {
@@ -58,8 +75,11 @@ export interface Neighbour {
  */
 export type InsertGuard = (neighbours: { previous?: Neighbour; next?: Neighbour }) => void | Promise<void>;
 
-/** Outcome of inserting a version: created, or the digest already stored under it. */
-export type InsertOutcome = { created: true } | { created: false; existingDigest: string };
+/**
+ * Outcome of inserting a version: created, or the version already stored under the same
+ * canonical version (its digest, and its version as written, e.g. `v1.0.0` for `1.0.0`).
+ */
+export type InsertOutcome = { created: true } | { created: false; existingDigest: string; existingVersion: string };
 
 /**
  * The registry's metadata in SQL (PostgreSQL dialect; PGlite or a server).
@@ -68,10 +88,35 @@ export type InsertOutcome = { created: true } | { created: false; existingDigest
  * latest version, index entries) is written in the same transaction.
  */
 export class MetadataStore {
-  constructor(readonly db: SqlClient) {}
+  /** `tokenPepper`: the server-side key of token hashes (see tokens.ts), never stored in the database. */
+  constructor(
+    readonly db: SqlClient,
+    readonly tokenPepper: Uint8Array,
+  ) {}
 
-  /** Inserts a version (and its addon row, definitions, search data) atomically. */
-  async insertVersion(v: VersionRecord, guard?: InsertGuard): Promise<InsertOutcome> {
+  /** The stored form of a token secret (HMAC with this store's pepper). */
+  tokenHash(secret: string): string {
+    return hashToken(secret, this.tokenPepper);
+  }
+
+  /**
+   * Re-keys token hashes stored before the pepper (plain SHA-256) as HMACs of that SHA-256, so
+   * every existing token keeps working and no unpeppered hash stays behind. Idempotent.
+   */
+  async migrateTokenHashes(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const legacy = (await tx.query<{ id: string; hash: string }>(`SELECT id, hash FROM tokens WHERE hash NOT LIKE $1`, [`${tokenHashPrefix}%`])).rows;
+      for (const row of legacy) await tx.query('UPDATE tokens SET hash = $2 WHERE id = $1', [row.id, pepperHash(row.hash, this.tokenPepper)]);
+      return legacy.length;
+    });
+  }
+
+  /**
+   * Inserts a version (and its addon row, definitions, search data) atomically. `beforeCommit`
+   * runs only when the row was inserted, inside the transaction: publish writes the blob there,
+   * so a publish that loses a race writes no blob, and a failed blob write stores no row.
+   */
+  async insertVersion(v: VersionRecord, guard?: InsertGuard, beforeCommit?: () => Promise<void>): Promise<InsertOutcome> {
     return this.db.transaction(async (tx) => {
       const meta = v.metadata;
       const types = [...new Set(v.manifest.definitions.map((d) => d.type))].sort();
@@ -79,23 +124,27 @@ export class MetadataStore {
         `INSERT INTO addons (name, description, tags, definition_types) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
         [v.name, meta.description ?? '', JSON.stringify(meta.tags ?? []), JSON.stringify(types)],
       );
+      // Serializes publishes of one addon (FOR NO KEY UPDATE does not block the versions' foreign-key
+      // locks), so the canonical-version check below and the guard see every committed version.
+      await tx.query('SELECT 1 FROM addons WHERE name = $1 FOR NO KEY UPDATE', [v.name]);
+      const canonical = canonicalVersion(v.version) ?? v.version;
+      const twin = (await tx.query<Row>('SELECT version, digest FROM versions WHERE name = $1 AND (canonical = $2 OR version = $3) ORDER BY version = $3 DESC LIMIT 1', [v.name, canonical, v.version])).rows[0];
+      if (twin) return { created: false, existingDigest: String(twin.digest), existingVersion: String(twin.version) };
       if (guard) {
-        // Serializes publishes of one addon (FOR NO KEY UPDATE does not block the versions' foreign-key locks).
-        await tx.query('SELECT 1 FROM addons WHERE name = $1 FOR NO KEY UPDATE', [v.name]);
-        const same = (await tx.query<Row>('SELECT version, manifest FROM versions WHERE name = $1 AND major = $2', [v.name, semver.major(v.version)])).rows
-          .map((r) => ({ version: String(r.version), manifest: json<VersionRecord['manifest']>(r.manifest) }))
-          .filter((r) => semver.valid(r.version) && r.version !== v.version)
+        const same = (await tx.query<Row>('SELECT version, manifest, metadata, readme FROM versions WHERE name = $1 AND major = $2', [v.name, semver.major(v.version)])).rows
+          .map((r) => ({ version: String(r.version), manifest: withTexts(r) }))
+          .filter((r) => semver.valid(r.version) && semver.compare(r.version, v.version) !== 0)
           .sort((a, b) => semver.compare(a.version, b.version));
         await guard({ previous: same.filter((r) => semver.lt(r.version, v.version)).pop(), next: same.find((r) => semver.gt(r.version, v.version)) });
       }
       const inserted = await tx.query(
-        `INSERT INTO versions (name, version, major, digest, size, created_at, metadata, readme, manifest, warnings, index_entry, published_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (name, version) DO NOTHING`,
-        [v.name, v.version, semver.major(v.version), v.digest, v.size, v.createdAt, JSON.stringify(meta), v.readme, JSON.stringify(v.manifest), JSON.stringify(v.warnings), v.indexEntry, v.publishedBy],
+        `INSERT INTO versions (name, version, canonical, major, digest, size, created_at, metadata, readme, manifest, warnings, index_entry, published_by)
+         VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (name, version) DO NOTHING`,
+        [v.name, v.version, semver.major(v.version), v.digest, v.size, v.createdAt, JSON.stringify(meta), v.readme, storedManifest(v.manifest), JSON.stringify(v.warnings), v.indexEntry, v.publishedBy, canonical],
       );
       if (inserted.affectedRows === 0) {
         const existing = await tx.query<{ digest: string }>('SELECT digest FROM versions WHERE name = $1 AND version = $2', [v.name, v.version]);
-        return { created: false, existingDigest: existing.rows[0]!.digest };
+        return { created: false, existingDigest: existing.rows[0]!.digest, existingVersion: v.version };
       }
       for (const d of v.manifest.definitions) {
         const params = parameterNames(d.schema);
@@ -107,6 +156,7 @@ export class MetadataStore {
       }
       await this.#refreshAddon(tx, v.name);
       await tx.query('UPDATE catalog_state SET revision = revision + 1 WHERE id = 1');
+      await beforeCommit?.();
       return { created: true };
     });
   }
@@ -142,9 +192,15 @@ export class MetadataStore {
     );
   }
 
-  /** One version with everything, or undefined. */
+  /**
+   * One version with everything, or undefined: by the version as written, else by its canonical
+   * form, so `1.9.5`, `v1.9.5` and `1.9.5+build` all find the one stored version.
+   */
   async getVersion(name: string, version: string): Promise<VersionRecord | undefined> {
-    const r = await this.db.query<Row>('SELECT * FROM versions WHERE name = $1 AND version = $2', [name, version]);
+    const canonical = canonicalVersion(version);
+    const r = canonical
+      ? await this.db.query<Row>('SELECT * FROM versions WHERE name = $1 AND (version = $2 OR canonical = $3) ORDER BY version = $2 DESC, version LIMIT 1', [name, version, canonical])
+      : await this.db.query<Row>('SELECT * FROM versions WHERE name = $1 AND version = $2', [name, version]);
     return r.rows[0] ? toVersion(r.rows[0]) : undefined;
   }
 
@@ -287,6 +343,11 @@ export class MetadataStore {
   /** Revokes a token; false when no such token. */
   async revokeToken(id: string): Promise<boolean> {
     return (await this.db.query('UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id])).affectedRows > 0;
+  }
+
+  /** Every archive digest a version refers to (for garbage collection of blobs). */
+  async referencedDigests(): Promise<Set<string>> {
+    return new Set((await this.db.query<{ digest: string }>('SELECT DISTINCT digest FROM versions')).rows.map((r) => String(r.digest)));
   }
 
   /** True when no version has been published yet. */

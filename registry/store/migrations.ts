@@ -68,10 +68,22 @@ INSERT INTO catalog_state (id, revision) VALUES (1, 0);
 `,
   },
   {
+    // Versions are unique by their canonical form (no leading v, no build metadata), checked by
+    // insertVersion under the addon's row lock. Not a unique index: a store written before this
+    // rule may hold twins (1.0.0 and v1.0.0), and upgrading it must not fail; both stay readable.
+    id: 2,
+    sql: `
+ALTER TABLE versions ADD COLUMN canonical text;
+UPDATE versions SET canonical = regexp_replace(regexp_replace(btrim(version), '^v', ''), '\\+.*$', '');
+ALTER TABLE versions ALTER COLUMN canonical SET NOT NULL;
+CREATE INDEX versions_canonical ON versions (name, canonical);
+`,
+  },
+  {
     // Replicas: every change of the catalog revision stamps its time (index.yaml's `generated`,
     // so all replicas build the same bytes) and notifies listeners (their caches drop at once).
     // The function body stays on one line: statements are split at a semicolon ending a line.
-    id: 2,
+    id: 3,
     sql: `
 ALTER TABLE catalog_state ADD COLUMN changed_at timestamptz NOT NULL DEFAULT now();
 CREATE FUNCTION velahub_catalog_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.changed_at := now(); PERFORM pg_notify('velahub_catalog', NEW.revision::text); RETURN NEW; END $$;

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { VelahubError } from '../../core/errors.ts';
 import { sha256 } from '../../core/package/archive.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -81,7 +81,10 @@ export class S3BlobStore implements BlobStore {
   async put(data: Uint8Array): Promise<string> {
     const digest = sha256(data);
     const key = this.key(digest);
-    if (await this.has(digest)) return digest;
+    if (await this.has(digest)) {
+      await this.#touch(key);
+      return digest;
+    }
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -128,6 +131,77 @@ export class S3BlobStore implements BlobStore {
       if (statusOf(err) === 404) return false;
       throw this.#explain(err, `object ${key}`);
     }
+  }
+
+  /**
+   * Marks an existing object as just written (a copy onto itself moves its LastModified), so
+   * garbage collection spares a blob a publish is about to reference.
+   */
+  async #touch(key: string): Promise<void> {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.location.bucket,
+          Key: key,
+          CopySource: `${this.location.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+          MetadataDirective: 'REPLACE',
+          ContentType: 'application/gzip',
+          Metadata: { 'velahub-written': new Date().toISOString() },
+        }),
+      );
+    } catch (err) {
+      throw this.#explain(err, `object ${key}`);
+    }
+  }
+
+  async list(): Promise<Array<{ digest: string | undefined; path: string; writtenAt: Date }>> {
+    const out: Array<{ digest: string | undefined; path: string; writtenAt: Date }> = [];
+    const prefix = `${this.location.prefix}sha256/`;
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: prefix, ContinuationToken: token }));
+      } catch (err) {
+        throw this.#explain(err, `objects under ${prefix}`);
+      }
+      for (const o of page.Contents ?? []) {
+        const hex = o.Key?.split('/').pop() ?? '';
+        // Only objects named by a digest are blobs: S3 has no temp files (an upload is invisible until complete).
+        if (/^[0-9a-f]{64}$/.test(hex)) out.push({ digest: `sha256:${hex}`, path: o.Key!, writtenAt: o.LastModified ?? new Date(0) });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  /**
+   * Deletes a blob last written before `cutoff`. S3 cannot move an object aside atomically, so a
+   * put that touches the blob between this check and the delete can lose it; garbage collection
+   * only considers blobs an hour old, unreferenced, which a publish reuses only by uploading
+   * identical bytes again.
+   */
+  async removeIfStale(digest: string, cutoff: Date): Promise<boolean> {
+    const key = this.key(digest);
+    let written: Date | undefined;
+    try {
+      written = (await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: key }))).LastModified;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw this.#explain(err, `object ${key}`);
+    }
+    if (!written || written >= cutoff) return false;
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: key }));
+    } catch (err) {
+      throw this.#explain(err, `object ${key}`);
+    }
+    return true;
+  }
+
+  /** S3 leaves no temp files: an upload becomes visible only when complete. */
+  async removeTempIfStale(): Promise<boolean> {
+    return false;
   }
 
   /** Releases the client's sockets. */

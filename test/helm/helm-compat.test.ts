@@ -1,6 +1,7 @@
 /**
  * The real Helm client against the registry: `helm repo add` (Helm's strict index parser),
  * `helm search repo`, `helm pull` (digest checked against the index) and `helm show chart`,
+ * and a v-prefixed version (KubeVela catalog style) pulled by its NAME-vX.Y.Z.tgz link,
  * with helm v3 built from the Go module pinned in test/helm/go.mod (cached after the first run).
  * Helm runs with its cache, config and data homes in a temp dir: the machine's repos are untouched.
  */
@@ -18,6 +19,7 @@ import { pino } from 'pino';
 import { parse, stringify } from 'yaml';
 import { startServer, type RunningServer } from '../../registry/server.ts';
 import { describeHelmProgress, ensureHelm } from './build.ts';
+import { addonArchive } from '../support/packages.ts';
 
 const addonsDir = fileURLToPath(new URL('../../addons/', import.meta.url));
 const bundled = ['bizworks-ingress', 'bizworks-platform', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'];
@@ -128,5 +130,32 @@ describe('helm v3 against the registry', () => {
     assert.equal(chart.name, 'hpa-trait');
     assert.equal(chart.version, '1.0.0');
     assert.equal(chart.apiVersion, 'v2');
+  });
+});
+
+describe('helm v3 and a v-prefixed version (KubeVela catalog style)', () => {
+  const archive = addonArchive('vstyle', 'v1.9.5');
+
+  before(async () => {
+    const res = await fetch(`${base}/api/v1/packages`, {
+      method: 'POST',
+      body: new Uint8Array(archive),
+      headers: { authorization: `Bearer ${server.generatedAdminToken}`, 'content-type': 'application/gzip' },
+    });
+    assert.equal(res.status, 201, await res.text());
+    await runHelm(['repo', 'update', 'velahub']);
+  });
+
+  test('helm pull --version v1.9.5 downloads NAME-v1.9.5.tgz with the digest the index states', async () => {
+    const dest = join(work, 'pulled-v');
+    await mkdir(dest);
+    await runHelm(['pull', 'velahub/vstyle', '--version', 'v1.9.5', '--destination', dest]);
+    assert.deepEqual(await readdir(dest), ['vstyle-v1.9.5.tgz']);
+    assert.equal(createHash('sha256').update(await readFile(join(dest, 'vstyle-v1.9.5.tgz'))).digest('hex'), createHash('sha256').update(archive).digest('hex'));
+  });
+
+  test('helm show chart reads its version as written', async () => {
+    const chart = parse((await runHelm(['show', 'chart', 'velahub/vstyle', '--version', 'v1.9.5'])).stdout) as Record<string, unknown>;
+    assert.equal(chart.version, 'v1.9.5');
   });
 });

@@ -7,12 +7,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { parse } from 'yaml';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { sha256 } from '../../core/package/archive.ts';
 import type { PackageLimits } from '../../core/package/files.ts';
-import { tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
+import { paxBody, rawEntry, rawTgz, tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
 import { addonArchive, addonTree, archiveOf, traitCue } from '../support/packages.ts';
+import { assertGnuTarParity } from '../support/gnu-tar.ts';
+import { assertGoTarParity } from '../support/go-tar.ts';
 import { rawGet, startTestServer, type TestServer } from '../support/registry-server.ts';
 
 /** Small bounds, so hostile archives are cheap to build. */
@@ -146,6 +149,69 @@ describe('breaking parameter changes within a major', () => {
   });
 });
 
+describe('versions are compared and unique by their canonical semver', () => {
+  const canon = (version: string, options = {}) => addonArchive('canon', version, options);
+  before(async () => {
+    assert.equal((await srv.publish(canon('3.0.0'))).status, 201);
+  });
+
+  for (const twin of ['v3.0.0', '3.0.0+build1']) {
+    test(`${twin} after 3.0.0 is 409 ECONFLICT naming both, store unchanged`, async () => {
+      const before = await srv.snapshot();
+      const res = await srv.publish(canon(twin));
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'ECONFLICT');
+      assert.ok(res.body.error.includes(`canon@${twin} is the same version as the published 3.0.0`), res.body.error);
+      assert.deepEqual(await srv.snapshot(), before);
+    });
+  }
+
+  for (const spaced of [' 3.0.0', '3.0.1 ', '3.0. 2']) {
+    test(`${JSON.stringify(spaced)} is 422 EINVALID: whitespace is an error, store unchanged`, async () => {
+      const before = await srv.snapshot();
+      const res = await srv.publish(archiveOf(addonTree('canon', '0.0.0', { files: { 'metadata.yaml': `name: canon\nversion: "${spaced}"\n` } }), { name: 'canon', version: '0.0.0' }));
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'EINVALID');
+      assert.ok(res.body.error.includes(`version ${JSON.stringify(spaced)} contains whitespace: write it as ${JSON.stringify(spaced.replace(/\s+/g, ''))}`), res.body.error);
+      assert.deepEqual(await srv.snapshot(), before);
+    });
+  }
+
+  test('latest and the index hold the one 3.0.0', async () => {
+    assert.equal((await srv.json('/api/v1/addons/canon')).body.distTags.latest, '3.0.0');
+    assert.deepEqual(await indexVersions('canon'), ['3.0.0']);
+  });
+
+  test('a removed parameter cannot slip in as 1.0.0+nobreak or v1.0.0 (409), and 1.0.1 is refused as breaking (422)', async () => {
+    const gated = (version: string, params: string) => addonArchive('canon-gate', version, { files: { 'definitions/canon-gate.cue': traitCue('canon-gate', params) } });
+    assert.equal((await srv.publish(gated('1.0.0', 'domain: string\nport?: int'))).status, 201);
+    const before = await srv.snapshot();
+    for (const [version, status, code] of [['1.0.1', 422, 'EBREAKING_CHANGE'], ['1.0.0+nobreak', 409, 'ECONFLICT'], ['v1.0.0', 409, 'ECONFLICT']] as const) {
+      const res = await srv.publish(gated(version, 'domain: string'));
+      assert.equal(res.status, status, `${version}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.code, code, version);
+    }
+    assert.deepEqual(await srv.snapshot(), before);
+  });
+
+  test('a v-prefixed version (KubeVela catalog style) keeps its v where shown, and every link to it resolves', async () => {
+    const archive = addonArchive('vstyle', 'v1.9.5');
+    const res = await srv.publish(archive);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.version, 'v1.9.5');
+    assert.deepEqual(await indexVersions('vstyle'), ['v1.9.5']);
+    const entry = await indexEntry('vstyle', 'v1.9.5');
+    assert.deepEqual(entry?.urls, ['charts/vstyle-v1.9.5.tgz']);
+    assert.deepEqual(await download('/charts/vstyle-v1.9.5.tgz'), { status: 200, digest: sha256(archive) });
+    assert.deepEqual(await download('/charts/vstyle-1.9.5.tgz'), { status: 200, digest: sha256(archive) });
+    assert.equal((await srv.json('/api/v1/addons/vstyle/versions/1.9.5')).body.version, 'v1.9.5');
+    assert.equal((await srv.json('/api/v1/addons/vstyle')).body.distTags.latest, 'v1.9.5');
+    assert.equal((await srv.publish(addonArchive('vstyle', 'v1.10.0'))).status, 201);
+    assert.equal((await srv.json('/api/v1/addons/vstyle')).body.distTags.latest, 'v1.10.0');
+    assert.equal((await srv.publish(archive)).status, 200, 'the identical bytes again are unchanged');
+  });
+});
+
 describe('breaking changes against the next version up', () => {
   const lane = (version: string, paramLines: string) => addonArchive('lane', version, { files: { 'definitions/lane.cue': traitCue('lane', paramLines) } });
 
@@ -258,6 +324,76 @@ describe('tokens and scopes', () => {
       assert.equal((await srv.registry.store.listTokens()).length, tokenCount);
     });
   }
+});
+
+/**
+ * Sends an upload's headers (declaring `declared` bytes) and only `sent` of its body, and
+ * resolves with the response: a response at all proves the server decided without the body.
+ */
+function partialUpload(path: string, headers: Record<string, string>, declared: number | 'chunked', sent: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, srv.url);
+    const h: Record<string, string> = { ...headers };
+    if (declared === 'chunked') h['transfer-encoding'] = 'chunked';
+    else h['content-length'] = String(declared);
+    const req = httpRequest(url, { method: 'POST', headers: h, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> });
+      });
+    });
+    // The server may close the connection once it has answered: that is the point.
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`${path}: no response within 10 s while the body was incomplete: the server waited for the body`));
+    }, 10_000);
+    req.on('close', () => clearTimeout(timer));
+    req.write(sent);
+    if (declared === 'chunked') req.end();
+  });
+}
+
+describe('uploads are authorized from their headers, before the body is read', () => {
+  const big = 49 * 1024 * 1024;
+  let read: string;
+  let publisher: string;
+  before(async () => {
+    read = (await srv.token({ scope: 'read' })).secret;
+    publisher = (await srv.token({ scope: 'publish', pattern: 'early-*' })).secret;
+  });
+  const bearer = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/gzip' });
+  const multipart = (t?: string) => ({ ...(t ? { authorization: `Bearer ${t}` } : {}), 'content-type': 'multipart/form-data; boundary=x' });
+
+  const rows: Array<{ name: string; path: string; headers: () => Record<string, string>; declared: number | 'chunked'; sent: () => Buffer; status: number; code: string; mentions: string[] }> = [
+    { name: 'an anonymous 49 MiB upload', path: '/api/v1/packages', headers: () => ({ 'content-type': 'application/gzip' }), declared: big, sent: () => randomBytes(1024), status: 401, code: 'EUNAUTHORIZED', mentions: ['Authorization: Bearer'] },
+    { name: 'a 49 MiB upload with a read token', path: '/api/v1/packages', headers: () => bearer(read), declared: big, sent: () => randomBytes(1024), status: 403, code: 'EFORBIDDEN', mentions: ['scope read', 'publish or admin'] },
+    { name: 'a 49 MiB upload with a publish token (over the cap)', path: '/api/v1/packages', headers: () => bearer(publisher), declared: big, sent: () => randomBytes(1024), status: 413, code: 'EPACKAGE_TOO_LARGE', mentions: [String(big), String(limits.maxTotalBytes)] },
+    { name: 'a chunked body that passes the cap', path: '/api/v1/packages', headers: () => bearer(publisher), declared: 'chunked', sent: () => randomBytes(limits.maxTotalBytes + 1), status: 413, code: 'EPACKAGE_TOO_LARGE', mentions: ['request body', String(limits.maxTotalBytes)] },
+    { name: 'an anonymous ChartMuseum push', path: '/api/charts', headers: () => multipart(), declared: big, sent: () => randomBytes(1024), status: 401, code: 'EUNAUTHORIZED', mentions: ['Authorization: Bearer'] },
+    { name: 'a ChartMuseum push with a read token', path: '/api/charts', headers: () => multipart(read), declared: big, sent: () => randomBytes(1024), status: 403, code: 'EFORBIDDEN', mentions: ['scope read'] },
+  ];
+  for (const row of rows) {
+    test(`${row.name}: ${row.status} ${row.code}, store unchanged`, async () => {
+      const before = await srv.snapshot();
+      const res = await partialUpload(row.path, row.headers(), row.declared, row.sent());
+      assert.equal(res.status, row.status, JSON.stringify(res.body));
+      assert.equal(res.body.code, row.code);
+      for (const m of row.mentions) assert.ok(String(res.body.error).includes(m), `${String(res.body.error)} does not mention ${m}`);
+      assert.deepEqual(await srv.snapshot(), before);
+    });
+  }
+
+  test('a read token is refused with 403 before a hostile archive is unpacked (not EUNSAFE_ENTRY)', async () => {
+    const before = await srv.snapshot();
+    const hostile = tgzOf([{ path: 'early-x/' }, { path: 'early-x/link', type: 'SymbolicLink', linkpath: '/etc/passwd' }]);
+    const res = await srv.publish(hostile, read);
+    assert.equal(res.status, 403, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'EFORBIDDEN');
+    assert.deepEqual(await srv.snapshot(), before);
+  });
 });
 
 describe('ChartMuseum upload (vela addon push)', () => {
@@ -377,6 +513,13 @@ describe('caching and compression', () => {
     });
   }
 
+  for (const path of ['/index.yaml', '/api/v1/addons/cached/versions/1.0.0', '/charts/cached-1.0.0.tgz', '/api/v1/addons/cached/versions/1.0.0/archive', '/api/v1/addons/nope', '/healthz']) {
+    test(`${path}: X-Content-Type-Options: nosniff`, async () => {
+      const res = await rawGet(`${srv.url}${path}`);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    });
+  }
+
   test('the archive ETag is its digest', async () => {
     const res = await rawGet(`${srv.url}/charts/cached-1.0.0.tgz`);
     assert.equal(res.headers.etag, `"${sha256(archive)}"`);
@@ -416,8 +559,26 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
   const withMetadata = (text: string, top = 'hostile') => archiveOf(addonTree('hostile', '1.0.0', { files: { 'metadata.yaml': text } }), { name: 'hostile', version: '1.0.0' }, top);
   const badCue = traitCue('broken', 'port?: int').replace('port?: int', 'port?: ]');
   const badCueLine = badCue.split('\n').findIndex((l) => l.includes('port?: ]')) + 1;
+  // "Billion laughs": each level repeats the previous anchor nine times.
+  const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n') + '\n';
 
-  const rows: Array<{ name: string; body: () => Buffer; status: number; code: string; problem?: { file: string; line?: number; code?: string } }> = [
+  const rawMd = rawEntry({ name: 'hostile/metadata.yaml', typeflag: '0' }, meta);
+  const nfc = 'caf\u00e9.txt';
+  const rows: Array<{ name: string; body: () => Buffer; status: number; code: string; mentions?: string[]; problem?: { file: string; line?: number; code?: string } }> = [
+    {
+      name: 'a definition hidden behind a 70 KiB pax header',
+      body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/PaxHeaders/x', typeflag: 'x' }, paxBody({ comment: 'x'.repeat(70 * 1024), path: 'hostile/definitions/evil.cue' })), rawEntry({ name: 'hostile/innocent.txt', typeflag: '0' }, '"evil": {}\n')]),
+      status: 400,
+      code: 'EUNSAFE_ENTRY',
+      mentions: ['hostile/PaxHeaders/x', '65536'],
+    },
+    { name: 'a pax "path" key', body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/PaxHeaders/x', typeflag: 'x' }, paxBody({ path: 'hostile/definitions/evil.cue' })), rawEntry({ name: 'hostile/innocent.txt', typeflag: '0' }, 'x')]), status: 400, code: 'EUNSAFE_ENTRY', mentions: ['hostile/PaxHeaders/x', '"path"'] },
+    { name: 'a pax global header', body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/pax_global_header', typeflag: 'g' }, paxBody({ path: 'hostile/definitions/evil.cue' }))]), status: 400, code: 'EUNSAFE_ENTRY', mentions: ['hostile/pax_global_header', 'global'] },
+    { name: 'an entry of type "Z"', body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/definitions/evil.cue', typeflag: 'Z' }, '"evil": {}')]), status: 400, code: 'EUNSAFE_ENTRY', mentions: ['hostile/definitions/evil.cue', '"Z"', 'only regular files'] },
+    { name: 'a GNU sparse entry ("S")', body: () => rawTgz([rawMd, rawEntry({ name: 'hostile/definitions/evil.cue', typeflag: 'S' }, '"evil": {}')]), status: 400, code: 'EUNSAFE_ENTRY', mentions: ['hostile/definitions/evil.cue', '"S"'] },
+    { name: 'an entry after the end-of-archive marker', body: () => rawTgz([rawMd], { trailing: rawEntry({ name: 'hostile/definitions/evil.cue', typeflag: '0' }, 'x') }), status: 400, code: 'EBAD_ARCHIVE', mentions: ['after the end-of-archive marker'] },
+    { name: 'a file and a folder of one path', body: () => tgzOf([dir, md, { path: 'hostile/examples', data: 'a' }, { path: 'hostile/examples/a.txt', data: 'b' }]), status: 400, code: 'ENAME_COLLISION', mentions: ['examples/a.txt', '"examples" is both a file'] },
+    { name: 'NFC and NFD twins', body: () => rawTgz([rawMd, rawEntry({ name: `hostile/${nfc}`, typeflag: '0' }, 'a'), rawEntry({ name: `hostile/${nfc.normalize('NFD')}`, typeflag: '0' }, 'b')]), status: 400, code: 'ENAME_COLLISION', mentions: [nfc, 'Unicode normalization'] },
     { name: 'a symbolic link', body: () => tgzOf([dir, md, { path: 'hostile/link', type: 'SymbolicLink', linkpath: '/etc/passwd' }]), status: 400, code: 'EUNSAFE_ENTRY' },
     { name: 'a hard link', body: () => tgzOf([dir, md, { path: 'hostile/hard', type: 'Link', linkpath: 'hostile/metadata.yaml' }]), status: 400, code: 'EUNSAFE_ENTRY' },
     { name: 'a device', body: () => tgzOf([dir, md, { path: 'hostile/null', type: 'CharacterDevice' }]), status: 400, code: 'EUNSAFE_ENTRY' },
@@ -447,6 +608,9 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
     { name: 'metadata.yaml that is a list', body: () => withMetadata('- name: hostile\n'), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', code: 'metadata-not-a-map' } },
     { name: 'a top folder not named like the addon', body: () => withMetadata(meta, 'renamed'), status: 422, code: 'EINVALID' },
     { name: 'a resource that is not YAML', body: () => valid({ 'resources/cm.yaml': 'apiVersion: v1\nkind: [ConfigMap\n' }), status: 422, code: 'EINVALID', problem: { file: 'resources/cm.yaml', code: 'invalid-yaml' } },
+    { name: 'a YAML alias bomb in metadata.yaml', body: () => withMetadata(`${meta}${aliasBomb}`), status: 422, code: 'EINVALID', problem: { file: 'metadata.yaml', code: 'metadata-yaml' } },
+    { name: 'a YAML alias bomb in a Definition CR', body: () => valid({ 'definitions/bomb.yaml': `apiVersion: core.oam.dev/v1beta1\nkind: TraitDefinition\n${aliasBomb}` }), status: 422, code: 'EINVALID', problem: { file: 'definitions/bomb.yaml', code: 'ebad_definition' } },
+    { name: 'a YAML alias bomb in a resource', body: () => valid({ 'resources/cm.yaml': `apiVersion: v1\nkind: ConfigMap\n${aliasBomb}` }), status: 422, code: 'EINVALID', problem: { file: 'resources/cm.yaml', code: 'yaml-aliases' } },
     { name: 'a definition that is not valid CUE', body: () => valid({ 'definitions/broken.cue': badCue }), status: 422, code: 'EINVALID', problem: { file: 'definitions/broken.cue', line: badCueLine } },
   ];
 
@@ -456,6 +620,7 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
       const res = await srv.publish(row.body());
       assert.equal(res.status, row.status, JSON.stringify(res.body).slice(0, 500));
       assert.equal(res.body.code, row.code, res.body.error);
+      for (const m of row.mentions ?? []) assert.ok(res.body.error.includes(m), `${res.body.error} does not mention ${m}`);
       if (row.problem) {
         const want = row.problem;
         const problems = res.body.problems as Array<{ file: string; line?: number; code?: string; severity: string }>;
@@ -468,6 +633,47 @@ describe('hostile and invalid archives: refused with a code, store unchanged', (
       assert.equal((await srv.json('/api/v1/addons/hostile')).status, 404);
     });
   }
+});
+
+describe('metadata.yaml and README bounds (default package limits)', () => {
+  let big: TestServer;
+  before(async () => {
+    big = await startTestServer({ cue });
+  });
+  after(async () => {
+    await big?.close();
+  });
+
+  const rows: Array<{ name: string; archive: () => Buffer; file: string; mentions: string[] }> = [
+    {
+      name: 'a 9 MiB unknown key in metadata.yaml',
+      archive: () => addonArchive('bounded', '1.0.0', { metadataExtra: `padding: ${'x'.repeat(9 * 1024 * 1024)}\n` }),
+      file: 'metadata.yaml',
+      mentions: ['bounded/metadata.yaml is', String(64 * 1024)],
+    },
+    { name: 'a README over 1 MiB', archive: () => addonArchive('bounded', '1.0.0', { readme: `# bounded\n${'x'.repeat(1024 * 1024)}` }), file: 'README.md', mentions: ['README.md is', String(1024 * 1024)] },
+  ];
+  for (const row of rows) {
+    test(`${row.name}: 422 EINVALID naming the file and the bound, store unchanged`, async () => {
+      const before = await big.snapshot();
+      const res = await big.publish(row.archive());
+      assert.equal(res.status, 422, JSON.stringify(res.body).slice(0, 300));
+      assert.equal(res.body.code, 'EINVALID');
+      for (const m of row.mentions) assert.ok(res.body.error.includes(m), `${res.body.error.slice(0, 300)} does not mention ${m}`);
+      assert.ok((res.body.problems as Array<{ file: string; code: string }>).some((p) => p.file === row.file && p.code === 'file-too-large'), JSON.stringify(res.body.problems));
+      assert.deepEqual(await big.snapshot(), before);
+    });
+  }
+
+  test('an unknown metadata key is stored once (metadata column), not again inside the manifest', async () => {
+    const marker = 'unknown-key-value-6f1c';
+    const res = await big.publish(addonArchive('once', '1.0.0', { metadataExtra: `zzextra: ${marker}\n` }));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const row = (await big.registry.store.db.query('SELECT * FROM versions WHERE name = $1', ['once'])).rows[0];
+    assert.equal(JSON.stringify(row).split(marker).length - 1, 1, 'the value appears exactly once in the stored row');
+    const served = await big.json('/api/v1/addons/once/versions/1.0.0');
+    assert.equal(served.body.metadata.zzextra, marker);
+  });
 });
 
 describe('crash between the blob write and the row commit', () => {
@@ -501,13 +707,16 @@ describe('crash between the blob write and the row commit', () => {
 });
 
 describe('20 concurrent publishes of one version', () => {
-  test('different bytes: exactly one 201, the other 19 are 409 ECONFLICT, and the winner is stored', async () => {
+  test('different bytes: exactly one 201, the other 19 are 409 ECONFLICT, the winner is stored, and no loser left a blob', async () => {
     const archives = Array.from({ length: 20 }, (_, i) => addonArchive('contested', '1.0.0', { readme: `# contested\n\nvariant ${i}\n` }));
+    const blobsBefore = (await srv.snapshot()).blobFiles;
     const results = await Promise.all(archives.map((a) => srv.publish(a)));
+    const added = (await srv.snapshot()).blobFiles.filter((f) => !blobsBefore.includes(f));
     const statuses = results.map((r) => r.status).sort();
     assert.deepEqual(statuses, [201, ...Array<number>(19).fill(409)], JSON.stringify(results.map((r) => r.body.code)));
     for (const r of results) if (r.status === 409) assert.equal(r.body.code, 'ECONFLICT');
     const winner = archives[results.findIndex((r) => r.status === 201)]!;
+    assert.deepEqual(added.map((f) => f.split(' ')[0]!.split('/').pop()), [sha256(winner).slice(7)], 'exactly one new blob file: the winner');
     assert.equal((await srv.json('/api/v1/addons/contested/versions/1.0.0')).body.digest, sha256(winner));
     assert.deepEqual(await download('/charts/contested-1.0.0.tgz'), { status: 200, digest: sha256(winner) });
   });
@@ -518,5 +727,15 @@ describe('20 concurrent publishes of one version', () => {
     assert.deepEqual(results.map((r) => r.status).sort(), [...Array<number>(19).fill(200), 201]);
     for (const r of results) assert.equal(r.body.digest, sha256(archive));
     assert.deepEqual(await indexVersions('twins'), ['1.0.0']);
+  });
+});
+
+describe('every archive accepted above', () => {
+  test("extracts with GNU tar, and reads with Go's archive/tar (Helm, KubeVela), to exactly the files velahub validated", async () => {
+    assert.ok(srv.accepted.length >= 10, `premise: the tests above published archives (${srv.accepted.length})`);
+    for (const archive of srv.accepted) {
+      await assertGnuTarParity(archive);
+      await assertGoTarParity(archive);
+    }
   });
 });

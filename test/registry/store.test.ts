@@ -8,14 +8,17 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import semver from 'semver';
 import { indexEntry } from '../../registry/index-yaml.ts';
 import { MetadataStore } from '../../registry/store/metadata-store.ts';
-import { migrate } from '../../registry/store/migrations.ts';
+import { migrate, migrations } from '../../registry/store/migrations.ts';
 import { openPglite } from '../../registry/store/pglite-client.ts';
 import { openPostgres } from '../../registry/store/pg-client.ts';
 import type { SqlClient } from '../../registry/store/sql-client.ts';
-import { createToken, hashToken } from '../../registry/tokens.ts';
+import { createToken, hashToken, legacyTokenHash } from '../../registry/tokens.ts';
 import { list, str, struct, int } from '../fixtures/schemas.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { definitionInfo, fakeDigest, versionRecord } from '../support/records.ts';
+
+/** The server-side key of token hashes in these tests. */
+const pepper = Buffer.from('a test pepper of at least 32 characters');
 
 /** How a backend gives the suite one migrated, empty database. */
 interface Backend {
@@ -42,7 +45,7 @@ function storeContract(backend: Backend): void {
     before(async () => {
       db = await backend.open();
       await migrate(db);
-      store = new MetadataStore(db);
+      store = new MetadataStore(db, pepper);
     });
     after(async () => {
       await db?.close();
@@ -62,7 +65,7 @@ function storeContract(backend: Backend): void {
       assert.deepEqual((await db.query<{ id: number }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => Number(r.id)), applied);
       assert.equal(await store.catalogRevision(), revision);
       assert.equal((await store.getVersion('demo', '1.0.0'))?.digest, fakeDigest('demo@1.0.0'));
-      assert.ok(await store.findToken(hashToken('vh_keep')));
+      assert.ok(await store.findToken(hashToken('vh_keep', pepper)));
     });
 
     test('insertVersion then getVersion returns the same record; addon row, list and definition follow', async () => {
@@ -96,11 +99,38 @@ function storeContract(backend: Backend): void {
       const revision = await store.catalogRevision();
       for (const digest of [fakeDigest('first'), fakeDigest('second')]) {
         const again = versionRecord('demo', '1.0.0', { digest, description: 'changed', definitions: [definitionInfo('other')] });
-        assert.deepEqual(await store.insertVersion(again), { created: false, existingDigest: fakeDigest('first') });
+        assert.deepEqual(await store.insertVersion(again), { created: false, existingDigest: fakeDigest('first'), existingVersion: '1.0.0' });
       }
       assert.deepEqual(await store.getVersion('demo', '1.0.0'), first);
       assert.equal(await store.getDefinition('demo', '1.0.0', 'other'), undefined);
       assert.equal(await store.catalogRevision(), revision);
+    });
+
+    test('versions are unique by their canonical form: v1.0.0 and 1.0.0+build are 1.0.0', async () => {
+      await store.insertVersion(versionRecord('canon', '1.0.0', { digest: fakeDigest('canon') }));
+      const revision = await store.catalogRevision();
+      for (const twin of ['v1.0.0', '1.0.0+build', 'v1.0.0+b.2']) {
+        assert.deepEqual(await store.insertVersion(versionRecord('canon', twin, { digest: fakeDigest(twin) })), { created: false, existingDigest: fakeDigest('canon'), existingVersion: '1.0.0' }, twin);
+        assert.equal((await store.getVersion('canon', twin))?.version, '1.0.0', `getVersion ${twin}`);
+      }
+      assert.deepEqual((await store.listVersions('canon')).map((v) => v.version), ['1.0.0']);
+      assert.equal(await store.catalogRevision(), revision);
+    });
+
+    test('20 concurrent inserts of spellings of one version: exactly one is created', async () => {
+      const spellings = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? `v2.0.0+r${i}` : i % 3 === 1 ? `2.0.0+r${i}` : i === 2 ? '2.0.0' : `v2.0.0${i === 5 ? '' : `+x${i}`}`));
+      const outcomes = await Promise.all(spellings.map((v) => store.insertVersion(versionRecord('spell', v, { digest: fakeDigest(v) }))));
+      assert.equal(outcomes.filter((o) => o.created).length, 1);
+      assert.equal((await store.listVersions('spell')).length, 1);
+    });
+
+    test('the manifest is stored without the metadata and README it repeats; reads give them back', async () => {
+      const record = versionRecord('lean', '1.0.0');
+      await store.insertVersion(record);
+      const row = (await db.query<{ manifest: unknown }>('SELECT manifest FROM versions WHERE name = $1', ['lean'])).rows[0]!;
+      const stored = typeof row.manifest === 'string' ? JSON.parse(row.manifest) : row.manifest;
+      assert.deepEqual(Object.keys(stored as object).sort(), ['definitions', 'warnings']);
+      assert.deepEqual(await store.getVersion('lean', '1.0.0'), record);
     });
 
     test('a failing insert leaves nothing behind: no addon, version, definition, nor revision bump', async () => {
@@ -307,17 +337,36 @@ function storeContract(backend: Backend): void {
     test('tokens: created with a hash only, found by hash, listed, revoked once', async () => {
       const { token, record } = await createToken(store, { scope: 'publish', pattern: 'demo-*', description: 'ci' });
       const stored = await db.query<{ hash: string }>('SELECT hash FROM tokens WHERE id = $1', [record.id]);
-      assert.equal(stored.rows[0]?.hash, hashToken(token));
+      assert.equal(stored.rows[0]?.hash, hashToken(token, pepper));
       assert.ok(!JSON.stringify(stored.rows).includes(token), 'the secret is not stored');
-      assert.deepEqual(await store.findToken(hashToken(token)), record);
-      assert.equal(await store.findToken(hashToken('vh_other')), undefined);
+      assert.deepEqual(await store.findToken(hashToken(token, pepper)), record);
+      assert.equal(await store.findToken(hashToken('vh_other', pepper)), undefined);
       assert.deepEqual((await store.listTokens()).map((t) => t.id), [record.id]);
 
       assert.equal(await store.revokeToken(record.id), true);
       assert.equal(await store.revokeToken(record.id), false, 'revoking twice');
       assert.equal(await store.revokeToken('tok_missing'), false);
-      const revoked = await store.findToken(hashToken(token));
+      const revoked = await store.findToken(hashToken(token, pepper));
       assert.ok(revoked?.revokedAt && !Number.isNaN(Date.parse(revoked.revokedAt)));
+    });
+
+    test('a token is stored as an HMAC keyed with the pepper: the database alone cannot check a guess', async () => {
+      const { token, record } = await createToken(store, { scope: 'admin' });
+      const stored = String((await db.query<{ hash: string }>('SELECT hash FROM tokens WHERE id = $1', [record.id])).rows[0]?.hash);
+      assert.match(stored, /^hmac-sha256:[0-9a-f]{64}$/);
+      assert.notEqual(stored, legacyTokenHash(token), 'not the plain SHA-256 a copied database could check guesses against');
+      const otherPepper = new MetadataStore(db, Buffer.from('another pepper, also 32 characters long'));
+      assert.equal(await otherPepper.findToken(otherPepper.tokenHash(token)), undefined);
+      assert.deepEqual(await store.findToken(store.tokenHash(token)), record);
+    });
+
+    test('tokens stored before the pepper (plain SHA-256) are re-keyed in place and keep working', async () => {
+      await db.query(`INSERT INTO tokens (id, hash, description, scope, created_at) VALUES ('tok_legacy', $1, 'old', 'admin', '2024-01-01T00:00:00Z')`, [legacyTokenHash('vh_legacy-secret')]);
+      assert.equal(await store.migrateTokenHashes(), 1);
+      assert.equal(await store.migrateTokenHashes(), 0, 'idempotent');
+      const stored = String((await db.query<{ hash: string }>(`SELECT hash FROM tokens WHERE id = 'tok_legacy'`)).rows[0]?.hash);
+      assert.equal(stored, hashToken('vh_legacy-secret', pepper));
+      assert.equal((await store.findToken(store.tokenHash('vh_legacy-secret')))?.id, 'tok_legacy');
     });
 
     test('a token hash is unique', async () => {
@@ -327,6 +376,34 @@ function storeContract(backend: Backend): void {
     });
   });
 }
+
+describe('migrating a store written before canonical versions', () => {
+  test('twins stored earlier (1.0.0 and v1.0.0) survive the upgrade; each stays readable by its own spelling', async () => {
+    const db = await openPglite();
+    try {
+      await db.exec('CREATE TABLE schema_migrations (id int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const statement of migrations[0]!.sql.split(/;\s*\n/).map((x) => x.trim()).filter(Boolean)) await db.query(statement);
+      await db.query('INSERT INTO schema_migrations (id) VALUES (1)');
+      const legacy = new MetadataStore(db, pepper);
+      await db.query(`INSERT INTO addons (name) VALUES ('old')`);
+      for (const version of ['1.0.0', 'v1.0.0', ' 2.0.0']) {
+        const r = versionRecord('old', version);
+        await db.query(
+          `INSERT INTO versions (name, version, major, digest, size, metadata, manifest, index_entry) VALUES ($1, $2, 1, $3, 1, $4, $5, '')`,
+          ['old', version, fakeDigest(version), JSON.stringify(r.metadata), JSON.stringify(r.manifest)],
+        );
+      }
+      await migrate(db);
+      const canon = (await db.query<{ version: string; canonical: string }>('SELECT version, canonical FROM versions ORDER BY version')).rows;
+      assert.deepEqual(canon, [{ version: ' 2.0.0', canonical: '2.0.0' }, { version: '1.0.0', canonical: '1.0.0' }, { version: 'v1.0.0', canonical: '1.0.0' }]);
+      assert.equal((await legacy.getVersion('old', '1.0.0'))?.digest, fakeDigest('1.0.0'));
+      assert.equal((await legacy.getVersion('old', 'v1.0.0'))?.digest, fakeDigest('v1.0.0'));
+      assert.equal((await legacy.insertVersion(versionRecord('old', '1.0.0+new'))).created, false);
+    } finally {
+      await db.close();
+    }
+  });
+});
 
 let server: TestPostgres | undefined;
 const pgSkip = postgresSkipReason();

@@ -5,7 +5,8 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
@@ -22,9 +23,21 @@ export type HookedRegistry = Registry & Pick<PublishDeps, 'afterBlobWrite'>;
 export interface StoreSnapshot {
   revision: number;
   versions: Array<{ name: string; version: string; digest: string; yanked: boolean; deprecated: string | null }>;
-  /** Every file under the blob folder (temp files included). */
+  /** Every file under the blob folder (temp files included), as `path sha256-of-its-bytes`. */
   blobFiles: string[];
+  /** Every row of every table, all columns, in primary-key order: the database byte for byte. */
+  tables: Record<string, unknown[]>;
 }
+
+/** The store's tables and the columns that order their rows. */
+const tableOrder: Record<string, string> = {
+  addons: 'name',
+  versions: 'name, version',
+  definitions: 'addon, version, type, name',
+  tokens: 'id',
+  catalog_state: 'id',
+  schema_migrations: 'id',
+};
 
 /** A JSON response: status, headers and parsed body. */
 export interface JsonResponse {
@@ -50,6 +63,8 @@ export interface TestServer {
   /** POST /api/v1/packages with the archive (token `null`: none). */
   publish(archive: Uint8Array, token?: string | null): Promise<JsonResponse>;
   snapshot(): Promise<StoreSnapshot>;
+  /** Every archive a `publish` call got a 201 for, to check against GNU tar. */
+  accepted: Buffer[];
   close(): Promise<void>;
 }
 
@@ -59,7 +74,7 @@ async function filesUnder(dir: string, root = dir): Promise<string[]> {
   for (const e of entries) {
     const full = join(dir, e.name);
     if (e.isDirectory()) out.push(...(await filesUnder(full, root)));
-    else out.push(relative(root, full));
+    else out.push(`${relative(root, full)} ${createHash('sha256').update(await readFile(full)).digest('hex')}`);
   }
   return out.sort();
 }
@@ -76,6 +91,7 @@ export async function startTestServer(options: { cue: CueEvaluator; limits?: Pac
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const accepted: Buffer[] = [];
   const doFetch = (path: string, init: RequestInit & { token?: string } = {}) => {
     const { token, ...rest } = init;
     const headers = new Headers(rest.headers);
@@ -105,8 +121,12 @@ export async function startTestServer(options: { cue: CueEvaluator; limits?: Pac
     },
     fetch: doFetch,
     json,
-    publish: (archive, token = adminToken) =>
-      json('/api/v1/packages', { method: 'POST', body: new Uint8Array(archive), headers: { 'content-type': 'application/gzip' }, token: token ?? undefined }),
+    accepted,
+    async publish(archive, token = adminToken) {
+      const res = await json('/api/v1/packages', { method: 'POST', body: new Uint8Array(archive), headers: { 'content-type': 'application/gzip' }, token: token ?? undefined });
+      if (res.status === 201) accepted.push(Buffer.from(archive));
+      return res;
+    },
     async snapshot() {
       const rows = await registry.store.db.query<{ name: string; version: string; digest: string; yanked: boolean; deprecated: string | null }>(
         'SELECT name, version, digest, yanked, deprecated FROM versions ORDER BY name, version',
@@ -115,6 +135,11 @@ export async function startTestServer(options: { cue: CueEvaluator; limits?: Pac
         revision: await registry.store.catalogRevision(),
         versions: rows.rows.map((r) => ({ name: r.name, version: r.version, digest: r.digest, yanked: Boolean(r.yanked), deprecated: r.deprecated ?? null })),
         blobFiles: await filesUnder(join(dataDir, 'blobs')),
+        tables: Object.fromEntries(
+          await Promise.all(
+            Object.entries(tableOrder).map(async ([table, order]) => [table, (await registry.store.db.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows] as const),
+          ),
+        ),
       };
     },
     async close() {

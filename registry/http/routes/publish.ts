@@ -4,27 +4,32 @@ import { isVelahubError, VelahubError } from '../../../core/errors.ts';
 import type { Registry } from '../../registry.ts';
 import { publishArchive, type PublishResult } from '../../publish.ts';
 import { defaultLimits } from '../../../core/package/files.ts';
+import { receiveBounded, uploadGate } from '../upload.ts';
 
-/** Reads multipart field `chart` (ChartMuseum's upload) into memory, bounded. */
-function readChartField(req: express.Request, limit: number): Promise<Buffer> {
+/** Reads multipart field `chart` (ChartMuseum's upload) through a bounded temp file. */
+function readChartField(req: express.Request, res: express.Response, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: limit, files: 1 } });
+      // One byte over the cap, so receiveBounded sees the excess and refuses.
+      bb = busboy({ headers: req.headers, limits: { fileSize: limit + 1, files: 1 } });
     } catch {
       return reject(new VelahubError('EBAD_REQUEST', 'expected a multipart/form-data body with the archive in field "chart"'));
     }
-    let found: Buffer | undefined;
+    let found: Promise<Buffer> | undefined;
     bb.on('file', (field, stream) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('limit', () => reject(new VelahubError('EPACKAGE_TOO_LARGE', `field "chart" exceeds the ${limit}-byte limit`)));
-      stream.on('end', () => {
-        if (field === 'chart') found = Buffer.concat(chunks);
+      if (field !== 'chart') {
+        stream.resume();
+        return;
+      }
+      found = receiveBounded(stream, limit, 'field "chart"', res);
+      found.catch((err: unknown) => {
+        req.unpipe(bb);
+        reject(err);
       });
     });
     bb.on('error', (e: Error) => reject(new VelahubError('EBAD_REQUEST', `malformed multipart body: ${e.message}`)));
-    bb.on('close', () => (found ? resolve(found) : reject(new VelahubError('EBAD_REQUEST', 'multipart field "chart" is missing: send the addon .tgz as chart=@file.tgz'))));
+    bb.on('close', () => (found ? found.then(resolve, reject) : reject(new VelahubError('EBAD_REQUEST', 'multipart field "chart" is missing: send the addon .tgz as chart=@file.tgz'))));
     req.pipe(bb);
   });
 }
@@ -37,12 +42,16 @@ function send(res: express.Response, result: PublishResult): void {
 export function publishRoutes(registry: Registry): Router {
   const router = Router();
   const limit = (registry.limits ?? defaultLimits).maxTotalBytes;
-  router.post('/api/v1/packages', express.raw({ type: () => true, limit }), async (req, res) => {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new VelahubError('EBAD_REQUEST', 'the request body must be the addon .tgz (Content-Type: application/gzip)');
-    send(res, await publishArchive(registry, req.body, req.token));
+  // Who may publish is decided from the headers before the body is read (uploadGate), and the
+  // body is then streamed through a bounded temp file rather than buffered by a body parser.
+  router.post('/api/v1/packages', uploadGate(limit), async (req, res) => {
+    const body = await receiveBounded(req, limit, 'the request body', res);
+    if (body.length === 0) throw new VelahubError('EBAD_REQUEST', 'the request body must be the addon .tgz (Content-Type: application/gzip)');
+    send(res, await publishArchive(registry, body, req.token));
   });
-  router.post('/api/charts', async (req, res) => {
-    const data = await readChartField(req, limit);
+  // The multipart framing adds a few hundred bytes around the archive.
+  router.post('/api/charts', uploadGate(limit + 64 * 1024), async (req, res) => {
+    const data = await readChartField(req, res, limit);
     try {
       send(res, await publishArchive(registry, data, req.token));
     } catch (err) {

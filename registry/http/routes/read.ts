@@ -54,7 +54,8 @@ export function readRoutes(registry: Registry): Router {
   });
 
   router.get('/charts/:file', async (req, res) => {
-    const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(String(req.params.file));
+    // A leading v is part of the version as published (KubeVela's catalog writes v1.9.5).
+    const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)-(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(String(req.params.file));
     if (!m) throw new VelahubError('ENOT_FOUND', `${req.params.file} is not an archive name: expected NAME-VERSION.tgz`);
     const v = await versionOr404(m[1]!, m[2]!);
     return sendBlob(res, v.digest);

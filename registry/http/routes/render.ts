@@ -7,6 +7,7 @@ import type { CueEvaluator, RenderResult } from '../../../core/cue/evaluator.ts'
 import { validateParameters } from '../../../core/params/validate.ts';
 import type { Registry } from '../../registry.ts';
 import type { VersionRecord } from '../../store/records.ts';
+import { checkJsonDepth } from '../json-depth.ts';
 
 /** Bounds of the anonymous render endpoint. */
 export interface RenderLimits {
@@ -211,6 +212,9 @@ export function renderRoutes(registry: Registry, options: RenderRouteOptions = {
     const { parameters = {}, context: rawContext, ...rest } = body as Record<string, unknown>;
     if (Object.keys(rest).length) throw new VelahubError('EBAD_REQUEST', `field "${Object.keys(rest)[0]}" is not accepted: send parameters and context`);
     if (!parameters || typeof parameters !== 'object' || Array.isArray(parameters)) throw new VelahubError('EBAD_REQUEST', 'parameters must be an object');
+    // Before anything walks them: validation and messages recurse through the values.
+    checkJsonDepth(parameters, 'parameters');
+    checkJsonDepth(rawContext, 'context');
     const context = parseContext(rawContext);
 
     const name = String(req.params.name);

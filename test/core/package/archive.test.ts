@@ -9,7 +9,8 @@ import { defaultLimits, type PackageLimits } from '../../../core/package/files.t
 import { readFolder } from '../../../core/package/read-folder.ts';
 import { addonFiles, addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
 import { rejectsCode } from '../../fixtures/errors.ts';
-import { listArchive, tarOf, tgzOf, type CraftedEntry } from '../../fixtures/tar.ts';
+import { listArchive, paxBody, rawEntry, rawTgz, withChecksum, tarOf, tgzOf, type CraftedEntry } from '../../fixtures/tar.ts';
+import { maxPaxBytes, trailingAllowance } from '../../../core/package/tar-reader.ts';
 
 const meta = { name: 'demo', version: '1.0.0', description: 'The demo addon' };
 
@@ -163,15 +164,120 @@ describe('unpackArchive refuses', () => {
     });
   }
 
-  test('premise: under generous limits the truncated bombs fail as EBAD_ARCHIVE, at the cut', async () => {
+  test('premise: under generous limits the truncated file bomb fails as EBAD_ARCHIVE, at the cut', async () => {
     const generous = { ...defaultLimits, maxFileBytes: 64 * 1024 * 1024 };
     await rejectsCode(unpackArchive(bomb.subarray(0, Math.floor(bomb.length / 2)), generous), 'EBAD_ARCHIVE');
-    await rejectsCode(unpackArchive(gzipSync(Buffer.concat([tarOf([md]), zeros])).subarray(0, 12 * 1024), generous), 'EBAD_ARCHIVE');
+  });
+
+  test('zero padding past the end marker is refused at the allowance, whatever the limits', async () => {
+    const generous = { ...defaultLimits, maxFileBytes: 64 * 1024 * 1024 };
+    await rejectsCode(unpackArchive(gzipSync(Buffer.concat([tarOf([md]), zeros])), generous), 'EPACKAGE_TOO_LARGE', 'end-of-archive marker', String(trailingAllowance));
   });
 
   test('the same archive within default limits is accepted', async () => {
     const { top, files } = await unpackArchive(bomb, { ...defaultLimits, maxFileBytes: 32 * 1024 * 1024 });
     assert.equal(top, 'demo');
     assert.equal(files.get('zeros.bin')?.length, zeros.length);
+  });
+});
+
+describe('unpackArchive refuses what another tar reader would read differently', () => {
+  const md = rawEntry({ name: 'demo/metadata.yaml', typeflag: '0' }, 'name: demo\nversion: 1.0.0\n');
+  const evil = 'demo/definitions/evil.cue';
+  const pax = (records: Record<string, string>, name = 'demo/PaxHeaders/x') => rawEntry({ name, typeflag: 'x' }, paxBody(records));
+  const file = (name: string, data = 'x') => rawEntry({ name, typeflag: '0' }, data);
+
+  const rows: Array<{ name: string; archive: () => Buffer; code: string; mentions: string[] }> = [
+    {
+      name: 'a file hidden behind a 70 KiB pax header (node-tar skipped it; Go and GNU tar read it)',
+      archive: () => rawTgz([md, pax({ comment: 'x'.repeat(70 * 1024), path: evil }), file('demo/innocent.txt', '"evil": {}')]),
+      code: 'EUNSAFE_ENTRY',
+      mentions: ['demo/PaxHeaders/x', String(maxPaxBytes)],
+    },
+    { name: 'a pax "path" key', archive: () => rawTgz([md, pax({ path: evil }), file('demo/innocent.txt')]), code: 'EUNSAFE_ENTRY', mentions: ['demo/PaxHeaders/x', '"path"'] },
+    { name: 'a pax "linkpath" key', archive: () => rawTgz([md, pax({ linkpath: evil }), file('demo/innocent.txt')]), code: 'EUNSAFE_ENTRY', mentions: ['"linkpath"'] },
+    { name: 'a pax "size" key', archive: () => rawTgz([md, pax({ size: '4' }), file('demo/innocent.txt', 'abcdefgh')]), code: 'EUNSAFE_ENTRY', mentions: ['"size"'] },
+    { name: 'a pax GNU.sparse key', archive: () => rawTgz([md, pax({ 'GNU.sparse.size': '9' }), file('demo/innocent.txt')]), code: 'EUNSAFE_ENTRY', mentions: ['GNU.sparse.size'] },
+    { name: 'an unknown pax key', archive: () => rawTgz([md, pax({ 'VENDOR.rename': evil }), file('demo/innocent.txt')]), code: 'EUNSAFE_ENTRY', mentions: ['VENDOR.rename', 'allowed keys'] },
+    { name: 'a malformed pax record', archive: () => rawTgz([md, rawEntry({ name: 'demo/PaxHeaders/x', typeflag: 'x' }, '99 path=x\n'), file('demo/innocent.txt')]), code: 'EUNSAFE_ENTRY', mentions: ['malformed pax record'] },
+    { name: 'a pax global header', archive: () => rawTgz([md, rawEntry({ name: 'demo/pax_global_header', typeflag: 'g' }, paxBody({ path: evil })), file('demo/innocent.txt')]), code: 'EUNSAFE_ENTRY', mentions: ['demo/pax_global_header', 'global'] },
+    { name: 'a pax header followed by no entry', archive: () => rawTgz([md, pax({ mtime: '1' })]), code: 'EBAD_ARCHIVE', mentions: ['demo/PaxHeaders/x'] },
+    ...['Z', 'S', 'L', 'K', 'V', 'M', 'N', '7', 'D'].map((t) => ({
+      name: `an entry of type "${t}"`,
+      archive: () => rawTgz([md, rawEntry({ name: evil, typeflag: t }, '"evil": {}')]),
+      code: 'EUNSAFE_ENTRY',
+      mentions: [evil, `"${t}"`, 'only regular files'],
+    })),
+    { name: 'a lone zero block followed by more entries', archive: () => rawTgz([md, Buffer.alloc(512), file(evil)]), code: 'EBAD_ARCHIVE', mentions: ['lone zero block'] },
+    { name: 'entries after the end-of-archive marker', archive: () => rawTgz([md], { trailing: file(evil) }), code: 'EBAD_ARCHIVE', mentions: ['after the end-of-archive marker'] },
+    { name: 'no end-of-archive marker', archive: () => rawTgz([md], { end: false }), code: 'EBAD_ARCHIVE', mentions: ['truncated', 'end-of-archive marker'] },
+    { name: 'a wrong header checksum', archive: () => rawTgz([md, rawEntry({ name: evil, typeflag: '0', checksumDelta: 1 }, 'x')]), code: 'EBAD_ARCHIVE', mentions: ['checksum', 'byte 1024'] },
+    { name: 'a name that is not UTF-8', archive: () => rawTgz([md, rawEntry({ name: '', nameBytes: Buffer.from([0x64, 0x65, 0x6d, 0x6f, 0x2f, 0xff, 0x2e, 0x63]), typeflag: '0' }, 'x')]), code: 'EUNSAFE_PATH', mentions: ['not valid UTF-8'] },
+    { name: 'a folder entry carrying data', archive: () => rawTgz([md, rawEntry({ name: 'demo/definitions/', typeflag: '5', size: 512 }), Buffer.alloc(512, 0x41)]), code: 'EBAD_ARCHIVE', mentions: ['demo/definitions/'] },
+    {
+      name: 'a header in the star format (Go reads a shorter prefix)',
+      archive: () => {
+        const star = rawEntry({ name: 'x.cue', prefix: 'demo/definitions', typeflag: '0' }, 'x');
+        star.write('tar\0', 508, 'latin1');
+        return rawTgz([md, withChecksum(star)]);
+      },
+      code: 'EBAD_ARCHIVE',
+      mentions: ['star format'],
+    },
+    { name: 'a header of an unknown format', archive: () => rawTgz([md, withChecksum(rawEntry({ name: evil, typeflag: '0' }, 'x').fill(0x41, 257, 263))]), code: 'EBAD_ARCHIVE', mentions: ['entry at byte 1024', 'unknown header format'] },
+  ];
+  for (const row of rows) {
+    test(row.name, async () => {
+      await rejectsCode(unpackArchive(row.archive()), row.code, ...row.mentions);
+    });
+  }
+
+  test('harmless pax keys (mtime, uname, xattrs) and ustar prefix names are read as Go and GNU tar read them', async () => {
+    const archive = rawTgz([
+      md,
+      pax({ mtime: '1700000000.5', uname: 'dev', 'SCHILY.xattr.user.note': 'x' }),
+      file('demo/README.md', '# demo\n'),
+      rawEntry({ name: 'labels.cue', prefix: 'demo/definitions', typeflag: '0' }, '"labels": {}\n'),
+      rawEntry({ name: 'demo/legacy.txt', typeflag: '\0', format: 'v7' }, 'v7'),
+      rawEntry({ name: 'demo/gnu.txt', typeflag: '0', format: 'gnu' }, 'gnu'),
+    ]);
+    const { top, files } = await unpackArchive(archive);
+    assert.equal(top, 'demo');
+    assert.deepEqual(
+      Object.fromEntries([...files].map(([k, v]) => [k, Buffer.from(v).toString()])),
+      { 'metadata.yaml': 'name: demo\nversion: 1.0.0\n', 'README.md': '# demo\n', 'definitions/labels.cue': '"labels": {}\n', 'legacy.txt': 'v7', 'gnu.txt': 'gnu' },
+    );
+  });
+
+  test('zero padding up to a tar record after the end marker is accepted (GNU tar pads to 10 KiB)', async () => {
+    const { files } = await unpackArchive(rawTgz([md], { trailing: Buffer.alloc(9 * 1024) }));
+    assert.deepEqual([...files.keys()], ['metadata.yaml']);
+  });
+});
+
+describe('unpackArchive refuses names that clash on real file systems', () => {
+  const md: CraftedEntry = { path: 'demo/metadata.yaml', data: 'name: demo\nversion: 1.0.0\n' };
+  const nfc = 'caf\u00e9.txt';
+  const nfd = 'cafe\u0301.txt';
+  const rows: Array<{ name: string; entries: CraftedEntry[]; mentions: string[] }> = [
+    { name: 'a file, then a folder of the same path', entries: [md, { path: 'demo/examples', data: 'x' }, { path: 'demo/examples/a.txt', data: 'y' }], mentions: ['examples/a.txt', '"examples" is both a file'] },
+    { name: 'a folder, then a file of the same path', entries: [md, { path: 'demo/examples/a.txt', data: 'y' }, { path: 'demo/examples', data: 'x' }], mentions: ['"examples"', 'both a file', 'a folder'] },
+    { name: 'a folder entry over a file', entries: [md, { path: 'demo/examples', data: 'x' }, { path: 'demo/examples/' }], mentions: ['"examples"', 'both a file', 'a folder'] },
+    { name: 'a file and a folder differing by case', entries: [md, { path: 'demo/Examples', data: 'x' }, { path: 'demo/examples/a.txt', data: 'y' }], mentions: ['examples/a.txt', '"Examples"', 'both a file'] },
+  ];
+  for (const row of rows) {
+    test(row.name, async () => {
+      await rejectsCode(unpackArchive(tgzOf(row.entries)), 'ENAME_COLLISION', ...row.mentions);
+    });
+  }
+
+  test('NFC and NFD twins (café)', async () => {
+    const archive = rawTgz([rawEntry({ name: 'demo/metadata.yaml', typeflag: '0' }, 'name: demo\n'), rawEntry({ name: `demo/${nfc}`, typeflag: '0' }, 'a'), rawEntry({ name: `demo/${nfd}`, typeflag: '0' }, 'b')]);
+    await rejectsCode(unpackArchive(archive), 'ENAME_COLLISION', JSON.stringify(nfd), JSON.stringify(nfc), 'Unicode normalization');
+  });
+
+  test('folders differing only by case merge on extraction and are accepted', async () => {
+    const { files } = await unpackArchive(tgzOf([md, { path: 'demo/Docs/a.md', data: 'a' }, { path: 'demo/docs/b.md', data: 'b' }]));
+    assert.deepEqual([...files.keys()].sort(), ['Docs/a.md', 'docs/b.md', 'metadata.yaml']);
   });
 });

@@ -156,6 +156,33 @@ describe('render API: input and output', () => {
   });
 });
 
+describe('render API: deeply nested input', () => {
+  const evaluator = new FakeEvaluator();
+  let url: string;
+  let server: Server;
+  before(async () => ({ url, server } = await serve(evaluator)));
+  after(() => server.close());
+
+  for (const field of ['context', 'parameters'] as const) {
+    test(`refused: a ${field} nested 5,000 levels deep is 400 naming the field, not a 500`, async () => {
+      const deep = (depth: number) => {
+        let json = '{}';
+        for (let i = 0; i < depth; i++) json = `{"name":${json}}`;
+        return json;
+      };
+      const before = evaluator.calls.length;
+      const body = field === 'context' ? `{"parameters":{"port":1},"context":${deep(5000)}}` : `{"parameters":{"port":1,"name":${deep(5000)}}}`;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(res.status, 400);
+      const json = await res.json();
+      assert.equal(json.code, 'EBAD_REQUEST');
+      assert.match(json.error, new RegExp(`^${field} is nested more than 32 levels deep \\(at ${field}\\.name\\.name`));
+      assert.equal(evaluator.calls.length, before);
+    });
+  }
+
+});
+
 describe('render API: bounded for anonymous callers', () => {
   test('past the queue, callers get 429 with Retry-After; queued ones still render', async () => {
     const evaluator = new FakeEvaluator();

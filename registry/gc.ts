@@ -1,0 +1,49 @@
+import type { BlobStore } from './store/blob-store.ts';
+import type { MetadataStore } from './store/metadata-store.ts';
+
+/** What a collection found and did. */
+export interface GcResult {
+  /** Unreferenced blobs removed (or, with dryRun, that would be). */
+  removed: string[];
+  /** Unreferenced blobs kept because they were written too recently (a publish may be about to reference them). */
+  young: string[];
+  /** Leftover temp files of crashed writes removed. */
+  tempFiles: string[];
+  /** Blobs a version refers to. */
+  referenced: number;
+}
+
+/** How old an unreferenced blob must be before it is collected. */
+export const defaultGcAgeMs = 60 * 60 * 1000;
+
+/**
+ * Removes archive blobs no version refers to and that were last written more than `olderThanMs`
+ * ago, plus stale temp files. Publish writes a blob only inside the transaction that inserts its
+ * row, so unreferenced blobs come from crashes; the age bound and the blob store's
+ * move-aside-then-check removal keep any blob a concurrent publish is writing or re-marking.
+ */
+export async function collectGarbage(
+  deps: { store: MetadataStore; blobs: BlobStore },
+  options: { olderThanMs?: number; now?: Date; dryRun?: boolean } = {},
+): Promise<GcResult> {
+  const cutoff = new Date((options.now ?? new Date()).getTime() - (options.olderThanMs ?? defaultGcAgeMs));
+  // Blobs first, references second: a row committed in between refers to a blob already listed,
+  // and that blob was marked fresh by its publish, so the age bound keeps it.
+  const blobs = await deps.blobs.list();
+  const referenced = await deps.store.referencedDigests();
+  const result: GcResult = { removed: [], young: [], tempFiles: [], referenced: referenced.size };
+  for (const blob of blobs) {
+    if (!blob.digest) {
+      if (blob.writtenAt < cutoff && (options.dryRun || (await deps.blobs.removeTempIfStale(blob.path, cutoff)))) result.tempFiles.push(blob.path);
+      continue;
+    }
+    if (referenced.has(blob.digest)) continue;
+    if (blob.writtenAt >= cutoff) {
+      result.young.push(blob.digest);
+      continue;
+    }
+    if (options.dryRun || (await deps.blobs.removeIfStale(blob.digest, cutoff))) result.removed.push(blob.digest);
+    else result.young.push(blob.digest);
+  }
+  return result;
+}

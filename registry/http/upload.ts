@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { readFile, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { RequestHandler, Response } from 'express';
+import { VelahubError } from '../../core/errors.ts';
+
+/**
+ * Refuses an upload from its headers alone, before a byte of the body is read: no token (401),
+ * a token that may publish nothing (403), or a declared Content-Length over the cap (413).
+ * The connection is closed on refusal so the server does not drain a body nobody will read.
+ */
+export function uploadGate(limit: number): RequestHandler {
+  return (req, res, next) => {
+    const refuse = (err: VelahubError) => {
+      res.set('Connection', 'close');
+      next(err);
+    };
+    if (!req.token) return refuse(new VelahubError('EUNAUTHORIZED', 'publishing needs a token: send Authorization: Bearer <token>', { hint: 'create one with `velahub token create --scope publish --pattern NAME`' }));
+    if (req.token.scope !== 'publish' && req.token.scope !== 'admin') {
+      return refuse(new VelahubError('EFORBIDDEN', `token ${req.token.id} has scope ${req.token.scope}: publishing needs a publish or admin token`, { hint: 'create one with `velahub token create --scope publish --pattern NAME`' }));
+    }
+    const declared = Number(req.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) return refuse(tooLarge(`the request body of ${declared} bytes`, limit));
+    next();
+  };
+}
+
+function tooLarge(what: string, limit: number): VelahubError {
+  return new VelahubError('EPACKAGE_TOO_LARGE', `${what} exceeds the ${limit}-byte limit on archives`, { hint: 'a package holds at most this many bytes' });
+}
+
+/**
+ * Streams `body` into a temp file, refusing (413, closing the connection) as soon as it passes
+ * `limit` bytes, and returns the bytes: the cap holds however the client frames the body
+ * (chunked, or a Content-Length that lies), and nothing over the cap is ever buffered.
+ */
+export async function receiveBounded(body: Readable, limit: number, what: string, res: Response): Promise<Buffer> {
+  const file = join(tmpdir(), `velahub-upload-${randomBytes(8).toString('hex')}.tmp`);
+  const out = createWriteStream(file, { mode: 0o600 });
+  let seen = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        body.unpipe(out);
+        out.destroy();
+        reject(err);
+      };
+      body.on('data', (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen > limit) {
+          res.set('Connection', 'close');
+          body.pause();
+          fail(tooLarge(what, limit));
+        }
+      });
+      body.on('error', fail);
+      // A client that goes away mid-body may not make the request emit 'error': never wait forever.
+      let ended = false;
+      body.on('end', () => (ended = true));
+      body.on('close', () => {
+        if (!ended) fail(new VelahubError('EBAD_REQUEST', `${what} was cut short: the client closed the connection before sending all of it`));
+      });
+      out.on('error', fail);
+      out.on('finish', () => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      });
+      body.pipe(out);
+    });
+    return await readFile(file);
+  } finally {
+    // The stream may still be opening the file when it is destroyed: remove it once closed.
+    if (!out.closed) await once(out, 'close').catch(() => undefined);
+    await unlink(file).catch(() => undefined);
+  }
+}
