@@ -50,7 +50,7 @@ function fileBackend(): Backend {
       return openBlobStore(pathToFileURL(dir).href);
     },
     names: () => filesUnder(dir),
-    fingerprint: async (digest) => String((await stat(pathOf(digest))).mtimeMs),
+    fingerprint: async (digest) => String((await stat(pathOf(digest))).ino),
     async tamper(digest, bytes) {
       await mkdir(join(pathOf(digest), '..'), { recursive: true });
       await writeFile(pathOf(digest), bytes);
@@ -77,7 +77,7 @@ function s3Backend(): Backend {
     },
     async fingerprint(digest) {
       const h = await s3!.client.send(new HeadObjectCommand({ Bucket: bucket, Key: keyOf(digest) }));
-      return `${h.ETag} ${h.LastModified?.toISOString()}`;
+      return String(h.ETag);
     },
     async tamper(digest, bytes) {
       await s3!.client.send(new PutObjectCommand({ Bucket: bucket, Key: keyOf(digest), Body: bytes }));
@@ -123,15 +123,28 @@ function blobContract(backend: Backend): void {
       }
     });
 
-    test('write-once: putting the same bytes again neither rewrites nor duplicates them', async () => {
+    test('write-once: putting the same bytes again neither rewrites nor duplicates them, and marks them just written', async () => {
       const data = randomBytes(4096);
       const digest = await opened.blobs.put(data);
       const before = await backend.fingerprint(digest);
       const namesBefore = await backend.names();
+      const writtenBefore = (await opened.blobs.list()).find((b) => b.digest === digest)!.writtenAt;
       await new Promise((r) => setTimeout(r, 1100)); // mtimes and Last-Modified have 1 s resolution on some servers
       assert.equal(await opened.blobs.put(data), digest);
       assert.equal(await backend.fingerprint(digest), before);
       assert.deepEqual(await backend.names(), namesBefore);
+      const writtenAfter = (await opened.blobs.list()).find((b) => b.digest === digest)!.writtenAt;
+      assert.ok(writtenAfter > writtenBefore, 'a put of stored bytes must mark them written, so gc spares a blob a publish reuses');
+    });
+
+    test('gc contract: list finds a blob; removeIfStale keeps a blob written after the cutoff and removes an older one', async () => {
+      const digest = await opened.blobs.put(randomBytes(2048));
+      assert.ok((await opened.blobs.list()).some((b) => b.digest === digest));
+      assert.equal(await opened.blobs.removeIfStale(digest, new Date(Date.now() - 3_600_000)), false);
+      assert.equal(await opened.blobs.has(digest), true);
+      assert.equal(await opened.blobs.removeIfStale(digest, new Date(Date.now() + 60_000)), true);
+      assert.equal(await opened.blobs.has(digest), false);
+      assert.equal(await opened.blobs.removeIfStale(digest, new Date(Date.now() + 60_000)), false, 'removing an absent blob is a no-op');
     });
 
     test('20 concurrent puts of one blob and of 20 different blobs: every digest readable, one object each, no temp left', async () => {
