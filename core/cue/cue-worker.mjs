@@ -15,15 +15,27 @@ runInThisContext(readFileSync(workerData.wasmExec, 'utf8'), { filename: 'wasm_ex
 const maxMemoryBytes = 1 << 30;
 const engines = new Map();
 
+const modules = { ...workerData.modules };
+const moduleWaiters = new Map();
+
+/** A line's compiled module: sent at start for the warm line, asked of the pool for the others. */
+function moduleOf(line) {
+  if (modules[line]) return Promise.resolve(modules[line]);
+  if (!moduleWaiters.has(line)) {
+    moduleWaiters.set(line, new Promise((resolve, reject) => moduleWaiters.set(`${line}:settle`, { resolve, reject })));
+    parentPort.postMessage({ needModule: line });
+  }
+  return moduleWaiters.get(line);
+}
+
 async function engine(line) {
   let e = engines.get(line);
   if (e && !e.exited) return e;
-  const module = workerData.modules[line];
-  if (!module) throw new Error(`no CUE engine for line ${line}`);
+  const module = await moduleOf(line);
   const go = new Go();
   const name = `velahubCue_${line.replace(/\W/g, '_')}_${Date.now()}`;
   go.argv = ['velahub-cue', name];
-  go.env = { GOGC: '200' };
+  go.env = { GOGC: process.env.VELAHUB_CUE_GOGC || '200' };
   e = { call: undefined, exited: false, memory: undefined };
   const instance = await WebAssembly.instantiate(module, go.importObject);
   e.memory = instance.exports.mem;
@@ -44,7 +56,19 @@ const ready = engine(workerData.warmLine)
   .catch(() => undefined)
   .then(() => parentPort.postMessage({ ready: true }));
 
-parentPort.on('message', async ({ id, line, request }) => {
+parentPort.on('message', async ({ id, line, request, module, moduleLine, moduleError }) => {
+  if (moduleLine) {
+    const settle = moduleWaiters.get(`${moduleLine}:settle`);
+    moduleWaiters.delete(`${moduleLine}:settle`);
+    if (module) {
+      modules[moduleLine] = module;
+      settle?.resolve(module);
+    } else {
+      moduleWaiters.delete(moduleLine);
+      settle?.reject(new Error(moduleError));
+    }
+    return;
+  }
   await ready;
   try {
     const e = await engine(line);

@@ -75,6 +75,12 @@ export interface CueCallOptions {
   priority?: CuePriority;
 }
 
+/** Options of {@link CueEvaluator.inspect}. */
+export interface InspectCallOptions extends CueCallOptions {
+  /** Also return `openapiRefs` (costs a second OpenAPI generation): for the docs' table names. */
+  refs?: boolean;
+}
+
 interface EngineDiagnostic {
   message: string;
   file?: string;
@@ -111,16 +117,17 @@ export class CueEvaluator {
    * schema generated as KubeVela generates it. Results are remembered (a few
    * dozen, most recent) since they depend only on the text.
    */
-  inspect(source: string, file: string, signalOrOptions?: AbortSignal | CueCallOptions): Promise<InspectedDefinition> {
+  inspect(source: string, file: string, signalOrOptions?: AbortSignal | InspectCallOptions): Promise<InspectedDefinition> {
     const { signal, line } = this.#options(signalOrOptions);
-    const key = `${line}\0${file}\0${createHash('sha256').update(source).digest('hex')}`;
+    const refs = !(signalOrOptions instanceof AbortSignal) && signalOrOptions?.refs === true;
+    const key = `${line}\0${refs}\0${file}\0${createHash('sha256').update(source).digest('hex')}`;
     const known = this.#inspected.get(key);
     if (known) {
       this.#inspected.delete(key);
       this.#inspected.set(key, known);
       return known;
     }
-    const running = this.inspectUncached(source, file, { signal, line });
+    const running = this.inspectUncached(source, file, { signal, line, refs });
     this.#inspected.set(key, running);
     running.catch(() => this.#inspected.delete(key));
     while (this.#inspected.size > inspectCacheSize) this.#inspected.delete(this.#inspected.keys().next().value!);
@@ -128,11 +135,11 @@ export class CueEvaluator {
   }
 
   /** {@link inspect} without the memory of recent results (benchmarks measure this). */
-  async inspectUncached(source: string, file: string, options: CueCallOptions = {}): Promise<InspectedDefinition> {
+  async inspectUncached(source: string, file: string, options: InspectCallOptions = {}): Promise<InspectedDefinition> {
     const line = options.line ?? this.line;
     const res = await this.#call<{ name: string; header: Record<string, unknown>; template: string; openapi?: Record<string, unknown>; openapiRefs?: Record<string, unknown>; schema?: Record<string, unknown>; schemaError?: string }>(
       line,
-      { op: 'inspect', file, source },
+      { op: 'inspect', file, source, refs: options.refs === true },
       file,
       options.signal,
     );

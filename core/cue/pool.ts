@@ -45,27 +45,25 @@ const startupTimeoutMs = 60_000;
 
 const workerUrl = new URL('./cue-worker.mjs', import.meta.url);
 
-let compiled: Record<string, WebAssembly.Module> | undefined;
+const compiled = new Map<CueLine, WebAssembly.Module>();
 
 /**
- * Every line's engine, compiled once per process and shared by every worker
- * (V8 shares a module's compiled code between threads).
+ * A line's engine, compiled once per process (on first use: about 0.1 s each)
+ * and shared by every worker (V8 shares a module's compiled code between threads).
  */
-function engineModules(): Record<string, WebAssembly.Module> {
-  if (!compiled) {
-    const modules: Record<string, WebAssembly.Module> = {};
-    for (const line of Object.keys(CUE_LINES) as CueLine[]) {
-      const { wasm } = enginePaths(line);
-      if (!existsSync(wasm)) {
-        throw new VelahubError('ECUE_ENGINE_MISSING', `the CUE engine ${CUE_LINES[line].cue} is not built (${wasm} is missing)`, {
-          hint: 'run `npm run build:cue` (npm install does it; it needs Go)',
-        });
-      }
-      modules[line] = new WebAssembly.Module(readFileSync(wasm));
+function engineModule(line: CueLine): WebAssembly.Module {
+  let module = compiled.get(line);
+  if (!module) {
+    const { wasm } = enginePaths(line);
+    if (!existsSync(wasm)) {
+      throw new VelahubError('ECUE_ENGINE_MISSING', `the CUE engine ${CUE_LINES[line].cue} is not built (${wasm} is missing)`, {
+        hint: 'run `npm run build:cue` (npm install does it; it needs Go)',
+      });
     }
-    compiled = modules;
+    module = new WebAssembly.Module(readFileSync(wasm));
+    compiled.set(line, module);
   }
-  return compiled;
+  return module;
 }
 
 /**
@@ -164,12 +162,20 @@ export class CuePool {
     // The worker is plain JavaScript: it needs none of the parent's loader flags (`--import tsx`
     // would even fail to resolve once the process has changed its working folder).
     const worker = new Worker(workerUrl, {
-      workerData: { modules: engineModules(), wasmExec: enginePaths(STABLE_LINE).wasmExec, warmLine: STABLE_LINE },
+      workerData: { modules: { [STABLE_LINE]: engineModule(STABLE_LINE) }, wasmExec: enginePaths(STABLE_LINE).wasmExec, warmLine: STABLE_LINE },
       execArgv: [],
     });
     worker.unref();
     const slot: Slot = { worker, ready: false };
-    worker.on('message', (msg: { id: number; ready?: boolean; response?: string; error?: string }) => {
+    worker.on('message', (msg: { id: number; ready?: boolean; response?: string; error?: string; needModule?: CueLine }) => {
+      if (msg.needModule) {
+        try {
+          worker.postMessage({ moduleLine: msg.needModule, module: engineModule(msg.needModule) });
+        } catch (err) {
+          worker.postMessage({ moduleLine: msg.needModule, moduleError: (err as Error).message });
+        }
+        return;
+      }
       if (msg.ready) {
         slot.ready = true;
         if (slot.job) this.#arm(slot);

@@ -180,7 +180,8 @@ export async function inspectDefinitionFile(
       source = crToDefinitionCue(text, file).cue;
     }
     const others = (Object.keys(CUE_LINES) as CueLine[]).filter((l) => l !== line);
-    const [primary, ...rest] = await Promise.allSettled([line, ...others].map((l) => cue.inspect(source, file, { signal, line: l })));
+    // The kept line also gives the named #Defs for the docs; the others only need comparing.
+    const [primary, ...rest] = await Promise.allSettled([line, ...others].map((l) => cue.inspect(source, file, { signal, line: l, refs: l === line })));
     if (primary!.status === 'rejected') throw primary!.reason;
     const inspected = primary!.value;
     const header: DefinitionHeader = inspected.header;

@@ -65,6 +65,8 @@ type Request struct {
 	Context    json.RawMessage `json:"context"`
 	Workload   json.RawMessage `json:"workload"`
 	Patch      json.RawMessage `json:"patch"`
+	// Refs asks inspect for the OpenAPI document with references kept too (for the docs' names).
+	Refs bool `json:"refs"`
 }
 
 // Response is what the engine answers. Diagnostics set means the request failed.
@@ -107,7 +109,7 @@ func handle(raw string) (out string) {
 	case "version":
 		result = map[string]string{"cue": cueVersion()}
 	case "inspect":
-		result, err = inspect(req.File, req.Source)
+		result, err = inspect(req.File, req.Source, req.Refs)
 	case "render":
 		result, err = render(req.File, req.Source, req.Parameters, req.Context)
 	case "parameterFile":
@@ -360,7 +362,7 @@ func velaPackages(bctx *build.Context) build.LoadFunc {
 
 // inspect evaluates a definition file: header, template text, and the
 // parameter schema generated as KubeVela generates it.
-func inspect(file, source string) (interface{}, error) {
+func inspect(file, source string, withRefs bool) (interface{}, error) {
 	parts, err := splitDefinition(file, source)
 	if err != nil {
 		return nil, err
@@ -404,8 +406,10 @@ func inspect(file, source string) (interface{}, error) {
 	} else {
 		res["openapi"] = json.RawMessage(doc)
 		res["schema"] = schema
-		if refs := refsOpenAPI(ctx, v); refs != nil {
-			res["openapiRefs"] = json.RawMessage(refs)
+		if withRefs {
+			if refs := refsOpenAPI(ctx, v); refs != nil {
+				res["openapiRefs"] = json.RawMessage(refs)
+			}
 		}
 	}
 	return res, nil

@@ -215,7 +215,7 @@ template: {
 	}
 }
 `;
-      const inspected = await cue.inspect(source, 'definitions/ports.cue');
+      const inspected = await cue.inspect(source, 'definitions/ports.cue', { refs: true });
       const tables = parameterReference(markDefinitions(parameterSchemaFromOpenApi(inspected.openapi!), inspected.openapiRefs!));
       const byPath = Object.fromEntries(tables.map((t) => [t.path, t.definition]));
       assert.deepEqual(byPath, { '': undefined, ports: 'Port', main: 'Port', named: 'Port', plain: undefined });
