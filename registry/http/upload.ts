@@ -5,7 +5,8 @@ import { readFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import busboy from 'busboy';
 import { VelahubError } from '../../core/errors.ts';
 
 /**
@@ -13,15 +14,15 @@ import { VelahubError } from '../../core/errors.ts';
  * a token that may publish nothing (403), or a declared Content-Length over the cap (413).
  * The connection is closed on refusal so the server does not drain a body nobody will read.
  */
-export function uploadGate(limit: number): RequestHandler {
+export function uploadGate(limit: number, action = 'publishing'): RequestHandler {
   return (req, res, next) => {
     const refuse = (err: VelahubError) => {
       res.set('Connection', 'close');
       next(err);
     };
-    if (!req.token) return refuse(new VelahubError('EUNAUTHORIZED', 'publishing needs a token: send Authorization: Bearer <token>', { hint: 'create one with `velahub token create --scope publish --pattern NAME`' }));
+    if (!req.token) return refuse(new VelahubError('EUNAUTHORIZED', `${action} needs a token: send Authorization: Bearer <token>`, { hint: 'create one with `velahub token create --scope publish --pattern NAME`' }));
     if (req.token.scope !== 'publish' && req.token.scope !== 'admin') {
-      return refuse(new VelahubError('EFORBIDDEN', `token ${req.token.id} has scope ${req.token.scope}: publishing needs a publish or admin token`, { hint: 'create one with `velahub token create --scope publish --pattern NAME`' }));
+      return refuse(new VelahubError('EFORBIDDEN', `token ${req.token.id} has scope ${req.token.scope}: ${action} needs a publish or admin token`, { hint: 'create one with `velahub token create --scope publish --pattern NAME`' }));
     }
     const declared = Number(req.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > limit) return refuse(tooLarge(`the request body of ${declared} bytes`, limit));
@@ -81,4 +82,35 @@ export async function receiveBounded(body: Readable, limit: number, what: string
     if (!out.closed) await once(out, 'close').catch(() => undefined);
     await unlink(file).catch(() => undefined);
   }
+}
+
+/**
+ * Reads multipart field `chart` (ChartMuseum's upload form) through a bounded temp file;
+ * `what` says what the field should hold, for the error when it is missing.
+ */
+export function readChartField(req: Request, res: Response, limit: number, what: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      // One byte over the cap, so receiveBounded sees the excess and refuses.
+      bb = busboy({ headers: req.headers, limits: { fileSize: limit + 1, files: 1 } });
+    } catch {
+      return reject(new VelahubError('EBAD_REQUEST', 'expected a multipart/form-data body with the archive in field "chart"'));
+    }
+    let found: Promise<Buffer> | undefined;
+    bb.on('file', (field, stream) => {
+      if (field !== 'chart') {
+        stream.resume();
+        return;
+      }
+      found = receiveBounded(stream, limit, 'field "chart"', res);
+      found.catch((err: unknown) => {
+        req.unpipe(bb);
+        reject(err);
+      });
+    });
+    bb.on('error', (e: Error) => reject(new VelahubError('EBAD_REQUEST', `malformed multipart body: ${e.message}`)));
+    bb.on('close', () => (found ? found.then(resolve, reject) : reject(new VelahubError('EBAD_REQUEST', `multipart field "chart" is missing: send ${what}`))));
+    req.pipe(bb);
+  });
 }

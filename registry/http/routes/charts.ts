@@ -1,5 +1,4 @@
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import busboy from 'busboy';
+import { Router, type Request, type Response } from 'express';
 import { VelahubError } from '../../../core/errors.ts';
 import { defaultLimits } from '../../../core/package/files.ts';
 import { chartNamePattern } from '../../../core/chart/chart-yaml.ts';
@@ -9,6 +8,7 @@ import { chartIndexDocument, chartVersionEntry } from '../../charts/chart-index.
 import { chartOr404, chartVersionDetail, chartVersionOr404 } from '../../charts/chart-models.ts';
 import { deleteChart, publishChart } from '../../charts/publish-chart.ts';
 import { requireAdmin } from '../auth.ts';
+import { readChartField, receiveBounded, uploadGate } from '../upload.ts';
 
 /** The base URL the client used, for repository URLs in answers. */
 export function requestBaseUrl(req: Request): string {
@@ -20,41 +20,13 @@ const isMultipart = (req: Request): boolean => /^multipart\/form-data/i.test(req
 /**
  * The chart archive of an upload: multipart field `chart` (ChartMuseum's form,
  * as `helm cm-push` and `curl -F chart=@x.tgz` send it) or the raw body
- * (`curl --data-binary @x.tgz`), bounded by `limit`.
+ * (`curl --data-binary @x.tgz`), streamed through a bounded temp file.
  */
-function readUpload(req: Request, limit: number): Promise<Buffer> {
-  if (!isMultipart(req)) {
-    // express.raw (mounted on the route) has read and bounded the body already.
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) return Promise.reject(new VelahubError('EBAD_REQUEST', 'the request body is empty: send the chart .tgz as the body, or as multipart field "chart"'));
-    return Promise.resolve(req.body);
-  }
-  return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: limit, files: 2 } });
-    } catch {
-      return reject(new VelahubError('EBAD_REQUEST', 'expected a multipart/form-data body with the chart .tgz in field "chart"'));
-    }
-    let found: Buffer | undefined;
-    bb.on('file', (field, stream) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('limit', () => reject(new VelahubError('EPACKAGE_TOO_LARGE', `field "chart" exceeds the ${limit}-byte limit`)));
-      stream.on('end', () => {
-        if (field === 'chart') found = Buffer.concat(chunks);
-      });
-    });
-    bb.on('error', (e: Error) => reject(new VelahubError('EBAD_REQUEST', `malformed multipart body: ${e.message}`)));
-    bb.on('close', () => (found ? resolve(found) : reject(new VelahubError('EBAD_REQUEST', 'multipart field "chart" is missing: send the chart .tgz as chart=@NAME-VERSION.tgz'))));
-    req.pipe(bb);
-  });
-}
-
-/** A raw (non-multipart) body read into req.body, its size bound named when crossed. */
-function rawBody(limit: number): RequestHandler {
-  const read = express.raw({ type: (req) => !isMultipart(req as Request), limit });
-  return (req, res, next) =>
-    read(req, res, (err?: unknown) => next((err as { type?: string } | undefined)?.type === 'entity.too.large' ? new VelahubError('EPACKAGE_TOO_LARGE', `the request body exceeds the ${limit}-byte limit`) : err));
+async function readUpload(req: Request, res: Response, limit: number): Promise<Buffer> {
+  if (isMultipart(req)) return readChartField(req, res, limit, 'the chart .tgz as chart=@NAME-VERSION.tgz');
+  const body = await receiveBounded(req, limit, 'the request body', res);
+  if (body.length === 0) throw new VelahubError('EBAD_REQUEST', 'the request body is empty: send the chart .tgz as the body, or as multipart field "chart"');
+  return body;
 }
 
 function checkName(name: string): string {
@@ -112,8 +84,9 @@ export function chartRoutes(registry: Registry): Router {
     await sendArchive(res, m[1]!, m[2]!);
   });
 
-  router.post('/helm/api/charts', rawBody(limits.maxTotalBytes), async (req, res) => {
-    const archive = await readUpload(req, limits.maxTotalBytes);
+  // Who may upload is decided from the headers before the body is read; the multipart framing adds a few hundred bytes.
+  router.post('/helm/api/charts', uploadGate(limits.maxTotalBytes + 64 * 1024, 'uploading a chart'), async (req, res) => {
+    const archive = await readUpload(req, res, limits.maxTotalBytes);
     const result = await publishChart({ charts, blobs: registry.blobs, limits }, archive, req.token);
     res.status(result.status === 'created' ? 201 : 200).json({ saved: true, ...result });
   });

@@ -1,38 +1,9 @@
 import express, { Router } from 'express';
-import busboy from 'busboy';
 import { isVelahubError, VelahubError } from '../../../core/errors.ts';
 import type { Registry } from '../../registry.ts';
 import { publishArchive, type PublishResult } from '../../publish.ts';
 import { defaultLimits } from '../../../core/package/files.ts';
-import { receiveBounded, uploadGate } from '../upload.ts';
-
-/** Reads multipart field `chart` (ChartMuseum's upload) through a bounded temp file. */
-function readChartField(req: express.Request, res: express.Response, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      // One byte over the cap, so receiveBounded sees the excess and refuses.
-      bb = busboy({ headers: req.headers, limits: { fileSize: limit + 1, files: 1 } });
-    } catch {
-      return reject(new VelahubError('EBAD_REQUEST', 'expected a multipart/form-data body with the archive in field "chart"'));
-    }
-    let found: Promise<Buffer> | undefined;
-    bb.on('file', (field, stream) => {
-      if (field !== 'chart') {
-        stream.resume();
-        return;
-      }
-      found = receiveBounded(stream, limit, 'field "chart"', res);
-      found.catch((err: unknown) => {
-        req.unpipe(bb);
-        reject(err);
-      });
-    });
-    bb.on('error', (e: Error) => reject(new VelahubError('EBAD_REQUEST', `malformed multipart body: ${e.message}`)));
-    bb.on('close', () => (found ? found.then(resolve, reject) : reject(new VelahubError('EBAD_REQUEST', 'multipart field "chart" is missing: send the addon .tgz as chart=@file.tgz'))));
-    req.pipe(bb);
-  });
-}
+import { readChartField, receiveBounded, uploadGate } from '../upload.ts';
 
 function send(res: express.Response, result: PublishResult): void {
   res.status(result.status === 'created' ? 201 : 200).json({ saved: true, ...result });
@@ -51,7 +22,7 @@ export function publishRoutes(registry: Registry): Router {
   });
   // The multipart framing adds a few hundred bytes around the archive.
   router.post('/api/charts', uploadGate(limit + 64 * 1024), async (req, res) => {
-    const data = await readChartField(req, res, limit);
+    const data = await readChartField(req, res, limit, 'the addon .tgz as chart=@file.tgz');
     try {
       send(res, await publishArchive(registry, data, req.token));
     } catch (err) {
