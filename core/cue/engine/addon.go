@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 
-	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/parser"
@@ -49,24 +48,7 @@ func renderAddon(files []SourceFile, params, context json.RawMessage) (interface
 	if err != nil {
 		return nil, failure{toDiagnostics(err, "render-error")}
 	}
-	out := map[string]interface{}{}
-	var problems []Diagnostic
-	for _, field := range []string{"parameter", "output", "outputs"} {
-		f := v.LookupPath(cue.ParsePath(field))
-		if !f.Exists() {
-			continue
-		}
-		if err := f.Validate(cue.Concrete(true)); err != nil {
-			problems = append(problems, toDiagnostics(err, "render-error")...)
-			continue
-		}
-		b, err := f.MarshalJSON()
-		if err != nil {
-			problems = append(problems, toDiagnostics(err, "render-error")...)
-			continue
-		}
-		out[field] = json.RawMessage(b)
-	}
+	out, problems := exportFields(v, "parameter", "output", "outputs")
 	if len(problems) > 0 {
 		return nil, failure{dedupe(problems)}
 	}

@@ -258,6 +258,41 @@ func at(file string, pos token.Pos, code, msg string) Diagnostic {
 	return d
 }
 
+// build compiles the template's declarations with KubeVela's base context
+// added to the same scope, as KubeVela compiles template + BaseTemplate.
+func (p *definitionParts) build(ctx *cue.Context) (cue.Value, error) {
+	base, err := extraFile("context.cue", baseContext)
+	if err != nil {
+		return cue.Value{}, err
+	}
+	tmpl := &ast.File{Filename: p.file.Filename, Imports: p.file.Imports, Decls: append(append([]ast.Decl{}, p.imports...), p.template...)}
+	return buildFiles(ctx, joined(p.file.Filename, tmpl, base))
+}
+
+// exportFields exports each named top-level field that exists as concrete JSON;
+// every field that is not concrete or fails adds its diagnostics instead.
+func exportFields(v cue.Value, fields ...string) (map[string]interface{}, []Diagnostic) {
+	out := map[string]interface{}{}
+	var problems []Diagnostic
+	for _, field := range fields {
+		f := v.LookupPath(cue.ParsePath(field))
+		if !f.Exists() {
+			continue
+		}
+		if err := f.Validate(cue.Concrete(true)); err != nil {
+			problems = append(problems, toDiagnostics(err, "render-error")...)
+			continue
+		}
+		b, err := f.MarshalJSON()
+		if err != nil {
+			problems = append(problems, toDiagnostics(err, "render-error")...)
+			continue
+		}
+		out[field] = json.RawMessage(b)
+	}
+	return out, problems
+}
+
 // templateText is the template as KubeVela stores it in a Definition CR's
 // spec.schematic.cue.template: the imports, then the template's declarations.
 func (p *definitionParts) templateText() (string, error) {
@@ -383,12 +418,7 @@ func inspect(file, source string, withRefs bool) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := extraFile("context.cue", baseContext)
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &ast.File{Filename: file, Imports: parts.file.Imports, Decls: append(append([]ast.Decl{}, parts.imports...), parts.template...)}
-	v, err := buildFiles(ctx, joined(file, tmpl, base))
+	v, err := parts.build(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -535,12 +565,7 @@ func render(file, source string, params, context json.RawMessage) (interface{}, 
 	if len(context) == 0 {
 		context = json.RawMessage("{}")
 	}
-	base, err := extraFile("context.cue", baseContext)
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &ast.File{Filename: file, Imports: parts.file.Imports, Decls: append(append([]ast.Decl{}, parts.imports...), parts.template...)}
-	v, err := buildFiles(ctx, joined(file, tmpl, base))
+	v, err := parts.build(ctx)
 	if err != nil {
 		return nil, failure{toDiagnostics(err, "render-error")}
 	}
@@ -555,30 +580,15 @@ func render(file, source string, params, context json.RawMessage) (interface{}, 
 		return nil, fail("context-invalid", "context is not valid JSON: %v", cv.Err())
 	}
 	v = v.FillPath(cue.ParsePath("context"), cv).FillPath(cue.ParsePath("parameter"), pv)
-	out := map[string]interface{}{}
+	// The parameters are checked first, so "parameter.x is required" leads the list; they are not exported.
 	var problems []Diagnostic
 	if p := v.LookupPath(cue.ParsePath("parameter")); p.Exists() {
 		if err := p.Validate(cue.Concrete(true)); err != nil {
 			problems = append(problems, toDiagnostics(err, "render-error")...)
 		}
 	}
-	for _, field := range []string{"output", "outputs", "patch"} {
-		f := v.LookupPath(cue.ParsePath(field))
-		if !f.Exists() {
-			continue
-		}
-		if err := f.Validate(cue.Concrete(true)); err != nil {
-			problems = append(problems, toDiagnostics(err, "render-error")...)
-			continue
-		}
-		b, err := f.MarshalJSON()
-		if err != nil {
-			problems = append(problems, toDiagnostics(err, "render-error")...)
-			continue
-		}
-		out[field] = json.RawMessage(b)
-	}
-	if len(problems) > 0 {
+	out, more := exportFields(v, "output", "outputs", "patch")
+	if problems = append(problems, more...); len(problems) > 0 {
 		return nil, failure{dedupe(problems)}
 	}
 	if p := v.LookupPath(cue.ParsePath("patch")); p.Exists() {
