@@ -1,6 +1,6 @@
-import { parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../diagnostics.ts';
 import { textOf, type PackageFiles } from './files.ts';
+import { parseYamlAsKubeVela } from './kubevela-yaml.ts';
 
 /** How KubeVela treats a file of an addon folder. */
 export type FileRole =
@@ -84,15 +84,11 @@ export function checkLayout(files: PackageFiles): Diagnostic[] {
     }
     if (role === 'resource' || role === 'definition-yaml' || role === 'ui-schema' || (role === 'template' && path.endsWith('.yaml'))) {
       if (!/\.(ya?ml)$/.test(path)) continue;
-      const docs = parseAllDocuments(textOf(files, path) ?? '');
-      const list = Array.isArray(docs) ? docs : [docs];
-      for (const doc of list) {
-        for (const e of doc.errors) {
-          out.push({ severity: 'error', code: 'invalid-yaml', file: path, line: e.linePos?.[0]?.line, message: `invalid YAML: ${e.message.split('\n')[0]}` });
-        }
-      }
-      if (role === 'resource' && list.every((d) => d.errors.length === 0)) {
-        const objects = list.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
+      const parsed = parseYamlAsKubeVela(textOf(files, path) ?? '', path);
+      out.push(...parsed.warnings);
+      if (parsed.error) out.push(parsed.error);
+      if (role === 'resource' && !parsed.error) {
+        const objects = parsed.documents;
         if (objects.length !== 1) {
           out.push({ severity: 'error', code: 'resource-count', file: path, message: `holds ${objects.length} YAML documents: KubeVela reads one object per file in resources/` });
         } else {

@@ -5,6 +5,7 @@ import metadataSchema from '../../schemas/addon-metadata.schema.json' with { typ
 import type { Diagnostic } from '../diagnostics.ts';
 import { isVersion, parseRange } from './versions.ts';
 import { closest } from './did-you-mean.ts';
+import { parseYamlAsKubeVela } from './kubevela-yaml.ts';
 
 /** An addon's metadata.yaml, as KubeVela reads it. */
 export interface AddonMetadata {
@@ -41,13 +42,14 @@ const legacyKeys = new Set(['runtime_cluster', 'control_plane', 'deploy_to']);
  */
 export function parseMetadata(text: string, file = 'metadata.yaml'): { metadata?: AddonMetadata; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const diagnostics: Diagnostic[] = [];
+  // A duplicate key is KubeVela's (go-yaml's) last-wins, with a warning, never an error.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const diagnostics: Diagnostic[] = doc.errors.length ? [] : parseYamlAsKubeVela(text, file).warnings;
   for (const e of doc.errors) {
     const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
     diagnostics.push({ severity: 'error', code: 'metadata-yaml', file, line: pos?.line, column: pos?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
   }
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const value: unknown = doc.toJS({ maxAliasCount: 50 });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     diagnostics.push({ severity: 'error', code: 'metadata-not-a-map', file, line: 1, message: 'metadata.yaml must be a YAML mapping with at least "name" and "version"' });
