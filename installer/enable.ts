@@ -7,7 +7,7 @@ import { addonObjects, applicationName, type AddonObjects } from './addon-object
 import type { Diagnostic } from '../core/diagnostics.ts';
 import type { CueLine } from '../core/cue/lines.ts';
 import { lineForVelaVersion } from '../core/cue/cluster-line.ts';
-import { parameterFileOf, renderAddonApp, type RenderedAddonApp } from '../core/package/render-app.ts';
+import { parameterFileOf, renderAddonApp, renderAddonNotes, type RenderedAddonApp } from '../core/package/render-app.ts';
 import { applyAddonObjects, ApplyJournal, checkDefinitionConflicts, type ApplyReport } from './apply.ts';
 import { readClusterFacts } from './cluster-facts.ts';
 import { AddonFetcher, type FetchedAddon } from './fetch-addon.ts';
@@ -48,7 +48,8 @@ export interface EnableOptions {
 export interface ClusterResult {
   cluster: string;
   plan: Plan;
-  applied: Array<{ name: string; version: string; report: ApplyReport }>;
+  /** Per addon written: what applying did, and its NOTES.cue message when it has one. */
+  applied: Array<{ name: string; version: string; report: ApplyReport; notes?: string }>;
 }
 
 /** Reads every registry's index (unreachable ones are kept, marked, and skipped later). */
@@ -139,19 +140,20 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
       // Render every addon of the plan before writing anything: a bad parameter or template
       // fails here, naming it, with the cluster untouched.
       const line = lineForVelaVersion(facts.velaVersion);
-      const prepared: Array<{ step: Plan['steps'][number]; objects: AddonObjects }> = [];
+      const prepared: Array<{ step: Plan['steps'][number]; objects: AddonObjects; notes?: string }> = [];
       for (const step of plan.steps) {
         if (!writes(step)) continue;
         const fetched = await fetcher.fetch(step.candidate, opts.signal);
         const isRequested = opts.requested.some((r) => r.name === step.name);
         const parameters = isRequested ? (opts.parameters ?? {}) : {};
         const rendered = await renderForEnable(fetched, parameters, { cue: opts.cue, line, signal: opts.signal });
-        prepared.push({ step, objects: addonObjects({ manifest: fetched.manifest, files: fetched.files, rendered, registry: step.registry, namespace, parameters }) });
+        const notes = await renderAddonNotes({ files: fetched.files, metadata: fetched.manifest.metadata, parameters, cue: opts.cue, upgrade: step.action !== 'install', line, signal: opts.signal });
+        prepared.push({ step, objects: addonObjects({ manifest: fetched.manifest, files: fetched.files, rendered, registry: step.registry, namespace, parameters }), notes });
       }
-      for (const { step, objects } of prepared) {
+      for (const { step, objects, notes } of prepared) {
         if (!opts.overrideDefinitions) await checkDefinitionConflicts(kube, step.name, objects);
         const report = await applyAddonObjects(kube, objects, { dryRun: opts.dryRun, journal });
-        applied.push({ name: step.name, version: step.version, report });
+        applied.push({ name: step.name, version: step.version, report, ...(notes ? { notes } : {}) });
         opts.onEvent?.({ kind: 'apply', cluster: kube.context, name: step.name, version: step.version, report });
         if (!opts.dryRun && facts.velaCoreReady) await waitForRunning(kube, step.name, namespace, opts);
       }

@@ -104,6 +104,8 @@ export function enableCommand(): Command {
         for (const w of r.plan.warnings) process.stdout.write(`warning: ${w}\n`);
         const kept = r.plan.steps.filter((s) => s.action === 'keep').map((s) => `${s.name} ${s.version}`);
         process.stdout.write(`${r.cluster}: ${opts.dryRun ? 'would enable' : 'enabled'} ${r.applied.map((a) => `${a.name} ${a.version}`).join(', ') || 'nothing new'}${kept.length ? `; kept ${kept.join(', ')}` : ''}\n`);
+        // NOTES.cue, printed as `vela addon enable` prints it, once per addon however many clusters.
+        for (const a of r.applied) if (a.notes && r === results.find((x) => x.applied.some((y) => y.name === a.name && y.notes))) process.stdout.write(`\n${a.name}:\n${a.notes.trimEnd()}\n`);
       }
     });
 }

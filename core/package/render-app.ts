@@ -150,3 +150,26 @@ function documentOf(text: string, file: string, warnings: Diagnostic[]): Json {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new VelahubError('EINVALID', `${file}: not a YAML mapping (a Kubernetes object)`, { path: file });
   return doc as Json;
 }
+
+/**
+ * The post-install message of NOTES.cue, as `vela addon enable` prints it:
+ * NOTES.cue evaluated with parameter.cue, the parameters and `context`
+ * (`metadata`, and `installer.upgrade` when the addon was enabled already);
+ * its `notes` field. Undefined when the addon has no NOTES.cue.
+ */
+export async function renderAddonNotes(input: { files: PackageFiles; metadata: AddonMetadata; parameters: Json; cue: CueEvaluator; upgrade: boolean; line?: CueLine; signal?: AbortSignal }): Promise<string | undefined> {
+  const notes = textOf(input.files, 'NOTES.cue');
+  if (notes === undefined) return undefined;
+  const paramFile = parameterFileOf(input.files);
+  const files: CueSourceFile[] = [
+    ...(paramFile ? [{ name: paramFile, source: textOf(input.files, paramFile)! }] : []),
+    { name: 'NOTES.cue', source: notes },
+    // The engine exports `output`: it carries `notes` out (NOTES.cue has no output of its own).
+    { name: 'velahub-notes.cue', source: 'output: notes\n' },
+  ];
+  const context = { metadata: input.metadata, installer: input.upgrade ? { upgrade: true } : {} };
+  const res = await renderPackage(input.cue, files, { line: input.line, signal: input.signal, parameters: input.parameters, context });
+  const text = res.output as unknown;
+  if (typeof text !== 'string') throw new VelahubError('ERENDER', `NOTES.cue of ${input.metadata.name} ${input.metadata.version}: "notes" must be a string, got ${JSON.stringify(text)}`, { path: 'NOTES.cue' });
+  return text;
+}

@@ -11,7 +11,7 @@ import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import type { PackageFiles } from '../../../core/package/files.ts';
 import { readFolder } from '../../../core/package/read-folder.ts';
 import { parseMetadata, type AddonMetadata } from '../../../core/package/metadata.ts';
-import { auxiliaryNameLabel, cuePackageOf, renderAddonApp, topologyPolicy } from '../../../core/package/render-app.ts';
+import { auxiliaryNameLabel, cuePackageOf, renderAddonApp, renderAddonNotes, topologyPolicy } from '../../../core/package/render-app.ts';
 import { rejectsCode } from '../../fixtures/errors.ts';
 import { catalogDir } from '../../support/catalog.ts';
 
@@ -125,5 +125,24 @@ describe('core/package/render-app', () => {
       if (name === 'rollout') assert.ok(components.some((c) => c.name === 'rollout-controller'), JSON.stringify(components.map((c) => c.name)));
       if (name === 'fluxcd') assert.ok(components.some((c) => c.type === 'k8s-objects'), 'fluxcd bundles its CRDs');
     }
+  });
+});
+
+describe('core/package/render-app: NOTES.cue', () => {
+  test('notes evaluated with the parameters and context.installer', async () => {
+    const files = filesOf({
+      'parameter.cue': 'parameter: port: *8000 | int\n',
+      'NOTES.cue': 'notes: [if context.installer.upgrade != _|_ {"upgraded \\(context.metadata.name)"}, "enabled \\(context.metadata.name) on \\(parameter.port)"][0]\n',
+    });
+    assert.equal(await renderAddonNotes({ files, metadata: meta(), parameters: {}, cue, upgrade: false }), 'enabled cronhpa on 8000');
+    assert.equal(await renderAddonNotes({ files, metadata: meta(), parameters: { port: 9 }, cue, upgrade: true }), 'upgraded cronhpa');
+    assert.equal(await renderAddonNotes({ files: filesOf(cronhpa), metadata: meta(), parameters: {}, cue, upgrade: false }), undefined);
+  });
+
+  test('catalog velaux NOTES.cue', { skip: catalogDir ? false : 'no catalog snapshot' }, async () => {
+    const files = await readFolder(`${catalogDir}/velaux`);
+    const metadata = parseMetadata(Buffer.from(files.get('metadata.yaml')!).toString('utf8')).metadata!;
+    const notes = await renderAddonNotes({ files, metadata, parameters: {}, cue, upgrade: false });
+    assert.match(notes ?? '', /vela port-forward -n vela-system addon-velaux 8000:8000/);
   });
 });
