@@ -81,7 +81,7 @@ export function addonObjects(input: { manifest: AddonManifest; files: PackageFil
   delete (application as { status?: unknown }).status;
   const owned: KubeObject[] = manifest.definitions
     .filter((d) => d.schematic === 'cue')
-    .map((d) => definitionToCR({ name: d.name, type: d.type, description: d.description, annotations: d.annotations, labels: d.labels, attributes: d.attributes }, d.template, namespace) as unknown as KubeObject);
+    .map((d) => definitionToCR({ name: d.name, type: d.type, description: d.description, annotations: d.annotations, labels: d.labels, attributes: d.attributes, ...(d.alias !== undefined ? { alias: d.alias } : {}) }, d.template, namespace) as unknown as KubeObject);
   // Terraform ComponentDefinitions are YAML CRs: applied as they are, in the KubeVela namespace, as KubeVela does.
   for (const d of manifest.definitions.filter((x) => x.schematic === 'terraform')) {
     const cr = parseYamlAsKubeVela(textOf(files, d.file)!, d.file).documents[0] as KubeObject;
