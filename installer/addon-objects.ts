@@ -3,6 +3,7 @@ import { textOf, type PackageFiles } from '../core/package/files.ts';
 import { roleOf } from '../core/package/layout.ts';
 import { definitionToCR } from '../core/package/definition-cr.ts';
 import type { RenderedAddonApp } from '../core/package/render-app.ts';
+import type { ConfigTemplateMap } from '../core/package/config-template.ts';
 import { parseYamlAsKubeVela } from '../core/package/kubevela-yaml.ts';
 import type { KubeObject } from './kube.ts';
 
@@ -47,12 +48,12 @@ export const auxiliaryAnnotation = 'velahub.dev/auxiliary-objects';
  * The objects `vela addon enable` would create for an addon, in namespace `ns`,
  * from its rendered Application ({@link renderAddonApp}): Application
  * `addon-NAME` (labels name/version/registry, annotations listing the
- * definitions it provides), each definition as a CR, UI schemas and views as
- * ConfigMaps, template.cue's auxiliary outputs, and the parameters in Secret
+ * definitions it provides), each definition as a CR, UI schemas, views and
+ * config templates (`config-template-NAME`) as ConfigMaps, template.cue's auxiliary outputs, and the parameters in Secret
  * `addon-secret-NAME`. Owner references are added at apply time, once the
  * Application's UID is known.
  */
-export function addonObjects(input: { manifest: AddonManifest; files: PackageFiles; rendered: RenderedAddonApp; registry: string; namespace: string; parameters?: Record<string, unknown> }): AddonObjects {
+export function addonObjects(input: { manifest: AddonManifest; files: PackageFiles; rendered: RenderedAddonApp; registry: string; namespace: string; parameters?: Record<string, unknown>; configTemplates?: ConfigTemplateMap[] }): AddonObjects {
   const { manifest, files, namespace, rendered } = input;
   const { name, version } = manifest.metadata;
   const annotations: Record<string, string> = {};
@@ -95,6 +96,9 @@ export function addonObjects(input: { manifest: AddonManifest; files: PackageFil
     // VelaUX unmarshals the UI schema as JSON (and silently shows no form for YAML): KubeVela converts it.
     const data = role === 'ui-schema' ? { 'ui-schema': JSON.stringify(parseYamlAsKubeVela(textOf(files, p)!, p).documents[0] ?? null) } : { template: textOf(files, p)! };
     owned.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: base, namespace, labels: { [addonLabels.name]: name } }, data });
+  }
+  for (const t of input.configTemplates ?? []) {
+    owned.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: t.name, namespace, labels: { ...t.labels, [addonLabels.name]: name }, annotations: t.annotations }, data: t.data });
   }
   owned.push(...auxiliary);
   const params = input.parameters ?? {};

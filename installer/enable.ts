@@ -7,6 +7,7 @@ import { addonObjects, applicationName, type AddonObjects } from './addon-object
 import type { Diagnostic } from '../core/diagnostics.ts';
 import type { CueLine } from '../core/cue/lines.ts';
 import { lineForVelaVersion } from '../core/cue/cluster-line.ts';
+import { configTemplatesOf } from '../core/package/config-template.ts';
 import { parameterFileOf, renderAddonApp, renderAddonNotes, type RenderedAddonApp } from '../core/package/render-app.ts';
 import { applyAddonObjects, ApplyJournal, checkDefinitionConflicts, type ApplyReport } from './apply.ts';
 import { readClusterFacts } from './cluster-facts.ts';
@@ -148,7 +149,8 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
         const parameters = isRequested ? (opts.parameters ?? {}) : {};
         const rendered = await renderForEnable(fetched, parameters, { cue: opts.cue, line, signal: opts.signal });
         const notes = await renderAddonNotes({ files: fetched.files, metadata: fetched.manifest.metadata, parameters, cue: opts.cue, upgrade: step.action !== 'install', line, signal: opts.signal });
-        prepared.push({ step, objects: addonObjects({ manifest: fetched.manifest, files: fetched.files, rendered, registry: step.registry, namespace, parameters }), notes });
+        const configTemplates = await configTemplatesOf(fetched.files, opts.cue, { line, signal: opts.signal });
+        prepared.push({ step, objects: addonObjects({ manifest: fetched.manifest, files: fetched.files, rendered, registry: step.registry, namespace, parameters, configTemplates }), notes });
       }
       for (const { step, objects, notes } of prepared) {
         if (!opts.overrideDefinitions) await checkDefinitionConflicts(kube, step.name, objects);
