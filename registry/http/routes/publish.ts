@@ -29,11 +29,18 @@ function readChartField(req: express.Request, limit: number): Promise<Buffer> {
   });
 }
 
-function send(res: express.Response, result: PublishResult): void {
-  res.status(result.status === 'created' ? 201 : 200).json({ saved: true, ...result });
+function send(res: express.Response, result: PublishResult, identicalStatus = 200): void {
+  res.status(result.status === 'created' ? 201 : identicalStatus).json({ saved: true, ...result });
 }
 
-/** POST /api/v1/packages (raw tarball) and ChartMuseum's POST /api/charts (multipart). */
+/**
+ * Where ChartMuseum clients post (helm-push, used by `vela addon push`):
+ * `{context path}/api/{repository path}/charts`, e.g. `/api/charts`,
+ * `/cm/api/charts` (`--context-path /cm`) or `/api/team/charts`.
+ */
+const chartMuseumUpload = /^(?:\/[^/]+)*\/api(?:\/[^/]+)*\/charts\/?$/;
+
+/** POST /api/v1/packages (raw tarball) and ChartMuseum's POST [/CTX]/api[/REPO]/charts (multipart). */
 export function publishRoutes(registry: Registry): Router {
   const router = Router();
   const limit = (registry.limits ?? defaultLimits).maxTotalBytes;
@@ -41,10 +48,11 @@ export function publishRoutes(registry: Registry): Router {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new VelahubError('EBAD_REQUEST', 'the request body must be the addon .tgz (Content-Type: application/gzip)');
     send(res, await publishArchive(registry, req.body, req.token));
   });
-  router.post('/api/charts', async (req, res) => {
+  router.post(chartMuseumUpload, async (req, res) => {
     const data = await readChartField(req, limit);
     try {
-      send(res, await publishArchive(registry, data, req.token));
+      // vela addon push reads anything but 201/202 as a failure: an identical re-push is a success there too.
+      send(res, await publishArchive(registry, data, req.token), 201);
     } catch (err) {
       // ChartMuseum's ?force overwrites a version; here versions are immutable, and the client is told so.
       if (req.query.force !== undefined && isVelahubError(err, 'ECONFLICT')) {
