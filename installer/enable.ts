@@ -14,6 +14,7 @@ import { readClusterFacts } from './cluster-facts.ts';
 import { AddonFetcher, type FetchedAddon } from './fetch-addon.ts';
 import type { Kube } from './kube.ts';
 import { readRegistryIndex, type RegistrySource } from './registry-index.ts';
+import { unresolvableRegistryWarnings } from './vela-registry.ts';
 
 /** Progress events, for a CLI to print while it waits. */
 export type InstallEvent =
@@ -22,7 +23,8 @@ export type InstallEvent =
   | { kind: 'fetch'; name: string; version: string }
   | { kind: 'apply'; cluster: string; name: string; version: string; report: ApplyReport }
   | { kind: 'wait'; cluster: string; name: string; elapsedMs: number }
-  | { kind: 'rollback'; cluster: string; problems: string[] };
+  | { kind: 'rollback'; cluster: string; problems: string[] }
+  | { kind: 'warning'; cluster: string; message: string };
 
 /** Options of {@link enableAddons}. */
 export interface EnableOptions {
@@ -151,6 +153,10 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
         const notes = await renderAddonNotes({ files: fetched.files, metadata: fetched.manifest.metadata, parameters, cue: opts.cue, upgrade: step.action !== 'install', line, signal: opts.signal });
         const configTemplates = await configTemplatesOf(fetched.files, opts.cue, { line, signal: opts.signal });
         prepared.push({ step, objects: addonObjects({ manifest: fetched.manifest, files: fetched.files, rendered, registry: step.registry, namespace, parameters, configTemplates }), notes });
+      }
+      // Warned before writing: an Application labelled with a registry vela cannot resolve breaks `vela addon list/upgrade`.
+      for (const message of await unresolvableRegistryWarnings(kube, namespace, prepared.map((p) => p.step.registry))) {
+        opts.onEvent?.({ kind: 'warning', cluster: kube.context, message });
       }
       for (const { step, objects, notes } of prepared) {
         if (!opts.overrideDefinitions) await checkDefinitionConflicts(kube, step.name, objects);

@@ -34,12 +34,16 @@ export function progress(e: InstallEvent): void {
       break;
     case 'apply':
       line(`${e.cluster}: ${e.name} ${e.version}: ${e.report.created.length} created, ${e.report.changed.length} changed, ${e.report.unchanged.length} unchanged`);
+      for (const p of e.report.pruned) line(`warning: ${e.cluster}: ${e.name}: left out ${p}`);
       break;
     case 'wait':
       if (Math.round(e.elapsedMs / 1000) % 10 === 0) line(`${e.cluster}: waiting for addon-${e.name} to run (${Math.round(e.elapsedMs / 1000)} s)`);
       break;
     case 'rollback':
       line(`${e.cluster}: rolled back this run's changes${e.problems.length ? `; could not undo: ${e.problems.join('; ')}` : ''}`);
+      break;
+    case 'warning':
+      line(`warning: ${e.message}`);
       break;
     case 'plan':
       break;
