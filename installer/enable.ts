@@ -15,6 +15,7 @@ import { AddonFetcher, type FetchedAddon } from './fetch-addon.ts';
 import type { Kube } from './kube.ts';
 import { readRegistryIndex, type RegistrySource } from './registry-index.ts';
 import { unresolvableRegistryWarnings } from './vela-registry.ts';
+import { enabledParameters, mergeParameters } from './addon-parameters.ts';
 
 /** Progress events, for a CLI to print while it waits. */
 export type InstallEvent =
@@ -148,8 +149,10 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
         if (!writes(step)) continue;
         const fetched = await fetcher.fetch(step.candidate, opts.signal);
         const isRequested = opts.requested.some((r) => r.name === step.name);
-        const parameters = isRequested ? (opts.parameters ?? {}) : {};
-        const rendered = await renderForEnable(fetched, parameters, { cue: opts.cue, line, signal: opts.signal });
+        const given = isRequested ? (opts.parameters ?? {}) : {};
+        // An enabled addon keeps the parameters it was enabled with, the given ones overriding them, as vela does.
+        const parameters = step.action === 'install' ? given : mergeParameters(await enabledParameters(kube, namespace, step.name), given);
+        const rendered = await renderForEnable(fetched, parameters, given, { cue: opts.cue, line, signal: opts.signal });
         const notes = await renderAddonNotes({ files: fetched.files, metadata: fetched.manifest.metadata, parameters, cue: opts.cue, upgrade: step.action !== 'install', line, signal: opts.signal });
         const configTemplates = await configTemplatesOf(fetched.files, opts.cue, { line, signal: opts.signal });
         prepared.push({ step, objects: addonObjects({ manifest: fetched.manifest, files: fetched.files, rendered, registry: step.registry, namespace, parameters, configTemplates }), notes });
@@ -188,17 +191,18 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
 
 /**
  * Checks the parameters of an addon and renders its Application. Unknown
- * parameters and wrong types are caught by the schema (every problem at once);
+ * given parameters and wrong types are caught by the schema (every problem at once);
  * what is required is decided by CUE, as KubeVela decides it: the values are
  * unified with parameter.cue, so defaults of nested structs fill in.
  */
-async function renderForEnable(fetched: FetchedAddon, parameters: Record<string, unknown>, cue: { cue: CueEvaluator; line: CueLine; signal?: AbortSignal }): Promise<RenderedAddonApp> {
+async function renderForEnable(fetched: FetchedAddon, parameters: Record<string, unknown>, given: Record<string, unknown>, cue: { cue: CueEvaluator; line: CueLine; signal?: AbortSignal }): Promise<RenderedAddonApp> {
   const { manifest, files, candidate } = fetched;
   const label = `${candidate.name} ${candidate.version}`;
+  // The schema checks what the user gives now; values kept from an earlier enable go to CUE as they are.
   if (manifest.parameterSchema) {
-    const problems = validateParameters(manifest.parameterSchema, parameters, parameterFileOf(files) ?? 'parameter.cue').filter((p) => p.code !== 'parameter-required');
+    const problems = validateParameters(manifest.parameterSchema, given, parameterFileOf(files) ?? 'parameter.cue').filter((p) => p.code !== 'parameter-required');
     if (problems.length) throw new VelahubError('EINVALID_PARAMETERS', `${problems.length} invalid parameter(s) for ${candidate.name}: ${problems.map((p) => p.message).join('; ')}`, { data: problems });
-  } else if (Object.keys(parameters).length > 0) {
+  } else if (Object.keys(given).length > 0) {
     throw new VelahubError('EINVALID_PARAMETERS', `${label} takes no parameters (it has no parameter.cue)`, { path: '--set' });
   }
   try {

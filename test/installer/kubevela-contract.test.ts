@@ -8,6 +8,8 @@
  * topology policy of `deployTo.runtimeCluster`.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
@@ -19,6 +21,8 @@ import { syncVelaRegistry } from '../../installer/vela-registry.ts';
 import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace } from '../cluster/fixtures.ts';
 import { rejectsCode } from '../fixtures/errors.ts';
+import { tempDir } from '../fixtures/addons.ts';
+import { describeRun, velahub } from '../fixtures/cli.ts';
 import { markVelaCoreReady, metadata, setApplicationPhase, snapshot, startTestRegistry, velaNamespace, versionsOf, type TestRegistry } from './harness.ts';
 
 const T = { timeout: 240_000 };
@@ -242,6 +246,13 @@ template: {
     assert.deepEqual(secret.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['Application', 'addon-contract-demo', app.metadata.uid, true]]);
     const stored = JSON.parse(Buffer.from((secret as unknown as { data: Record<string, string> }).data.addonParameterDataKey!, 'base64').toString('utf8')) as unknown;
     assert.deepEqual(stored, { replicas: 3, resources: { cpu: '20m' } }, 'the parameters as given, as KubeVela stores them');
+
+    // A later enable keeps what was given before, the new values overriding it (vela's MergeAddonInstallArgs).
+    await enable(ns, { parameters: { resources: { memory: '1Gi' } } });
+    const third = await snapshot(kube, ns);
+    const merged = JSON.parse(Buffer.from((third.get('Secret/addon-secret-contract-demo') as unknown as { data: Record<string, string> }).data.addonParameterDataKey!, 'base64').toString('utf8')) as unknown;
+    assert.deepEqual(merged, { replicas: 3, resources: { cpu: '20m', memory: '1Gi' } });
+    assert.deepEqual((third.get('Application/addon-contract-demo')!.spec as { components: Array<{ properties: unknown }> }).components[0]!.properties, { image: 'nginx:1.0.0', replicas: 3, cpu: '20m' });
   });
 
   test('a really required parameter fails naming it, nothing written; a mistyped one names what is valid', T, async () => {
@@ -277,6 +288,24 @@ template: {
     const def = (await snapshot(kube, ns)).get('ComponentDefinition/pruned-web')!;
     assert.equal((def.spec as Record<string, unknown>).appliesToWorkloads, undefined);
     assert.deepEqual((def.spec as { workload: unknown }).workload, { definition: { apiVersion: 'apps/v1', kind: 'Deployment' } });
+  });
+
+  test('CLI: velahub enable with no --set, the registry-label warning before writing, NOTES.cue printed', T, async () => {
+    const ns = await fresh();
+    const { dir, cleanup } = await tempDir();
+    try {
+      const kubeconfig = join(dir, 'kubeconfig');
+      await writeFile(kubeconfig, kc.exportConfig());
+      const env = { VELAHUB_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: kubeconfig, VELAHUB_REGISTRY: registry.url };
+      const r = await velahub(['enable', 'contract-demo', '--kubeconfig', kubeconfig, '--context', kc.getCurrentContext(), '--vela-namespace', ns], { cwd: dir, env });
+      assert.equal(r.code, 0, describeRun(r));
+      assert.match(r.stderr, /warning: .*registry "default" is not in .*vela-addon-registry.*velahub registry add NAME URL --sync/);
+      assert.ok(r.stderr.indexOf('warning:') < r.stderr.indexOf('contract-demo 1.0.0: '), describeRun(r));
+      assert.match(r.stdout, /enabled contract-demo 1\.0\.0/);
+      assert.match(r.stdout, /contract-demo:\ncontract-demo 1\.0\.0 runs 1 replica\(s\)/);
+    } finally {
+      await cleanup();
+    }
   });
 
   test('deployTo.runtimeCluster with a YAML template: the topology policy of the clusters parameter', T, async () => {
