@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { parse } from 'yaml';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import { configTemplateConfigMap, configTemplatesOf } from '../../../core/package/config-template.ts';
 import { rejectsCode } from '../../fixtures/errors.ts';
@@ -18,12 +19,17 @@ describe('core/package/config-template', () => {
   test('catalog fluxcd helm-repository', { skip: catalogDir ? false : 'no catalog snapshot' }, async () => {
     const source = readFileSync(`${catalogDir}/fluxcd/config-templates/helm-repository.cue`, 'utf8');
     const cm = await configTemplateConfigMap('config-templates/helm-repository.cue', source, cue);
-    assert.deepEqual(cm, {
+    const { schema, ...data } = cm.data;
+    assert.deepEqual({ ...cm, data }, {
       name: 'config-template-helm-repository',
       labels: { 'config.oam.dev/catalog': 'velacore-config', 'config.oam.dev/scope': 'project' },
       annotations: { 'config.oam.dev/description': 'Config information to authenticate helm chart repository', 'config.oam.dev/alias': 'Helm Repository', 'config.oam.dev/sensitive': 'false' },
       data: { template: source },
     });
+    // The parameter's schema, as KubeVela's generator makes it (YAML): url required, described.
+    const parsed = parse(schema!) as { required?: string[]; properties: Record<string, { description?: string; title?: string }> };
+    assert.ok(parsed.required?.includes('url'), schema);
+    assert.ok(parsed.properties.url?.description, schema);
   });
 
   test('every config template of the catalog reads', { skip: catalogDir ? false : 'no catalog snapshot' }, async () => {
