@@ -49,7 +49,7 @@ try {
     else await registry.publish(fluxcdStandIn('2.0.0'));
   });
   console.log(`fluxcd: ${catalogDir ? `the catalog's (${catalogDir})` : 'a metadata-only stand-in (no catalog snapshot; set VELAHUB_CATALOG)'}`);
-  console.log(`setup: binaries ${ms(binMs)}; control plane ${plane.version} + registry (seeded with addons/) started in ${ms(startMs)}; CRDs, vela-core stand-in, fluxcd stand-in ${ms(prepMs)}\n`);
+  console.log(`setup: binaries ${ms(binMs)}; control plane ${plane.version} + registry (seeded with addons/) started in ${ms(startMs)}; CRDs, vela-core stand-in, fluxcd published ${ms(prepMs)}\n`);
   const kube = new Kube(plane.kubeconfig);
   const source = registry.source('bench');
   const enable = (namespace: string, onEvent?: (e: InstallEvent) => void) => enableAddons({ requested: [{ name: 'bizworks-platform' }], clusters: [kube], registries: [source], cue, namespace, onEvent });
