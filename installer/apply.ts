@@ -49,7 +49,7 @@ export async function checkDefinitionConflicts(kube: Kube, addon: string, object
   const mine = applicationName(addon);
   const conflicts: Array<{ object: string; owner: string }> = [];
   for (const o of objects.owned) {
-    if (o.kind === 'ConfigMap') continue;
+    if (!/^(Component|Trait|Policy|WorkflowStep)Definition$/.test(o.kind ?? '')) continue; // ConfigMaps and auxiliary objects are simply applied, as vela does
     const live = await kube.get(o);
     if (!live) continue;
     const { addon: other, owner } = ownerOf(live);
