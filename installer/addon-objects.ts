@@ -1,9 +1,10 @@
-import { parse, parseAllDocuments } from 'yaml';
-import { VelahubError } from '../core/errors.ts';
 import type { AddonManifest } from '../core/package/inspect.ts';
 import { textOf, type PackageFiles } from '../core/package/files.ts';
 import { roleOf } from '../core/package/layout.ts';
 import { definitionToCR } from '../core/package/definition-cr.ts';
+import type { RenderedAddonApp } from '../core/package/render-app.ts';
+import type { ConfigTemplateMap } from '../core/package/config-template.ts';
+import { parseYamlAsKubeVela } from '../core/package/kubevela-yaml.ts';
 import type { KubeObject } from './kube.ts';
 
 /** Labels and annotations KubeVela reads from an addon's Application. */
@@ -34,61 +35,72 @@ export function applicationName(addon: string): string {
 /** The objects enabling an addon creates, by role. */
 export interface AddonObjects {
   application: KubeObject;
-  /** Definitions, UI-schema and view ConfigMaps: owned by the Application. */
+  /** Definitions, UI-schema and view ConfigMaps, template.cue's outputs: owned by the Application. */
   owned: KubeObject[];
-  /** `addon-secret-NAME`, when there are parameters. */
+  /** `addon-secret-NAME`, when there are parameters (owned by the Application too, as KubeVela does). */
   secret?: KubeObject;
 }
 
+/** Where velahub lists an addon's auxiliary objects (template.cue's outputs), so disable finds them. */
+export const auxiliaryAnnotation = 'velahub.dev/auxiliary-objects';
+
 /**
- * The objects `vela addon enable` would create for an addon, in namespace `ns`:
- * Application `addon-NAME` (labels name/version/registry, annotations listing the
- * definitions it provides, resources/ YAML bundled into one k8s-objects
- * component), each definition as a CR, UI schemas and views as ConfigMaps, and
- * the parameters in Secret `addon-secret-NAME`. Owner references are added at
- * apply time, once the Application's UID is known.
+ * The objects `vela addon enable` would create for an addon, in namespace `ns`,
+ * from its rendered Application ({@link renderAddonApp}): Application
+ * `addon-NAME` (labels name/version/registry, annotations listing the
+ * definitions it provides), each definition as a CR, UI schemas, views and
+ * config templates (`config-template-NAME`) as ConfigMaps, template.cue's auxiliary outputs, and the parameters in Secret
+ * `addon-secret-NAME`. Owner references are added at apply time, once the
+ * Application's UID is known.
  */
-export function addonObjects(input: { manifest: AddonManifest; files: PackageFiles; registry: string; namespace: string; parameters?: Record<string, unknown> }): AddonObjects {
-  const { manifest, files, namespace } = input;
+export function addonObjects(input: { manifest: AddonManifest; files: PackageFiles; rendered: RenderedAddonApp; registry: string; namespace: string; parameters?: Record<string, unknown>; configTemplates?: ConfigTemplateMap[] }): AddonObjects {
+  const { manifest, files, namespace, rendered } = input;
   const { name, version } = manifest.metadata;
-  const unsupported = [...files.keys()].filter((p) => p === 'template.cue' || (roleOf(p) === 'resource' && p.endsWith('.cue')));
-  if (unsupported.length > 0) {
-    throw new VelahubError('ENOT_SUPPORTED', `${name} ${version} renders its Application with CUE (${unsupported.join(', ')}), which velahub enable does not support yet`, { hint: `use vela addon enable ${name} for this addon` });
-  }
   const annotations: Record<string, string> = {};
   for (const [type, key] of Object.entries(providedAnnotations)) {
     const names = manifest.definitions.filter((d) => d.type === type).map((d) => d.name);
     if (names.length) annotations[key] = names.join(',');
   }
-  const base = files.has('template.yaml') ? (parse(textOf(files, 'template.yaml')!) as Record<string, unknown>) : {};
-  const baseSpec = (base.spec as Record<string, unknown> | undefined) ?? {};
-  const components = [...((baseSpec.components as unknown[] | undefined) ?? [])];
-  const resources = [...files.keys()].filter((p) => roleOf(p) === 'resource' && /\.ya?ml$/.test(p) && p !== 'resources/parameter.cue').sort();
-  if (resources.length > 0) {
-    const objects = resources.flatMap((p) => parseAllDocuments(textOf(files, p)!).map((d) => d.toJS() as unknown).filter(Boolean));
-    components.push({ name: `${name}-resources`, type: 'k8s-objects', properties: { objects } });
-  }
-  const baseMeta = (base.metadata as Record<string, unknown> | undefined) ?? {};
+  const addonOwn = { [addonLabels.name]: name, [addonLabels.version]: version };
+  const auxiliary = rendered.auxiliary.map((o) => {
+    const meta = (o.metadata ?? {}) as KubeObject['metadata'];
+    return { ...o, metadata: { ...meta, namespace: meta.namespace ?? namespace, labels: { ...(meta.labels ?? {}), ...addonOwn } } } as KubeObject;
+  });
+  if (auxiliary.length) annotations[auxiliaryAnnotation] = JSON.stringify(auxiliary.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name })));
+  const baseMeta = (rendered.application.metadata as Record<string, unknown> | undefined) ?? {};
   const application: KubeObject = {
+    ...rendered.application,
     apiVersion: 'core.oam.dev/v1beta1',
     kind: 'Application',
     metadata: {
       name: applicationName(name),
       namespace,
-      labels: { ...((baseMeta.labels as Record<string, string>) ?? {}), [addonLabels.name]: name, [addonLabels.version]: version, [addonLabels.registry]: input.registry },
+      labels: { ...((baseMeta.labels as Record<string, string>) ?? {}), ...addonOwn, [addonLabels.registry]: input.registry },
       annotations: { ...((baseMeta.annotations as Record<string, string>) ?? {}), ...annotations, [dependenciesAnnotation]: JSON.stringify(manifest.metadata.dependencies ?? []) },
     },
-    spec: { ...baseSpec, components },
   };
+  delete (application as { status?: unknown }).status;
   const owned: KubeObject[] = manifest.definitions
     .filter((d) => d.schematic === 'cue')
-    .map((d) => definitionToCR({ name: d.name, type: d.type, description: d.description, annotations: d.annotations, labels: d.labels, attributes: d.attributes }, d.template, namespace) as unknown as KubeObject);
+    .map((d) => definitionToCR({ name: d.name, type: d.type, description: d.description, annotations: d.annotations, labels: d.labels, attributes: d.attributes, ...(d.alias !== undefined ? { alias: d.alias } : {}) }, d.template, namespace) as unknown as KubeObject);
+  // Terraform ComponentDefinitions are YAML CRs: applied as they are, in the KubeVela namespace, as KubeVela does.
+  for (const d of manifest.definitions.filter((x) => x.schematic === 'terraform')) {
+    const cr = parseYamlAsKubeVela(textOf(files, d.file)!, d.file).documents[0] as KubeObject;
+    owned.push({ ...cr, metadata: { ...cr.metadata, namespace } });
+  }
   for (const p of [...files.keys()].sort()) {
     const role = roleOf(p);
     if (role !== 'ui-schema' && role !== 'view') continue;
-    const base = p.split('/').pop()!.replace(/\.(ya?ml|cue)$/, '');
-    owned.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: base, namespace, labels: { [addonLabels.name]: name } }, data: { [role === 'ui-schema' ? 'ui-schema' : 'template']: textOf(files, p)! } });
+    // KubeVela names the ConfigMap after the file up to its first dot.
+    const base = p.split('/').pop()!.split('.')[0]!;
+    // VelaUX unmarshals the UI schema as JSON (and silently shows no form for YAML): KubeVela converts it.
+    const data = role === 'ui-schema' ? { 'ui-schema': JSON.stringify(parseYamlAsKubeVela(textOf(files, p)!, p).documents[0] ?? null) } : { template: textOf(files, p)! };
+    owned.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: base, namespace, labels: { [addonLabels.name]: name } }, data });
   }
+  for (const t of input.configTemplates ?? []) {
+    owned.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: t.name, namespace, labels: { ...t.labels, [addonLabels.name]: name }, annotations: t.annotations }, data: t.data });
+  }
+  owned.push(...auxiliary);
   const params = input.parameters ?? {};
   const secret: KubeObject | undefined = Object.keys(params).length
     ? { apiVersion: 'v1', kind: 'Secret', metadata: { name: `addon-secret-${name}`, namespace, labels: { [addonLabels.name]: name } }, type: 'Opaque', data: { [parameterDataKey]: Buffer.from(JSON.stringify(params)).toString('base64') } }

@@ -1,13 +1,17 @@
+import { isDeepStrictEqual } from 'node:util';
 import { VelahubError } from '../core/errors.ts';
 import { addonLabels, applicationName, type AddonObjects } from './addon-objects.ts';
 import type { Kube } from './kube.ts';
 import { describeObject, type KubeObject } from './kube-object.ts';
+import { applyPruningUndeclared } from './prune-undeclared.ts';
 
 /** What applying did to each object. */
 export interface ApplyReport {
   created: string[];
   changed: string[];
   unchanged: string[];
+  /** Fields left out because the object's CRD does not declare them, per object. */
+  pruned: string[];
 }
 
 /** Records what a run changed so it can be undone in reverse order. */
@@ -45,7 +49,7 @@ export async function checkDefinitionConflicts(kube: Kube, addon: string, object
   const mine = applicationName(addon);
   const conflicts: Array<{ object: string; owner: string }> = [];
   for (const o of objects.owned) {
-    if (o.kind === 'ConfigMap') continue;
+    if (!/^(Component|Trait|Policy|WorkflowStep)Definition$/.test(o.kind ?? '')) continue; // ConfigMaps and auxiliary objects are simply applied, as vela does
     const live = await kube.get(o);
     if (!live) continue;
     const { addon: other, owner } = ownerOf(live);
@@ -61,6 +65,38 @@ export async function checkDefinitionConflicts(kube: Kube, addon: string, object
   }
 }
 
+/** The annotation vela-core restarts an Application's workflow on when it changes. */
+export const publishVersionAnnotation = 'app.oam.dev/publishVersion';
+
+/** A publish version as KubeVela's `util.GenerateVersion("addon")` makes one: `addon-` and the time to the millisecond. */
+export function newPublishVersion(now = new Date()): string {
+  return `addon-${now.toISOString().replace(/[-:TZ.]/g, '')}`;
+}
+
+/** What a write of an Application can change, without what the API server stamps on every write. */
+function essence(o: KubeObject): unknown {
+  return { spec: o.spec, labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {}, owners: o.metadata.ownerReferences ?? [] };
+}
+
+/**
+ * The Application with `app.oam.dev/publishVersion` set, as `vela addon enable`
+ * sets it on every enable and upgrade (vela-core restarts the workflow only when
+ * it changes). Where applying it would change nothing else, the live value is
+ * kept, so a re-enable writes nothing; whether anything else changes is asked of
+ * the API server (a dry-run apply), which knows its defaults.
+ */
+async function withPublishVersion(kube: Kube, app: KubeObject, dryRun?: boolean): Promise<KubeObject> {
+  const stamp = (v: string): KubeObject => ({ ...app, metadata: { ...app.metadata, annotations: { ...(app.metadata.annotations ?? {}), [publishVersionAnnotation]: v } } });
+  const live = await kube.get(app);
+  const current = live?.metadata.annotations?.[publishVersionAnnotation];
+  if (live && current) {
+    const trial = await kube.apply(stamp(current), { dryRun: true });
+    if (isDeepStrictEqual(essence(trial), essence(live))) return stamp(current);
+  }
+  // A dry run shows the value it would write; it is stamped again on the real run.
+  return stamp(dryRun && current ? current : newPublishVersion());
+}
+
 /**
  * Applies an addon's objects with server-side apply: the Application first (its
  * UID becomes every owned object's controller ownerReference), then the owned
@@ -69,11 +105,12 @@ export async function checkDefinitionConflicts(kube: Kube, addon: string, object
  * failure later in the run can be rolled back.
  */
 export async function applyAddonObjects(kube: Kube, objects: AddonObjects, opts: { dryRun?: boolean; journal: ApplyJournal }): Promise<ApplyReport> {
-  const report: ApplyReport = { created: [], changed: [], unchanged: [] };
+  const report: ApplyReport = { created: [], changed: [], unchanged: [], pruned: [] };
   const applyOne = async (o: KubeObject): Promise<KubeObject> => {
     const before = await kube.get(o);
-    const after = await kube.apply(o, { dryRun: opts.dryRun });
+    const { applied: after, pruned } = await applyPruningUndeclared(kube, o, { dryRun: opts.dryRun });
     const label = describeObject(o);
+    if (pruned) report.pruned.push(`${label}: ${pruned.paths.join(', ')} (not in its CRD's schema; the API server would prune ${pruned.paths.length > 1 ? 'them' : 'it'} for vela addon enable too)`);
     if (!before) report.created.push(label);
     else if (before.metadata.resourceVersion === after.metadata.resourceVersion) report.unchanged.push(label);
     else report.changed.push(label);
@@ -82,7 +119,7 @@ export async function applyAddonObjects(kube: Kube, objects: AddonObjects, opts:
     }
     return after;
   };
-  const app = await applyOne(objects.application);
+  const app = await applyOne(await withPublishVersion(kube, objects.application, opts.dryRun));
   const owner = {
     apiVersion: 'core.oam.dev/v1beta1',
     kind: 'Application',
@@ -94,7 +131,8 @@ export async function applyAddonObjects(kube: Kube, objects: AddonObjects, opts:
   for (const o of objects.owned) {
     await applyOne({ ...o, metadata: { ...o.metadata, ownerReferences: [owner] } });
   }
-  if (objects.secret) await applyOne(objects.secret);
+  // Owned like the rest, as `vela addon enable` does: disabling the addon removes its parameters too.
+  if (objects.secret) await applyOne({ ...objects.secret, metadata: { ...objects.secret.metadata, ownerReferences: [owner] } });
   else if (!opts.dryRun) {
     const name = objects.application.metadata.labels?.[addonLabels.name];
     const stale = { apiVersion: 'v1', kind: 'Secret', metadata: { name: `addon-secret-${name}`, namespace: objects.application.metadata.namespace! } };

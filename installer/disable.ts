@@ -1,5 +1,5 @@
 import { VelahubError } from '../core/errors.ts';
-import { addonLabels, applicationName } from './addon-objects.ts';
+import { addonLabels, applicationName, auxiliaryAnnotation } from './addon-objects.ts';
 import { enabledAddons } from './cluster-facts.ts';
 import type { Kube } from './kube.ts';
 import { describeObject, type KubeObject } from './kube-object.ts';
@@ -34,6 +34,16 @@ export async function applicationsUsing(kube: Kube, addonApp: KubeObject): Promi
   return [...users].sort();
 }
 
+/** The auxiliary objects (template.cue's outputs) an addon's Application lists. */
+function auxiliaryObjectsOf(app: KubeObject): KubeObject[] {
+  try {
+    const list = JSON.parse(app.metadata.annotations?.[auxiliaryAnnotation] ?? '[]') as Array<{ apiVersion: string; kind: string; namespace?: string; name: string }>;
+    return list.map((a) => ({ apiVersion: a.apiVersion, kind: a.kind, metadata: { name: a.name, namespace: a.namespace } }));
+  } catch {
+    return []; // written by another tool: garbage collection removes them (they are owned)
+  }
+}
+
 /** What disabling did. */
 export interface DisableResult {
   cluster: string;
@@ -44,7 +54,8 @@ export interface DisableResult {
 /**
  * Disables an addon: refuses while another enabled addon depends on it or an
  * Application uses one of its definitions (naming them), unless `force`. Deletes
- * the Application, the definitions it owns and its parameter Secret (deleting
+ * the Application, the definitions, ConfigMaps and auxiliary objects it owns and
+ * its parameter Secret (deleting
  * the owned objects explicitly rather than trusting garbage collection).
  */
 export async function disableAddon(kube: Kube, name: string, opts: { namespace?: string; force?: boolean; dryRun?: boolean } = {}): Promise<DisableResult> {
@@ -68,6 +79,7 @@ export async function disableAddon(kube: Kube, name: string, opts: { namespace?:
     }
   }
   for (const o of await kube.list('v1', 'ConfigMap', namespace, `${addonLabels.name}=${name}`)) owned.push(o);
+  owned.push(...auxiliaryObjectsOf(me.application).filter((a) => !owned.some((o) => o.kind === a.kind && o.metadata.name === a.metadata.name && o.metadata.namespace === a.metadata.namespace)));
   const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: `addon-secret-${name}`, namespace } };
   for (const o of [me.application, ...owned, secret as KubeObject]) {
     if (opts.dryRun ? await kube.get(o) : await kube.delete(o)) deleted.push(describeObject(o));

@@ -3,12 +3,19 @@ import type { CueEvaluator } from '../core/cue/evaluator.ts';
 import { resolve } from '../core/resolve/resolve.ts';
 import type { LockedAddon, Plan, Requested, RegistrySnapshot } from '../core/resolve/types.ts';
 import { validateParameters } from '../core/params/validate.ts';
-import { addonObjects, applicationName } from './addon-objects.ts';
+import { addonObjects, applicationName, type AddonObjects } from './addon-objects.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
+import type { CueLine } from '../core/cue/lines.ts';
+import { lineForVelaVersion } from '../core/cue/cluster-line.ts';
+import { configTemplatesOf } from '../core/package/config-template.ts';
+import { parameterFileOf, renderAddonApp, renderAddonNotes, type RenderedAddonApp } from '../core/package/render-app.ts';
 import { applyAddonObjects, ApplyJournal, checkDefinitionConflicts, type ApplyReport } from './apply.ts';
 import { readClusterFacts } from './cluster-facts.ts';
-import { AddonFetcher } from './fetch-addon.ts';
+import { AddonFetcher, type FetchedAddon } from './fetch-addon.ts';
 import type { Kube } from './kube.ts';
 import { readRegistryIndex, type RegistrySource } from './registry-index.ts';
+import { unresolvableRegistryWarnings } from './vela-registry.ts';
+import { enabledParameters, mergeParameters } from './addon-parameters.ts';
 
 /** Progress events, for a CLI to print while it waits. */
 export type InstallEvent =
@@ -17,7 +24,8 @@ export type InstallEvent =
   | { kind: 'fetch'; name: string; version: string }
   | { kind: 'apply'; cluster: string; name: string; version: string; report: ApplyReport }
   | { kind: 'wait'; cluster: string; name: string; elapsedMs: number }
-  | { kind: 'rollback'; cluster: string; problems: string[] };
+  | { kind: 'rollback'; cluster: string; problems: string[] }
+  | { kind: 'warning'; cluster: string; message: string };
 
 /** Options of {@link enableAddons}. */
 export interface EnableOptions {
@@ -44,7 +52,8 @@ export interface EnableOptions {
 export interface ClusterResult {
   cluster: string;
   plan: Plan;
-  applied: Array<{ name: string; version: string; report: ApplyReport }>;
+  /** Per addon written: what applying did, and its NOTES.cue message when it has one. */
+  applied: Array<{ name: string; version: string; report: ApplyReport; notes?: string }>;
 }
 
 /** Reads every registry's index (unreachable ones are kept, marked, and skipped later). */
@@ -132,21 +141,30 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
     const applied: ClusterResult['applied'] = [];
     try {
       const { facts } = planned[i]!;
+      // Render every addon of the plan before writing anything: a bad parameter or template
+      // fails here, naming it, with the cluster untouched.
+      const line = lineForVelaVersion(facts.velaVersion);
+      const prepared: Array<{ step: Plan['steps'][number]; objects: AddonObjects; notes?: string }> = [];
       for (const step of plan.steps) {
         if (!writes(step)) continue;
         const fetched = await fetcher.fetch(step.candidate, opts.signal);
         const isRequested = opts.requested.some((r) => r.name === step.name);
-        const parameters = isRequested ? (opts.parameters ?? {}) : {};
-        if (isRequested && fetched.manifest.parameterSchema) {
-          const problems = validateParameters(fetched.manifest.parameterSchema, parameters, 'parameter.cue');
-          if (problems.length) throw new VelahubError('EINVALID_PARAMETERS', `${problems.length} invalid parameter(s) for ${step.name}: ${problems.map((p) => p.message).join('; ')}`, { data: problems });
-        } else if (isRequested && Object.keys(parameters).length > 0) {
-          throw new VelahubError('EINVALID_PARAMETERS', `${step.name} ${step.version} takes no parameters (it has no parameter.cue)`, { path: '--set' });
-        }
-        const objects = addonObjects({ manifest: fetched.manifest, files: fetched.files, registry: step.registry, namespace, parameters });
+        const given = isRequested ? (opts.parameters ?? {}) : {};
+        // An enabled addon keeps the parameters it was enabled with, the given ones overriding them, as vela does.
+        const parameters = step.action === 'install' ? given : mergeParameters(await enabledParameters(kube, namespace, step.name), given);
+        const rendered = await renderForEnable(fetched, parameters, given, { cue: opts.cue, line, signal: opts.signal });
+        const notes = await renderAddonNotes({ files: fetched.files, metadata: fetched.manifest.metadata, parameters, cue: opts.cue, upgrade: step.action !== 'install', line, signal: opts.signal });
+        const configTemplates = await configTemplatesOf(fetched.files, opts.cue, { line, signal: opts.signal });
+        prepared.push({ step, objects: addonObjects({ manifest: fetched.manifest, files: fetched.files, rendered, registry: step.registry, namespace, parameters, configTemplates }), notes });
+      }
+      // Warned before writing: an Application labelled with a registry vela cannot resolve breaks `vela addon list/upgrade`.
+      for (const message of await unresolvableRegistryWarnings(kube, namespace, prepared.map((p) => p.step.registry))) {
+        opts.onEvent?.({ kind: 'warning', cluster: kube.context, message });
+      }
+      for (const { step, objects, notes } of prepared) {
         if (!opts.overrideDefinitions) await checkDefinitionConflicts(kube, step.name, objects);
         const report = await applyAddonObjects(kube, objects, { dryRun: opts.dryRun, journal });
-        applied.push({ name: step.name, version: step.version, report });
+        applied.push({ name: step.name, version: step.version, report, ...(notes ? { notes } : {}) });
         opts.onEvent?.({ kind: 'apply', cluster: kube.context, name: step.name, version: step.version, report });
         if (!opts.dryRun && facts.velaCoreReady) await waitForRunning(kube, step.name, namespace, opts);
       }
@@ -171,6 +189,32 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
   return results;
 }
 
+/**
+ * Checks the parameters of an addon and renders its Application. Unknown
+ * given parameters and wrong types are caught by the schema (every problem at once);
+ * what is required is decided by CUE, as KubeVela decides it: the values are
+ * unified with parameter.cue, so defaults of nested structs fill in.
+ */
+async function renderForEnable(fetched: FetchedAddon, parameters: Record<string, unknown>, given: Record<string, unknown>, cue: { cue: CueEvaluator; line: CueLine; signal?: AbortSignal }): Promise<RenderedAddonApp> {
+  const { manifest, files, candidate } = fetched;
+  const label = `${candidate.name} ${candidate.version}`;
+  // The schema checks what the user gives now; values kept from an earlier enable go to CUE as they are.
+  if (manifest.parameterSchema) {
+    const problems = validateParameters(manifest.parameterSchema, given, parameterFileOf(files) ?? 'parameter.cue').filter((p) => p.code !== 'parameter-required');
+    if (problems.length) throw new VelahubError('EINVALID_PARAMETERS', `${problems.length} invalid parameter(s) for ${candidate.name}: ${problems.map((p) => p.message).join('; ')}`, { data: problems });
+  } else if (Object.keys(given).length > 0) {
+    throw new VelahubError('EINVALID_PARAMETERS', `${label} takes no parameters (it has no parameter.cue)`, { path: '--set' });
+  }
+  try {
+    return await renderAddonApp({ files, metadata: manifest.metadata, parameters, cue: cue.cue, line: cue.line, signal: cue.signal });
+  } catch (err) {
+    if (!(err instanceof VelahubError)) throw err;
+    const list = Array.isArray(err.data) ? (err.data as Diagnostic[]) : [];
+    const code = list[0]?.code === 'parameter-required' ? 'EINVALID_PARAMETERS' : err.code;
+    throw new VelahubError(code, `${label}: ${err.message}`, { data: err.data, path: err.path, hint: err.hint ?? (code === 'EINVALID_PARAMETERS' ? `pass it with --set or -f` : undefined), cause: err });
+  }
+}
+
 /** Waits until vela-core reports the addon's Application running, bounded, with progress. */
 async function waitForRunning(kube: Kube, name: string, namespace: string, opts: EnableOptions): Promise<void> {
   const timeout = opts.waitTimeoutMs ?? 300_000;
@@ -178,8 +222,10 @@ async function waitForRunning(kube: Kube, name: string, namespace: string, opts:
   const ref = { apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: applicationName(name), namespace } };
   for (;;) {
     const app = await kube.get(ref);
-    const phase = (app as { status?: { status?: string } } | undefined)?.status?.status;
-    if (phase === 'running') return;
+    const status = (app as { status?: { status?: string; observedGeneration?: number } } | undefined)?.status;
+    const phase = status?.status;
+    // As `vela addon enable` waits: running, and the status is of this generation, not the last one.
+    if (phase === 'running' && (status?.observedGeneration ?? 0) >= (app?.metadata.generation ?? 0)) return;
     const elapsedMs = Date.now() - started;
     if (elapsedMs > timeout) {
       throw new VelahubError('ETIMEOUT', `${kube.context}: ${applicationName(name)} did not reach phase running within ${Math.round(timeout / 1000)} s (phase: ${phase ?? 'none'})`, { hint: `check it with: vela status ${applicationName(name)} -n ${namespace}` });

@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { VelahubError } from '../core/errors.ts';
 import type { CueEvaluator } from '../core/cue/evaluator.ts';
 import { unpackArchive } from '../core/package/archive.ts';
@@ -46,7 +47,9 @@ export class AddonFetcher {
       throw new VelahubError('EINVALID', `${candidate.name} ${candidate.version} from ${candidate.registry} is invalid: ${errors.map((d) => `${d.file}: ${d.message}`).join('; ')}`, { data: result.diagnostics });
     }
     const m = result.manifest.metadata;
-    if (m.name !== candidate.name || m.version !== candidate.version || top !== m.name) {
+    // `v1.9.5` in metadata.yaml is the index's 1.9.5 (11 catalog addons write a leading v).
+    const sameVersion = m.version === candidate.version || (semver.valid(m.version) !== null && semver.valid(m.version) === semver.valid(candidate.version));
+    if (m.name !== candidate.name || !sameVersion || top !== m.name) {
       throw new VelahubError('EINVALID', `the archive for ${candidate.name} ${candidate.version} holds ${m.name} ${m.version} (folder ${top}): refusing a mislabelled archive`);
     }
     return { candidate, files, manifest: result.manifest };

@@ -63,6 +63,9 @@ export class Kube {
       }
     }
     if (body && typeof body === 'object' && 'message' in body) message = String((body as { message: unknown }).message);
+    // client-node's discovery miss carries the whole HTTP exchange: say what it means instead.
+    const unserved = /Failed to fetch resource metadata for ([^:]+): HTTP-Code: 404/.exec(message);
+    if (unserved) message = `the API server does not serve ${unserved[1]} (is its CRD installed, at that version?)`;
     const what = o ? ` ${describeObject(o)}` : '';
     return new VelahubError('ECLUSTER', `${this.context}: ${action}${what} failed${e.code ? ` (HTTP ${e.code})` : ''}: ${message}`, { data: { status: e.code, context: this.context }, cause: err });
   }

@@ -34,12 +34,16 @@ export function progress(e: InstallEvent): void {
       break;
     case 'apply':
       line(`${e.cluster}: ${e.name} ${e.version}: ${e.report.created.length} created, ${e.report.changed.length} changed, ${e.report.unchanged.length} unchanged`);
+      for (const p of e.report.pruned) line(`warning: ${e.cluster}: ${e.name}: left out ${p}`);
       break;
     case 'wait':
       if (Math.round(e.elapsedMs / 1000) % 10 === 0) line(`${e.cluster}: waiting for addon-${e.name} to run (${Math.round(e.elapsedMs / 1000)} s)`);
       break;
     case 'rollback':
       line(`${e.cluster}: rolled back this run's changes${e.problems.length ? `; could not undo: ${e.problems.join('; ')}` : ''}`);
+      break;
+    case 'warning':
+      line(`warning: ${e.message}`);
       break;
     case 'plan':
       break;
@@ -104,6 +108,8 @@ export function enableCommand(): Command {
         for (const w of r.plan.warnings) process.stdout.write(`warning: ${w}\n`);
         const kept = r.plan.steps.filter((s) => s.action === 'keep').map((s) => `${s.name} ${s.version}`);
         process.stdout.write(`${r.cluster}: ${opts.dryRun ? 'would enable' : 'enabled'} ${r.applied.map((a) => `${a.name} ${a.version}`).join(', ') || 'nothing new'}${kept.length ? `; kept ${kept.join(', ')}` : ''}\n`);
+        // NOTES.cue, printed as `vela addon enable` prints it, once per addon however many clusters.
+        for (const a of r.applied) if (a.notes && r === results.find((x) => x.applied.some((y) => y.name === a.name && y.notes))) process.stdout.write(`\n${a.name}:\n${a.notes.trimEnd()}\n`);
       }
     });
 }

@@ -17,6 +17,8 @@ export interface DefinitionHeader {
   annotations: Record<string, string>;
   labels: Record<string, string>;
   attributes: Record<string, unknown>;
+  /** `alias`, which KubeVela writes to the annotation `definition.oam.dev/alias`. */
+  alias?: string;
 }
 
 /** What evaluating one definition yields. */
@@ -284,6 +286,7 @@ function toHeader(name: string, raw: Record<string, unknown>, file: string): Def
     annotations: (raw.annotations as Record<string, string> | undefined) ?? {},
     labels: (raw.labels as Record<string, string> | undefined) ?? {},
     attributes: (raw.attributes as Record<string, unknown> | undefined) ?? {},
+    ...(typeof raw.alias === 'string' ? { alias: raw.alias } : {}),
   };
 }
 

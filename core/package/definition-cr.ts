@@ -13,6 +13,17 @@ const kinds: Record<DefinitionType, string> = {
 /** The annotation KubeVela keeps a definition's description in. */
 export const descriptionAnnotation = 'definition.oam.dev/description';
 
+/** The annotation KubeVela writes a definition header's `alias` to. */
+export const aliasAnnotation = 'definition.oam.dev/alias';
+
+/** Where KubeVela puts header labels and annotations of the user's own (keys without `oam.dev`). */
+export const userKeyPrefix = 'custom.definition.oam.dev/';
+
+/** Header labels or annotations as KubeVela writes them: keys without `oam.dev` get {@link userKeyPrefix}. */
+function userKeys(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k.includes('oam.dev') ? k : `${userKeyPrefix}${k}`, v]));
+}
+
 /** A Definition custom resource (core.oam.dev/v1beta1). */
 export interface DefinitionCR {
   apiVersion: string;
@@ -33,15 +44,18 @@ export function kindOfType(type: DefinitionType): string {
 
 /**
  * Builds the Definition CR for a definition in CUE format: header attributes
- * become spec fields, the description an annotation, the template text goes to
+ * become spec fields, the description and alias annotations, labels and
+ * annotations outside `oam.dev` go under `custom.definition.oam.dev/` (as
+ * pkg/definition/definition.go writes them), the template text goes to
  * `spec.schematic.cue.template` — what `vela def apply` produces.
  */
 export function definitionToCR(header: DefinitionHeader, template: string, namespace = 'vela-system'): DefinitionCR {
-  const annotations = { ...header.annotations };
+  const annotations = userKeys(header.annotations);
+  if (header.alias !== undefined) annotations[aliasAnnotation] = header.alias;
   if (header.description) annotations[descriptionAnnotation] = header.description;
   const metadata: DefinitionCR['metadata'] = { name: header.name, namespace };
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
-  if (Object.keys(header.labels).length > 0) metadata.labels = { ...header.labels };
+  if (Object.keys(header.labels).length > 0) metadata.labels = userKeys(header.labels);
   return {
     apiVersion: 'core.oam.dev/v1beta1',
     kind: kindOfType(header.type),

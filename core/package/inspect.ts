@@ -27,6 +27,8 @@ export interface DefinitionInfo {
   annotations: Record<string, string>;
   labels: Record<string, string>;
   attributes: Record<string, unknown>;
+  /** The header's `alias` (KubeVela's annotation `definition.oam.dev/alias`). */
+  alias?: string;
   /** The normalized parameter schema (see params/schema.ts). */
   schema: JsonSchema;
   /** The definition in CUE format (as evaluated). */
@@ -207,6 +209,7 @@ export async function inspectDefinitionFile(
         annotations: header.annotations,
         labels: header.labels,
         attributes: header.attributes,
+        ...(header.alias !== undefined ? { alias: header.alias } : {}),
         schema: inspected.openapi ? withDefinitionNames(parameterSchemaFromOpenApi(inspected.openapi), inspected.openapiRefs) : { type: 'object', properties: {} },
         cue: source,
         template: inspected.template,

@@ -1,7 +1,6 @@
-import { parseAllDocuments } from 'yaml';
-import { aliasMessage, maxYamlAliases } from './yaml-limits.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { textOf, type PackageFiles } from './files.ts';
+import { parseYamlAsKubeVela } from './kubevela-yaml.ts';
 
 /** How KubeVela treats a file of an addon folder. */
 export type FileRole =
@@ -85,22 +84,11 @@ export function checkLayout(files: PackageFiles): Diagnostic[] {
     }
     if (role === 'resource' || role === 'definition-yaml' || role === 'ui-schema' || (role === 'template' && path.endsWith('.yaml'))) {
       if (!/\.(ya?ml)$/.test(path)) continue;
-      const docs = parseAllDocuments(textOf(files, path) ?? '');
-      const list = Array.isArray(docs) ? docs : [docs];
-      for (const doc of list) {
-        for (const e of doc.errors) {
-          out.push({ severity: 'error', code: 'invalid-yaml', file: path, line: e.linePos?.[0]?.line, message: `invalid YAML: ${e.message.split('\n')[0]}` });
-        }
-      }
-      if (role === 'resource' && list.every((d) => d.errors.length === 0)) {
-        let objects: unknown[];
-        try {
-          objects = list.map((d) => d.toJS({ maxAliasCount: maxYamlAliases }) as unknown).filter((v) => v !== null && v !== undefined);
-        } catch (err) {
-          // yaml throws a ReferenceError for alias bombs ("billion laughs"): a refusal, not a crash.
-          out.push({ severity: 'error', code: 'yaml-aliases', file: path, message: aliasMessage(err) });
-          continue;
-        }
+      const parsed = parseYamlAsKubeVela(textOf(files, path) ?? '', path);
+      out.push(...parsed.warnings);
+      if (parsed.error) out.push(parsed.error);
+      if (role === 'resource' && !parsed.error) {
+        const objects = parsed.documents;
         if (objects.length !== 1) {
           out.push({ severity: 'error', code: 'resource-count', file: path, message: `holds ${objects.length} YAML documents: KubeVela reads one object per file in resources/` });
         } else {

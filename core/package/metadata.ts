@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostics.ts';
 import { isVersion, parseRange, versionProblem } from './versions.ts';
 import { closest } from './did-you-mean.ts';
 import { aliasMessage, maxYamlAliases } from './yaml-limits.ts';
+import { parseYamlAsKubeVela } from './kubevela-yaml.ts';
 
 /** An addon's metadata.yaml, as KubeVela reads it. */
 export interface AddonMetadata {
@@ -42,13 +43,14 @@ const legacyKeys = new Set(['runtime_cluster', 'control_plane', 'deploy_to']);
  */
 export function parseMetadata(text: string, file = 'metadata.yaml'): { metadata?: AddonMetadata; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const diagnostics: Diagnostic[] = [];
+  // A duplicate key is KubeVela's (go-yaml's) last-wins, with a warning, never an error.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const diagnostics: Diagnostic[] = doc.errors.length ? [] : parseYamlAsKubeVela(text, file).warnings;
   for (const e of doc.errors) {
     const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
     diagnostics.push({ severity: 'error', code: 'metadata-yaml', file, line: pos?.line, column: pos?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
   }
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: maxYamlAliases });

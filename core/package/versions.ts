@@ -1,12 +1,14 @@
 import semver from 'semver';
+import { mastermindsToNpm } from './masterminds-range.ts';
 
 /**
- * Parses a range the way KubeVela writes them (`">=1.0.0, <2.0.0"`: commas mean
- * AND) into an npm semver Range; null when it is not a valid range.
+ * Parses a range the way KubeVela reads them (Masterminds semver: `">=1.0.0, <2.0.0"`,
+ * `!=`, `=>`, `=<`, see masterminds-range.ts) into an npm semver Range; null when
+ * it is not a valid range.
  */
 export function parseRange(range: string): semver.Range | null {
-  const normalized = range.split(',').map((p) => p.trim()).filter(Boolean).join(' ');
-  if (normalized === '') return null;
+  const normalized = mastermindsToNpm(range);
+  if (!normalized) return null;
   try {
     return new semver.Range(normalized, { includePrerelease: false });
   } catch {

@@ -69,13 +69,15 @@ function satisfies(version: string, c: Constraint): boolean {
   return r.test(v);
 }
 
-/** Compares a cluster's version (vendor suffixes ignored) with a `system.*` range. */
+/** Compares a cluster's version (vendor suffixes ignored) with a `system.*` range; undefined when it is not a version. */
 export function systemSatisfied(actual: string | undefined, range: string | undefined): boolean | undefined {
   if (!range) return true;
   if (!actual) return undefined;
   const release = releaseOf(actual);
+  // KubeVela skips the check for a tag that is not a version (latest, a branch, a commit).
+  if (!release) return undefined;
   const r = rangeOf(range);
-  if (!release || !r) return false;
+  if (!r) return false;
   return semver.satisfies(release, r);
 }
 

@@ -42,6 +42,8 @@ export interface TestRegistry {
   source(name?: string): RegistrySource;
   /** Packs and publishes an addon built in code. */
   publish(tree: Tree): Promise<PublishResult>;
+  /** Publishes an archive as it is (e.g. a catalog addon packed by test/support/catalog.ts). */
+  publishArchive(data: Uint8Array): Promise<PublishResult>;
   /** Deprecates a version through the registry's HTTP API, as `velahub deprecate` does. */
   deprecate(name: string, version: string, message: string): Promise<void>;
   /** Yanks a version through the registry's HTTP API, as `velahub yank` does. */
@@ -80,6 +82,7 @@ export async function startTestRegistry(opts: { seed?: boolean } = {}): Promise<
       const archive = packFiles(meta[1]!, files, { name: meta[1]!, version: meta[2]! });
       return publishArchive(server.registry, archive.data, adminToken);
     },
+    publishArchive: (data) => publishArchive(server.registry, data, adminToken),
     deprecate: (name, version, message) => admin(`/api/v1/addons/${name}/versions/${version}/deprecation`, { message }),
     yank: (name, version, reason) => admin(`/api/v1/addons/${name}/versions/${version}/yank`, { reason }),
     async close() {
@@ -244,14 +247,17 @@ export function contentsOf(snap: Map<string, KubeObject>): Record<string, unknow
 }
 
 /**
- * Writes an Application's phase the way vela-core does (`status.status`, through the status
+ * Writes an Application's phase the way vela-core does (`status.status` and
+ * `status.observedGeneration`, the current generation unless given, through the status
  * subresource): no controller runs in the test clusters, so nothing else ever will.
  */
-export async function setApplicationPhase(kc: KubeConfig, ns: string, name: string, phase: string): Promise<void> {
+export async function setApplicationPhase(kc: KubeConfig, ns: string, name: string, phase: string, observedGeneration?: number): Promise<void> {
+  const current = await kubeRequest(kc, { method: 'GET', path: `/apis/core.oam.dev/v1beta1/namespaces/${ns}/applications/${name}` });
+  const generation = (current.body as { metadata?: { generation?: number } } | undefined)?.metadata?.generation ?? 1;
   const res = await kubeRequest(kc, {
     method: 'PATCH',
     path: `/apis/core.oam.dev/v1beta1/namespaces/${ns}/applications/${name}/status`,
-    body: { status: { status: phase } },
+    body: { status: { status: phase, observedGeneration: observedGeneration ?? generation } },
     contentType: 'application/merge-patch+json',
   });
   if (res.status >= 300) throw new Error(`patching ${ns}/${name} status answered HTTP ${res.status}: ${JSON.stringify(res.body)}`);

@@ -405,6 +405,21 @@ describe('ChartMuseum upload (vela addon push)', () => {
     assert.deepEqual(await download('/charts/pushed-1.0.0.tgz'), { status: 200, digest: sha256(archive) });
   });
 
+  test('an identical re-push is 201, as vela addon push needs (it reads 200 as a failure)', async () => {
+    const res = await srv.json('/api/charts', { method: 'POST', body: chartForm('chart', addonArchive('pushed', '1.0.0')), token: srv.adminToken });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.saved, true);
+  });
+
+  test('a context path and a repository path (helm-push: {ctx}/api/{repo}/charts)', async () => {
+    for (const [path, name] of [['/cm/api/charts', 'pushed-ctx'], ['/api/team/charts', 'pushed-repo'], ['/cm/api/team/charts', 'pushed-both']] as const) {
+      const archive = addonArchive(name, '1.0.0');
+      const res = await srv.json(path, { method: 'POST', body: chartForm('chart', archive), token: srv.adminToken });
+      assert.equal(res.status, 201, `${path}: ${JSON.stringify(res.body)}`);
+      assert.deepEqual(await download(`/charts/${name}-1.0.0.tgz`), { status: 200, digest: sha256(archive) });
+    }
+  });
+
   const rows: Array<{ name: string; body: () => BodyInit; headers?: Record<string, string>; token?: boolean; status: number; code: string }> = [
     { name: 'the archive under another field', body: () => chartForm('file', addonArchive('pushed-2', '1.0.0')), status: 400, code: 'EBAD_REQUEST' },
     { name: 'a body that is not multipart', body: () => new Uint8Array(addonArchive('pushed-3', '1.0.0')), headers: { 'content-type': 'application/gzip' }, status: 400, code: 'EBAD_REQUEST' },

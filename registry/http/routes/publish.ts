@@ -5,11 +5,19 @@ import { publishArchive, type PublishResult } from '../../publish.ts';
 import { defaultLimits } from '../../../core/package/files.ts';
 import { readChartField, receiveBounded, uploadGate } from '../upload.ts';
 
-function send(res: express.Response, result: PublishResult): void {
-  res.status(result.status === 'created' ? 201 : 200).json({ saved: true, ...result });
+function send(res: express.Response, result: PublishResult, identicalStatus = 200): void {
+  res.status(result.status === 'created' ? 201 : identicalStatus).json({ saved: true, ...result });
 }
 
-/** POST /api/v1/packages (raw tarball) and ChartMuseum's POST /api/charts (multipart). */
+/**
+ * Where ChartMuseum clients post (helm-push, used by `vela addon push`):
+ * `{context path}/api/{repository path}/charts`, e.g. `/api/charts`,
+ * `/cm/api/charts` (`--context-path /cm`) or `/api/team/charts`. Not the Helm chart
+ * repository's own upload (`/helm/api/charts`) nor velahub's JSON API (`/api/v1/...`).
+ */
+const chartMuseumUpload = /^(?!\/helm\/|\/api\/v1\/)(?:\/[^/]+)*\/api(?:\/[^/]+)*\/charts\/?$/;
+
+/** POST /api/v1/packages (raw tarball) and ChartMuseum's POST [/CTX]/api[/REPO]/charts (multipart). */
 export function publishRoutes(registry: Registry): Router {
   const router = Router();
   const limit = (registry.limits ?? defaultLimits).maxTotalBytes;
@@ -21,10 +29,11 @@ export function publishRoutes(registry: Registry): Router {
     send(res, await publishArchive(registry, body, req.token));
   });
   // The multipart framing adds a few hundred bytes around the archive.
-  router.post('/api/charts', uploadGate(limit + 64 * 1024), async (req, res) => {
+  router.post(chartMuseumUpload, uploadGate(limit + 64 * 1024), async (req, res) => {
     const data = await readChartField(req, res, limit, 'the addon .tgz as chart=@file.tgz');
     try {
-      send(res, await publishArchive(registry, data, req.token));
+      // vela addon push reads anything but 201/202 as a failure: an identical re-push is a success there too.
+      send(res, await publishArchive(registry, data, req.token), 201);
     } catch (err) {
       // ChartMuseum's ?force overwrites a version; here versions are immutable, and the client is told so.
       if (req.query.force !== undefined && isVelahubError(err, 'ECONFLICT')) {

@@ -24,11 +24,17 @@ describe('definitionToCR', () => {
       metadata: {
         name: 'gateway',
         namespace: 'vela-system',
-        annotations: { 'team.example.com/owner': 'platform', 'definition.oam.dev/description': 'Routes traffic' },
+        annotations: { 'custom.definition.oam.dev/team.example.com/owner': 'platform', 'definition.oam.dev/description': 'Routes traffic' },
         labels: { 'custom.definition.oam.dev/ui-hidden': 'true' },
       },
       spec: { podDisruptive: false, appliesToWorkloads: ['deployments.apps'], schematic: { cue: { template: 'parameter: {}\n' } } },
     });
+  });
+
+  test('as pkg/definition/definition.go: keys outside oam.dev under custom.definition.oam.dev/, alias as definition.oam.dev/alias', () => {
+    const cr = definitionToCR({ ...header, alias: 'GW', labels: { 'ui-hidden': 'true', 'definition.oam.dev/x': 'y' }, annotations: { owner: 'me' } }, 'x: 1');
+    assert.deepEqual(cr.metadata.labels, { 'custom.definition.oam.dev/ui-hidden': 'true', 'definition.oam.dev/x': 'y' });
+    assert.deepEqual(cr.metadata.annotations, { 'custom.definition.oam.dev/owner': 'me', 'definition.oam.dev/alias': 'GW', 'definition.oam.dev/description': 'Routes traffic' });
   });
 
   test('no empty annotations or labels, and the namespace can be chosen', () => {

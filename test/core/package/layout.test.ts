@@ -69,8 +69,9 @@ describe('checkLayout', () => {
     { name: 'a resources/ file that is not a Kubernetes object', changes: { 'resources/list.yaml': '- a\n- b\n' }, severity: 'error', code: 'resource-not-object', file: 'resources/list.yaml' },
     { name: 'a resources/ object without kind', changes: { 'resources/nokind.yaml': 'apiVersion: v1\nmetadata: {}\n' }, severity: 'error', code: 'resource-not-object', file: 'resources/nokind.yaml', mentions: ['kind'] },
     { name: 'invalid YAML in resources/', changes: { 'resources/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [1, 2\n' }, severity: 'error', code: 'invalid-yaml', file: 'resources/bad.yaml', line: 5 },
-    { name: 'invalid YAML in a Definition CR', changes: { 'definitions/cr.yaml': 'kind: TraitDefinition\nmetadata:\n  name: x\n  name: y\n' }, severity: 'error', code: 'invalid-yaml', file: 'definitions/cr.yaml', line: 4 },
-    { name: 'invalid YAML in template.yaml', changes: { 'template.yaml': 'kind: Application\nkind: Application\n' }, severity: 'error', code: 'invalid-yaml', file: 'template.yaml', line: 2 },
+    { name: 'a duplicate key in a Definition CR (KubeVela keeps the last)', changes: { 'definitions/cr.yaml': 'kind: TraitDefinition\nmetadata:\n  name: x\n  name: y\n' }, severity: 'warning', code: 'yaml-duplicate-key', file: 'definitions/cr.yaml', line: 4 },
+    { name: 'a duplicate key in template.yaml (KubeVela keeps the last)', changes: { 'template.yaml': 'kind: Application\nkind: Application\n' }, severity: 'warning', code: 'yaml-duplicate-key', file: 'template.yaml', line: 2 },
+    { name: 'invalid YAML in template.yaml', changes: { 'template.yaml': 'kind: Application\nspec: [1, 2\n' }, severity: 'error', code: 'invalid-yaml', file: 'template.yaml', line: 3 },
   ];
 
   for (const row of rows) {

@@ -64,7 +64,6 @@ annotations:
     { name: 'tags that are not a list', text: `${base}tags: web\n`, code: 'metadata-type', line: 3, mentions: ['tags', 'array'] },
     { name: 'deployTo.runtimeCluster that is not a bool', text: `${base}deployTo:\n  runtimeCluster: "yes"\n`, code: 'metadata-type', line: 4, mentions: ['deployTo.runtimeCluster', 'boolean'] },
     { name: 'a needNamespace that is not a namespace name', text: `${base}needNamespace:\n  - ok-ns\n  - Bad_NS\n`, code: 'metadata-pattern', line: 5, mentions: ['needNamespace[1]'] },
-    { name: 'invalid YAML: a duplicate key', text: 'name: demo\nversion: 1.0.0\nname: other\n', code: 'metadata-yaml', line: 3, mentions: ['unique'] },
     { name: 'invalid YAML: a bad indentation', text: 'name: demo\nversion: 1.0.0\ntags:\n  - a\n - b\n', code: 'metadata-yaml', line: 5, mentions: ['invalid YAML'] },
     { name: 'a list instead of a mapping', text: '- name: demo\n- version: 1.0.0\n', code: 'metadata-not-a-map', line: 1, mentions: ['mapping'] },
   ];
@@ -106,6 +105,12 @@ annotations:
       if (row.absent) assert.ok(!d.message.includes(row.absent), d.message);
     });
   }
+
+  test('a duplicate key is a warning and the last value wins, as in KubeVela (go-yaml)', () => {
+    const { metadata, diagnostics } = parseMetadata('name: demo\nversion: 1.0.0\nname: other\n');
+    assert.equal(metadata?.name, 'other');
+    assert.deepEqual(diagnostics.map((d) => [d.severity, d.code, d.line]), [['warning', 'yaml-duplicate-key', 3]]);
+  });
 
   test('every problem is reported at once', () => {
     const { diagnostics } = parseMetadata('name: Bad_Name\nversion: "1"\ndescripton: x\nsystem:\n  vela: nope\n');
