@@ -214,7 +214,13 @@ class Resolver {
         return { list: [], why: `${name} ${locked.version} in ${src.registry.name} has digest ${match.digest}, but the lock file pins ${locked.digest}: the archive changed` };
       }
     }
-    const matching = versions.filter((c) => constraints.every((k) => satisfies(c.version, k)));
+    let matching = versions.filter((c) => constraints.every((k) => satisfies(c.version, k)));
+    // Nothing asked for but only prereleases published (the catalog's traefik v2.6.3-3): KubeVela
+    // enables the newest version whatever it is, so any-version requests take prereleases then.
+    const anyVersion = constraints.every((k) => !k.range || k.rangeText.trim() === '*' || k.rangeText.trim() === '');
+    if (matching.length === 0 && anyVersion && versions.length > 0 && versions.every((c) => semver.prerelease(semverOf(c.version)!) !== null)) {
+      matching = versions;
+    }
     if (matching.length === 0) {
       const available = versions.map((c) => c.version).sort(semver.compare);
       const failing = constraints.filter((k) => !versions.some((c) => satisfies(c.version, k)));

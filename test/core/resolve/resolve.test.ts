@@ -145,6 +145,13 @@ describe('resolve: choosing versions', () => {
     });
   }
 
+  test('only prereleases published and no version asked: the newest prerelease, as KubeVela enables it', () => {
+    const only = reg('main', cand('edge', '2.6.3-2'), cand('edge', '2.6.3-3'));
+    assert.deepEqual(chosen(run({ requested: requests('edge'), registries: [only] })), ['edge@2.6.3-3']);
+    // A range that names no prerelease still admits none.
+    assert.throws(() => run({ requested: requests('edge@^2.0.0'), registries: [only] }), /edge \^2\.0\.0 was requested; edge has 2\.6\.3-2, 2\.6\.3-3|edge has/);
+  });
+
   test('dependency ranges in the KubeVela comma form', () => {
     const p = run({
       requested: requests('app'),
