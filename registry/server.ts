@@ -22,6 +22,8 @@ export interface ServeOptions {
   seedDir?: string;
   /** Admin token to accept (VELAHUB_ADMIN_TOKEN); otherwise one is generated on first start. */
   adminToken?: string;
+  /** One more header that may carry a token (what `vela addon push --auth-header NAME` sends). */
+  authHeader?: string;
   logger?: Logger;
   /** Where human-readable start-up lines go. */
   say?: (line: string) => void;
@@ -68,7 +70,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
     });
     hot = createHotReads({ registry, logger });
-    const app = createApp({ registry, logger, countRequests: hot.countRequests });
+    const app = createApp({ registry, logger, countRequests: hot.countRequests, authHeader: options.authHeader });
     const front = hot;
     // The hot reads (index.yaml, archives, addon/version JSON) are answered by plain node:http
     // from prepared bytes; everything else goes on to the express app.

@@ -15,10 +15,14 @@ export function serveCommand(): Command {
     .addOption(new Option('--database-url <url>', 'PostgreSQL URL (default: embedded PGlite in the data folder)').env('DATABASE_URL'))
     .addOption(new Option('--blob-store <url>', 'where archives are kept: file:///path, or s3://BUCKET/PREFIX?region=…&endpoint=… with credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (default: file:// <data>/blobs)').env('VELAHUB_BLOB_STORE'))
     .addOption(new Option('--base-url <url>', 'public URL of this registry').env('VELAHUB_BASE_URL'))
+    .addOption(new Option('--auth-header <name>', 'also accept tokens in this header (for `vela addon push --auth-header NAME`), besides Authorization').env('VELAHUB_AUTH_HEADER'))
     .addOption(new Option('--seed <dir>', 'addons to publish into an empty store').default(bundledAddons))
     .option('--no-seed', 'start with an empty store')
-    .action(async (opts: { port: string; host: string; data: string; databaseUrl?: string; blobStore?: string; baseUrl?: string; seed: string | false }) => {
+    .action(async (opts: { port: string; host: string; data: string; databaseUrl?: string; blobStore?: string; baseUrl?: string; authHeader?: string; seed: string | false }) => {
       const port = Number(opts.port);
+      if (opts.authHeader !== undefined && (!/^[A-Za-z0-9-]+$/.test(opts.authHeader) || /^(authorization|cookie|host|content-.*)$/i.test(opts.authHeader))) {
+        throw new VelahubError('EUSAGE', `--auth-header ${JSON.stringify(opts.authHeader)} is not usable: name one HTTP header of letters, digits and "-" (e.g. X-Velahub-Token), not Authorization, Cookie, Host or Content-*`, { path: '--auth-header' });
+      }
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new VelahubError('EUSAGE', `--port ${JSON.stringify(opts.port)} is invalid: use 0-65535`, { path: '--port' });
       const running = await startServer({
         port,
@@ -29,6 +33,7 @@ export function serveCommand(): Command {
         baseUrl: opts.baseUrl?.replace(/\/$/, ''),
         seedDir: opts.seed === false ? undefined : opts.seed,
         adminToken: process.env.VELAHUB_ADMIN_TOKEN,
+        authHeader: opts.authHeader,
       }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') throw new VelahubError('EUSAGE', `port ${port} on ${opts.host} is already in use: stop what listens there or pass --port`, { path: '--port' });
         if (err.code === 'EACCES') throw new VelahubError('EUSAGE', `not allowed to listen on port ${port}: use a port above 1023 or run with the right privileges`, { path: '--port' });

@@ -20,13 +20,15 @@ export interface AppDeps {
   logger?: Logger;
   /** Hands the request counter to what answers requests in front of the app (the hot-read layer), so /metrics counts those too. */
   countRequests?: (requests: Counter<'method' | 'route' | 'status'>) => void;
+  /** One more header that may carry a token (`--auth-header`), besides Authorization. */
+  authHeader?: string;
 }
 
 /**
  * Builds the registry's express app: health, metrics, index.yaml, archives,
  * the JSON API and publishing, with strong ETags, gzip and JSON errors.
  */
-export function createApp({ registry, logger = pino({ level: 'silent' }), countRequests }: AppDeps): Express {
+export function createApp({ registry, logger = pino({ level: 'silent' }), countRequests, authHeader }: AppDeps): Express {
   const app = express();
   app.set('etag', 'strong');
   app.set('x-powered-by', false);
@@ -70,7 +72,7 @@ export function createApp({ registry, logger = pino({ level: 'silent' }), countR
     res.type(metrics.contentType).send(await metrics.metrics());
   });
 
-  app.use(authenticate(registry.store));
+  app.use(authenticate(registry.store, { authHeader }));
   app.use(publishRoutes(registry));
   app.use(readRoutes(registry));
   app.use(adminRoutes(registry));

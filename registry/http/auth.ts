@@ -14,17 +14,25 @@ declare module 'express-serve-static-core' {
 /**
  * Reads `Authorization: Bearer <token>` (or Basic, whose password is the
  * token, as ChartMuseum clients send it) and attaches the token record.
+ * `authHeader` names one more header that may carry the token, raw or as
+ * `Bearer <token>` (what `vela addon push --auth-header NAME` sends).
  * An unknown or revoked token is refused outright rather than treated as anonymous.
  */
-export function authenticate(store: MetadataStore): RequestHandler {
+export function authenticate(store: MetadataStore, options: { authHeader?: string } = {}): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization');
-    if (!header) return next();
+    const custom = options.authHeader ? req.get(options.authHeader) : undefined;
+    if (!header && !custom) return next();
     let secret: string | undefined;
-    const [scheme, value] = header.split(/\s+/, 2);
-    if (/^bearer$/i.test(scheme ?? '')) secret = value;
-    else if (/^basic$/i.test(scheme ?? '') && value) secret = Buffer.from(value, 'base64').toString('utf8').split(':').slice(1).join(':');
-    if (!secret) return next(new VelahubError('EUNAUTHORIZED', 'the Authorization header must be "Bearer <token>" or Basic with the token as password'));
+    if (header) {
+      const [scheme, value] = header.split(/\s+/, 2);
+      if (/^bearer$/i.test(scheme ?? '')) secret = value;
+      else if (/^basic$/i.test(scheme ?? '') && value) secret = Buffer.from(value, 'base64').toString('utf8').split(':').slice(1).join(':');
+      if (!secret) return next(new VelahubError('EUNAUTHORIZED', 'the Authorization header must be "Bearer <token>" or Basic with the token as password'));
+    } else {
+      secret = custom!.trim().replace(/^bearer\s+/i, '');
+      if (!secret) return next(new VelahubError('EUNAUTHORIZED', `the ${options.authHeader} header is empty: send the token in it`));
+    }
     const token = await store.findToken(store.tokenHash(secret));
     if (!token) return next(new VelahubError('EUNAUTHORIZED', 'the token is not valid for this registry'));
     if (token.revokedAt) return next(new VelahubError('EUNAUTHORIZED', `token ${token.id} was revoked at ${token.revokedAt}`));

@@ -29,6 +29,14 @@ describe('velahub (bin/velahub.js)', () => {
     assert.match(r.stdout, /--strict/);
   });
 
+  test('serve --auth-header refuses a header that cannot carry a token, before starting, exit 2', async () => {
+    for (const bad of ['Authorization', 'X Token', 'Content-Type']) {
+      const r = await velahub(['serve', '--auth-header', bad, '--port', '0', '--no-seed']);
+      assert.equal(r.code, 2, describeRun(r));
+      assert.match(r.stderr, /--auth-header .* is not usable: name one HTTP header/);
+    }
+  });
+
   test('--version prints the package version and exits 0', async () => {
     const r = await velahub(['--version']);
     assert.equal(r.code, 0, describeRun(r));

@@ -150,6 +150,21 @@ describe('startServer with a configured admin token (VELAHUB_ADMIN_TOKEN) and no
   });
 });
 
+describe('startServer with --auth-header (vela addon push --auth-header NAME)', () => {
+  const secret = 'vh_configured-admin-token-for-auth-header';
+
+  test('a token in the named header is accepted, raw or as Bearer; an unknown one is 401 as in Authorization', async () => {
+    const dataDir = await tempData();
+    const { base } = await start({ dataDir, adminToken: secret, authHeader: 'X-Velahub-Token' });
+    const tokens = (headers: Record<string, string>) => fetch(`${base}/api/v1/tokens`, { headers }).then((r) => r.status);
+    assert.equal(await tokens({ 'X-Velahub-Token': secret }), 200);
+    assert.equal(await tokens({ 'x-velahub-token': `Bearer ${secret}` }), 200);
+    assert.equal(await tokens({ 'X-Velahub-Token': 'vh_wrong' }), 401);
+    assert.equal(await tokens({ 'X-Other-Token': secret }), 401, 'only the named header carries tokens');
+    assert.equal(await tokens({ Authorization: `Bearer ${secret}` }), 200, 'Authorization still works');
+  });
+});
+
 describe('/readyz on PostgreSQL', { skip: postgresSkipReason() }, () => {
   let pg: TestPostgres;
   before(async () => {
