@@ -108,19 +108,29 @@ export class CuePool {
         }),
       );
     }
-    return new Promise<string>((resolve, reject) => {
-      const job: Job = { line, request, resolve, reject, signal, priority };
-      if (signal?.aborted) return reject(abortError(signal));
-      signal?.addEventListener('abort', () => {
+    return new Promise<string>((outerResolve, outerReject) => {
+      // The listener goes when the call settles: a long-lived signal (a publish's budget) sees many calls.
+      const onAbort = () => {
         const i = this.#queue.indexOf(job);
         if (i >= 0) {
           this.#queue.splice(i, 1);
-          reject(abortError(signal));
+          reject(abortError(signal!));
           return;
         }
-        const slot = this.#slots.find((s) => s.job?.signal === signal && s.job.request === job.request);
-        if (slot) this.#kill(slot, abortError(signal));
-      });
+        const slot = this.#slots.find((s) => s.job?.resolve === resolve);
+        if (slot) this.#kill(slot, abortError(signal!));
+      };
+      const resolve = (r: string) => {
+        signal?.removeEventListener('abort', onAbort);
+        outerResolve(r);
+      };
+      const reject = (e: Error) => {
+        signal?.removeEventListener('abort', onAbort);
+        outerReject(e);
+      };
+      const job: Job = { line, request, resolve, reject, signal, priority };
+      if (signal?.aborted) return reject(abortError(signal));
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.#queue.push(job);
       this.#dispatch();
     });

@@ -104,13 +104,18 @@ export async function inspectAddon(files: PackageFiles, cue: CueEvaluator, optio
     () => timeout.abort(new VelahubError('ECUE_BUDGET', `evaluating the package's CUE took longer than its budget of ${budget.totalMs / 1000} s and was stopped`, { hint: 'simplify the slowest definitions (lint each one alone to find them)' })),
     budget.totalMs,
   );
+  // The caller's signal aborts the budget's too; its listener goes afterwards (AbortSignal.any
+  // would leave one on a long-lived signal per package).
+  const forward = () => timeout.abort(options.signal!.reason);
+  if (options.signal?.aborted) forward();
+  options.signal?.addEventListener('abort', forward, { once: true });
   try {
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-    const result = await inspectWithin(files, cue, { ...options, signal });
+    const result = await inspectWithin(files, cue, { ...options, signal: timeout.signal });
     if (timeout.signal.aborted) throw timeout.signal.reason;
     return result;
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', forward);
   }
 }
 
