@@ -345,9 +345,13 @@ export class MetadataStore {
     return (await this.db.query('UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id])).affectedRows > 0;
   }
 
-  /** Every archive digest a version refers to (for garbage collection of blobs). */
+  /**
+   * Every archive digest still served (for garbage collection of blobs): each addon version's,
+   * and each Helm chart version's that is not deleted.
+   */
   async referencedDigests(): Promise<Set<string>> {
-    return new Set((await this.db.query<{ digest: string }>('SELECT DISTINCT digest FROM versions')).rows.map((r) => String(r.digest)));
+    const rows = await this.db.query<{ digest: string }>('SELECT digest FROM versions UNION SELECT digest FROM chart_versions WHERE deleted_at IS NULL');
+    return new Set(rows.rows.map((r) => String(r.digest)));
   }
 
   /** True when no version has been published yet. */

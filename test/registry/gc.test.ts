@@ -12,6 +12,7 @@ import { parseDuration } from '../../cli/commands/gc.ts';
 import { collectGarbage } from '../../registry/gc.ts';
 import { throwsCode } from '../fixtures/errors.ts';
 import { addonArchive } from '../support/packages.ts';
+import { chartArchive } from '../fixtures/charts.ts';
 import { startTestServer, type TestServer } from '../support/registry-server.ts';
 
 const cue = new CueEvaluator();
@@ -39,6 +40,19 @@ function blobPath(digest: string): string {
 }
 
 describe('velahub gc', () => {
+  test("a Helm chart's archive is kept while the chart version is served, and collected once it is deleted", async () => {
+    const chart = chartArchive('gc-chart', '1.0.0');
+    const up = await srv.json('/helm/api/charts', { method: 'POST', body: new Uint8Array(chart), headers: { 'content-type': 'application/gzip' }, token: srv.adminToken });
+    assert.equal(up.status, 201, JSON.stringify(up.body));
+    const digest = sha256(chart);
+    await utimes(blobPath(digest), old, old);
+    assert.ok(!(await collectGarbage(srv.registry)).removed.includes(digest), 'a served chart archive was collected');
+    assert.equal((await srv.fetch('/helm/charts/gc-chart-1.0.0.tgz')).status, 200);
+    const del = await srv.json('/helm/api/charts/gc-chart/1.0.0', { method: 'DELETE', token: srv.adminToken });
+    assert.equal(del.status, 200, JSON.stringify(del.body));
+    assert.ok((await collectGarbage(srv.registry)).removed.includes(digest), 'a deleted chart version keeps its archive forever');
+  });
+
   test('removes unreferenced blobs older than the bound; keeps referenced and young ones; rows untouched', async () => {
     const published = addonArchive('kept', '1.0.0');
     assert.equal((await srv.publish(published)).status, 201);
