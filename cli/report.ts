@@ -27,12 +27,13 @@ export function printDiagnostics(list: readonly Diagnostic[], prefix = ''): void
 
 /**
  * Renders any error in one place and returns the exit code. A VelahubError
- * shows its message, diagnostics and hint; anything else is a bug and shows
+ * shows its code, message, diagnostics and hint; anything else is a bug and shows
  * its stack.
  */
 export function reportError(err: unknown): number {
   if (isVelahubError(err)) {
-    process.stderr.write(`Error: ${err.message}\n`);
+    // The code leads, as Node prints its own (`Error [ERR_X]: ...`): scripts and tests match it, not the wording.
+    process.stderr.write(`Error [${err.code}]: ${err.message}\n`);
     // The diagnostics behind the error, unless the message already is the only one.
     const list = Array.isArray(err.data) && typeof (err.data[0] as Diagnostic | undefined)?.severity === 'string' ? (err.data as Diagnostic[]) : [];
     if (list.length > 1 || (list.length === 1 && !err.message.includes(list[0]!.message))) printDiagnostics(list);

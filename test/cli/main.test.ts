@@ -61,7 +61,7 @@ describe('run() in process', () => {
     const { value, stdout, stderr } = await captureOutput(() => run(['init', 'Bad_Name', '-d', tmp.dir]));
     assert.equal(value, 2);
     assert.equal(stdout, '');
-    assert.match(stderr, /^Error: addon name "Bad_Name" is invalid/);
+    assert.match(stderr, /^Error \[[A-Z_]+\]: addon name "Bad_Name" is invalid/);
   });
 
   test('a failing run does not leak its exit code into the next run or the process', async () => {

@@ -157,7 +157,7 @@ describe('velahub (spawned) against a running registry', () => {
       const before = await srv.snapshot();
       const r = await spawned(['publish', 'cli-plain'], { VELAHUB_TOKEN: '' });
       assert.equal(r.code, 4, describeRun(r));
-      assert.match(r.stderr, /^Error: /m);
+      assert.match(r.stderr, /^Error \[[A-Z_]+\]: /m);
       assert.deepEqual(await srv.snapshot(), before);
     });
   });
@@ -204,7 +204,7 @@ describe('refusals and their exit codes (the CLI in process)', () => {
       const tokensBefore = await srv.registry.store.listTokens();
       const r = await inProcess([...args, ...flags]);
       assert.equal(r.code, row.code, describeRun(r));
-      assert.match(r.stderr, /^Error: /m);
+      assert.match(r.stderr, /^Error \[[A-Z_]+\]: /m);
       assert.deepEqual(await srv.snapshot(), before);
       assert.deepEqual(await srv.registry.store.listTokens(), tokensBefore);
     });

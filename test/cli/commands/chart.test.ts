@@ -107,30 +107,30 @@ describe('chart push, update, list, info, pull, delete', () => {
     const { secret, id } = await srv.token({ scope: 'publish', pattern: 'shop' });
     const refused = await cli(['chart', 'delete', 'shop@1.0.0'], secret);
     assert.equal(refused.code, 4, describeRun(refused));
-    assert.equal(refused.stderr, `Error: token ${id} has scope publish; this needs an admin token\n`);
+    assert.equal(refused.stderr, `Error [EFORBIDDEN]: token ${id} has scope publish; this needs an admin token\n`);
     const r = await cli(['chart', 'delete', 'shop@1.0.0']);
     assert.equal(r.code, 0, describeRun(r));
     assert.match(r.stdout, /^Deleted chart shop@1\.0\.0: it left \/helm\/index\.yaml; releases already installed from it are not touched\n$/);
     const again = await cli(['chart', 'push', join(tmp.dir, 'shop')]);
     assert.equal(again.code, 4, describeRun(again));
-    assert.match(again.stderr, /\nError: chart shop@1\.0\.0 was deleted at .*; a deleted version's number is never reused.*\nHint: bump the version in Chart\.yaml\n$/);
+    assert.match(again.stderr, /\nError \[[A-Z_]+\]: chart shop@1\.0\.0 was deleted at .*; a deleted version's number is never reused.*\nHint: bump the version in Chart\.yaml\n$/);
   });
 });
 
 describe('bad input: an exit code and a message naming what is wrong', () => {
   const rows: Array<{ args: string[]; code: number; stderr: RegExp }> = [
-    { args: ['chart', 'push', 'no-such-dir'], code: 3, stderr: /^Error: no-such-dir: no such file or directory\nHint: pass a chart \.tgz \(helm package output\) or a chart folder\n$/ },
-    { args: ['chart', 'push', 'notes.txt'], code: 2, stderr: /^Error: notes\.txt is not a chart archive: pass a \.tgz \(helm package output\) or a chart folder\n$/ },
-    { args: ['chart', 'push', 'broken'], code: 1, stderr: /^Error: broken was refused: 2 error\(s\): Chart\.yaml: field "version" is "latest": it must be a semantic version such as 1\.0\.0 .*; templates\/: templates\/ is missing or empty.*\nChart\.yaml: error: field "version" is "latest".*\ntemplates\/: error: templates\/ is missing or empty/s },
-    { args: ['chart', 'push', 'shop', '-o', 'xml'], code: 2, stderr: /^Error: -o "xml" is not supported here: use one of json, yaml\n$/ },
-    { args: ['chart', 'list', '-o', 'text'], code: 2, stderr: /^Error: -o "text" is not supported here: use one of table, json, yaml\n$/ },
-    { args: ['chart', 'info', 'Shop_App'], code: 2, stderr: /^Error: "Shop_App" is not NAME\[@VERSION\]: the name must be lowercase letters and digits separated by dashes\n$/ },
-    { args: ['chart', 'info', 'shop@one'], code: 2, stderr: /^Error: version "one" in "shop@one" is not a semantic version\n$/ },
-    { args: ['chart', 'info', 'no-such-chart'], code: 3, stderr: /^Error: chart "no-such-chart" not found\nHint: list the charts with `velahub chart list`\n$/ },
-    { args: ['chart', 'pull', 'shop@9.9.9'], code: 3, stderr: /^Error: chart shop@9\.9\.9 not found: its versions are 1\.1\.0\n$/ },
-    { args: ['chart', 'pull', 'shop', '-d', 'no-such-dir'], code: 2, stderr: /^Error: --destination "no-such-dir" is not an existing folder\n$/ },
-    { args: ['chart', 'delete', 'shop'], code: 2, stderr: /^Error: "shop" needs an exact version: NAME@VERSION, e\.g\. shop@1\.0\.0\n$/ },
-    { args: ['chart', 'delete', 'shop@9.9.9'], code: 3, stderr: /^Error: chart shop@9\.9\.9 not found: its versions are 1\.1\.0\n$/ },
+    { args: ['chart', 'push', 'no-such-dir'], code: 3, stderr: /^Error \[[A-Z_]+\]: no-such-dir: no such file or directory\nHint: pass a chart \.tgz \(helm package output\) or a chart folder\n$/ },
+    { args: ['chart', 'push', 'notes.txt'], code: 2, stderr: /^Error \[[A-Z_]+\]: notes\.txt is not a chart archive: pass a \.tgz \(helm package output\) or a chart folder\n$/ },
+    { args: ['chart', 'push', 'broken'], code: 1, stderr: /^Error \[[A-Z_]+\]: broken was refused: 2 error\(s\): Chart\.yaml: field "version" is "latest": it must be a semantic version such as 1\.0\.0 .*; templates\/: templates\/ is missing or empty.*\nChart\.yaml: error: field "version" is "latest".*\ntemplates\/: error: templates\/ is missing or empty/s },
+    { args: ['chart', 'push', 'shop', '-o', 'xml'], code: 2, stderr: /^Error \[[A-Z_]+\]: -o "xml" is not supported here: use one of json, yaml\n$/ },
+    { args: ['chart', 'list', '-o', 'text'], code: 2, stderr: /^Error \[[A-Z_]+\]: -o "text" is not supported here: use one of table, json, yaml\n$/ },
+    { args: ['chart', 'info', 'Shop_App'], code: 2, stderr: /^Error \[[A-Z_]+\]: "Shop_App" is not NAME\[@VERSION\]: the name must be lowercase letters and digits separated by dashes\n$/ },
+    { args: ['chart', 'info', 'shop@one'], code: 2, stderr: /^Error \[[A-Z_]+\]: version "one" in "shop@one" is not a semantic version\n$/ },
+    { args: ['chart', 'info', 'no-such-chart'], code: 3, stderr: /^Error \[[A-Z_]+\]: chart "no-such-chart" not found\nHint: list the charts with `velahub chart list`\n$/ },
+    { args: ['chart', 'pull', 'shop@9.9.9'], code: 3, stderr: /^Error \[[A-Z_]+\]: chart shop@9\.9\.9 not found: its versions are 1\.1\.0\n$/ },
+    { args: ['chart', 'pull', 'shop', '-d', 'no-such-dir'], code: 2, stderr: /^Error \[[A-Z_]+\]: --destination "no-such-dir" is not an existing folder\n$/ },
+    { args: ['chart', 'delete', 'shop'], code: 2, stderr: /^Error \[[A-Z_]+\]: "shop" needs an exact version: NAME@VERSION, e\.g\. shop@1\.0\.0\n$/ },
+    { args: ['chart', 'delete', 'shop@9.9.9'], code: 3, stderr: /^Error \[[A-Z_]+\]: chart shop@9\.9\.9 not found: its versions are 1\.1\.0\n$/ },
   ];
   for (const row of rows) {
     test(`velahub ${row.args.join(' ')}: exit ${row.code}`, async () => {
@@ -143,6 +143,6 @@ describe('bad input: an exit code and a message naming what is wrong', () => {
   test('no registry configured: exit 2 naming --registry', async () => {
     const r = await velahubInProcess(['chart', 'list'], { cwd: tmp.dir });
     assert.equal(r.code, 2, describeRun(r));
-    assert.match(r.stderr, /^Error: no registry given: pass --registry URL, set VELAHUB_REGISTRY/);
+    assert.match(r.stderr, /^Error \[[A-Z_]+\]: no registry given: pass --registry URL, set VELAHUB_REGISTRY/);
   });
 });
