@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { VelahubError } from '../core/errors.ts';
 import type { CueEvaluator } from '../core/cue/evaluator.ts';
-import { diffSchemas, type SchemaChange } from '../core/params/diff.ts';
+import { diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import { resolve } from '../core/resolve/resolve.ts';
 import type { Plan, RegistrySnapshot } from '../core/resolve/types.ts';
 import { applicationsUsing } from './disable.ts';
@@ -44,12 +44,11 @@ export async function planUpgrade(opts: { kube: Kube; name: string; range?: stri
   }
   const prev = await fetcher.fetch(oldCandidate);
   const breakingDefs = new Set<string>();
-  for (const d of prev.manifest.definitions) {
-    const now = next.manifest.definitions.find((x) => x.name === d.name && x.type === d.type);
-    const changes = now ? diffSchemas(d.schema, now.schema) : [{ path: '(definition)', kind: 'removed' as const, breaking: true, message: `the ${d.type} ${d.name} is removed` }];
-    const breaking = changes.some((c) => c.breaking);
-    if (breaking) breakingDefs.add(d.name);
-    report.definitions.push({ definition: `${d.type}/${d.name}`, changes, breaking });
+  for (const d of diffManifests(prev.manifest, next.manifest)) {
+    if (d.status === 'added') continue;
+    const changes = d.status === 'removed' ? [{ path: '(definition)', kind: 'removed' as const, breaking: true, message: `the ${d.type} ${d.name} is removed` }] : d.changes;
+    if (d.breaking) breakingDefs.add(d.name);
+    report.definitions.push({ definition: d.definition, changes, breaking: d.breaking });
   }
   if (breakingDefs.size) {
     const users = await applicationsUsing(opts.kube, current.application);

@@ -1,6 +1,6 @@
 import type { DefinitionInfo } from '../core/package/inspect.ts';
 import { parameterReference, type ParamTable } from '../core/params/reference.ts';
-import { diffSchemas, type SchemaChange } from '../core/params/diff.ts';
+import { diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import type { VersionRecord } from './store/records.ts';
 
 /**
@@ -49,15 +49,9 @@ export interface DefinitionDiff {
 
 /** The parameter diff of two versions, as GET /api/v1/addons/:name/diff returns it. */
 export function versionDiff(name: string, a: VersionRecord, b: VersionRecord) {
-  const keys = new Set([...a.manifest.definitions, ...b.manifest.definitions].map((d) => `${d.type}/${d.name}`));
-  const definitions: DefinitionDiff[] = [...keys].sort().map((key) => {
-    const da = a.manifest.definitions.find((d) => `${d.type}/${d.name}` === key);
-    const db = b.manifest.definitions.find((d) => `${d.type}/${d.name}` === key);
-    if (!da) return { definition: key, status: 'added', changes: [] };
-    if (!db) return { definition: key, status: 'removed', breaking: true, changes: [] };
-    const changes = diffSchemas(da.schema, db.schema);
-    return { definition: key, status: changes.length ? 'changed' : 'unchanged', breaking: changes.some((c) => c.breaking), changes };
-  });
+  const definitions: DefinitionDiff[] = diffManifests(a.manifest, b.manifest).map(({ definition, status, breaking, changes }) =>
+    // An added definition carries no `breaking` field in the API (it never breaks anything).
+    status === 'added' ? { definition, status, changes } : { definition, status, breaking, changes });
   return { name, from: a.version, to: b.version, breaking: definitions.some((d) => d.breaking), definitions, readme: { from: a.readme, to: b.readme } };
 }
 /** See {@link versionDiff}. */

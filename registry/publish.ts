@@ -7,7 +7,7 @@ import { defaultLimits, textOf, type PackageLimits } from '../core/package/files
 import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
 import { parseMetadata } from '../core/package/metadata.ts';
 import { sizeProblems } from '../core/package/text-limits.ts';
-import { breakingChanges, diffSchemas, type SchemaChange } from '../core/params/diff.ts';
+import { breakingChanges, diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import type { MetadataStore } from './store/metadata-store.ts';
 import type { TokenRecord } from './store/records.ts';
@@ -174,15 +174,9 @@ function upgradeBreaks(version: string, manifest: AddonManifest, nextVersion: st
 
 /** The breaking changes from one version's definitions to another's (removed definitions included). */
 export function breakingBetween(previousVersion: string, previous: AddonManifest, next: AddonManifest): BreakingChange[] {
-  const out: BreakingChange[] = [];
-  for (const old of previous.definitions) {
-    const now = next.definitions.find((d) => d.name === old.name && d.type === old.type);
-    const label = `${old.type} ${old.name}`;
-    if (!now) {
-      out.push({ definition: label, path: '(definition)', kind: 'removed', breaking: true, message: `the ${old.type} was removed (it was in ${previousVersion})` });
-      continue;
-    }
-    for (const c of breakingChanges(diffSchemas(old.schema, now.schema))) out.push({ ...c, definition: label });
-  }
-  return out;
+  return diffManifests(previous, next).flatMap((d): BreakingChange[] => {
+    const label = `${d.type} ${d.name}`;
+    if (d.status === 'removed') return [{ definition: label, path: '(definition)', kind: 'removed', breaking: true, message: `the ${d.type} was removed (it was in ${previousVersion})` }];
+    return breakingChanges(d.changes).map((c) => ({ ...c, definition: label }));
+  });
 }

@@ -48,6 +48,45 @@ export function breakingChanges(changes: readonly SchemaChange[]): SchemaChange[
   return changes.filter((c) => c.breaking);
 }
 
+/** The part of a definition that a diff compares. */
+export interface DiffableDefinition {
+  name: string;
+  type: string;
+  schema: JsonSchema;
+}
+
+/** One definition's changes between two versions of an addon. */
+export interface DefinitionDiff {
+  /** `type/name`, e.g. `trait/gateway`. */
+  definition: string;
+  type: string;
+  name: string;
+  status: 'added' | 'removed' | 'changed' | 'unchanged';
+  /** A removed definition, or a change that breaks existing Applications. */
+  breaking: boolean;
+  changes: SchemaChange[];
+}
+
+/**
+ * Compares the definitions of two versions of an addon, matched by type and
+ * name, sorted by `type/name`: the one comparison behind the registry's diff,
+ * publish's breaking-change check and the installer's upgrade report.
+ */
+export function diffManifests(before: { definitions: readonly DiffableDefinition[] }, after: { definitions: readonly DiffableDefinition[] }): DefinitionDiff[] {
+  const key = (d: DiffableDefinition) => `${d.type}/${d.name}`;
+  const a = new Map(before.definitions.map((d) => [key(d), d]));
+  const b = new Map(after.definitions.map((d) => [key(d), d]));
+  return [...new Set([...a.keys(), ...b.keys()])].sort().map((definition) => {
+    const da = a.get(definition);
+    const db = b.get(definition);
+    const { type, name } = (da ?? db)!;
+    if (!da) return { definition, type, name, status: 'added', breaking: false, changes: [] };
+    if (!db) return { definition, type, name, status: 'removed', breaking: true, changes: [] };
+    const changes = diffSchemas(da.schema, db.schema);
+    return { definition, type, name, status: changes.length ? 'changed' : 'unchanged', breaking: changes.some((c) => c.breaking), changes };
+  });
+}
+
 function compare(a: JsonSchema, b: JsonSchema, path: string, out: SchemaChange[]): void {
   const where = path || '(root)';
   const ta = baseType(a);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { breakingChanges, diffSchemas, type ChangeKind } from '../../../core/params/diff.ts';
+import { breakingChanges, diffManifests, diffSchemas, type ChangeKind } from '../../../core/params/diff.ts';
 import type { JsonSchema } from '../../../core/params/schema.ts';
 import { int, list, map, num, oneOf, str, struct, webServiceSchema } from '../../fixtures/schemas.ts';
 
@@ -81,5 +81,38 @@ describe('breakingChanges', () => {
       breakingChanges(all).map((c) => `${c.path}:${c.kind}`).sort(),
       ['a:removed', 'c:enum-value-removed', 'd:added-required'],
     );
+  });
+});
+
+describe('diffManifests compares two versions definition by definition', () => {
+  const before = { definitions: [
+    { type: 'trait', name: 'gateway', schema: struct({ domain: str() }, ['domain']) },
+    { type: 'component', name: 'web', schema: struct({ image: str() }) },
+    { type: 'trait', name: 'old', schema: struct({}) },
+  ] };
+  const after = { definitions: [
+    { type: 'component', name: 'web', schema: struct({ image: str() }) },
+    { type: 'trait', name: 'gateway', schema: struct({ domain: str(), port: int() }, ['domain', 'port']) },
+    { type: 'policy', name: 'fresh', schema: struct({}) },
+  ] };
+
+  test('each definition once, sorted by type/name, with its status', () => {
+    const diff = diffManifests(before, after);
+    assert.deepEqual(diff.map((d) => [d.definition, d.status, d.breaking]), [
+      ['component/web', 'unchanged', false],
+      ['policy/fresh', 'added', false],
+      ['trait/gateway', 'changed', true],
+      ['trait/old', 'removed', true],
+    ]);
+  });
+
+  test('a changed definition carries its schema changes', () => {
+    const gateway = diffManifests(before, after).find((d) => d.name === 'gateway')!;
+    assert.deepEqual(gateway.changes.map((c) => [c.path, c.kind]), [['port', 'added-required']]);
+  });
+
+  test('the same name with another type is another definition', () => {
+    const diff = diffManifests({ definitions: [{ type: 'trait', name: 'x', schema: str() }] }, { definitions: [{ type: 'component', name: 'x', schema: str() }] });
+    assert.deepEqual(diff.map((d) => [d.definition, d.status]), [['component/x', 'added'], ['trait/x', 'removed']]);
   });
 });
