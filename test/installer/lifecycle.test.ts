@@ -16,7 +16,7 @@ import { disableAddon } from '../../installer/disable.ts';
 import { enableAddons, loadRegistries, type EnableOptions } from '../../installer/enable.ts';
 import { Kube, type KubeObject } from '../../installer/kube.ts';
 import { addonStatus } from '../../installer/status.ts';
-import { planUpgrade } from '../../installer/upgrade.ts';
+import { upgradeAddon } from '../../installer/upgrade.ts';
 import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { rejectsCode } from '../fixtures/errors.ts';
@@ -135,15 +135,16 @@ describe('installer: disable, upgrade, status', () => {
   });
 
   describe('upgrade', () => {
-    test('planUpgrade reports the schema diff, breaking changes and the Applications they affect, never past the range, writing nothing', T, async () => {
+    test('upgradeAddon reports the schema diff, breaking changes and the Applications they affect, never past the range, writing nothing', T, async () => {
       const ns = await freshNamespace();
       const apps = await appNamespace();
       await enable(ns, [{ name: 'up-demo', range: '1.0.0' }]);
       await userApplication(kc, apps, 'shop', { component: 'up-web' });
       await userApplication(kc, apps, 'scaled', { component: 'webservice', traits: ['up-scale'] });
       const before = versionsOf(await snapshot(kube, ns));
-      const snapshots = await loadRegistries([registry.source()]);
-      const plan = (range?: string) => planUpgrade({ kube, name: 'up-demo', range, snapshots, sources: [registry.source()], cue, namespace: ns });
+      const upgrade = (opts: { range?: string; confirm?: () => boolean } = {}) => upgradeAddon({ name: 'up-demo', clusters: [kube], registries: [registry.source()], cue, namespace: ns, ...opts });
+      // Declining the confirmation: the report alone, nothing written.
+      const plan = async (range?: string) => (await upgrade({ range, confirm: () => false }))[0]!.report;
 
       const minor = await plan('^1.0.0');
       assert.deepEqual([minor.from, minor.to], ['1.0.0', '1.1.0']);
@@ -170,7 +171,8 @@ describe('installer: disable, upgrade, status', () => {
 
       // Then the upgrade itself, as `velahub upgrade --yes` does it.
       const { uid } = (await snapshot(kube, ns)).get('ComponentDefinition/up-web')!.metadata;
-      await enable(ns, [{ name: 'up-demo', range: major.to }], { upgrade: ['up-demo'] });
+      const [upgraded] = await upgrade();
+      assert.deepEqual([upgraded!.outcome, upgraded!.report.to], ['upgraded', major.to]);
       const after = await snapshot(kube, ns);
       assert.equal(after.get('Application/addon-up-demo')?.metadata.labels?.[addonLabels.version], '2.0.0');
       const def = after.get('ComponentDefinition/up-web')!;
@@ -180,7 +182,7 @@ describe('installer: disable, upgrade, status', () => {
 
     test('an addon that is not enabled: ENOT_FOUND', T, async () => {
       const ns = await freshNamespace();
-      await rejectsCode(planUpgrade({ kube, name: 'up-demo', snapshots: await loadRegistries([registry.source()]), sources: [registry.source()], cue, namespace: ns }), 'ENOT_FOUND');
+      await rejectsCode(upgradeAddon({ name: 'up-demo', clusters: [kube], registries: [registry.source()], cue, namespace: ns }), 'ENOT_FOUND');
     });
   });
 
