@@ -19,7 +19,7 @@ function velaVersionOf(deployment: KubeObject): string | undefined {
 }
 
 /** KubeVela's controller Deployment: labelled `controller.oam.dev/name=vela-core`, else `kubevela-vela-core`. */
-export async function velaCoreDeployment(kube: Kube, namespace: string): Promise<KubeObject | undefined> {
+async function velaCoreDeployment(kube: Kube, namespace: string): Promise<KubeObject | undefined> {
   const labelled = await kube.list('apps/v1', 'Deployment', namespace, 'controller.oam.dev/name=vela-core');
   return labelled[0] ?? (await kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kubevela-vela-core', namespace } }));
 }
