@@ -149,11 +149,12 @@ export function upgradeCommand(): Command {
         return yes;
       };
       await withEvaluator(async (cue) =>
-        upgradeAddon({ name, range, clusters: await kubeClients(opts), registries: await installerRegistries(opts), cue, namespace: opts.velaNamespace, dryRun: opts.dryRun, verify: opts.verify, confirm: opts.yes || opts.dryRun ? undefined : confirm, onEvent }),
+        upgradeAddon({ name, range, registries: await installerRegistries(opts), clusters: await kubeClients(opts), cue, namespace: opts.velaNamespace, dryRun: opts.dryRun, verify: opts.verify, confirm: opts.yes || opts.dryRun ? undefined : confirm, onEvent }),
       );
     });
 }
 
+/** An upgrade's report for one cluster: the versions, each definition's parameter changes, the Applications a breaking change affects. */
 function printUpgradeReport(report: UpgradeReport, name: string, format: 'table' | 'json' | 'yaml'): void {
   if (format !== 'table') return printData({ ...report, plan: plansJson([report.plan])[0] }, format);
   process.stdout.write(`${report.cluster}: ${name} ${report.from} → ${report.to}\n`);
