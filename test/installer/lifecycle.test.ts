@@ -8,6 +8,8 @@
  * uses: disable and upgrade look for users across the whole cluster, as vela does.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
@@ -20,6 +22,8 @@ import { upgradeAddon } from '../../installer/upgrade.ts';
 import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { rejectsCode } from '../fixtures/errors.ts';
+import { tempDir } from '../fixtures/addons.ts';
+import { describeRun, velahub } from '../fixtures/cli.ts';
 import { componentCue, metadata, setApplicationPhase, snapshot, startTestRegistry, traitCue, userApplication, velaNamespace, versionsOf, type TestRegistry, type Tree } from './harness.ts';
 
 const T = { timeout: 180_000 };
@@ -178,6 +182,39 @@ describe('installer: disable, upgrade, status', () => {
       const def = after.get('ComponentDefinition/up-web')!;
       assert.equal(def.metadata.uid, uid);
       assert.doesNotMatch((def.spec as { schematic: { cue: { template: string } } }).schematic.cue.template, /port/);
+    });
+
+    test('CLI: velahub upgrade prints the report, refuses without --yes when it cannot ask, upgrades with --yes', T, async () => {
+      const ns = await freshNamespace();
+      await enable(ns, [{ name: 'up-demo', range: '1.0.0' }]);
+      const { dir, cleanup } = await tempDir();
+      try {
+        const kubeconfig = join(dir, 'kubeconfig');
+        await writeFile(kubeconfig, kc.exportConfig());
+        const context = kc.getCurrentContext();
+        const env = { VELAHUB_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: kubeconfig };
+        const common = ['--kubeconfig', kubeconfig, '--context', context, '--vela-namespace', ns, '--registry', registry.url];
+        const report = [`${context}: up-demo 1.0.0 → 1.1.0`, '  component/up-web: ', '    compatible: '];
+        const before = versionsOf(await snapshot(kube, ns));
+
+        const refused = await velahub(['upgrade', 'up-demo@^1.0.0', ...common], { cwd: dir, env });
+        assert.notEqual(refused.code, 0, describeRun(refused));
+        assert.match(refused.stderr, /EUSAGE[\s\S]*--yes/);
+        for (const line of report) assert.ok(refused.stdout.includes(line), describeRun(refused));
+        assert.deepEqual(versionsOf(await snapshot(kube, ns)), before, 'refused: nothing written');
+
+        const done = await velahub(['upgrade', 'up-demo@^1.0.0', '--yes', ...common], { cwd: dir, env });
+        assert.equal(done.code, 0, describeRun(done));
+        for (const line of [...report, `${context}: upgraded up-demo to 1.1.0`]) assert.ok(done.stdout.includes(line), describeRun(done));
+        assert.match(done.stderr, /Fetching up-demo 1\.1\.0/);
+        assert.equal((await snapshot(kube, ns)).get('Application/addon-up-demo')?.metadata.labels?.[addonLabels.version], '1.1.0');
+
+        const again = await velahub(['upgrade', 'up-demo@^1.0.0', '-o', 'json', ...common], { cwd: dir, env });
+        assert.equal(again.code, 0, describeRun(again));
+        assert.deepEqual((({ from, to, definitions }) => [from, to, definitions])(JSON.parse(again.stdout) as { from: string; to: string; definitions: unknown[] }), ['1.1.0', '1.1.0', []]);
+      } finally {
+        await cleanup();
+      }
     });
 
     test('an addon that is not enabled: ENOT_FOUND', T, async () => {
