@@ -69,7 +69,7 @@ export async function checkDefinitionConflicts(kube: Kube, addon: string, object
 export const publishVersionAnnotation = 'app.oam.dev/publishVersion';
 
 /** A publish version as KubeVela's `util.GenerateVersion("addon")` makes one: `addon-` and the time to the millisecond. */
-export function newPublishVersion(now = new Date()): string {
+function newPublishVersion(now = new Date()): string {
   return `addon-${now.toISOString().replace(/[-:TZ.]/g, '')}`;
 }
 

@@ -19,7 +19,7 @@ function velaVersionOf(deployment: KubeObject): string | undefined {
 }
 
 /** KubeVela's controller Deployment: labelled `controller.oam.dev/name=vela-core`, else `kubevela-vela-core`. */
-export async function velaCoreDeployment(kube: Kube, namespace: string): Promise<KubeObject | undefined> {
+async function velaCoreDeployment(kube: Kube, namespace: string): Promise<KubeObject | undefined> {
   const labelled = await kube.list('apps/v1', 'Deployment', namespace, 'controller.oam.dev/name=vela-core');
   return labelled[0] ?? (await kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kubevela-vela-core', namespace } }));
 }
@@ -48,8 +48,11 @@ export async function enabledAddons(kube: Kube, namespace: string): Promise<Enab
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** A cluster as read before planning: the resolver's facts, the enabled addons in full, whether vela-core runs. */
+export type ClusterState = ClusterFacts & { enabled: EnabledAddon[]; velaCoreReady: boolean };
+
 /** What the resolver needs from a cluster: versions of KubeVela and Kubernetes, installed addons. */
-export async function readClusterFacts(kube: Kube, namespace: string): Promise<ClusterFacts & { enabled: EnabledAddon[]; velaCoreReady: boolean }> {
+export async function readClusterFacts(kube: Kube, namespace: string): Promise<ClusterState> {
   const [kubernetesVersion, deployment, enabled] = await Promise.all([kube.kubernetesVersion(), velaCoreDeployment(kube, namespace), enabledAddons(kube, namespace)]);
   const readyReplicas = (deployment as { status?: { readyReplicas?: number } } | undefined)?.status?.readyReplicas ?? 0;
   return {

@@ -10,12 +10,13 @@ import { lineForVelaVersion } from '../core/cue/cluster-line.ts';
 import { configTemplatesOf } from '../core/package/config-template.ts';
 import { parameterFileOf, renderAddonApp, renderAddonNotes, type RenderedAddonApp } from '../core/package/render-app.ts';
 import { applyAddonObjects, ApplyJournal, checkDefinitionConflicts, type ApplyReport } from './apply.ts';
-import { readClusterFacts } from './cluster-facts.ts';
+import { readClusterFacts, type ClusterState } from './cluster-facts.ts';
 import { AddonFetcher, type FetchedAddon } from './fetch-addon.ts';
 import type { Kube } from './kube.ts';
 import { readRegistryIndex, type RegistrySource } from './registry-index.ts';
 import { unresolvableRegistryWarnings } from './vela-registry.ts';
 import { enabledParameters, mergeParameters } from './addon-parameters.ts';
+import type { UpgradeReport } from './upgrade.ts';
 
 /** Progress events, for a CLI to print while it waits. */
 export type InstallEvent =
@@ -25,7 +26,11 @@ export type InstallEvent =
   | { kind: 'apply'; cluster: string; name: string; version: string; report: ApplyReport }
   | { kind: 'wait'; cluster: string; name: string; elapsedMs: number }
   | { kind: 'rollback'; cluster: string; problems: string[] }
-  | { kind: 'warning'; cluster: string; message: string };
+  | { kind: 'warning'; cluster: string; message: string }
+  /** An upgrade's report for one cluster, before anything is written there. */
+  | { kind: 'upgrade-report'; report: UpgradeReport }
+  /** An upgrade applied (or validated, in a dry run) on one cluster. */
+  | { kind: 'upgraded'; cluster: string; name: string; version: string };
 
 /** Options of {@link enableAddons}. */
 export interface EnableOptions {
@@ -42,6 +47,8 @@ export interface EnableOptions {
   upgrade?: boolean | string[];
   /** Where KubeVela runs (vela-system). */
   namespace?: string;
+  /** Evaluate every archive's CUE, even where the registry stored a manifest for its digest. */
+  verify?: boolean;
   /** Wait for each addon's Application to run before its dependents (when vela-core runs). */
   waitTimeoutMs?: number;
   onEvent?: (e: InstallEvent) => void;
@@ -66,24 +73,40 @@ export async function loadRegistries(sources: RegistrySource[], onEvent?: (e: In
 
 /** Plans (without writing anything) the requested addons on each cluster. */
 export async function planAddons(opts: Omit<EnableOptions, 'dryRun' | 'overrideDefinitions' | 'parameters'>): Promise<Plan[]> {
-  return (await planClusters(opts, new AddonFetcher(opts.cue, opts.registries))).map((p) => p.plan);
+  return (await planClusters(opts, new AddonFetcher(opts.cue, opts.registries, { verify: opts.verify }))).map((p) => p.plan);
+}
+
+/** A cluster's plan with the state read to make it, for whoever applies the plan. */
+export interface PlannedCluster {
+  kube: Kube;
+  facts: ClusterState;
+  plan: Plan;
 }
 
 /** Plans every cluster, keeping the facts read on the way for whoever applies the plans. */
-async function planClusters(
-  opts: Omit<EnableOptions, 'dryRun' | 'overrideDefinitions' | 'parameters'>,
-  fetcher: AddonFetcher,
-): Promise<Array<{ plan: Plan; facts: Awaited<ReturnType<typeof readClusterFacts>> }>> {
+async function planClusters(opts: Omit<EnableOptions, 'dryRun' | 'overrideDefinitions' | 'parameters'>, fetcher: AddonFetcher): Promise<PlannedCluster[]> {
   const namespace = opts.namespace ?? 'vela-system';
   const snapshots = await loadRegistries(opts.registries, opts.onEvent, opts.signal);
-  const out: Array<{ plan: Plan; facts: Awaited<ReturnType<typeof readClusterFacts>> }> = [];
+  const out: PlannedCluster[] = [];
   for (const kube of opts.clusters) {
     const facts = await readClusterFacts(kube, namespace);
-    const plan = await resolveWithArchives({ requested: opts.requested, registries: snapshots, cluster: facts, upgrade: opts.upgrade, lock: opts.lock }, fetcher, opts.signal);
-    opts.onEvent?.({ kind: 'plan', cluster: kube.context, plan });
-    out.push({ plan, facts });
+    out.push({ kube, facts, plan: await planCluster({ kube, facts, snapshots, requested: opts.requested, upgrade: opts.upgrade, lock: opts.lock, onEvent: opts.onEvent, signal: opts.signal }, fetcher) });
   }
   return out;
+}
+
+/**
+ * Plans one cluster from state already read (its facts, the registries'
+ * snapshots), reading the archives of versions whose index does not list
+ * their dependencies, and reports the plan.
+ */
+export async function planCluster(
+  input: { kube: Kube; facts: ClusterState; snapshots: RegistrySnapshot[]; requested: Requested[]; upgrade?: boolean | string[]; lock?: LockedAddon[]; onEvent?: (e: InstallEvent) => void; signal?: AbortSignal },
+  fetcher: AddonFetcher,
+): Promise<Plan> {
+  const plan = await resolveWithArchives({ requested: input.requested, registries: input.snapshots, cluster: input.facts, upgrade: input.upgrade, lock: input.lock }, fetcher, input.signal);
+  input.onEvent?.({ kind: 'plan', cluster: input.kube.context, plan });
+  return plan;
 }
 
 /**
@@ -113,13 +136,25 @@ async function resolveWithArchives(input: Parameters<typeof resolve>[0], fetcher
  * on the clusters done before it — and the error names the object that failed.
  */
 export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]> {
-  const namespace = opts.namespace ?? 'vela-system';
   if (opts.parameters && Object.keys(opts.parameters).length > 0 && opts.requested.length !== 1) {
     throw new VelahubError('EUSAGE', `parameters (--set/-f) apply to one addon: enable ${opts.requested.map((r) => r.name).join(', ')} one at a time`, { path: '--set' });
   }
   // One fetcher for planning and applying: an archive read to learn its dependencies is not downloaded twice.
-  const fetcher = new AddonFetcher(opts.cue, opts.registries);
-  const planned = await planClusters(opts, fetcher);
+  const fetcher = new AddonFetcher(opts.cue, opts.registries, { verify: opts.verify });
+  return applyPlans(opts, await planClusters(opts, fetcher), fetcher);
+}
+
+/** What {@link applyPlans} needs besides the plans: what was asked, and how to write. */
+export type ApplyPlansOptions = Pick<EnableOptions, 'requested' | 'cue' | 'parameters' | 'dryRun' | 'overrideDefinitions' | 'namespace' | 'waitTimeoutMs' | 'onEvent' | 'signal'>;
+
+/**
+ * Applies plans made by {@link planCluster}, with the fetcher that planned
+ * them (nothing is downloaded or evaluated twice): verify and validate every
+ * archive first, then render and apply cluster by cluster, rolling back
+ * everything this call wrote if any write fails.
+ */
+export async function applyPlans(opts: ApplyPlansOptions, planned: PlannedCluster[], fetcher: AddonFetcher): Promise<ClusterResult[]> {
+  const namespace = opts.namespace ?? 'vela-system';
   const plans = planned.map((p) => p.plan);
   /** Kept addons are left alone, unless one was requested again with parameters to change. */
   const writes = (step: Plan['steps'][number]) => step.action !== 'keep' || (opts.requested.some((r) => r.name === step.name) && Object.keys(opts.parameters ?? {}).length > 0);
@@ -135,12 +170,10 @@ export async function enableAddons(opts: EnableOptions): Promise<ClusterResult[]
   const results: ClusterResult[] = [];
   /** Clusters already done: undone too when a later cluster fails, so a run is all or nothing. */
   const finished: Array<{ kube: Kube; journal: ApplyJournal }> = [];
-  for (const [i, kube] of opts.clusters.entries()) {
-    const plan = plans[i]!;
+  for (const { kube, plan, facts } of planned) {
     const journal = new ApplyJournal();
     const applied: ClusterResult['applied'] = [];
     try {
-      const { facts } = planned[i]!;
       // Render every addon of the plan before writing anything: a bad parameter or template
       // fails here, naming it, with the cluster untouched.
       const line = lineForVelaVersion(facts.velaVersion);
@@ -216,7 +249,7 @@ async function renderForEnable(fetched: FetchedAddon, parameters: Record<string,
 }
 
 /** Waits until vela-core reports the addon's Application running, bounded, with progress. */
-async function waitForRunning(kube: Kube, name: string, namespace: string, opts: EnableOptions): Promise<void> {
+async function waitForRunning(kube: Kube, name: string, namespace: string, opts: ApplyPlansOptions): Promise<void> {
   const timeout = opts.waitTimeoutMs ?? 300_000;
   const started = Date.now();
   const ref = { apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: applicationName(name), namespace } };

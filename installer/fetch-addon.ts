@@ -6,6 +6,7 @@ import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
 import type { PackageFiles } from '../core/package/files.ts';
 import type { Candidate } from '../core/resolve/types.ts';
 import { downloadVerified, type RegistrySource } from './registry-index.ts';
+import { storedManifestFor } from './stored-manifest.ts';
 
 /** An addon version downloaded, verified and validated. */
 export interface FetchedAddon {
@@ -14,9 +15,18 @@ export interface FetchedAddon {
   manifest: AddonManifest;
 }
 
+/** Options of {@link AddonFetcher}. */
+export interface FetcherOptions {
+  /** Evaluate every archive's CUE, even when its registry stored a manifest for the same digest. */
+  verify?: boolean;
+}
+
 /**
  * Downloads, verifies (sha256 against the index) and validates addon versions,
- * once per digest however many clusters install them.
+ * once per digest however many clusters install them. From a velahub registry
+ * the manifest it stored at publish is used when its digest is the verified
+ * archive's (the CUE was evaluated then); otherwise, or with `verify`, the
+ * archive's CUE is evaluated here.
  */
 export class AddonFetcher {
   readonly #cache = new Map<string, Promise<FetchedAddon>>();
@@ -24,6 +34,7 @@ export class AddonFetcher {
   constructor(
     readonly cue: CueEvaluator,
     readonly sources: RegistrySource[],
+    readonly options: FetcherOptions = {},
   ) {}
 
   /** The validated addon for a candidate. */
@@ -39,19 +50,26 @@ export class AddonFetcher {
   }
 
   async #load(candidate: Candidate, signal?: AbortSignal): Promise<FetchedAddon> {
-    const data = await downloadVerified(candidate, this.sources.find((s) => s.name === candidate.registry), signal);
+    const source = this.sources.find((s) => s.name === candidate.registry);
+    // Both at once: the stored manifest is only used once the archive's digest is verified equal to it.
+    const [data, stored] = await Promise.all([downloadVerified(candidate, source, signal), this.options.verify ? undefined : storedManifestFor(candidate, source, signal)]);
     const { top, files } = await unpackArchive(data);
-    const result = await inspectAddon(files, this.cue, { signal });
-    if (!result.manifest) {
-      const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      throw new VelahubError('EINVALID', `${candidate.name} ${candidate.version} from ${candidate.registry} is invalid: ${errors.map((d) => `${d.file}: ${d.message}`).join('; ')}`, { data: result.diagnostics });
-    }
-    const m = result.manifest.metadata;
+    const manifest = stored ?? (await this.#evaluate(candidate, files, signal));
+    const m = manifest.metadata;
     // `v1.9.5` in metadata.yaml is the index's 1.9.5 (11 catalog addons write a leading v).
     const sameVersion = m.version === candidate.version || (semver.valid(m.version) !== null && semver.valid(m.version) === semver.valid(candidate.version));
     if (m.name !== candidate.name || !sameVersion || top !== m.name) {
       throw new VelahubError('EINVALID', `the archive for ${candidate.name} ${candidate.version} holds ${m.name} ${m.version} (folder ${top}): refusing a mislabelled archive`);
     }
-    return { candidate, files, manifest: result.manifest };
+    return { candidate, files, manifest };
+  }
+
+  async #evaluate(candidate: Candidate, files: PackageFiles, signal?: AbortSignal): Promise<AddonManifest> {
+    const result = await inspectAddon(files, this.cue, { signal });
+    if (!result.manifest) {
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      throw new VelahubError('EINVALID', `${candidate.name} ${candidate.version} from ${candidate.registry} is invalid: ${errors.map((d) => `${d.file}: ${d.message}`).join('; ')}`, { data: result.diagnostics });
+    }
+    return result.manifest;
   }
 }

@@ -21,7 +21,8 @@ interface IndexEntry {
   annotations?: Record<string, string>;
 }
 
-function headers(source: RegistrySource): Record<string, string> {
+/** The headers of a request to a registry: its bearer token, when it has one. */
+export function registryHeaders(source: RegistrySource): Record<string, string> {
   return source.token ? { authorization: `Bearer ${source.token}` } : {};
 }
 
@@ -44,7 +45,7 @@ export async function readRegistryIndex(source: RegistrySource, signal?: AbortSi
   const base = source.url.replace(/\/+$/, '');
   let text: string;
   try {
-    const res = await fetch(`${base}/index.yaml`, { headers: headers(source), signal: signal ?? AbortSignal.timeout(30_000) });
+    const res = await fetch(`${base}/index.yaml`, { headers: registryHeaders(source), signal: signal ?? AbortSignal.timeout(30_000) });
     if (!res.ok) return { name: source.name, addons: new Map(), error: `GET ${base}/index.yaml: HTTP ${res.status}` };
     text = await res.text();
   } catch (err) {
@@ -74,6 +75,8 @@ export async function readRegistryIndex(source: RegistrySource, signal?: AbortSi
         system: { vela: a['system.vela'], kubernetes: a['system.kubernetes'] },
         deprecated: e.deprecated ? (a['velahub.dev/deprecation'] ?? 'deprecated') : undefined,
         definitions: parseJson(a['velahub.dev/definitions'], []),
+        // velahub's own annotation marks a velahub registry, which serves the manifest it stored at publish.
+        ...('velahub.dev/dependencies' in a ? { manifestUrl: `${base}/api/v1/addons/${encodeURIComponent(name)}/versions/${encodeURIComponent(String(e.version))}/manifest` } : {}),
       });
     }
     if (list.length) addons.set(name, list);
@@ -88,7 +91,7 @@ export async function readRegistryIndex(source: RegistrySource, signal?: AbortSi
 export async function downloadVerified(candidate: Candidate, source: RegistrySource | undefined, signal?: AbortSignal): Promise<Buffer> {
   let res: Response;
   try {
-    res = await fetch(candidate.url, { headers: source ? headers(source) : {}, signal: signal ?? AbortSignal.timeout(120_000) });
+    res = await fetch(candidate.url, { headers: source ? registryHeaders(source) : {}, signal: signal ?? AbortSignal.timeout(120_000) });
   } catch (err) {
     throw new VelahubError('EUNREACHABLE', `cannot download ${candidate.name} ${candidate.version} from ${candidate.url}: ${(err as Error).message}`);
   }

@@ -5,7 +5,8 @@ import { diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import { resolve } from '../core/resolve/resolve.ts';
 import type { Plan, RegistrySnapshot } from '../core/resolve/types.ts';
 import { applicationsUsing } from './disable.ts';
-import { readClusterFacts } from './cluster-facts.ts';
+import { readClusterFacts, type ClusterState } from './cluster-facts.ts';
+import { applyPlans, loadRegistries, planCluster, type ClusterResult, type InstallEvent } from './enable.ts';
 import { AddonFetcher } from './fetch-addon.ts';
 import type { Kube } from './kube.ts';
 import type { RegistrySource } from './registry-index.ts';
@@ -21,28 +22,95 @@ export interface UpgradeReport {
   affectedApplications: string[];
 }
 
+/** Options of {@link upgradeAddon}. */
+export interface UpgradeOptions {
+  /** The enabled addon to upgrade. */
+  name: string;
+  /** Never moves past this range; any newer version when omitted. */
+  range?: string;
+  clusters: Kube[];
+  registries: RegistrySource[];
+  cue: CueEvaluator;
+  /** Where KubeVela runs (vela-system). */
+  namespace?: string;
+  dryRun?: boolean;
+  /** Evaluate every archive's CUE, even where the registry stored a manifest for its digest. */
+  verify?: boolean;
+  /**
+   * Asked once per cluster that would change, after its report and before
+   * anything is written there: false leaves that cluster as it is. Without
+   * it, every cluster is upgraded.
+   */
+  confirm?: (report: UpgradeReport) => boolean | Promise<boolean>;
+  onEvent?: (e: InstallEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** What upgrading did on one cluster. */
+export interface UpgradeResult {
+  report: UpgradeReport;
+  /** `current`: already at the version the range allows; `declined`: confirm said no. */
+  outcome: 'current' | 'declined' | 'upgraded';
+  /** What applying did, when it was upgraded. */
+  applied?: ClusterResult;
+}
+
 /**
- * Plans an upgrade of one addon without writing: never past the asked range,
- * with the parameter-schema diff of each definition and the Applications that
- * use a definition whose change is breaking.
+ * Upgrades one enabled addon, cluster by cluster: reads the registries once,
+ * then on each cluster reports the parameter-schema diff of each definition
+ * and the Applications a breaking change affects, asks {@link UpgradeOptions.confirm},
+ * and applies as {@link enableAddons} does (same events, same rollback of
+ * that cluster on failure) — never past the asked range. Archives read for
+ * the report are not downloaded or evaluated again to apply them, and each
+ * cluster is read once.
  */
-export async function planUpgrade(opts: { kube: Kube; name: string; range?: string; snapshots: RegistrySnapshot[]; sources: RegistrySource[]; cue: CueEvaluator; namespace?: string }): Promise<UpgradeReport> {
+export async function upgradeAddon(opts: UpgradeOptions): Promise<UpgradeResult[]> {
   const namespace = opts.namespace ?? 'vela-system';
-  const facts = await readClusterFacts(opts.kube, namespace);
-  const current = facts.enabled.find((a) => a.name === opts.name);
-  if (!current) throw new VelahubError('ENOT_FOUND', `${opts.kube.context}: ${opts.name} is not enabled; use velahub enable ${opts.name}`);
-  const plan = resolve({ requested: [{ name: opts.name, range: opts.range }], registries: opts.snapshots, cluster: facts, upgrade: [opts.name] });
-  const step = plan.steps.find((s) => s.name === opts.name)!;
-  const report: UpgradeReport = { cluster: opts.kube.context, plan, from: current.version, to: step.version, definitions: [], affectedApplications: [] };
+  const fetcher = new AddonFetcher(opts.cue, opts.registries, { verify: opts.verify });
+  const snapshots = await loadRegistries(opts.registries, opts.onEvent, opts.signal);
+  const results: UpgradeResult[] = [];
+  for (const kube of opts.clusters) {
+    const facts = await readClusterFacts(kube, namespace);
+    const report = await reportUpgrade({ kube, facts, name: opts.name, range: opts.range, snapshots, signal: opts.signal }, fetcher);
+    opts.onEvent?.({ kind: 'upgrade-report', report });
+    if (report.from === report.to) {
+      results.push({ report, outcome: 'current' });
+      continue;
+    }
+    if (opts.confirm && !(await opts.confirm(report))) {
+      results.push({ report, outcome: 'declined' });
+      continue;
+    }
+    // Pinned to the reported version: what the user confirmed is what is applied.
+    const requested = [{ name: opts.name, range: report.to }];
+    const plan = await planCluster({ kube, facts, snapshots, requested, upgrade: [opts.name], onEvent: opts.onEvent, signal: opts.signal }, fetcher);
+    const [applied] = await applyPlans({ requested, cue: opts.cue, dryRun: opts.dryRun, namespace, onEvent: opts.onEvent, signal: opts.signal }, [{ kube, facts, plan }], fetcher);
+    opts.onEvent?.({ kind: 'upgraded', cluster: kube.context, name: opts.name, version: report.to });
+    results.push({ report, outcome: 'upgraded', applied });
+  }
+  return results;
+}
+
+/**
+ * What upgrading one addon on one cluster would change, from state already
+ * read: the plan, the parameter-schema diff of each definition, and the
+ * Applications that use a definition whose change is breaking.
+ */
+async function reportUpgrade(input: { kube: Kube; facts: ClusterState; name: string; range?: string; snapshots: RegistrySnapshot[]; signal?: AbortSignal }, fetcher: AddonFetcher): Promise<UpgradeReport> {
+  const { kube, facts, name, snapshots } = input;
+  const current = facts.enabled.find((a) => a.name === name);
+  if (!current) throw new VelahubError('ENOT_FOUND', `${kube.context}: ${name} is not enabled; use velahub enable ${name}`);
+  const plan = resolve({ requested: [{ name, range: input.range }], registries: snapshots, cluster: facts, upgrade: [name] });
+  const step = plan.steps.find((s) => s.name === name)!;
+  const report: UpgradeReport = { cluster: kube.context, plan, from: current.version, to: step.version, definitions: [], affectedApplications: [] };
   if (step.version === current.version || !semver.valid(current.version)) return report;
-  const fetcher = new AddonFetcher(opts.cue, opts.sources);
-  const next = await fetcher.fetch(step.candidate);
-  const oldCandidate = opts.snapshots.flatMap((s) => s.addons.get(opts.name) ?? []).find((c) => c.version === current.version);
+  const next = await fetcher.fetch(step.candidate, input.signal);
+  const oldCandidate = snapshots.flatMap((s) => s.addons.get(name) ?? []).find((c) => c.version === current.version);
   if (!oldCandidate) {
     report.definitions.push({ definition: '(unknown)', changes: [], breaking: false });
     return report;
   }
-  const prev = await fetcher.fetch(oldCandidate);
+  const prev = await fetcher.fetch(oldCandidate, input.signal);
   const breakingDefs = new Set<string>();
   for (const d of diffManifests(prev.manifest, next.manifest)) {
     if (d.status === 'added') continue;
@@ -51,7 +119,7 @@ export async function planUpgrade(opts: { kube: Kube; name: string; range?: stri
     report.definitions.push({ definition: d.definition, changes, breaking: d.breaking });
   }
   if (breakingDefs.size) {
-    const users = await applicationsUsing(opts.kube, current.application);
+    const users = await applicationsUsing(kube, current.application);
     report.affectedApplications = users.filter((u) => [...breakingDefs].some((d) => u.endsWith(`(uses ${d})`)));
   }
   return report;

@@ -36,7 +36,7 @@ export async function syncVelaRegistry(kube: Kube, namespace: string, registry: 
  * `vela-addon-registry`'s `registries` (KubeVela's built-in `KubeVela` registry
  * always resolves). Undefined when the ConfigMap is unreadable JSON.
  */
-export async function velaRegistryNames(kube: Kube, namespace: string): Promise<string[] | undefined> {
+async function velaRegistryNames(kube: Kube, namespace: string): Promise<string[] | undefined> {
   const live = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: velaRegistryConfigMap, namespace } });
   const raw = (live as { data?: Record<string, string> } | undefined)?.data?.registries;
   if (!raw) return ['KubeVela'];

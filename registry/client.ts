@@ -1,33 +1,11 @@
 import { VelahubError } from '../core/errors.ts';
-import type { AddonSummary, DefinitionSummary, Page, TokenRecord, VersionSummary } from './store/records.ts';
+import type { AddonSummary, DefinitionSummary, Page, TokenRecord } from './store/records.ts';
+import type { VersionDetail } from './api-models.ts';
+import type { addonDocument } from './read-documents.ts';
 import type { PublishResult } from './publish.ts';
 import type { ChartPublishResult } from './charts/publish-chart.ts';
 import type { ChartDetail, ChartVersionDetail } from './charts/chart-models.ts';
 import type { ChartSummary } from './store/chart-store.ts';
-
-/** One version as the JSON API returns it. */
-export interface VersionInfo {
-  name: string;
-  version: string;
-  digest: string;
-  size: number;
-  createdAt: string;
-  deprecated: string | null;
-  yanked: boolean;
-  metadata: Record<string, unknown>;
-  readme: string;
-  dependencies: Array<{ name: string; version?: string }>;
-  system: { vela?: string; kubernetes?: string };
-  definitions: Array<{ name: string; type: string; description: string }>;
-  warnings: Array<{ severity: string; file: string; message: string }>;
-  archive: string;
-}
-
-/** One addon with all its versions. */
-export interface AddonInfo extends AddonSummary {
-  distTags: { latest: string | null };
-  versions: VersionSummary[];
-}
 
 /**
  * A client of velahub's HTTP API. Errors from the server come back as
@@ -94,12 +72,12 @@ export class RegistryClient {
   }
 
   /** One addon and its versions. */
-  addon(name: string): Promise<AddonInfo> {
+  addon(name: string): Promise<NonNullable<Awaited<ReturnType<typeof addonDocument>>>> {
     return this.#json('GET', `/api/v1/addons/${encodeURIComponent(name)}`);
   }
 
   /** One version's details. */
-  version(name: string, version: string): Promise<VersionInfo> {
+  version(name: string, version: string): Promise<VersionDetail> {
     return this.#json('GET', `/api/v1/addons/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`);
   }
 

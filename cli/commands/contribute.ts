@@ -2,11 +2,11 @@ import { Command } from 'commander';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import semver from 'semver';
 import { VelahubError } from '../../core/errors.ts';
 import { adoptDefinitions } from '../../core/package/adopt.ts';
 import { prepareCatalogExport, type CatalogTrack, type ExistingCatalogAddon } from '../../core/package/catalog-export.ts';
 import type { PackageFiles } from '../../core/package/files.ts';
+import { pickVersion } from '../../core/resolve/pick-version.ts';
 import { unownedDefinitions } from '../../installer/adopt.ts';
 import { AddonFetcher } from '../../installer/fetch-addon.ts';
 import { loadRegistries } from '../../installer/enable.ts';
@@ -102,11 +102,7 @@ export function exportCommand(): Command {
       const sources = await installerRegistries(opts);
       const result = await withEvaluator(async (cue) => {
         const snapshots = await loadRegistries(sources, progress);
-        const versions = snapshots.flatMap((s) => (s.error ? [] : s.addons.get(name) ?? []));
-        if (versions.length === 0) throw new VelahubError('ENOT_FOUND', `no registry offers ${name}`);
-        const candidate = version ? versions.find((v) => v.version === version) : versions.filter((v) => !semver.prerelease(v.version)).sort((a, b) => semver.rcompare(a.version, b.version))[0];
-        if (!candidate) throw new VelahubError('ENOT_FOUND', `${name}@${version} not found: available ${versions.map((v) => v.version).join(', ')}`);
-        const fetched = await new AddonFetcher(cue, sources).fetch(candidate);
+        const fetched = await new AddonFetcher(cue, sources).fetch(pickVersion(snapshots, name, version));
         return prepareCatalogExport({ files: fetched.files, manifest: fetched.manifest, existing, track: opts.stable ? 'addons' : opts.experimental ? 'experimental/addons' : undefined });
       });
       await writeFolder(join(opts.catalog, result.folder), result.files, result.change === 'update');

@@ -2,9 +2,9 @@ import { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { VelahubError } from '../../core/errors.ts';
 import type { Plan, Requested } from '../../core/resolve/types.ts';
-import { enableAddons, loadRegistries, planAddons, type InstallEvent } from '../../installer/enable.ts';
+import { enableAddons, planAddons, type InstallEvent } from '../../installer/enable.ts';
 import { lockFileName, lockFromPlans, readLockFile, writeLockFile } from '../../installer/lock-file.ts';
-import { planUpgrade } from '../../installer/upgrade.ts';
+import { upgradeAddon, type UpgradeReport } from '../../installer/upgrade.ts';
 import { installerRegistries } from '../config.ts';
 import { withEvaluator } from '../evaluator.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
@@ -46,6 +46,8 @@ export function progress(e: InstallEvent): void {
       line(`warning: ${e.message}`);
       break;
     case 'plan':
+    case 'upgrade-report':
+    case 'upgraded':
       break;
   }
 }
@@ -59,6 +61,8 @@ function printPlans(plans: Plan[]): void {
   }
 }
 
+const verifyHelp = "evaluate each archive's CUE even when its velahub registry stored the manifest for the same sha256";
+
 const plansJson = (plans: Plan[]) => plans.map((p) => ({ cluster: p.cluster, warnings: p.warnings, steps: p.steps.map(({ candidate: _c, ...s }) => s) }));
 
 /** `velahub plan ADDON[@RANGE]...`: what enable would do on each cluster; writes nothing. */
@@ -68,10 +72,11 @@ export function planCommand(): Command {
     .argument('<addons...>', 'ADDON or ADDON@RANGE, e.g. bizworks-platform@^1.0.0')
     .option('--lock', `also write ${lockFileName} (addon, version, registry, sha256)`)
     .option('--upgrade', 'allow installed addons to move to newer versions')
+    .option('--verify', verifyHelp)
     .option('-o, --output <format>', 'table, json or yaml', 'table')
-    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { lock?: boolean; upgrade?: boolean; output: string }) => {
+    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { lock?: boolean; upgrade?: boolean; verify?: boolean; output: string }) => {
       const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
-      const plans = await withEvaluator(async (cue) => planAddons({ requested: parseRequests(refs), clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, namespace: opts.velaNamespace, upgrade: opts.upgrade, onEvent: progress }));
+      const plans = await withEvaluator(async (cue) => planAddons({ requested: parseRequests(refs), clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, namespace: opts.velaNamespace, upgrade: opts.upgrade, verify: opts.verify, onEvent: progress }));
       if (opts.lock) {
         await writeLockFile(lockFileName, lockFromPlans(plans));
         process.stderr.write(`Wrote ${lockFileName}\n`);
@@ -93,15 +98,16 @@ export function enableCommand(): Command {
     .option('--override-definitions', 'take over definitions owned by another addon or applied by hand')
     .option('--locked', `install exactly what ${lockFileName} pins, verifying digests`)
     .option('--wait-timeout <seconds>', 'how long to wait for each addon to run (when vela-core runs)', '300')
+    .option('--verify', verifyHelp)
     .option('-o, --output <format>', 'text, json or yaml', 'text')
-    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { set: string[]; values: string[]; dryRun?: boolean; overrideDefinitions?: boolean; locked?: boolean; waitTimeout: string; output: string }) => {
+    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { set: string[]; values: string[]; dryRun?: boolean; overrideDefinitions?: boolean; locked?: boolean; verify?: boolean; waitTimeout: string; output: string }) => {
       const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
       const lock = opts.locked ? await readLockFile(lockFileName) : undefined;
       const requested = refs.length ? parseRequests(refs) : (lock ?? []).map((l) => ({ name: l.name, range: l.version }));
       if (requested.length === 0) throw new VelahubError('EUSAGE', 'name at least one addon (or use --locked with a lock file)', { path: 'ADDON' });
       const parameters = await collectValues(opts.values, opts.set);
       const results = await withEvaluator(async (cue) =>
-        enableAddons({ requested, clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, parameters, dryRun: opts.dryRun, overrideDefinitions: opts.overrideDefinitions, lock, namespace: opts.velaNamespace, waitTimeoutMs: Number(opts.waitTimeout) * 1000, onEvent: progress }),
+        enableAddons({ requested, clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, parameters, dryRun: opts.dryRun, overrideDefinitions: opts.overrideDefinitions, lock, namespace: opts.velaNamespace, verify: opts.verify, waitTimeoutMs: Number(opts.waitTimeout) * 1000, onEvent: progress }),
       );
       if (format !== 'table') return printData(results.map((r) => ({ cluster: r.cluster, applied: r.applied, warnings: r.plan.warnings })), format);
       for (const r of results) {
@@ -121,38 +127,40 @@ export function upgradeCommand(): Command {
     .argument('<addon>', 'ADDON or ADDON@RANGE (never moves past the range)')
     .option('--yes', 'do not ask for confirmation')
     .option('--dry-run', 'show the report and validate, write nothing')
+    .option('--verify', verifyHelp)
     .option('-o, --output <format>', 'text, json or yaml', 'text')
-    .action(async (ref: string, opts: KubeFlags & RegistryFlags & { yes?: boolean; dryRun?: boolean; output: string }) => {
+    .action(async (ref: string, opts: KubeFlags & RegistryFlags & { yes?: boolean; dryRun?: boolean; verify?: boolean; output: string }) => {
       const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
       const [req] = parseRequests([ref]);
-      await withEvaluator(async (cue) => {
-        const sources = await installerRegistries(opts);
-        const snapshots = await loadRegistries(sources, progress);
-        for (const kube of (await kubeClients(opts))) {
-          const report = await planUpgrade({ kube, name: req!.name, range: req!.range, snapshots, sources, cue, namespace: opts.velaNamespace });
-          if (format !== 'table') printData({ ...report, plan: plansJson([report.plan])[0] }, format);
-          else {
-            process.stdout.write(`${kube.context}: ${req!.name} ${report.from} → ${report.to}\n`);
-            for (const d of report.definitions) {
-              process.stdout.write(`  ${d.definition}: ${d.changes.length ? '' : 'no parameter changes'}\n`);
-              for (const c of d.changes) process.stdout.write(`    ${c.breaking ? 'BREAKING' : 'compatible'}: ${c.message}\n`);
-            }
-            if (report.affectedApplications.length) process.stdout.write(`  Applications affected by breaking changes: ${report.affectedApplications.join(', ')}\n`);
-          }
-          if (report.from === report.to) continue;
-          if (!opts.yes && !opts.dryRun) {
-            if (!process.stdin.isTTY) throw new VelahubError('EUSAGE', 'confirmation needed: pass --yes to upgrade without a prompt', { path: '--yes' });
-            const rl = createInterface({ input: process.stdin, output: process.stderr });
-            const answer = await rl.question(`Upgrade ${req!.name} on ${kube.context} to ${report.to}? [y/N] `);
-            rl.close();
-            if (!/^y(es)?$/i.test(answer.trim())) {
-              process.stderr.write('Cancelled\n');
-              continue;
-            }
-          }
-          await enableAddons({ requested: [{ name: req!.name, range: report.to }], clusters: [kube], registries: sources, cue, upgrade: [req!.name], dryRun: opts.dryRun, namespace: opts.velaNamespace, onEvent: progress });
-          if (format === 'table') process.stdout.write(`${kube.context}: ${opts.dryRun ? 'would upgrade' : 'upgraded'} ${req!.name} to ${report.to}\n`);
-        }
-      });
+      const { name, range } = req!;
+      const onEvent = (e: InstallEvent) => {
+        if (e.kind === 'upgrade-report') printUpgradeReport(e.report, name, format);
+        else if (e.kind === 'upgraded') {
+          if (format === 'table') process.stdout.write(`${e.cluster}: ${opts.dryRun ? 'would upgrade' : 'upgraded'} ${e.name} to ${e.version}\n`);
+        } else progress(e);
+      };
+      const confirm = async (report: UpgradeReport) => {
+        if (!process.stdin.isTTY) throw new VelahubError('EUSAGE', 'confirmation needed: pass --yes to upgrade without a prompt', { path: '--yes' });
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        const answer = await rl.question(`Upgrade ${name} on ${report.cluster} to ${report.to}? [y/N] `);
+        rl.close();
+        const yes = /^y(es)?$/i.test(answer.trim());
+        if (!yes) process.stderr.write('Cancelled\n');
+        return yes;
+      };
+      await withEvaluator(async (cue) =>
+        upgradeAddon({ name, range, registries: await installerRegistries(opts), clusters: await kubeClients(opts), cue, namespace: opts.velaNamespace, dryRun: opts.dryRun, verify: opts.verify, confirm: opts.yes || opts.dryRun ? undefined : confirm, onEvent }),
+      );
     });
+}
+
+/** An upgrade's report for one cluster: the versions, each definition's parameter changes, the Applications a breaking change affects. */
+function printUpgradeReport(report: UpgradeReport, name: string, format: 'table' | 'json' | 'yaml'): void {
+  if (format !== 'table') return printData({ ...report, plan: plansJson([report.plan])[0] }, format);
+  process.stdout.write(`${report.cluster}: ${name} ${report.from} → ${report.to}\n`);
+  for (const d of report.definitions) {
+    process.stdout.write(`  ${d.definition}: ${d.changes.length ? '' : 'no parameter changes'}\n`);
+    for (const c of d.changes) process.stdout.write(`    ${c.breaking ? 'BREAKING' : 'compatible'}: ${c.message}\n`);
+  }
+  if (report.affectedApplications.length) process.stdout.write(`  Applications affected by breaking changes: ${report.affectedApplications.join(', ')}\n`);
 }

@@ -19,6 +19,8 @@ export interface Candidate {
   deprecated?: string;
   yanked?: boolean;
   definitions: Array<{ name: string; type: string }>;
+  /** Where a velahub registry serves this version's stored manifest (absent for other registries). */
+  manifestUrl?: string;
 }
 
 /** What one registry offered (or why it could not be read). */

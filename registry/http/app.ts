@@ -7,6 +7,7 @@ import { authenticate } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { publishRoutes } from './routes/publish.ts';
 import { readRoutes } from './routes/read.ts';
+import { manifestRoutes } from './routes/manifest.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { renderRoutes } from './routes/render.ts';
 import { docsRoutes } from '../web/routes.ts';
@@ -75,6 +76,7 @@ export function createApp({ registry, logger = pino({ level: 'silent' }), countR
   app.use(authenticate(registry.store, { authHeader }));
   app.use(publishRoutes(registry));
   app.use(readRoutes(registry));
+  app.use(manifestRoutes(registry));
   app.use(adminRoutes(registry));
   app.use(renderRoutes(registry));
   app.use(chartRoutes(registry));

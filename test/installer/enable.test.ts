@@ -9,8 +9,6 @@
  * writes the Application's status.status itself, as vela-core would.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -35,6 +33,7 @@ import {
   installVelaCoreIn,
   markVelaCoreReady,
   metadata,
+  serve,
   setApplicationPhase,
   snapshot,
   startTestRegistry,
@@ -408,16 +407,4 @@ describe('installer: enable', () => {
 async function velaNamespaceNamed(kc: KubeConfig, ns: string, velaVersion: string): Promise<void> {
   await ensureNamespace(kc, ns);
   await installVelaCoreIn(kc, ns, velaVersion);
-}
-
-/** A tiny HTTP server answering every GET with `body(path)`. */
-async function serve(body: (path: string) => Promise<Buffer>): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    body(req.url ?? '/').then(
-      (data) => res.writeHead(200, { 'content-length': data.length }).end(data),
-      (err: Error) => res.writeHead(500).end(err.message),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -8,6 +8,8 @@
  * status unless a test writes it the way vela-core would ({@link setApplicationPhase}).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -276,4 +278,16 @@ export async function userApplication(kc: KubeConfig, ns: string, name: string, 
 /** A Kube client for a test cluster. */
 export function kubeFor(kc: KubeConfig): Kube {
   return new Kube(kc);
+}
+
+/** A tiny HTTP server answering every GET with `body(path)`. */
+export async function serve(body: (path: string) => Promise<Buffer>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    body(req.url ?? '/').then(
+      (data) => res.writeHead(200, { 'content-length': data.length }).end(data),
+      (err: Error) => res.writeHead(500).end(err.message),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -8,6 +8,8 @@
  * uses: disable and upgrade look for users across the whole cluster, as vela does.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
@@ -16,10 +18,12 @@ import { disableAddon } from '../../installer/disable.ts';
 import { enableAddons, loadRegistries, type EnableOptions } from '../../installer/enable.ts';
 import { Kube, type KubeObject } from '../../installer/kube.ts';
 import { addonStatus } from '../../installer/status.ts';
-import { planUpgrade } from '../../installer/upgrade.ts';
+import { upgradeAddon } from '../../installer/upgrade.ts';
 import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { rejectsCode } from '../fixtures/errors.ts';
+import { tempDir } from '../fixtures/addons.ts';
+import { describeRun, velahub } from '../fixtures/cli.ts';
 import { componentCue, metadata, setApplicationPhase, snapshot, startTestRegistry, traitCue, userApplication, velaNamespace, versionsOf, type TestRegistry, type Tree } from './harness.ts';
 
 const T = { timeout: 180_000 };
@@ -135,15 +139,16 @@ describe('installer: disable, upgrade, status', () => {
   });
 
   describe('upgrade', () => {
-    test('planUpgrade reports the schema diff, breaking changes and the Applications they affect, never past the range, writing nothing', T, async () => {
+    test('upgradeAddon reports the schema diff, breaking changes and the Applications they affect, never past the range, writing nothing', T, async () => {
       const ns = await freshNamespace();
       const apps = await appNamespace();
       await enable(ns, [{ name: 'up-demo', range: '1.0.0' }]);
       await userApplication(kc, apps, 'shop', { component: 'up-web' });
       await userApplication(kc, apps, 'scaled', { component: 'webservice', traits: ['up-scale'] });
       const before = versionsOf(await snapshot(kube, ns));
-      const snapshots = await loadRegistries([registry.source()]);
-      const plan = (range?: string) => planUpgrade({ kube, name: 'up-demo', range, snapshots, sources: [registry.source()], cue, namespace: ns });
+      const upgrade = (opts: { range?: string; confirm?: () => boolean } = {}) => upgradeAddon({ name: 'up-demo', clusters: [kube], registries: [registry.source()], cue, namespace: ns, ...opts });
+      // Declining the confirmation: the report alone, nothing written.
+      const plan = async (range?: string) => (await upgrade({ range, confirm: () => false }))[0]!.report;
 
       const minor = await plan('^1.0.0');
       assert.deepEqual([minor.from, minor.to], ['1.0.0', '1.1.0']);
@@ -170,7 +175,8 @@ describe('installer: disable, upgrade, status', () => {
 
       // Then the upgrade itself, as `velahub upgrade --yes` does it.
       const { uid } = (await snapshot(kube, ns)).get('ComponentDefinition/up-web')!.metadata;
-      await enable(ns, [{ name: 'up-demo', range: major.to }], { upgrade: ['up-demo'] });
+      const [upgraded] = await upgrade();
+      assert.deepEqual([upgraded!.outcome, upgraded!.report.to], ['upgraded', major.to]);
       const after = await snapshot(kube, ns);
       assert.equal(after.get('Application/addon-up-demo')?.metadata.labels?.[addonLabels.version], '2.0.0');
       const def = after.get('ComponentDefinition/up-web')!;
@@ -178,9 +184,42 @@ describe('installer: disable, upgrade, status', () => {
       assert.doesNotMatch((def.spec as { schematic: { cue: { template: string } } }).schematic.cue.template, /port/);
     });
 
+    test('CLI: velahub upgrade prints the report, refuses without --yes when it cannot ask, upgrades with --yes', T, async () => {
+      const ns = await freshNamespace();
+      await enable(ns, [{ name: 'up-demo', range: '1.0.0' }]);
+      const { dir, cleanup } = await tempDir();
+      try {
+        const kubeconfig = join(dir, 'kubeconfig');
+        await writeFile(kubeconfig, kc.exportConfig());
+        const context = kc.getCurrentContext();
+        const env = { VELAHUB_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: kubeconfig };
+        const common = ['--kubeconfig', kubeconfig, '--context', context, '--vela-namespace', ns, '--registry', registry.url];
+        const report = [`${context}: up-demo 1.0.0 → 1.1.0`, '  component/up-web: ', '    compatible: '];
+        const before = versionsOf(await snapshot(kube, ns));
+
+        const refused = await velahub(['upgrade', 'up-demo@^1.0.0', ...common], { cwd: dir, env });
+        assert.notEqual(refused.code, 0, describeRun(refused));
+        assert.match(refused.stderr, /EUSAGE[\s\S]*--yes/);
+        for (const line of report) assert.ok(refused.stdout.includes(line), describeRun(refused));
+        assert.deepEqual(versionsOf(await snapshot(kube, ns)), before, 'refused: nothing written');
+
+        const done = await velahub(['upgrade', 'up-demo@^1.0.0', '--yes', ...common], { cwd: dir, env });
+        assert.equal(done.code, 0, describeRun(done));
+        for (const line of [...report, `${context}: upgraded up-demo to 1.1.0`]) assert.ok(done.stdout.includes(line), describeRun(done));
+        assert.match(done.stderr, /Fetching up-demo 1\.1\.0/);
+        assert.equal((await snapshot(kube, ns)).get('Application/addon-up-demo')?.metadata.labels?.[addonLabels.version], '1.1.0');
+
+        const again = await velahub(['upgrade', 'up-demo@^1.0.0', '-o', 'json', ...common], { cwd: dir, env });
+        assert.equal(again.code, 0, describeRun(again));
+        assert.deepEqual((({ from, to, definitions }) => [from, to, definitions])(JSON.parse(again.stdout) as { from: string; to: string; definitions: unknown[] }), ['1.1.0', '1.1.0', []]);
+      } finally {
+        await cleanup();
+      }
+    });
+
     test('an addon that is not enabled: ENOT_FOUND', T, async () => {
       const ns = await freshNamespace();
-      await rejectsCode(planUpgrade({ kube, name: 'up-demo', snapshots: await loadRegistries([registry.source()]), sources: [registry.source()], cue, namespace: ns }), 'ENOT_FOUND');
+      await rejectsCode(upgradeAddon({ name: 'up-demo', clusters: [kube], registries: [registry.source()], cue, namespace: ns }), 'ENOT_FOUND');
     });
   });
 

@@ -72,7 +72,11 @@ describe('installer: registry index', () => {
     assert.deepEqual([...snap.addons.keys()].sort(), ['lib', 'web']);
     const web = snap.addons.get('web')!;
     assert.deepEqual(web.map((c) => c.version), ['1.1.0', '1.0.0'], 'a leading v is dropped; an entry without urls is skipped');
-    assert.deepEqual(web[0], {
+    // The stored-manifest address is new with #16 (velahub entries only); every other field is as it was.
+    const { manifestUrl, ...first } = web[0]!;
+    assert.equal(manifestUrl, `${real.url}/sub/api/v1/addons/web/versions/1.1.0/manifest`);
+    assert.equal(web[1]!.manifestUrl, undefined, 'an entry without velahub annotations has no stored manifest to ask for');
+    assert.deepEqual(first, {
       name: 'web',
       version: '1.1.0',
       registry: 'corp',
