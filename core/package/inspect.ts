@@ -11,6 +11,7 @@ import { terraformParameterSchema } from '../terraform/variables.ts';
 import semver from 'semver';
 import { CUE_LINES, describeLine, lineForVelaRange, type CueLine } from '../cue/lines.ts';
 import type { InspectedDefinition } from '../cue/evaluator.ts';
+import { setMaxListeners } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { maxYamlAliases } from './yaml-limits.ts';
 import { sizeProblems } from './text-limits.ts';
@@ -100,6 +101,9 @@ export async function inspectAddon(files: PackageFiles, cue: CueEvaluator, optio
     };
   }
   const timeout = new AbortController();
+  // Every definition is evaluated on every line at once, each call listening on this signal
+  // until it settles: that many listeners is the design, not a leak.
+  setMaxListeners(definitionCount * Object.keys(CUE_LINES).length + 8, timeout.signal);
   const timer = setTimeout(
     () => timeout.abort(new VelahubError('ECUE_BUDGET', `evaluating the package's CUE took longer than its budget of ${budget.totalMs / 1000} s and was stopped`, { hint: 'simplify the slowest definitions (lint each one alone to find them)' })),
     budget.totalMs,
