@@ -1,4 +1,4 @@
-import { VelahubError } from '../core/errors.ts';
+import { VelahubError, remoteError } from '../core/errors.ts';
 import type { AddonSummary, DefinitionSummary, Page, TokenRecord, VersionSummary } from './store/records.ts';
 import type { PublishResult } from './publish.ts';
 import type { ChartPublishResult } from './charts/publish-chart.ts';
@@ -67,7 +67,7 @@ export class RegistryClient {
         /* not JSON: keep the status line */
       }
       const code = payload.code ?? (res.status === 401 ? 'EUNAUTHORIZED' : res.status === 403 ? 'EFORBIDDEN' : res.status === 404 ? 'ENOT_FOUND' : 'EREGISTRY');
-      throw new VelahubError(code, payload.error ?? `${method} ${path}: HTTP ${res.status}`, { hint: payload.hint, data: payload.problems });
+      throw remoteError(code, payload.error ?? `${method} ${path}: HTTP ${res.status}`, { hint: payload.hint, data: payload.problems });
     }
     return res;
   }
