@@ -4,20 +4,25 @@
  * HTTP error handler and the README's table all read this one table.
  */
 
-/** Exit codes: what a script can rely on. */
+/** Exit codes: what a script can rely on (each is explained in {@link exitMeanings}). */
 export const exitCodes = {
   ok: 0,
-  /** The input was rejected: lint errors, invalid parameters, a refused package. */
   invalid: 1,
-  /** Wrong flags or arguments. */
   usage: 2,
-  /** Something named does not exist (file, addon, version). */
   notFound: 3,
-  /** A registry or cluster could not be reached or refused the request. */
   remote: 4,
-  /** A bug in velahub: reported with its stack. */
   internal: 70,
 } as const;
+
+/** What each exit code means, as the README's table says it. */
+export const exitMeanings = {
+  ok: 'ok',
+  invalid: 'the input was refused: lint errors, invalid parameters, a refused package',
+  usage: 'wrong flags or arguments',
+  notFound: 'something named does not exist (file, addon, version)',
+  remote: 'a registry or cluster could not be reached or refused the request (401/403/409, API errors)',
+  internal: 'a bug in velahub, shown with its stack',
+} as const satisfies Record<keyof typeof exitCodes, string>;
 
 /** The exit classes a VelahubError can end the CLI with (`ok` and `internal` are not errors' to pick). */
 export type ExitClass = 'invalid' | 'usage' | 'notFound' | 'remote';
@@ -57,8 +62,8 @@ export const errorCodes = {
   EBAD_DIGEST: {
     exit: 'invalid',
     http: 400,
-    summary: 'a digest is not of the form sha256:<64 hex>',
-    hint: 'pass the digest as the registry lists it, e.g. sha256:0123…',
+    summary: 'a digest is not of the form `sha256:<64 hex>`',
+    hint: 'pass the digest as the registry lists it: sha256: and 64 hex digits',
   },
   EBAD_LAYOUT: {
     exit: 'invalid',
@@ -75,7 +80,7 @@ export const errorCodes = {
   EBAD_SET: {
     exit: 'usage',
     http: 400,
-    summary: 'a --set expression is not key=value with a valid key',
+    summary: 'a `--set` expression is not `key=value` with a valid key',
     hint: 'write --set key=value, e.g. --set route[0].domain=example.com',
   },
   EBAD_TERRAFORM: {
@@ -87,7 +92,7 @@ export const errorCodes = {
   EBAD_VERSION: {
     exit: 'usage',
     http: 400,
-    summary: 'a --version is not a semantic version',
+    summary: 'a `--version` is not a semantic version',
     hint: 'pass a semantic version, e.g. --version 1.0.0',
   },
   EBLOB_CORRUPT: {
@@ -357,7 +362,7 @@ export const errorCodes = {
   EVERSION_REQUIRED: {
     exit: 'usage',
     http: 500,
-    summary: 'a single definition is packaged without --version',
+    summary: 'a single definition is packaged without `--version`',
     hint: 'pass --version, e.g. --version 1.0.0',
   },
 } as const satisfies Record<`E${string}`, ErrorCodeInfo>;
