@@ -1,24 +1,9 @@
 import { isVelahubError } from '../core/errors.ts';
+import { exitCodes, exitStatusOf, hintOf } from '../core/error-codes.ts';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostics.ts';
 
-/** Exit codes: what a script can rely on. */
-export const exitCodes = {
-  ok: 0,
-  /** The input was rejected: lint errors, invalid parameters, a refused package. */
-  invalid: 1,
-  /** Wrong flags or arguments. */
-  usage: 2,
-  /** Something named does not exist (file, addon, version). */
-  notFound: 3,
-  /** A registry or cluster could not be reached or refused the request. */
-  remote: 4,
-  /** A bug in velahub: reported with its stack. */
-  internal: 70,
-} as const;
-
-const usageCodes = new Set(['EUSAGE', 'EBAD_SET', 'EVERSION_REQUIRED', 'EBAD_VERSION', 'EUNKNOWN_SOURCE']);
-const notFoundCodes = new Set(['ENOENT', 'ENOTDIR', 'ENOT_FOUND', 'EDEFINITION_NOT_FOUND']);
-const remoteCodes = new Set(['EREGISTRY', 'EBLOB_STORE', 'EUNREACHABLE', 'EUNAUTHORIZED', 'EFORBIDDEN', 'ECONFLICT', 'ECLUSTER', 'EDIGEST', 'ETIMEOUT']);
+/** Exit codes: what a script can rely on (their one home is the error catalogue). */
+export { exitCodes };
 
 /** Prints diagnostics one per line on stderr, `file:line:col: severity: message`. */
 export function printDiagnostics(list: readonly Diagnostic[], prefix = ''): void {
@@ -27,8 +12,8 @@ export function printDiagnostics(list: readonly Diagnostic[], prefix = ''): void
 
 /**
  * Renders any error in one place and returns the exit code. A VelahubError
- * shows its code, message, diagnostics and hint; anything else is a bug and shows
- * its stack.
+ * shows its code, message, diagnostics and hint (its own, else its code's
+ * default); anything else is a bug and shows its stack.
  */
 export function reportError(err: unknown): number {
   if (isVelahubError(err)) {
@@ -37,11 +22,9 @@ export function reportError(err: unknown): number {
     // The diagnostics behind the error, unless the message already is the only one.
     const list = Array.isArray(err.data) && typeof (err.data[0] as Diagnostic | undefined)?.severity === 'string' ? (err.data as Diagnostic[]) : [];
     if (list.length > 1 || (list.length === 1 && !err.message.includes(list[0]!.message))) printDiagnostics(list);
-    if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
-    if (usageCodes.has(err.code)) return exitCodes.usage;
-    if (notFoundCodes.has(err.code)) return exitCodes.notFound;
-    if (remoteCodes.has(err.code)) return exitCodes.remote;
-    return exitCodes.invalid;
+    const hint = hintOf(err);
+    if (hint) process.stderr.write(`Hint: ${hint}\n`);
+    return exitStatusOf(err.code);
   }
   process.stderr.write(`Internal error (a bug in velahub, please report it):\n${(err as Error)?.stack ?? String(err)}\n`);
   return exitCodes.internal;

@@ -1,4 +1,4 @@
-import { VelahubError } from '../core/errors.ts';
+import { VelahubError, remoteError } from '../core/errors.ts';
 import type { AddonSummary, DefinitionSummary, Page, TokenRecord } from './store/records.ts';
 import type { VersionDetail } from './api-models.ts';
 import type { addonDocument } from './read-documents.ts';
@@ -45,7 +45,7 @@ export class RegistryClient {
         /* not JSON: keep the status line */
       }
       const code = payload.code ?? (res.status === 401 ? 'EUNAUTHORIZED' : res.status === 403 ? 'EFORBIDDEN' : res.status === 404 ? 'ENOT_FOUND' : 'EREGISTRY');
-      throw new VelahubError(code, payload.error ?? `${method} ${path}: HTTP ${res.status}`, { hint: payload.hint, data: payload.problems });
+      throw remoteError(code, payload.error ?? `${method} ${path}: HTTP ${res.status}`, { hint: payload.hint, data: payload.problems });
     }
     return res;
   }

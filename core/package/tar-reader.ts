@@ -151,7 +151,7 @@ export class TarReader {
     this.#lastName = name;
     const typeflag = String.fromCharCode(h[156]!);
     const size = octal(h.subarray(124, 136), name, 'size');
-    const refuse = (code: string, why: string) => new VelahubError(code, `refused entry ${JSON.stringify(name)}: ${why}`, { path: name });
+    const refuse = (code: 'EUNSAFE_ENTRY' | 'EBAD_ARCHIVE', why: string) => new VelahubError(code, `refused entry ${JSON.stringify(name)}: ${why}`, { path: name });
 
     if (typeflag === 'x') {
       if (this.#pending) throw refuse('EUNSAFE_ENTRY', 'two pax headers in a row; a pax header describes exactly one entry');

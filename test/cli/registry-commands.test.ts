@@ -16,9 +16,10 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { run } from '../../cli/main.ts';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
+import type { ErrorCode } from '../../core/error-codes.ts';
 import { tempDir, writeTree } from '../fixtures/addons.ts';
 import { captureOutput } from '../fixtures/capture.ts';
-import { describeRun, velahub, type CliResult } from '../fixtures/cli.ts';
+import { assertFailed, describeRun, velahub, type CliResult } from '../fixtures/cli.ts';
 import { addonTree, traitCue } from '../support/packages.ts';
 import { startTestServer, type TestServer } from '../support/registry-server.ts';
 
@@ -142,22 +143,20 @@ describe('velahub (spawned) against a running registry', () => {
     assert.equal(revoked.code, 0, describeRun(revoked));
     assert.ok((await srv.registry.store.listTokens()).find((t) => t.id === token.id)?.revokedAt);
     const refused = await inProcess(['publish', join(tmp.dir, 'cli-plain'), '--registry', srv.url, '--token', token.token]);
-    assert.equal(refused.code, 4, describeRun(refused));
+    assertFailed(refused, { code: 'EUNAUTHORIZED', exit: 4 });
   });
 
   describe('refused', { concurrency: 2 }, () => {
     test('an unreachable registry: exit 4, the message names the URL', async () => {
       const url = `http://127.0.0.1:${await closedPort()}`;
       const r = await spawned(['search', 'x'], { VELAHUB_REGISTRY: url });
-      assert.equal(r.code, 4, describeRun(r));
-      assert.ok(r.stderr.includes(url), describeRun(r));
+      assertFailed(r, { code: 'EUNREACHABLE', exit: 4, mentions: [url] });
     });
 
     test('a missing token (EUNAUTHORIZED): exit 4, nothing stored', async () => {
       const before = await srv.snapshot();
       const r = await spawned(['publish', 'cli-plain'], { VELAHUB_TOKEN: '' });
-      assert.equal(r.code, 4, describeRun(r));
-      assert.match(r.stderr, /^Error \[[A-Z_]+\]: /m);
+      assertFailed(r, { code: 'EUNAUTHORIZED', exit: 4 });
       assert.deepEqual(await srv.snapshot(), before);
     });
   });
@@ -170,29 +169,29 @@ describe('refusals and their exit codes (the CLI in process)', () => {
     tokens = { read: (await srv.token({ scope: 'read' })).secret, other: (await srv.token({ scope: 'publish', pattern: 'other-*' })).secret };
   });
 
-  type Row = { name: string; args: () => string[]; auth?: 'admin' | 'read' | 'other' | 'none'; registry?: () => Promise<string> | string; code: number };
+  type Row = { name: string; args: () => string[]; auth?: 'admin' | 'read' | 'other' | 'none'; registry?: () => Promise<string> | string; code: number; error: ErrorCode };
   const rows: Row[] = [
-    { name: 'publish: other content under a published version (ECONFLICT)', args: () => ['publish', dir('cli-changed')], code: 4 },
-    { name: 'publish: an unknown token (EUNAUTHORIZED)', args: () => ['publish', dir('cli-plain'), '--token', 'vh_unknown'], code: 4 },
-    { name: 'publish: a read token (EFORBIDDEN)', args: () => ['publish', dir('cli-plain')], auth: 'read', code: 4 },
-    { name: 'publish: a token for other names (EFORBIDDEN)', args: () => ['publish', dir('cli-plain')], auth: 'other', code: 4 },
-    { name: 'publish: no registry configured (EUSAGE)', args: () => ['publish', dir('cli-plain')], registry: () => '', code: 2 },
-    { name: 'publish: a registry URL that is not http(s) (EUSAGE)', args: () => ['publish', dir('cli-plain')], registry: () => 'ftp://127.0.0.1/', code: 2 },
-    { name: 'publish: a folder that does not exist (ENOENT)', args: () => ['publish', dir('no-such-folder')], code: 3 },
-    { name: 'publish: an unreachable registry (EUNREACHABLE)', args: () => ['publish', dir('cli-plain')], registry: async () => `http://127.0.0.1:${await closedPort()}`, code: 4 },
-    { name: 'info: an unknown addon (ENOT_FOUND)', args: () => ['info', 'no-such-addon'], code: 3 },
-    { name: 'info: an unknown version (ENOT_FOUND)', args: () => ['info', 'cli-gateway@9.9.9'], code: 3 },
-    { name: 'info: a reference that is not NAME[@VERSION] (EUSAGE)', args: () => ['info', 'Bad_Name'], code: 2 },
-    { name: 'search: an unknown definition type (EBAD_REQUEST from the server)', args: () => ['search', '--type', 'widget'], code: 1 },
-    { name: 'deprecate: no message (EUSAGE)', args: () => ['deprecate', 'cli-gateway@1.0.0'], code: 2 },
-    { name: 'deprecate: no token (EUNAUTHORIZED)', args: () => ['deprecate', 'cli-gateway@1.0.0', 'x'], auth: 'none', code: 4 },
-    { name: 'yank: no version (EUSAGE)', args: () => ['yank', 'cli-gateway'], code: 2 },
-    { name: 'yank: a missing version (ENOT_FOUND)', args: () => ['yank', 'cli-gateway@9.9.9'], code: 3 },
-    { name: 'yank: a token for other names (EFORBIDDEN)', args: () => ['yank', 'cli-gateway@1.0.0', '--undo'], auth: 'other', code: 4 },
-    { name: 'token create: an unknown scope (EUSAGE from the server)', args: () => ['token', 'create', '--scope', 'root'], code: 2 },
-    { name: 'token create: a publish token without a pattern (EUSAGE from the server)', args: () => ['token', 'create', '--scope', 'publish'], code: 2 },
-    { name: 'token list: a publish token (EFORBIDDEN)', args: () => ['token', 'list'], auth: 'other', code: 4 },
-    { name: 'token revoke: an unknown id (ENOT_FOUND)', args: () => ['token', 'revoke', 'tok_nope'], code: 3 },
+    { name: 'publish: other content under a published version (ECONFLICT)', args: () => ['publish', dir('cli-changed')], code: 4, error: 'ECONFLICT' },
+    { name: 'publish: an unknown token (EUNAUTHORIZED)', args: () => ['publish', dir('cli-plain'), '--token', 'vh_unknown'], code: 4, error: 'EUNAUTHORIZED' },
+    { name: 'publish: a read token (EFORBIDDEN)', args: () => ['publish', dir('cli-plain')], auth: 'read', code: 4, error: 'EFORBIDDEN' },
+    { name: 'publish: a token for other names (EFORBIDDEN)', args: () => ['publish', dir('cli-plain')], auth: 'other', code: 4, error: 'EFORBIDDEN' },
+    { name: 'publish: no registry configured (EUSAGE)', args: () => ['publish', dir('cli-plain')], registry: () => '', code: 2, error: 'EUSAGE' },
+    { name: 'publish: a registry URL that is not http(s) (EUSAGE)', args: () => ['publish', dir('cli-plain')], registry: () => 'ftp://127.0.0.1/', code: 2, error: 'EUSAGE' },
+    { name: 'publish: a folder that does not exist (ENOENT)', args: () => ['publish', dir('no-such-folder')], code: 3, error: 'ENOENT' },
+    { name: 'publish: an unreachable registry (EUNREACHABLE)', args: () => ['publish', dir('cli-plain')], registry: async () => `http://127.0.0.1:${await closedPort()}`, code: 4, error: 'EUNREACHABLE' },
+    { name: 'info: an unknown addon (ENOT_FOUND)', args: () => ['info', 'no-such-addon'], code: 3, error: 'ENOT_FOUND' },
+    { name: 'info: an unknown version (ENOT_FOUND)', args: () => ['info', 'cli-gateway@9.9.9'], code: 3, error: 'ENOT_FOUND' },
+    { name: 'info: a reference that is not NAME[@VERSION] (EUSAGE)', args: () => ['info', 'Bad_Name'], code: 2, error: 'EUSAGE' },
+    { name: 'search: an unknown definition type (EBAD_REQUEST from the server)', args: () => ['search', '--type', 'widget'], code: 1, error: 'EBAD_REQUEST' },
+    { name: 'deprecate: no message (EUSAGE)', args: () => ['deprecate', 'cli-gateway@1.0.0'], code: 2, error: 'EUSAGE' },
+    { name: 'deprecate: no token (EUNAUTHORIZED)', args: () => ['deprecate', 'cli-gateway@1.0.0', 'x'], auth: 'none', code: 4, error: 'EUNAUTHORIZED' },
+    { name: 'yank: no version (EUSAGE)', args: () => ['yank', 'cli-gateway'], code: 2, error: 'EUSAGE' },
+    { name: 'yank: a missing version (ENOT_FOUND)', args: () => ['yank', 'cli-gateway@9.9.9'], code: 3, error: 'ENOT_FOUND' },
+    { name: 'yank: a token for other names (EFORBIDDEN)', args: () => ['yank', 'cli-gateway@1.0.0', '--undo'], auth: 'other', code: 4, error: 'EFORBIDDEN' },
+    { name: 'token create: an unknown scope (EUSAGE from the server)', args: () => ['token', 'create', '--scope', 'root'], code: 2, error: 'EUSAGE' },
+    { name: 'token create: a publish token without a pattern (EUSAGE from the server)', args: () => ['token', 'create', '--scope', 'publish'], code: 2, error: 'EUSAGE' },
+    { name: 'token list: a publish token (EFORBIDDEN)', args: () => ['token', 'list'], auth: 'other', code: 4, error: 'EFORBIDDEN' },
+    { name: 'token revoke: an unknown id (ENOT_FOUND)', args: () => ['token', 'revoke', 'tok_nope'], code: 3, error: 'ENOT_FOUND' },
   ];
   for (const row of rows) {
     test(`${row.name}: exit ${row.code}, nothing stored or changed`, async () => {
@@ -203,8 +202,7 @@ describe('refusals and their exit codes (the CLI in process)', () => {
       const before = await srv.snapshot();
       const tokensBefore = await srv.registry.store.listTokens();
       const r = await inProcess([...args, ...flags]);
-      assert.equal(r.code, row.code, describeRun(r));
-      assert.match(r.stderr, /^Error \[[A-Z_]+\]: /m);
+      assertFailed(r, { code: row.error, exit: row.code });
       assert.deepEqual(await srv.snapshot(), before);
       assert.deepEqual(await srv.registry.store.listTokens(), tokensBefore);
     });
@@ -260,8 +258,7 @@ describe('velahub login / logout (in process)', () => {
     process.env.VELAHUB_CONFIG = loginConfig;
     try {
       const r = await inProcess(['login', '--registry', srv.url, '--token', 'vh_not-a-real-token']);
-      assert.equal(r.code, 4, describeRun(r));
-      assert.match(r.stderr, /not valid/);
+      assertFailed(r, { code: 'EUNAUTHORIZED', exit: 4 });
       await assert.rejects(stat(loginConfig), /ENOENT/);
     } finally {
       process.env.VELAHUB_CONFIG = configPath;

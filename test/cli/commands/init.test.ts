@@ -3,9 +3,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { run } from '../../../cli/main.ts';
+import type { ErrorCode } from '../../../core/error-codes.ts';
 import { tempDir } from '../../fixtures/addons.ts';
 import { captureOutput } from '../../fixtures/capture.ts';
-import { describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
+import { assertFailed, describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
 
 describe('velahub init', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -32,19 +33,23 @@ describe('velahub init', () => {
     assert.equal(lint.stdout, 'my-trait: 0 error(s), 0 warning(s)\nmy-comp: 0 error(s), 0 warning(s)\n');
   });
 
-  const refusals: Array<{ name: string; args: string[]; code: number; mentions: string[] }> = [
-    { name: 'an invalid addon name', args: ['init', 'My_Addon'], code: 2, mentions: ['"My_Addon"'] },
-    { name: '--component with --trait', args: ['init', 'both', '--component', '--trait'], code: 2, mentions: ['--trait'] },
-    { name: 'a folder that exists', args: ['init', 'taken'], code: 1, mentions: ['taken', 'already exists'] },
+  // `error` is the VelahubError code; a row without one is refused by the flag parser (commander).
+  const refusals: Array<{ name: string; args: string[]; code: number; error?: ErrorCode; mentions: string[] }> = [
+    { name: 'an invalid addon name', args: ['init', 'My_Addon'], code: 2, error: 'EUSAGE', mentions: ['"My_Addon"'] },
+    { name: '--component with --trait', args: ['init', 'both', '--component', '--trait'], code: 2, error: 'EUSAGE', mentions: ['--trait'] },
+    { name: 'a folder that exists', args: ['init', 'taken'], code: 1, error: 'EEXIST', mentions: ['taken'] },
     { name: 'no name', args: ['init'], code: 2, mentions: ['name'] },
   ];
   for (const row of refusals) {
     test(`refuses ${row.name} (exit ${row.code})`, async () => {
       await captureOutput(() => run(['init', 'taken', '-d', tmp.dir]));
       const { value, stdout, stderr } = await captureOutput(() => run([...row.args, '-d', tmp.dir]));
-      assert.equal(value, row.code, stderr);
       assert.equal(stdout, '');
-      for (const m of row.mentions) assert.ok(stderr.includes(m), `${JSON.stringify(stderr)} does not mention ${m}`);
+      if (row.error) assertFailed({ code: value, stdout, stderr }, { code: row.error, exit: row.code, mentions: row.mentions });
+      else {
+        assert.equal(value, row.code, stderr);
+        for (const m of row.mentions) assert.ok(stderr.includes(m), `${JSON.stringify(stderr)} does not mention ${m}`);
+      }
     });
   }
 });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { describeRun, velahubInProcess } from '../../fixtures/cli.ts';
+import type { ErrorCode } from '../../../core/error-codes.ts';
+import { assertFailed, describeRun, velahubInProcess } from '../../fixtures/cli.ts';
 
 let dir: string;
 let config: string;
@@ -48,19 +49,18 @@ describe('velahub registry', () => {
     assert.doesNotMatch(list.stdout, /vh_secret/);
   });
 
-  const refused: Array<{ name: string; args: string[]; code: number; mentions: RegExp }> = [
-    { name: 'an invalid registry name', args: ['add', 'Bad_Name', 'http://x'], code: 2, mentions: /registry name "Bad_Name"/ },
-    { name: 'a URL that is not http(s)', args: ['add', 'ftp', 'ftp://x'], code: 2, mentions: /http or https/ },
-    { name: 'a URL that does not parse', args: ['add', 'junk', 'not a url'], code: 2, mentions: /not a url/ },
-    { name: 'a priority that is not a whole number', args: ['add', 'prio', 'http://x', '--priority', 'first'], code: 2, mentions: /--priority "first"/ },
-    { name: 'removing a registry that is not there', args: ['remove', 'nope'], code: 3, mentions: /no registry named "nope"/ },
+  const refused: Array<{ name: string; args: string[]; code: number; error: ErrorCode; mentions: string[] }> = [
+    { name: 'an invalid registry name', args: ['add', 'Bad_Name', 'http://x'], code: 2, error: 'EUSAGE', mentions: ['"Bad_Name"'] },
+    { name: 'a URL that is not http(s)', args: ['add', 'ftp', 'ftp://x'], code: 2, error: 'EUSAGE', mentions: ['ftp://x'] },
+    { name: 'a URL that does not parse', args: ['add', 'junk', 'not a url'], code: 2, error: 'EUSAGE', mentions: ['not a url'] },
+    { name: 'a priority that is not a whole number', args: ['add', 'prio', 'http://x', '--priority', 'first'], code: 2, error: 'EUSAGE', mentions: ['--priority "first"'] },
+    { name: 'removing a registry that is not there', args: ['remove', 'nope'], code: 3, error: 'ENOT_FOUND', mentions: ['"nope"'] },
   ];
   for (const row of refused) {
     test(`${row.name}: exit ${row.code}, config unchanged`, async () => {
       const before = await readFile(config, 'utf8');
       const r = await velahubInProcess(['registry', ...row.args]);
-      assert.equal(r.code, row.code, describeRun(r));
-      assert.match(r.stderr, row.mentions);
+      assertFailed(r, { code: row.error, exit: row.code, mentions: row.mentions });
       assert.equal(await readFile(config, 'utf8'), before);
     });
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
+import { assertFailed, describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
 import { assertGolden } from '../../fixtures/golden.ts';
 
 describe('velahub render', () => {
@@ -77,35 +77,27 @@ template: {
 
   test('--vela and --workload refuse what they cannot use, naming the flag', async () => {
     const bad = await render('demo', 'labels', '--vela', '2.0');
-    assert.equal(bad.code, 2, describeRun(bad));
-    assert.match(bad.stderr, /--vela "2\.0" is not a KubeVela version: expected 1\.10 or 1\.11/);
+    assertFailed(bad, { code: 'EUSAGE', exit: 2, mentions: ['--vela "2.0"'] });
     await writeFile(join(tmp.dir, 'list.yaml'), '- a\n- b\n');
     const notObject = await render('demo', 'labels', '--workload', 'list.yaml');
-    assert.notEqual(notObject.code, 0);
-    assert.match(notObject.stderr, /--workload list\.yaml: expected one Kubernetes object/);
+    assertFailed(notObject, { code: 'EINVALID', mentions: ['--workload list.yaml'] });
     const missing = await render('demo', 'labels', '--workload', 'nope.yaml');
-    assert.match(missing.stderr, /--workload nope\.yaml: no such file/);
+    assertFailed(missing, { code: 'ENOENT', mentions: ['--workload nope.yaml'] });
   });
 
   test('bad parameters exit 1 naming each parameter', async () => {
     const r = await render('demo', 'web', '--set', 'replicas=three', '--set', 'imag=nginx');
-    assert.equal(r.code, 1, describeRun(r));
+    assertFailed(r, { code: 'EINVALID_PARAMETERS', exit: 1, mentions: ['"replicas"', '"three"', '"imag"', '"image"'] });
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /parameter "replicas" must be an integer, got "three"/);
-    assert.match(r.stderr, /unknown parameter "imag"; did you mean "image"\?/);
-    assert.match(r.stderr, /parameter "image" is required/);
   });
 
   test('a --set without "=" exits 2', async () => {
     const r = await render('demo', 'web', '--set', 'replicas');
-    assert.equal(r.code, 2, describeRun(r));
-    assert.match(r.stderr, /--set "replicas"/);
+    assertFailed(r, { code: 'EBAD_SET', exit: 2, mentions: ['--set "replicas"'] });
   });
 
   test('without a definition name, a package of several exits 2 listing them', async () => {
     const r = await render('demo', '--set', 'image=x');
-    assert.equal(r.code, 2, describeRun(r));
-    assert.match(r.stderr, /labels/);
-    assert.match(r.stderr, /web/);
+    assertFailed(r, { code: 'EUSAGE', exit: 2, mentions: ['labels', 'web'] });
   });
 });

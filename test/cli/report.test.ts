@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { reportError } from '../../cli/report.ts';
+import { errorCodes, exitCodes } from '../../core/error-codes.ts';
+import { remoteError, VelahubError } from '../../core/errors.ts';
+import { captureOutput } from '../fixtures/capture.ts';
+
+const report = (err: unknown) => captureOutput(async () => reportError(err));
+
+test("reportError prints the code, the message and the throw's own hint, and exits with the catalogue's status", async () => {
+  const { value, stdout, stderr } = await report(new VelahubError('ENOT_FOUND', 'addon "x" not found', { hint: 'try y' }));
+  assert.equal(value, exitCodes.notFound);
+  assert.equal(stdout, '');
+  assert.equal(stderr, 'Error [ENOT_FOUND]: addon "x" not found\nHint: try y\n');
+});
+
+test("reportError shows the code's default hint when the throw has none", async () => {
+  const { value, stderr } = await report(new VelahubError('EUSAGE', '--x is invalid'));
+  assert.equal(value, exitCodes.usage);
+  assert.equal(stderr, `Error [EUSAGE]: --x is invalid\nHint: ${errorCodes.EUSAGE.hint}\n`);
+});
+
+test('reportError exits 1 without a hint for a code a newer registry sent that this version does not know', async () => {
+  const { value, stderr } = await report(remoteError('ESOMETHING_NEW', 'refused'));
+  assert.equal(value, exitCodes.invalid);
+  assert.equal(stderr, 'Error [ESOMETHING_NEW]: refused\n');
+});
+
+test('reportError shows anything else as a bug, with its stack, exit 70', async () => {
+  const { value, stderr } = await report(new TypeError('boom'));
+  assert.equal(value, exitCodes.internal);
+  assert.match(stderr, /^Internal error .*\nTypeError: boom\n/);
+});
