@@ -1,6 +1,6 @@
 /**
  * The version `velahub export` takes when it has no cluster to fit: the asked one exactly, else
- * the highest release across every reachable registry.
+ * the highest release across every reachable registry (the highest prerelease when only those exist).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -21,6 +21,8 @@ describe('pickVersion', () => {
     { name: 'the highest release, prereleases passed over', snapshots: [snap('a', ['1.0.0', '1.2.0', '2.0.0-rc.1'])], want: ['a', '1.2.0'] },
     { name: 'across registries, not the first that has it', snapshots: [snap('a', ['1.0.0']), snap('b', ['1.1.0'])], want: ['b', '1.1.0'] },
     { name: 'the asked version exactly, a prerelease too', snapshots: [snap('a', ['1.0.0', '2.0.0-rc.1'])], version: '2.0.0-rc.1', want: ['a', '2.0.0-rc.1'] },
+    { name: 'only prereleases: the highest one, as resolve takes', snapshots: [snap('a', ['2.0.0-rc.1', '2.0.0-rc.2', '1.0.0-alpha'])], want: ['a', '2.0.0-rc.2'] },
+    { name: 'a version that is not semver is passed over, not a crash', snapshots: [snap('a', ['latest', '1.0.0'])], want: ['a', '1.0.0'] },
     { name: 'an unreachable registry is skipped', snapshots: [snap('down', [], 'ECONNREFUSED'), snap('b', ['1.0.0'])], want: ['b', '1.0.0'] },
   ];
   for (const row of table) {
@@ -36,5 +38,9 @@ describe('pickVersion', () => {
 
   test('the asked version is not published: ENOT_FOUND', () => {
     throwsCode(() => pickVersion([snap('a', ['1.0.0'])], 'web', '9.9.9'), 'ENOT_FOUND');
+  });
+
+  test('nothing semantic to choose from: ENOT_FOUND naming what there is', () => {
+    assert.throws(() => pickVersion([snap('a', ['latest'])], 'web'), /web has no semantic version to export: available latest/);
   });
 });
