@@ -5,7 +5,8 @@ import { chartNamePattern } from '../../../core/chart/chart-yaml.ts';
 import type { Registry } from '../../registry.ts';
 import { ChartStore } from '../../store/chart-store.ts';
 import { chartIndexDocument, chartVersionEntry } from '../../charts/chart-index.ts';
-import { chartOr404, chartVersionDetail, chartVersionOr404 } from '../../charts/chart-models.ts';
+import { chartVersionDetail } from '../../charts/chart-models.ts';
+import { requireChart, requireChartVersion } from '../../lookups.ts';
 import { deleteChart, publishChart } from '../../charts/publish-chart.ts';
 import { requireAdmin } from '../auth.ts';
 import { readChartField, receiveBounded, uploadGate } from '../upload.ts';
@@ -68,7 +69,7 @@ export function chartRoutes(registry: Registry): Router {
   });
 
   const sendArchive = async (res: Response, name: string, version: string) => {
-    const v = await chartVersionOr404(charts, name, version);
+    const v = await requireChartVersion(charts, name, version);
     const data = await registry.blobs.get(v.digest);
     if (!data) throw new VelahubError('ENOT_FOUND', `archive ${v.digest} of chart ${name}@${version} is missing from the blob store`);
     res.set('ETag', `"${v.digest}"`);
@@ -99,12 +100,12 @@ export function chartRoutes(registry: Registry): Router {
 
   router.get('/helm/api/charts/:name', async (req, res) => {
     const name = checkName(String(req.params.name));
-    await chartOr404(charts, name);
+    await requireChart(charts, name);
     res.json((await charts.liveRecords(name)).map((v) => chartVersionEntry(v)));
   });
 
   router.get('/helm/api/charts/:name/:version', async (req, res) => {
-    res.json(chartVersionEntry(await chartVersionOr404(charts, checkName(String(req.params.name)), String(req.params.version))));
+    res.json(chartVersionEntry(await requireChartVersion(charts, checkName(String(req.params.name)), String(req.params.version))));
   });
 
   router.delete('/helm/api/charts/:name/:version', requireAdmin, async (req, res) => {
@@ -117,11 +118,11 @@ export function chartRoutes(registry: Registry): Router {
   });
 
   router.get('/api/v1/charts/:name', async (req, res) => {
-    res.json(await chartOr404(charts, checkName(String(req.params.name))));
+    res.json(await requireChart(charts, checkName(String(req.params.name))));
   });
 
   router.get('/api/v1/charts/:name/versions/:version', async (req, res) => {
-    res.json(chartVersionDetail(await chartVersionOr404(charts, checkName(String(req.params.name)), String(req.params.version)), requestBaseUrl(req)));
+    res.json(chartVersionDetail(await requireChartVersion(charts, checkName(String(req.params.name)), String(req.params.version)), requestBaseUrl(req)));
   });
 
   router.get('/api/v1/charts/:name/versions/:version/archive', async (req, res) => {

@@ -3,7 +3,7 @@ import semver from 'semver';
 import { VelahubError } from '../../../core/errors.ts';
 import { definitionDetail, versionDetail, versionDiff } from '../../api-models.ts';
 import type { Registry } from '../../registry.ts';
-import { addonDocument } from '../../read-documents.ts';
+import { requireAddon, requireDefinition, requireVersion } from '../../lookups.ts';
 
 function page(req: Request): { limit: number; offset: number } {
   const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
@@ -23,15 +23,6 @@ const definitionTypes = ['component', 'trait', 'policy', 'workflow-step'];
 export function readRoutes(registry: Registry): Router {
   const { store } = registry;
   const router = Router();
-
-  const versionOr404 = async (name: string, version: string) => {
-    const v = await store.getVersion(name, version);
-    if (!v) {
-      const versions = (await store.listVersions(name)).map((x) => x.version);
-      throw new VelahubError('ENOT_FOUND', versions.length ? `${name}@${version} not found: available versions are ${versions.join(', ')}` : `addon "${name}" not found`);
-    }
-    return v;
-  };
 
   router.get('/index.yaml', async (req, res) => {
     // Served from the per-revision cache: text, gzip and ETag are computed once per catalog change.
@@ -57,7 +48,7 @@ export function readRoutes(registry: Registry): Router {
     // A leading v is part of the version as published (KubeVela's catalog writes v1.9.5).
     const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)-(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(String(req.params.file));
     if (!m) throw new VelahubError('ENOT_FOUND', `${req.params.file} is not an archive name: expected NAME-VERSION.tgz`);
-    const v = await versionOr404(m[1]!, m[2]!);
+    const v = await requireVersion(store, m[1]!, m[2]!);
     return sendBlob(res, v.digest);
   });
 
@@ -78,26 +69,21 @@ export function readRoutes(registry: Registry): Router {
   });
 
   router.get('/api/v1/addons/:name', async (req, res) => {
-    const name = String(req.params.name);
-    const doc = await addonDocument(store, name);
-    if (!doc) throw new VelahubError('ENOT_FOUND', `addon "${name}" not found`);
-    res.json(doc);
+    res.json(await requireAddon(store, String(req.params.name)));
   });
 
   router.get('/api/v1/addons/:name/versions/:version', async (req, res) => {
-    res.json(versionDetail(await versionOr404(String(req.params.name), String(req.params.version))));
+    res.json(versionDetail(await requireVersion(store, String(req.params.name), String(req.params.version))));
   });
 
   router.get('/api/v1/addons/:name/versions/:version/archive', async (req, res) => {
-    const v = await versionOr404(String(req.params.name), String(req.params.version));
+    const v = await requireVersion(store, String(req.params.name), String(req.params.version));
     return sendBlob(res, v.digest);
   });
 
   router.get('/api/v1/addons/:name/versions/:version/definitions/:definition', async (req, res) => {
-    const v = await versionOr404(String(req.params.name), String(req.params.version));
-    const def = v.manifest.definitions.find((d) => d.name === req.params.definition && (!req.query.type || d.type === req.query.type));
-    if (!def) throw new VelahubError('EDEFINITION_NOT_FOUND', `${v.name}@${v.version} has no definition "${req.params.definition}": it provides ${v.manifest.definitions.map((d) => d.name).join(', ') || 'none'}`);
-    res.json(definitionDetail(v, def));
+    const v = await requireVersion(store, String(req.params.name), String(req.params.version));
+    res.json(definitionDetail(v, requireDefinition(v, String(req.params.definition), str(req.query.type))));
   });
 
   router.get('/api/v1/addons/:name/diff', async (req, res) => {
@@ -105,7 +91,7 @@ export function readRoutes(registry: Registry): Router {
     const from = str(req.query.from);
     const to = str(req.query.to);
     if (!from || !to || !semver.valid(from) || !semver.valid(to)) throw new VelahubError('EBAD_REQUEST', 'pass two versions: ?from=1.0.0&to=2.0.0');
-    res.json(versionDiff(name, await versionOr404(name, from), await versionOr404(name, to)));
+    res.json(versionDiff(name, await requireVersion(store, name, from), await requireVersion(store, name, to)));
   });
 
   router.get('/api/v1/definitions', async (req, res) => {

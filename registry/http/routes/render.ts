@@ -5,6 +5,7 @@ import type { Diagnostic } from '../../../core/diagnostics.ts';
 import type { RenderContext } from '../../../core/cue/context.ts';
 import type { CueEvaluator, RenderResult } from '../../../core/cue/evaluator.ts';
 import { validateParameters } from '../../../core/params/validate.ts';
+import { requireDefinition, requireVersion } from '../../lookups.ts';
 import type { Registry } from '../../registry.ts';
 import type { VersionRecord } from '../../store/records.ts';
 import { checkJsonDepth } from '../json-depth.ts';
@@ -223,13 +224,11 @@ export function renderRoutes(registry: Registry, options: RenderRouteOptions = {
     // (and keeps its schema objects, whose compiled validators validate.ts caches).
     let v = versions.get(`${name}@${version}`);
     if (!v) {
-      v = await registry.store.getVersion(name, version);
-      if (!v) throw new VelahubError('ENOT_FOUND', `${name}@${version} not found`);
+      v = await requireVersion(registry.store, name, version);
       versions.set(`${name}@${version}`, v);
     }
     const type = typeof req.query.type === 'string' && req.query.type !== '' ? req.query.type : undefined;
-    const def = v.manifest.definitions.find((d) => d.name === req.params.definition && (!type || d.type === type));
-    if (!def) throw new VelahubError('EDEFINITION_NOT_FOUND', `${v.name}@${v.version} has no definition "${req.params.definition}": it provides ${v.manifest.definitions.map((d) => d.name).join(', ') || 'none'}`);
+    const def = requireDefinition(v, String(req.params.definition), type);
     if (def.schematic !== 'cue') throw new VelahubError('EBAD_REQUEST', `${def.type} "${def.name}" is a ${def.schematic} definition: only CUE definitions can be rendered`);
 
     const problems = validateParameters(def.schema, parameters);
