@@ -12,25 +12,24 @@ export function adminRoutes(registry: Registry): Router {
   const router = Router();
   const json = express.json({ limit: '64kb' });
 
-  const deps = { store, refreshIndex: () => registry.refreshIndex() };
   const target = (req: express.Request) => ({ name: String(req.params.name), version: String(req.params.version) });
 
   router.put('/api/v1/addons/:name/versions/:version/deprecation', json, async (req, res) => {
     const message = typeof req.body?.message === 'string' ? req.body.message : '';
-    res.json(await deprecateVersion(deps, req.token, { ...target(req), message }));
+    res.json(await deprecateVersion(registry, req.token, { ...target(req), message }));
   });
 
   router.delete('/api/v1/addons/:name/versions/:version/deprecation', async (req, res) => {
-    res.json(await undeprecateVersion(deps, req.token, target(req)));
+    res.json(await undeprecateVersion(registry, req.token, target(req)));
   });
 
   router.put('/api/v1/addons/:name/versions/:version/yank', json, async (req, res) => {
     const reason = typeof req.body?.reason === 'string' ? req.body.reason : null;
-    res.json(await yankVersion(deps, req.token, { ...target(req), reason }));
+    res.json(await yankVersion(registry, req.token, { ...target(req), reason }));
   });
 
   router.delete('/api/v1/addons/:name/versions/:version/yank', async (req, res) => {
-    res.json(await unyankVersion(deps, req.token, target(req)));
+    res.json(await unyankVersion(registry, req.token, target(req)));
   });
 
   router.get('/api/v1/whoami', (req, res) => {
