@@ -8,6 +8,8 @@ export { definitionDetail, versionDetail, versionDiff, type DefinitionDetail, ty
 import type { AddonSummary, DefinitionSummary, Page, VersionRecord, VersionSummary } from '../store/records.ts';
 import { reverseDependencies, type Dependent } from '../store/reverse-dependencies.ts';
 import { requireAddon, requireDefinition, requireVersion, type AddonDetail } from '../lookups.ts';
+import { definitionTypes } from '../../core/cue/evaluator.ts';
+import { checkDefinitionType as checkType } from '../definition-type-filter.ts';
 export type { AddonDetail } from '../lookups.ts';
 import { exampleApplication, type DefinitionExample } from './example.ts';
 import { diffLines, type LineDiff } from './line-diff.ts';
@@ -18,9 +20,6 @@ import { diffLines, type LineDiff } from './line-diff.ts';
  * the model and `/api/v1/pages/...` serves it as JSON, so a page never shows
  * what the API does not.
  */
-
-/** The definition types a filter accepts. */
-export const definitionTypes = ['component', 'trait', 'policy', 'workflow-step'] as const;
 
 /** Every addon, for the home page's tag and type filters (cached per catalog revision). */
 const facetCache = new WeakMap<Registry, { revision: number; facets: HomeModel['facets'] }>();
@@ -52,12 +51,6 @@ export interface HomeModel {
   query: { q?: string; tag?: string; type?: string };
   addons: Page<AddonSummary>;
   facets: { tags: Array<{ tag: string; count: number }>; types: Array<{ type: string; count: number }> };
-}
-
-function checkType(type: string | undefined): void {
-  if (type && !(definitionTypes as readonly string[]).includes(type)) {
-    throw new VelahubError('EBAD_REQUEST', `type ${JSON.stringify(type)} is invalid: use one of ${definitionTypes.join(', ')}`);
-  }
 }
 
 /** Home: the addons (filtered by text, tag and definition type) and the filters' values. */

@@ -3,6 +3,7 @@ import semver from 'semver';
 import { VelahubError } from '../../../core/errors.ts';
 import { definitionDetail, versionDetail, versionDiff } from '../../api-models.ts';
 import type { Registry } from '../../registry.ts';
+import { checkDefinitionType } from '../../definition-type-filter.ts';
 import { requireAddon, requireDefinition, requireVersion } from '../../lookups.ts';
 
 function page(req: Request): { limit: number; offset: number } {
@@ -16,8 +17,6 @@ function page(req: Request): { limit: number; offset: number } {
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
-
-const definitionTypes = ['component', 'trait', 'policy', 'workflow-step'];
 
 /** Read side: index.yaml, archives, and the JSON API over addons and definitions. */
 export function readRoutes(registry: Registry): Router {
@@ -64,7 +63,7 @@ export function readRoutes(registry: Registry): Router {
 
   router.get('/api/v1/addons', async (req, res) => {
     const type = str(req.query.type);
-    if (type && !definitionTypes.includes(type)) throw new VelahubError('EBAD_REQUEST', `type ${JSON.stringify(type)} is invalid: use one of ${definitionTypes.join(', ')}`);
+    checkDefinitionType(type);
     res.json(await store.searchAddons({ text: str(req.query.q), tag: str(req.query.tag), type, ...page(req) }));
   });
 
@@ -96,7 +95,7 @@ export function readRoutes(registry: Registry): Router {
 
   router.get('/api/v1/definitions', async (req, res) => {
     const type = str(req.query.type);
-    if (type && !definitionTypes.includes(type)) throw new VelahubError('EBAD_REQUEST', `type ${JSON.stringify(type)} is invalid: use one of ${definitionTypes.join(', ')}`);
+    checkDefinitionType(type);
     res.json(await store.searchDefinitions({ text: str(req.query.q), type, parameter: str(req.query.parameter), ...page(req) }));
   });
 
