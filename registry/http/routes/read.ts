@@ -1,18 +1,12 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import semver from 'semver';
 import { VelahubError } from '../../../core/errors.ts';
 import { definitionDetail, versionDetail, versionDiff } from '../../api-models.ts';
 import type { Registry } from '../../registry.ts';
 import { checkDefinitionType } from '../../definition-type-filter.ts';
 import { requireAddon, requireDefinition, requireVersion } from '../../lookups.ts';
-
-function page(req: Request): { limit: number; offset: number } {
-  const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
-  const offset = req.query.offset === undefined ? 0 : Number(req.query.offset);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new VelahubError('EBAD_REQUEST', `limit ${JSON.stringify(req.query.limit)} is invalid: use an integer from 1 to 100`);
-  if (!Number.isInteger(offset) || offset < 0) throw new VelahubError('EBAD_REQUEST', `offset ${JSON.stringify(req.query.offset)} is invalid: use an integer >= 0`);
-  return { limit, offset };
-}
+import { pageQuery } from '../page-query.ts';
+import { sendArchive, sendIndexDocument } from '../send-documents.ts';
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
@@ -26,21 +20,7 @@ export function readRoutes(registry: Registry): Router {
   router.get('/index.yaml', async (req, res) => {
     // Served from the per-revision cache: text, gzip and ETag are computed once per catalog change.
     const doc = await registry.indexYaml();
-    res.set('Cache-Control', 'public, max-age=30');
-    res.set('ETag', doc.etag);
-    res.set('Vary', 'Accept-Encoding');
-    res.set('X-Catalog-Revision', String(doc.revision));
-    if (req.fresh) {
-      res.status(304).end();
-      return;
-    }
-    res.type('application/x-yaml');
-    if (req.acceptsEncodings('gzip') === 'gzip') {
-      res.set('Content-Encoding', 'gzip');
-      res.end(doc.gzip);
-      return;
-    }
-    res.end(doc.text);
+    sendIndexDocument(req, res, doc, { 'X-Catalog-Revision': String(doc.revision) });
   });
 
   router.get('/charts/:file', async (req, res) => {
@@ -48,23 +28,13 @@ export function readRoutes(registry: Registry): Router {
     const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)-(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(String(req.params.file));
     if (!m) throw new VelahubError('ENOT_FOUND', `${req.params.file} is not an archive name: expected NAME-VERSION.tgz`);
     const v = await requireVersion(store, m[1]!, m[2]!);
-    return sendBlob(res, v.digest);
+    await sendArchive(res, registry.blobs, v.digest);
   });
-
-  const sendBlob = async (res: import('express').Response, digest: string) => {
-    const data = await registry.blobs.get(digest);
-    if (!data) throw new VelahubError('ENOT_FOUND', `archive ${digest} is missing from the blob store`);
-    res.set('ETag', `"${digest}"`);
-    res.set('Cache-Control', 'public, max-age=31536000, immutable');
-    res.set('Docker-Content-Digest', digest);
-    res.type('application/gzip');
-    res.send(data);
-  };
 
   router.get('/api/v1/addons', async (req, res) => {
     const type = str(req.query.type);
     checkDefinitionType(type);
-    res.json(await store.searchAddons({ text: str(req.query.q), tag: str(req.query.tag), type, ...page(req) }));
+    res.json(await store.searchAddons({ text: str(req.query.q), tag: str(req.query.tag), type, ...pageQuery(req, 20) }));
   });
 
   router.get('/api/v1/addons/:name', async (req, res) => {
@@ -77,7 +47,7 @@ export function readRoutes(registry: Registry): Router {
 
   router.get('/api/v1/addons/:name/versions/:version/archive', async (req, res) => {
     const v = await requireVersion(store, String(req.params.name), String(req.params.version));
-    return sendBlob(res, v.digest);
+    await sendArchive(res, registry.blobs, v.digest);
   });
 
   router.get('/api/v1/addons/:name/versions/:version/definitions/:definition', async (req, res) => {
@@ -96,7 +66,7 @@ export function readRoutes(registry: Registry): Router {
   router.get('/api/v1/definitions', async (req, res) => {
     const type = str(req.query.type);
     checkDefinitionType(type);
-    res.json(await store.searchDefinitions({ text: str(req.query.q), type, parameter: str(req.query.parameter), ...page(req) }));
+    res.json(await store.searchDefinitions({ text: str(req.query.q), type, parameter: str(req.query.parameter), ...pageQuery(req, 20) }));
   });
 
   return router;
