@@ -18,7 +18,7 @@ export interface RenderLimits extends RenderQueueLimits {
   maxBodyBytes: number;
   /** How long one render may take before the caller gets ECUE_TIMEOUT. */
   timeoutMs: number;
-  /** Results kept in the LRU cache. */
+  /** Results kept in the LRU cache (at least 1). */
   cacheEntries: number;
 }
 
