@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostics.ts';
+import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { textOf, type PackageFiles } from '../package/files.ts';
 import type { JsonSchema } from '../params/schema.ts';
 import { parseChartYaml, type ChartMetadata } from './chart-yaml.ts';
@@ -91,7 +91,7 @@ export function inspectChart(top: string, files: PackageFiles): ChartInspection 
     }
   });
 
-  if (diagnostics.some((d) => d.severity === 'error') || !chart.metadata || !values.values || !values.inferred) {
+  if (hasErrors(diagnostics) || !chart.metadata || !values.values || !values.inferred) {
     return { diagnostics, ...(chart.name ? { name: chart.name } : {}), ...(chart.version ? { version: chart.version } : {}) };
   }
   const readme = textOf(files, 'README.md') ?? textOf(files, 'readme.md') ?? '';

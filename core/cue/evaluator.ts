@@ -92,7 +92,8 @@ interface EngineDiagnostic {
   code?: string;
 }
 
-const definitionTypes: readonly DefinitionType[] = ['component', 'trait', 'policy', 'workflow-step'];
+/** Every definition type, in the order KubeVela documents them. */
+export const definitionTypes: readonly DefinitionType[] = ['component', 'trait', 'policy', 'workflow-step'];
 const inspectCacheSize = 64;
 
 /**

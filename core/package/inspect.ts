@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostics.ts';
+import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { isVelahubError, VelahubError } from '../errors.ts';
 import type { CueEvaluator, DefinitionHeader, DefinitionType } from '../cue/evaluator.ts';
 import { markDefinitions, parameterSchemaFromOpenApi, type JsonSchema } from '../params/schema.ts';
@@ -313,7 +313,7 @@ async function terraformDefinition(file: string, text: string): Promise<{ defini
   } else {
     diagnostics.push({ severity: 'warning', code: 'terraform-parameters', file, message: `Terraform component "${cr.metadata.name}": configuration of type "${kind}" is not read; its parameters are not documented` });
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  if (hasErrors(diagnostics)) return { diagnostics };
   return {
     definition: {
       name: cr.metadata.name,

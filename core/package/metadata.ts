@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseDocument, LineCounter, isMap, isScalar, type Document } from 'yaml';
 import metadataSchema from '../../schemas/addon-metadata.schema.json' with { type: 'json' };
-import type { Diagnostic } from '../diagnostics.ts';
+import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { isVersion, parseRange, versionProblem } from './versions.ts';
 import { closest } from './did-you-mean.ts';
 import { aliasMessage, maxYamlAliases } from './yaml-limits.ts';
@@ -50,7 +50,7 @@ export function parseMetadata(text: string, file = 'metadata.yaml'): { metadata?
     const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
     diagnostics.push({ severity: 'error', code: 'metadata-yaml', file, line: pos?.line, column: pos?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` });
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  if (hasErrors(diagnostics)) return { diagnostics };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: maxYamlAliases });
@@ -67,8 +67,7 @@ export function parseMetadata(text: string, file = 'metadata.yaml'): { metadata?
     for (const err of validate.errors ?? []) diagnostics.push(schemaError(err, file, lineOf));
   }
   diagnostics.push(...unknownKeys(value as Record<string, unknown>, file, lineOf));
-  const hasError = diagnostics.some((d) => d.severity === 'error');
-  return { metadata: hasError ? undefined : (value as AddonMetadata), diagnostics };
+  return { metadata: hasErrors(diagnostics) ? undefined : (value as AddonMetadata), diagnostics };
 }
 
 function unknownKeys(value: Record<string, unknown>, file: string, lineOf: (p: Array<string | number>) => number | undefined): Diagnostic[] {

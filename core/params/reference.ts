@@ -102,8 +102,9 @@ function structOf(s: JsonSchema): JsonSchema | undefined {
   return undefined;
 }
 
-function isStruct(s: JsonSchema): boolean {
-  return s.type === 'object' && s.properties !== undefined && Object.keys(s.properties).length > 0;
+/** True when `s` is a struct: an object schema with named properties (not a map, not `{}`). */
+export function isStruct(s: JsonSchema | undefined): boolean {
+  return s?.type === 'object' && s.properties !== undefined && Object.keys(s.properties).length > 0;
 }
 
 /** The display type of a schema, in `vela show`'s Go-like notation. */

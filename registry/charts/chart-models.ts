@@ -1,8 +1,6 @@
 import { stringify } from 'yaml';
-import { VelahubError } from '../../core/errors.ts';
 import { parameterReference, type ParamTable } from '../../core/params/reference.ts';
-import type { ChartStore, ChartVersionRecord, ChartVersionSummary } from '../store/chart-store.ts';
-import { newestVersion } from '../store/chart-store.ts';
+import type { ChartVersionRecord, ChartVersionSummary } from '../store/chart-store.ts';
 import { chartArchivePath } from './chart-index.ts';
 
 /** The chart repository's URL as Helm and Flux use it: the registry's base + `/helm`. */
@@ -69,19 +67,4 @@ export interface ChartDetail {
   name: string;
   latest: string;
   versions: ChartVersionSummary[];
-}
-
-/** A chart's live versions and its newest, or ENOT_FOUND. */
-export async function chartOr404(charts: ChartStore, name: string): Promise<ChartDetail> {
-  const versions = await charts.versions(name);
-  if (versions.length === 0) throw new VelahubError('ENOT_FOUND', `chart "${name}" not found`, { hint: 'list the charts with `velahub chart list`' });
-  return { name, latest: newestVersion(versions.map((v) => v.version))!, versions };
-}
-
-/** A live chart version, or ENOT_FOUND naming the versions there are. */
-export async function chartVersionOr404(charts: ChartStore, name: string, version: string): Promise<ChartVersionRecord> {
-  const v = await charts.get(name, version);
-  if (v && !v.deletedAt) return v;
-  const { versions } = await chartOr404(charts, name);
-  throw new VelahubError('ENOT_FOUND', `chart ${name}@${version} ${v?.deletedAt ? `was deleted at ${v.deletedAt}` : 'not found'}: its versions are ${versions.map((x) => x.version).join(', ')}`);
 }

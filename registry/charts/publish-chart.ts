@@ -8,6 +8,7 @@ import type { BlobStore } from '../store/blob-store.ts';
 import type { ChartStore } from '../store/chart-store.ts';
 import type { TokenRecord } from '../store/records.ts';
 import { mayPublish } from '../tokens.ts';
+import { requireChartVersion } from '../lookups.ts';
 import { chartIndexEntry } from './chart-index.ts';
 
 /** What uploading a chart needs. */
@@ -100,9 +101,7 @@ function sameOrConflict(existingDigest: string, deletedAt: string | null, digest
  * stays taken. Installed releases are not touched: Flux keeps what it installed.
  */
 export async function deleteChart(charts: ChartStore, name: string, version: string, token: TokenRecord): Promise<{ name: string; version: string; deleted: true }> {
-  if (!(await charts.delete(name, version, token.id))) {
-    const live = (await charts.versions(name)).map((v) => v.version);
-    throw new VelahubError('ENOT_FOUND', live.length ? `chart ${name}@${version} not found: its versions are ${live.join(', ')}` : `chart "${name}" not found`);
-  }
+  // Refused deletes (no such version, already deleted) are told why by the lookup.
+  if (!(await charts.delete(name, version, token.id))) await requireChartVersion(charts, name, version);
   return { name, version, deleted: true };
 }

@@ -7,6 +7,10 @@ import { definitionDetail, versionDetail, versionDiff, type DefinitionDetail, ty
 export { definitionDetail, versionDetail, versionDiff, type DefinitionDetail, type DefinitionDiff, type VersionDetail, type VersionDiff } from '../api-models.ts';
 import type { AddonSummary, DefinitionSummary, Page, VersionRecord, VersionSummary } from '../store/records.ts';
 import { reverseDependencies, type Dependent } from '../store/reverse-dependencies.ts';
+import { requireAddon, requireDefinition, requireVersion, type AddonDetail } from '../lookups.ts';
+import { definitionTypes } from '../../core/cue/evaluator.ts';
+import { checkDefinitionType as checkType } from '../definition-type-filter.ts';
+export type { AddonDetail } from '../lookups.ts';
 import { exampleApplication, type DefinitionExample } from './example.ts';
 import { diffLines, type LineDiff } from './line-diff.ts';
 
@@ -16,25 +20,6 @@ import { diffLines, type LineDiff } from './line-diff.ts';
  * the model and `/api/v1/pages/...` serves it as JSON, so a page never shows
  * what the API does not.
  */
-
-/** The definition types a filter accepts. */
-export const definitionTypes = ['component', 'trait', 'policy', 'workflow-step'] as const;
-
-async function versionOr404(registry: Registry, name: string, version: string): Promise<VersionRecord> {
-  const v = await registry.store.getVersion(name, version);
-  if (v) return v;
-  const versions = (await registry.store.listVersions(name)).map((x) => x.version);
-  throw new VelahubError('ENOT_FOUND', versions.length ? `${name}@${version} not found: available versions are ${versions.join(', ')}` : `addon "${name}" not found`);
-}
-
-async function addonOr404(registry: Registry, name: string) {
-  const addon = await registry.store.getAddon(name);
-  if (!addon) throw new VelahubError('ENOT_FOUND', `addon "${name}" not found`);
-  const versions = await registry.store.listVersions(name);
-  return { ...addon, distTags: { latest: addon.latest }, versions };
-}
-/** An addon as GET /api/v1/addons/:name returns it. */
-export type AddonDetail = Awaited<ReturnType<typeof addonOr404>>;
 
 /** Every addon, for the home page's tag and type filters (cached per catalog revision). */
 const facetCache = new WeakMap<Registry, { revision: number; facets: HomeModel['facets'] }>();
@@ -66,12 +51,6 @@ export interface HomeModel {
   query: { q?: string; tag?: string; type?: string };
   addons: Page<AddonSummary>;
   facets: { tags: Array<{ tag: string; count: number }>; types: Array<{ type: string; count: number }> };
-}
-
-function checkType(type: string | undefined): void {
-  if (type && !(definitionTypes as readonly string[]).includes(type)) {
-    throw new VelahubError('EBAD_REQUEST', `type ${JSON.stringify(type)} is invalid: use one of ${definitionTypes.join(', ')}`);
-  }
 }
 
 /** Home: the addons (filtered by text, tag and definition type) and the filters' values. */
@@ -108,9 +87,9 @@ function defaultVersion(addon: AddonDetail): string {
 
 /** Addon page: the addon, one version in full, its dependents and install commands. */
 export async function loadAddon(registry: Registry, input: { name: string; version?: string; baseUrl: string }): Promise<AddonModel> {
-  const addon = await addonOr404(registry, input.name);
+  const addon = await requireAddon(registry.store, input.name);
   const version = input.version ?? defaultVersion(addon);
-  const v = await versionOr404(registry, input.name, version);
+  const v = await requireVersion(registry.store, input.name, version);
   const isLatest = addon.latest === v.version;
   return {
     addon,
@@ -149,12 +128,9 @@ export interface DefinitionModel {
 /** Definition page: the definition's reference, a generated example and where to render it. */
 export async function loadDefinition(registry: Registry, input: { name: string; version: string; definition: string; type?: string }): Promise<DefinitionModel> {
   checkType(input.type);
-  const addon = await addonOr404(registry, input.name);
-  const v = await versionOr404(registry, input.name, input.version);
-  const def = v.manifest.definitions.find((d) => d.name === input.definition && (!input.type || d.type === input.type));
-  if (!def) {
-    throw new VelahubError('EDEFINITION_NOT_FOUND', `${v.name}@${v.version} has no definition "${input.definition}": it provides ${v.manifest.definitions.map((d) => d.name).join(', ') || 'none'}`);
-  }
+  const addon = await requireAddon(registry.store, input.name);
+  const v = await requireVersion(registry.store, input.name, input.version);
+  const def = requireDefinition(v, input.definition, input.type);
   const base = `/api/v1/addons/${encodeURIComponent(v.name)}/versions/${encodeURIComponent(v.version)}/definitions/${encodeURIComponent(def.name)}`;
   return {
     addon: { name: addon.name, latest: addon.latest, versions: addon.versions },
@@ -185,7 +161,7 @@ export interface DiffModel {
  * latest and latest) and a line diff of their READMEs.
  */
 export async function loadDiff(registry: Registry, input: { name: string; from?: string; to?: string }): Promise<DiffModel> {
-  const addon = await addonOr404(registry, input.name);
+  const addon = await requireAddon(registry.store, input.name);
   for (const [key, value] of [['from', input.from], ['to', input.to]] as const) {
     if (value !== undefined && !semver.valid(value)) throw new VelahubError('EBAD_REQUEST', `${key} ${JSON.stringify(value)} is not a version: use e.g. ?from=1.0.0&to=2.0.0`);
   }
@@ -193,8 +169,8 @@ export async function loadDiff(registry: Registry, input: { name: string; from?:
   const to = input.to ?? addon.latest ?? ordered[0];
   const from = input.from ?? ordered.find((x) => to !== undefined && semver.lt(x, to));
   if (!from || !to) return { name: addon.name, versions: addon.versions, diff: null, readme: null };
-  const a = await versionOr404(registry, addon.name, from);
-  const b = await versionOr404(registry, addon.name, to);
+  const a = await requireVersion(registry.store, addon.name, from);
+  const b = await requireVersion(registry.store, addon.name, to);
   return { name: addon.name, versions: addon.versions, diff: versionDiff(addon.name, a, b), readme: diffLines(a.readme, b.readme) };
 }
 

@@ -1,27 +1,28 @@
 import { Marked, type Tokens } from 'marked';
+import sanitizeHtml from 'sanitize-html';
 import { escapeHtml } from './html.ts';
 
 /** Tags a README may use; every attribute is dropped except the few listed in {@link keptAttributes}. */
-const allowedTags = new Set([
+const allowedTags = [
   'a', 'abbr', 'b', 'blockquote', 'br', 'code', 'dd', 'del', 'details', 'div', 'dl', 'dt', 'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
   'hr', 'i', 'img', 'input', 'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'pre', 's', 'small', 'span', 'strong', 'sub', 'summary', 'sup',
   'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'u', 'ul',
-]);
+];
 /** Tags whose content is dropped with them, not shown as text. */
-const droppedWithContent = new Set(['script', 'style', 'iframe', 'object', 'embed', 'noscript', 'template', 'textarea', 'title', 'svg', 'math', 'select', 'frameset', 'noembed', 'xmp']);
-const voidTags = new Set(['br', 'hr', 'img', 'input']);
-const keptAttributes: Record<string, ReadonlySet<string>> = {
-  a: new Set(['href', 'title']),
-  img: new Set(['src', 'alt', 'title', 'width', 'height']),
-  input: new Set(['type', 'checked', 'disabled']),
-  td: new Set(['align']),
-  th: new Set(['align']),
-  details: new Set(['open']),
-  ol: new Set(['start']),
+const droppedWithContent = ['script', 'style', 'iframe', 'object', 'embed', 'noscript', 'template', 'textarea', 'title', 'svg', 'math', 'select', 'frameset', 'noembed', 'xmp'];
+const voidTags = ['br', 'hr', 'img', 'input'];
+const keptAttributes: Record<string, string[]> = {
+  a: ['href', 'title', 'rel'],
+  img: ['src', 'alt', 'title', 'width', 'height', 'loading'],
+  input: ['type', 'checked', 'disabled'],
+  td: ['align'],
+  th: ['align'],
+  details: ['open'],
+  ol: ['start'],
+  // The renderer's heading anchors (only `readme-…` ids are kept) and code blocks' language classes.
+  ...Object.fromEntries(['h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, ['id']])),
+  code: ['class'],
 };
-
-const tagPattern = /<!--[\s\S]*?(?:-->|$)|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/g;
-const attributePattern = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
 
 const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", colon: ':', tab: '\t', newline: '\n', nbsp: ' ' };
 
@@ -50,88 +51,64 @@ export function safeUrl(raw: string, kind: 'link' | 'image' = 'link'): string | 
   return allowed.includes(scheme) ? url : undefined;
 }
 
-/** Text of raw HTML made inert: `<` and `>` escaped, entities kept as they are. */
-function escapeText(text: string): string {
-  return text.replace(/&(?!(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);)/gi, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** The attribute values a README's HTML may keep: sizes and numbers, alignments, checkboxes. */
+const attributeValue: Record<string, RegExp> = { width: /^\d{1,5}%?$/, height: /^\d{1,5}%?$/, start: /^\d{1,5}%?$/, align: /^(left|right|center)$/i, type: /^checkbox$/i };
+
+/** Drops the attributes whose value is not one a README may keep. */
+function keepValues(attribs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attribs).filter(([name, value]) => !attributeValue[name] || attributeValue[name].test(value)));
 }
 
-/** Rebuilds one allowed tag with only its permitted, checked attributes. */
-function cleanTag(name: string, attrs: string, closing: boolean): string {
-  if (closing) return voidTags.has(name) ? '' : `</${name}>`;
-  const kept = keptAttributes[name];
-  const out: string[] = [];
-  if (kept) {
-    for (const m of attrs.matchAll(attributePattern)) {
-      const attr = m[1]!.toLowerCase();
-      if (!kept.has(attr)) continue;
-      let value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
-      if (attr === 'href' || attr === 'src') {
-        const url = safeUrl(value, attr === 'src' ? 'image' : 'link');
-        if (url === undefined) continue;
-        value = url;
-      }
-      if ((attr === 'width' || attr === 'height' || attr === 'start') && !/^\d{1,5}%?$/.test(value)) continue;
-      if (attr === 'align' && !/^(left|right|center)$/i.test(value)) continue;
-      if (attr === 'type' && value.toLowerCase() !== 'checkbox') continue;
-      out.push(m[2] === undefined && m[3] === undefined && m[4] === undefined ? attr : `${attr}="${escapeHtml(value)}"`);
-    }
-  }
-  if (name === 'input' && !out.includes('type="checkbox"')) return '';
-  if (name === 'input' && !out.includes('disabled')) out.push('disabled');
-  if (name === 'a' && out.some((a) => a.startsWith('href='))) out.push('rel="nofollow noopener noreferrer"');
-  if (name === 'img') out.push('loading="lazy"');
-  return `<${name}${out.length ? ' ' + out.join(' ') : ''}>`;
+/** `href` and `src` through {@link safeUrl}; the attribute goes when the URL is not safe. */
+function keepUrl(attribs: Record<string, string>, name: 'href' | 'src'): void {
+  if (attribs[name] === undefined) return;
+  const url = safeUrl(attribs[name], name === 'src' ? 'image' : 'link');
+  if (url === undefined) delete attribs[name];
+  else attribs[name] = url;
 }
+
+// allowedEmptyAttributes (sanitize-html 2.12+) is missing from @types/sanitize-html.
+const readmeHtml: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
+  allowedTags,
+  allowedAttributes: keptAttributes,
+  allowedClasses: { code: ['language-*'] },
+  allowedEmptyAttributes: ['alt', 'checked', 'disabled'],
+  nonTextTags: droppedWithContent,
+  selfClosing: voidTags,
+  // URLs are judged by safeUrl in transformTags; this is the same rule again, as a second lock.
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  // The parser decodes entities (sanitize-html's safe default) and the output is escaped again; a no-break space is
+  // written back as the entity, as READMEs write it.
+  textFilter: (text) => text.replace(/\u00a0/g, '&nbsp;'),
+  transformTags: {
+    '*': (tagName, attribs) => ({ tagName, attribs: keepValues(attribs) }),
+    a: (tagName, attribs) => {
+      keepUrl(attribs, 'href');
+      const { href, title } = attribs;
+      return { tagName, attribs: { ...(href !== undefined ? { href } : {}), ...(title !== undefined ? { title } : {}), ...(href !== undefined ? { rel: 'nofollow noopener noreferrer' } : {}) } };
+    },
+    img: (tagName, attribs) => {
+      keepUrl(attribs, 'src');
+      return { tagName, attribs: { ...attribs, loading: 'lazy' } };
+    },
+    input: (tagName, attribs) => ({ tagName, attribs: { ...attribs, disabled: '' } }),
+    ...Object.fromEntries(['h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, (tagName: string, attribs: sanitizeHtml.Attributes) => ({ tagName, attribs: /^readme-[a-z0-9-]*$/.test(attribs.id ?? '') ? { id: attribs.id! } : {} })])),
+  },
+  // A text box, a button or any input but a task list's checkbox has no place in a README.
+  exclusiveFilter: (frame) => frame.tag === 'input' && frame.attribs.type?.toLowerCase() !== 'checkbox',
+};
 
 /**
- * Makes a fragment of raw HTML from a README safe: allowed tags are rebuilt
- * with a few checked attributes (no `on*`, no `style`, no `javascript:` URLs),
- * script-like elements are dropped with their content, everything else is
- * shown as text.
+ * Makes HTML from a README safe: the allowed tags keep a few checked
+ * attributes (no `on*`, no `style`, no `javascript:` URLs), script-like
+ * elements are dropped with their content, other tags are dropped and their
+ * text kept, stray closing tags go and open ones are closed, so a README can
+ * neither run script nor close or swallow the page's own elements.
  */
 export function sanitizeHtmlFragment(fragment: string): string {
-  let out = '';
-  let last = 0;
-  let skipping: string | undefined;
-  for (const m of fragment.matchAll(tagPattern)) {
-    const before = fragment.slice(last, m.index);
-    last = m.index + m[0].length;
-    if (!skipping) out += escapeText(before);
-    if (m[0].startsWith('<!--')) continue;
-    const closing = m[1] === '/';
-    const name = m[2]!.toLowerCase();
-    if (skipping) {
-      if (closing && name === skipping) skipping = undefined;
-      continue;
-    }
-    if (droppedWithContent.has(name)) {
-      if (!closing && !m[0].endsWith('/>')) skipping = name;
-      continue;
-    }
-    if (allowedTags.has(name)) out += cleanTag(name, m[3] ?? '', closing);
-  }
-  if (!skipping) out += escapeText(fragment.slice(last));
-  return out;
-}
-
-/**
- * Closes what a README left open and drops closing tags it never opened, so
- * its HTML cannot close or swallow the page's own elements.
- */
-function balance(htmlText: string): string {
-  const stack: string[] = [];
-  const out = htmlText.replace(/<(\/?)([a-z][a-z0-9-]*)\b[^>]*>/g, (tag, slash: string, name: string) => {
-    if (voidTags.has(name)) return tag;
-    if (!slash) {
-      stack.push(name);
-      return tag;
-    }
-    const i = stack.lastIndexOf(name);
-    if (i < 0) return '';
-    const closed = stack.splice(i);
-    return closed.reverse().map((n) => `</${n}>`).join('');
-  });
-  return out + stack.reverse().map((n) => `</${n}>`).join('');
+  // HTML void elements as marked writes them, without the XHTML slash.
+  return sanitizeHtml(fragment, readmeHtml).replace(/ \/>/g, '>');
 }
 
 function slug(text: string): string {
@@ -141,19 +118,22 @@ function slug(text: string): string {
 const marked = new Marked({
   gfm: true,
   renderer: {
+    // Raw HTML goes through as written: the whole output is sanitized at once (which also adds rel and loading), so
+    // tags a README opens in one block and closes in another keep their structure. Unsafe Markdown links and images
+    // become their text here, as a link without its target would be no link.
     html({ text }: Tokens.HTML | Tokens.Tag): string {
-      return sanitizeHtmlFragment(text);
+      return text;
     },
     link({ href, title, tokens }: Tokens.Link): string {
       const inner = this.parser.parseInline(tokens);
       const url = safeUrl(href, 'link');
       if (url === undefined) return inner;
-      return `<a href="${escapeHtml(url)}"${title ? ` title="${escapeHtml(title)}"` : ''} rel="nofollow noopener noreferrer">${inner}</a>`;
+      return `<a href="${escapeHtml(url)}"${title ? ` title="${escapeHtml(title)}"` : ''}>${inner}</a>`;
     },
     image({ href, title, text }: Tokens.Image): string {
       const url = safeUrl(href, 'image');
       if (url === undefined) return escapeHtml(text);
-      return `<img src="${escapeHtml(url)}" alt="${escapeHtml(text)}"${title ? ` title="${escapeHtml(title)}"` : ''} loading="lazy">`;
+      return `<img src="${escapeHtml(url)}" alt="${escapeHtml(text)}"${title ? ` title="${escapeHtml(title)}"` : ''}>`;
     },
     heading({ tokens, depth }: Tokens.Heading): string {
       const inner = this.parser.parseInline(tokens);
@@ -169,6 +149,5 @@ const marked = new Marked({
  * shifted one level down (the page has its own h1) and given `readme-` anchors.
  */
 export function renderMarkdown(markdown: string): string {
-  const out = marked.parse(markdown, { async: false });
-  return balance(out);
+  return sanitizeHtmlFragment(marked.parse(markdown, { async: false }));
 }

@@ -1,8 +1,9 @@
 import express, { Router } from 'express';
 import { VelahubError } from '../../../core/errors.ts';
 import type { Registry } from '../../registry.ts';
-import { indexEntry } from '../../index-yaml.ts';
-import { createToken, mayPublish } from '../../tokens.ts';
+import { deprecateVersion, undeprecateVersion } from '../../deprecate.ts';
+import { createToken } from '../../tokens.ts';
+import { unyankVersion, yankVersion } from '../../yank.ts';
 import { requireAdmin } from '../auth.ts';
 
 /** Deprecate/yank (owners of the name or admins) and token management (admins). */
@@ -11,45 +12,24 @@ export function adminRoutes(registry: Registry): Router {
   const router = Router();
   const json = express.json({ limit: '64kb' });
 
-  const owned = async (req: express.Request) => {
-    const name = String(req.params.name);
-    const version = String(req.params.version);
-    if (!req.token) throw new VelahubError('EUNAUTHORIZED', 'this needs a token: send Authorization: Bearer <token>');
-    if (!mayPublish(req.token, name)) throw new VelahubError('EFORBIDDEN', `token ${req.token.id} may not change "${name}"`);
-    const v = await store.getVersion(name, version);
-    if (!v) throw new VelahubError('ENOT_FOUND', `${name}@${version} not found`);
-    return v;
-  };
+  const target = (req: express.Request) => ({ name: String(req.params.name), version: String(req.params.version) });
 
   router.put('/api/v1/addons/:name/versions/:version/deprecation', json, async (req, res) => {
-    const v = await owned(req);
-    const message = typeof req.body?.message === 'string' ? req.body.message.trim() : '';
-    if (!message) throw new VelahubError('EBAD_REQUEST', 'body must be {"message": "why, and what to use instead"}');
-    await store.setDeprecated(v.name, v.version, message, indexEntry({ metadata: v.metadata, manifest: v.manifest, digest: v.digest, createdAt: v.createdAt, deprecated: message }));
-    await registry.refreshIndex();
-    res.json({ name: v.name, version: v.version, deprecated: message });
+    const message = typeof req.body?.message === 'string' ? req.body.message : '';
+    res.json(await deprecateVersion(registry, req.token, { ...target(req), message }));
   });
 
   router.delete('/api/v1/addons/:name/versions/:version/deprecation', async (req, res) => {
-    const v = await owned(req);
-    await store.setDeprecated(v.name, v.version, null, indexEntry({ metadata: v.metadata, manifest: v.manifest, digest: v.digest, createdAt: v.createdAt, deprecated: null }));
-    await registry.refreshIndex();
-    res.json({ name: v.name, version: v.version, deprecated: null });
+    res.json(await undeprecateVersion(registry, req.token, target(req)));
   });
 
   router.put('/api/v1/addons/:name/versions/:version/yank', json, async (req, res) => {
-    const v = await owned(req);
     const reason = typeof req.body?.reason === 'string' ? req.body.reason : null;
-    await store.setYanked(v.name, v.version, true, reason);
-    await registry.refreshIndex();
-    res.json({ name: v.name, version: v.version, yanked: true, reason });
+    res.json(await yankVersion(registry, req.token, { ...target(req), reason }));
   });
 
   router.delete('/api/v1/addons/:name/versions/:version/yank', async (req, res) => {
-    const v = await owned(req);
-    await store.setYanked(v.name, v.version, false, null);
-    await registry.refreshIndex();
-    res.json({ name: v.name, version: v.version, yanked: false });
+    res.json(await unyankVersion(registry, req.token, target(req)));
   });
 
   router.get('/api/v1/whoami', (req, res) => {

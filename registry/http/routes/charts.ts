@@ -5,9 +5,12 @@ import { chartNamePattern } from '../../../core/chart/chart-yaml.ts';
 import type { Registry } from '../../registry.ts';
 import { ChartStore } from '../../store/chart-store.ts';
 import { chartIndexDocument, chartVersionEntry } from '../../charts/chart-index.ts';
-import { chartOr404, chartVersionDetail, chartVersionOr404 } from '../../charts/chart-models.ts';
+import { chartVersionDetail } from '../../charts/chart-models.ts';
+import { requireChart, requireChartVersion } from '../../lookups.ts';
 import { deleteChart, publishChart } from '../../charts/publish-chart.ts';
 import { requireAdmin } from '../auth.ts';
+import { pageQuery } from '../page-query.ts';
+import { sendArchive, sendIndexDocument } from '../send-documents.ts';
 import { readChartField, receiveBounded, uploadGate } from '../upload.ts';
 
 /** The base URL the client used, for repository URLs in answers. */
@@ -34,14 +37,6 @@ function checkName(name: string): string {
   return name;
 }
 
-function page(req: Request): { limit: number; offset: number } {
-  const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
-  const offset = req.query.offset === undefined ? 0 : Number(req.query.offset);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new VelahubError('EBAD_REQUEST', `limit ${JSON.stringify(req.query.limit)} is invalid: use an integer from 1 to 100`);
-  if (!Number.isInteger(offset) || offset < 0) throw new VelahubError('EBAD_REQUEST', `offset ${JSON.stringify(req.query.offset)} is invalid: use an integer >= 0`);
-  return { limit, offset };
-}
-
 /**
  * The Helm chart repository (issue 14), apart from the addons' paths:
  * `/helm/index.yaml` and `/helm/charts/NAME-VERSION.tgz` for `helm repo add`,
@@ -54,34 +49,18 @@ export function chartRoutes(registry: Registry): Router {
   const router = Router();
 
   router.get('/helm/index.yaml', async (req, res) => {
-    const doc = await chartIndexDocument(charts);
-    res.set('Cache-Control', 'public, max-age=30');
-    res.set('ETag', doc.etag);
-    res.set('Vary', 'Accept-Encoding');
-    if (req.fresh) return void res.status(304).end();
-    res.type('application/x-yaml');
-    if (req.acceptsEncodings('gzip') === 'gzip') {
-      res.set('Content-Encoding', 'gzip');
-      return void res.end(doc.gzip);
-    }
-    res.end(doc.text);
+    sendIndexDocument(req, res, await chartIndexDocument(charts));
   });
 
-  const sendArchive = async (res: Response, name: string, version: string) => {
-    const v = await chartVersionOr404(charts, name, version);
-    const data = await registry.blobs.get(v.digest);
-    if (!data) throw new VelahubError('ENOT_FOUND', `archive ${v.digest} of chart ${name}@${version} is missing from the blob store`);
-    res.set('ETag', `"${v.digest}"`);
-    res.set('Cache-Control', 'public, max-age=31536000, immutable');
-    res.set('Docker-Content-Digest', v.digest);
-    res.type('application/gzip');
-    res.send(data);
+  const sendChartArchive = async (res: Response, name: string, version: string) => {
+    const v = await requireChartVersion(charts, name, version);
+    await sendArchive(res, registry.blobs, v.digest, `chart ${name}@${version}`);
   };
 
   router.get('/helm/charts/:file', async (req, res) => {
     const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(String(req.params.file));
     if (!m) throw new VelahubError('ENOT_FOUND', `${req.params.file} is not a chart archive name: expected NAME-VERSION.tgz`);
-    await sendArchive(res, m[1]!, m[2]!);
+    await sendChartArchive(res, m[1]!, m[2]!);
   });
 
   // Who may upload is decided from the headers before the body is read; the multipart framing adds a few hundred bytes.
@@ -99,12 +78,12 @@ export function chartRoutes(registry: Registry): Router {
 
   router.get('/helm/api/charts/:name', async (req, res) => {
     const name = checkName(String(req.params.name));
-    await chartOr404(charts, name);
+    await requireChart(charts, name);
     res.json((await charts.liveRecords(name)).map((v) => chartVersionEntry(v)));
   });
 
   router.get('/helm/api/charts/:name/:version', async (req, res) => {
-    res.json(chartVersionEntry(await chartVersionOr404(charts, checkName(String(req.params.name)), String(req.params.version))));
+    res.json(chartVersionEntry(await requireChartVersion(charts, checkName(String(req.params.name)), String(req.params.version))));
   });
 
   router.delete('/helm/api/charts/:name/:version', requireAdmin, async (req, res) => {
@@ -113,19 +92,19 @@ export function chartRoutes(registry: Registry): Router {
 
   router.get('/api/v1/charts', async (req, res) => {
     const q = typeof req.query.q === 'string' && req.query.q.trim() ? req.query.q.trim() : undefined;
-    res.json(await charts.list({ text: q, ...page(req) }));
+    res.json(await charts.list({ text: q, ...pageQuery(req, 50) }));
   });
 
   router.get('/api/v1/charts/:name', async (req, res) => {
-    res.json(await chartOr404(charts, checkName(String(req.params.name))));
+    res.json(await requireChart(charts, checkName(String(req.params.name))));
   });
 
   router.get('/api/v1/charts/:name/versions/:version', async (req, res) => {
-    res.json(chartVersionDetail(await chartVersionOr404(charts, checkName(String(req.params.name)), String(req.params.version)), requestBaseUrl(req)));
+    res.json(chartVersionDetail(await requireChartVersion(charts, checkName(String(req.params.name)), String(req.params.version)), requestBaseUrl(req)));
   });
 
   router.get('/api/v1/charts/:name/versions/:version/archive', async (req, res) => {
-    await sendArchive(res, checkName(String(req.params.name)), String(req.params.version));
+    await sendChartArchive(res, checkName(String(req.params.name)), String(req.params.version));
   });
 
   return router;

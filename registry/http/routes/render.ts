@@ -1,25 +1,24 @@
 import express, { Router, type ErrorRequestHandler } from 'express';
+import { LRUCache } from 'lru-cache';
 import { stringify } from 'yaml';
 import { VelahubError, isVelahubError } from '../../../core/errors.ts';
 import type { Diagnostic } from '../../../core/diagnostics.ts';
 import type { RenderContext } from '../../../core/cue/context.ts';
 import type { CueEvaluator, RenderResult } from '../../../core/cue/evaluator.ts';
 import { validateParameters } from '../../../core/params/validate.ts';
+import { requireDefinition, requireVersion } from '../../lookups.ts';
 import type { Registry } from '../../registry.ts';
 import type { VersionRecord } from '../../store/records.ts';
 import { checkJsonDepth } from '../json-depth.ts';
+import { RenderQueue, type RenderQueueLimits } from '../render-queue.ts';
 
 /** Bounds of the anonymous render endpoint. */
-export interface RenderLimits {
+export interface RenderLimits extends RenderQueueLimits {
   /** Largest request body, in bytes (larger: 413). */
   maxBodyBytes: number;
   /** How long one render may take before the caller gets ECUE_TIMEOUT. */
   timeoutMs: number;
-  /** Renders evaluated at once. */
-  concurrency: number;
-  /** Renders allowed to wait; past that: 429 with Retry-After. */
-  maxQueue: number;
-  /** Results kept in the LRU cache. */
+  /** Results kept in the LRU cache (at least 1). */
   cacheEntries: number;
 }
 
@@ -42,62 +41,6 @@ export interface RenderResponse {
   yaml: string;
   /** The patch as YAML, when there is one. */
   patchYaml?: string;
-}
-
-/** A small LRU map: reading an entry makes it the most recent. */
-export class LruCache<V> {
-  #map = new Map<string, V>();
-  constructor(readonly max: number) {}
-  get(key: string): V | undefined {
-    const v = this.#map.get(key);
-    if (v !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    while (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value!);
-  }
-  delete(key: string): void {
-    this.#map.delete(key);
-  }
-  get size(): number {
-    return this.#map.size;
-  }
-}
-
-/** Runs at most `concurrency` tasks at once with a bounded queue; a full queue refuses with ECUE_BUSY. */
-export class BoundedQueue {
-  #running = 0;
-  #waiting: Array<() => void> = [];
-  constructor(readonly concurrency: number, readonly maxQueue: number) {}
-
-  /** Tasks running now. */
-  get running(): number {
-    return this.#running;
-  }
-
-  /** Runs `task` when a slot is free; the slot is held until the task settles. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#running >= this.concurrency) {
-      if (this.#waiting.length >= this.maxQueue) {
-        throw new VelahubError('ECUE_BUSY', `too many renders at once (${this.#running} running, ${this.#waiting.length} waiting)`, { hint: 'retry in a few seconds' });
-      }
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    } else {
-      this.#running++;
-    }
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#running--;
-    }
-  }
 }
 
 /** JSON with object keys sorted, so equal inputs give equal cache keys. */
@@ -192,10 +135,10 @@ type CachedOutcome = { ok: RenderResponse } | { error: VelahubError };
 export function renderRoutes(registry: Registry, options: RenderRouteOptions = {}): Router {
   const limits: RenderLimits = { ...defaultRenderLimits, ...options.limits };
   const evaluator = options.evaluator ?? registry.cue;
-  const queue = new BoundedQueue(limits.concurrency, limits.maxQueue);
-  const cache = new LruCache<CachedOutcome>(limits.cacheEntries);
+  const queue = new RenderQueue(limits);
+  const cache = new LRUCache<string, CachedOutcome>({ max: limits.cacheEntries });
   const inFlight = new Map<string, Promise<CachedOutcome>>();
-  const versions = new LruCache<VersionRecord>(32);
+  const versions = new LRUCache<string, VersionRecord>({ max: 32 });
   const router = Router();
   const path = '/api/v1/addons/:name/versions/:version/definitions/:definition/render';
 
@@ -223,13 +166,11 @@ export function renderRoutes(registry: Registry, options: RenderRouteOptions = {
     // (and keeps its schema objects, whose compiled validators validate.ts caches).
     let v = versions.get(`${name}@${version}`);
     if (!v) {
-      v = await registry.store.getVersion(name, version);
-      if (!v) throw new VelahubError('ENOT_FOUND', `${name}@${version} not found`);
+      v = await requireVersion(registry.store, name, version);
       versions.set(`${name}@${version}`, v);
     }
     const type = typeof req.query.type === 'string' && req.query.type !== '' ? req.query.type : undefined;
-    const def = v.manifest.definitions.find((d) => d.name === req.params.definition && (!type || d.type === type));
-    if (!def) throw new VelahubError('EDEFINITION_NOT_FOUND', `${v.name}@${v.version} has no definition "${req.params.definition}": it provides ${v.manifest.definitions.map((d) => d.name).join(', ') || 'none'}`);
+    const def = requireDefinition(v, String(req.params.definition), type);
     if (def.schematic !== 'cue') throw new VelahubError('EBAD_REQUEST', `${def.type} "${def.name}" is a ${def.schematic} definition: only CUE definitions can be rendered`);
 
     const problems = validateParameters(def.schema, parameters);
@@ -245,7 +186,7 @@ export function renderRoutes(registry: Registry, options: RenderRouteOptions = {
       if (!pending) {
         const label = `${def.type} "${def.name}"`;
         const base = { addon: v.name, version: v.version, digest: v.digest, definition: { name: def.name, type: def.type } };
-        pending = runBounded(queue, () => evaluator.render(def.cue, def.file, { parameters, context }), limits.timeoutMs, label)
+        pending = queue.run(() => evaluator.render(def.cue, def.file, { parameters, context }), { timeoutMs: limits.timeoutMs, label })
           .then(
             (result): CachedOutcome => ({ ok: toResponse(base, result) }),
             (err: unknown): CachedOutcome => ({ error: renderFailure(err, label) }),
@@ -265,27 +206,4 @@ export function renderRoutes(registry: Registry, options: RenderRouteOptions = {
     res.json(outcome.ok);
   });
   return router;
-}
-
-/**
- * Runs `work` in the queue and resolves like it, or rejects with ECUE_TIMEOUT
- * `ms` after it started. Abandoned work goes on until the evaluator's own
- * per-call timeout stops it, and keeps its queue slot until then, so slow
- * renders cannot pile up on the evaluator.
- */
-function runBounded<T>(queue: BoundedQueue, work: () => Promise<T>, ms: number, label: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    queue
-      .run(async () => {
-        const timer = setTimeout(() => reject(new VelahubError('ECUE_TIMEOUT', `rendering ${label} took longer than ${ms} ms and was abandoned`, { hint: 'use fewer or smaller parameters' })), ms);
-        try {
-          resolve(await work());
-        } catch (err) {
-          reject(err);
-        } finally {
-          clearTimeout(timer);
-        }
-      })
-      .catch(reject);
-  });
 }

@@ -1,7 +1,7 @@
-import { html, trusted, type SafeHtml } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import type { AddonModel } from '../loaders.ts';
-import { renderMarkdown, safeUrl } from '../markdown.ts';
 import { addonUrl, date, definitionUrl, kindBadge } from './common.ts';
+import { packageSection, readmeSection } from './package-sections.ts';
 
 /** Deprecated / yanked marks of a version. */
 export function versionMarks(v: { deprecated: string | null; yanked: boolean }): SafeHtml {
@@ -28,10 +28,7 @@ ${v.definitions.length
     ? html`<ul class="cards">${v.definitions.map((d) => html`<li class="card"><h3><a href="${definitionUrl(v.name, v.version, d.name)}${v.definitions.filter((x) => x.name === d.name).length > 1 ? `?type=${d.type}` : ''}">${d.name}</a> ${kindBadge(d.type)}</h3><p>${d.description}</p></li>`)}</ul>`
     : html`<p class="muted">No definitions of its own: this addon brings its dependencies.</p>`}
 </section>
-<section aria-labelledby="readme-h">
-<h2 id="readme-h">README</h2>
-${v.readme.trim() ? html`<div class="readme" id="readme">${trusted(renderMarkdown(v.readme))}</div>` : html`<p class="muted">No README.</p>`}
-</section>
+${readmeSection(v.readme)}
 </div>
 <aside>
 <section aria-labelledby="install">
@@ -62,17 +59,7 @@ ${m.dependents.length ? html`<ul>${m.dependents.map((d) => html`<li><a href="${a
 ${system.length ? html`<dl class="facts">${system.map(([k, r]) => html`<dt>${k === 'vela' ? 'KubeVela' : k === 'kubernetes' ? 'Kubernetes' : k}</dt><dd><code>${String(r)}</code></dd>`)}</dl>` : html`<p class="muted">None declared.</p>`}
 ${v.metadata.needNamespace?.length ? html`<p>Namespaces: ${v.metadata.needNamespace.join(', ')}</p>` : ''}
 </section>
-<section aria-labelledby="pkg">
-<h2 id="pkg">Package</h2>
-<dl class="facts"><dt>Published</dt><dd>${date(v.createdAt)}</dd><dt>Size</dt><dd>${(v.size / 1024).toFixed(1)} KiB</dd></dl>
-<p class="muted">Digest</p><code class="digest">${v.digest}</code>
-<p><a href="${v.archive}">Download archive</a>${homePage(v.metadata.url)}</p>
-</section>
+${packageSection({ arrived: 'Published', createdAt: v.createdAt, size: v.size, digest: v.digest, archive: v.archive, home: v.metadata.url })}
 </aside>
 </div>`;
-}
-
-function homePage(url: string | undefined): SafeHtml | '' {
-  const safe = url ? safeUrl(url) : undefined;
-  return safe ? html` · <a href="${safe}" rel="nofollow noopener noreferrer">Home page</a>` : '';
 }

@@ -1,7 +1,7 @@
-import { html, trusted, type SafeHtml } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import type { ChartListModel, ChartPageModel } from '../chart-loaders.ts';
-import { renderMarkdown, safeUrl } from '../markdown.ts';
 import { date, qs } from './common.ts';
+import { packageSection, readmeSection } from './package-sections.ts';
 import { parameterTables } from './param-table.ts';
 
 /** `/helm-charts/NAME` or `/helm-charts/NAME/VERSION` (`/charts/` holds the addon archives). */
@@ -34,7 +34,6 @@ ${offset + limit < total ? html`<a href="/helm-charts${qs({ q: m.query.q, offset
  */
 export function chartView(m: ChartPageModel): SafeHtml {
   const v = m.version;
-  const home = v.metadata.home ? safeUrl(v.metadata.home) : undefined;
   return html`<p class="crumbs"><a href="/helm-charts">Charts</a> / ${v.name}</p>
 <h1>${v.name} <span class="muted">${v.version}</span>${m.isLatest ? html` <span class="badge ok">latest</span>` : ''}${v.metadata.deprecated ? html` <span class="badge warn">deprecated</span>` : ''}</h1>
 <p>${v.description}</p>
@@ -52,10 +51,7 @@ ${!m.isLatest ? html`<p class="muted">The latest version is <a href="${chartUrl(
 ${parameterTables(v.parameters)}
 <details><summary>values.yaml</summary><pre><code>${v.values}</code></pre></details>
 </section>
-<section aria-labelledby="readme-h">
-<h2 id="readme-h">README</h2>
-${v.readme.trim() ? html`<div class="readme" id="readme">${trusted(renderMarkdown(v.readme))}</div>` : html`<p class="muted">No README.</p>`}
-</section>
+${readmeSection(v.readme)}
 </div>
 <aside>
 <section aria-labelledby="install">
@@ -70,12 +66,7 @@ ${v.install.helm.map((c) => html`<code class="cmd">${c}</code>`)}
 <h2 id="deps">Dependencies</h2>
 ${v.dependencies.length ? html`<ul>${v.dependencies.map((d) => html`<li>${d.name} <code>${d.version}</code>${d.repository ? html` <span class="muted">${d.repository}</span>` : ''}</li>`)}</ul>` : html`<p class="muted">None.</p>`}
 </section>
-<section aria-labelledby="pkg">
-<h2 id="pkg">Package</h2>
-<dl class="facts"><dt>Uploaded</dt><dd>${date(v.createdAt)}</dd><dt>Size</dt><dd>${(v.size / 1024).toFixed(1)} KiB</dd>${v.appVersion ? html`<dt>App version</dt><dd>${v.appVersion}</dd>` : ''}</dl>
-<p class="muted">Digest</p><code class="digest">${v.digest}</code>
-<p><a href="${v.archive}">Download archive</a>${home ? html` · <a href="${home}" rel="nofollow noopener noreferrer">Home page</a>` : ''}</p>
-</section>
+${packageSection({ arrived: 'Uploaded', createdAt: v.createdAt, size: v.size, digest: v.digest, archive: v.archive, home: v.metadata.home, more: v.appVersion ? html`<dt>App version</dt><dd>${v.appVersion}</dd>` : '' })}
 </aside>
 </div>`;
 }

@@ -1,14 +1,10 @@
 import type { JsonSchema } from '../../../core/params/schema.ts';
-import { typeName } from '../../../core/params/reference.ts';
+import { isStruct, typeName } from '../../../core/params/reference.ts';
 import { formatDefault } from '../../../core/params/markdown.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 /** Past this depth a value is edited as JSON (recursive or very deep schemas). */
 const maxDepth = 6;
-
-function isStruct(s: JsonSchema | undefined): s is JsonSchema {
-  return Boolean(s && s.type === 'object' && s.properties && Object.keys(s.properties).length > 0);
-}
 
 function scalarType(s: JsonSchema | undefined): string | undefined {
   if (!s) return undefined;
@@ -16,7 +12,22 @@ function scalarType(s: JsonSchema | undefined): string | undefined {
   return ['string', 'integer', 'number', 'boolean'].includes(s.type ?? '') ? s.type : undefined;
 }
 
-function label(name: string, s: JsonSchema, required: boolean): SafeHtml {
+/** One parameter's field: its key, schema, whether it must be set, and the value to show. */
+interface FieldInput {
+  name: string;
+  schema: JsonSchema;
+  required: boolean;
+  value: unknown;
+}
+
+/** How a text area is read back: one value per line, key=value per line, or JSON. */
+interface TextFieldInput extends FieldInput {
+  kind: 'lines' | 'map' | 'json';
+  /** The type of each line's value (`lines`, `map`). */
+  itemType?: string;
+}
+
+function label({ name, schema: s, required }: Omit<FieldInput, 'value'>): SafeHtml {
   const type = s.enum && s.enum.length > 1 ? 'enum' : typeName(s);
   return html`${name}${required ? html`<span class="req" title="required"> *</span>` : ''} <span class="muted">${type}</span>`;
 }
@@ -25,10 +36,11 @@ function placeholder(s: JsonSchema): string {
   return s.default === undefined ? '' : `default: ${formatDefault(s.default)}`;
 }
 
-function scalarField(name: string, s: JsonSchema, required: boolean, value: unknown): SafeHtml {
+function scalarField(f: FieldInput): SafeHtml {
+  const { name, schema: s, required, value } = f;
   const type = scalarType(s)!;
   const req = required ? html` data-required` : '';
-  const head = html`<span class="label">${label(name, s, required)}</span>`;
+  const head = html`<span class="label">${label(f)}</span>`;
   if (type === 'enum' || type === 'boolean') {
     const options = type === 'boolean' ? [true, false] : s.enum!;
     const blank = s.default === undefined ? '(unset)' : `(default: ${formatDefault(s.default)})`;
@@ -38,7 +50,8 @@ function scalarField(name: string, s: JsonSchema, required: boolean, value: unkn
   return html`<label class="field" data-key="${name}" data-kind="scalar" data-type="${type}"${req}>${head}<input type="text" inputmode="${mode}" autocomplete="off" spellcheck="false" value="${value === undefined ? '' : String(value)}" placeholder="${placeholder(s)}"><span class="err" hidden></span></label>`;
 }
 
-function textField(name: string, s: JsonSchema, required: boolean, kind: 'lines' | 'map' | 'json', itemType: string | undefined, value: unknown): SafeHtml {
+function textField(f: TextFieldInput): SafeHtml {
+  const { name, schema: s, required, kind, itemType, value } = f;
   let text = '';
   if (value !== undefined) {
     if (kind === 'lines' && Array.isArray(value)) text = value.map(String).join('\n');
@@ -47,44 +60,47 @@ function textField(name: string, s: JsonSchema, required: boolean, kind: 'lines'
   }
   const hint = kind === 'lines' ? 'one value per line' : kind === 'map' ? 'one key=value per line' : 'JSON';
   const ph = s.default === undefined ? hint : `${hint}; default: ${formatDefault(s.default)}`;
-  return html`<label class="field" data-key="${name}" data-kind="${kind}"${itemType ? html` data-type="${itemType}"` : ''}${required ? html` data-required` : ''}><span class="label">${label(name, s, required)}</span><textarea rows="${kind === 'json' ? 4 : 2}" spellcheck="false" placeholder="${ph}">${text}</textarea><span class="err" hidden></span></label>`;
+  return html`<label class="field" data-key="${name}" data-kind="${kind}"${itemType ? html` data-type="${itemType}"` : ''}${required ? html` data-required` : ''}><span class="label">${label(f)}</span><textarea rows="${kind === 'json' ? 4 : 2}" spellcheck="false" placeholder="${ph}">${text}</textarea><span class="err" hidden></span></label>`;
 }
 
 function objectFields(s: JsonSchema, values: Record<string, unknown> | undefined, depth: number): SafeHtml[] {
   const required = new Set(s.required ?? []);
   return Object.entries(s.properties ?? {})
     .filter(([, p]) => !p['x-ignore'])
-    .map(([name, p]) => field(name, p, required.has(name) && p.default === undefined, values?.[name], depth));
+    .map(([name, p]) => field({ name, schema: p, required: required.has(name) && p.default === undefined, value: values?.[name], depth }));
 }
 
-function item(s: JsonSchema, value: Record<string, unknown> | undefined, index: number | string, depth: number): SafeHtml {
-  return html`<li class="item" data-kind="object"><div class="item-head"><span>item <span class="n">${index}</span></span><button type="button" class="secondary" data-action="remove">Remove</button></div>${objectFields(s, value, depth + 1)}</li>`;
+/** One entry of a list of structs; the form's `<template>` is one with no value and no index. */
+function item(i: { schema: JsonSchema; value: Record<string, unknown> | undefined; index: number | string; depth: number }): SafeHtml {
+  return html`<li class="item" data-kind="object"><div class="item-head"><span>item <span class="n">${i.index}</span></span><button type="button" class="secondary" data-action="remove">Remove</button></div>${objectFields(i.schema, i.value, i.depth + 1)}</li>`;
 }
 
-function field(name: string, s: JsonSchema, required: boolean, value: unknown, depth: number): SafeHtml {
-  if (depth > maxDepth) return textField(name, s, required, 'json', undefined, value);
-  if (scalarType(s) && !(s.oneOf ?? s.anyOf)) return scalarField(name, s, required, value);
+function field(f: FieldInput & { depth: number }): SafeHtml {
+  const { name, schema: s, required, value, depth } = f;
+  if (depth > maxDepth) return textField({ ...f, kind: 'json' });
+  if (scalarType(s) && !(s.oneOf ?? s.anyOf)) return scalarField(f);
   if (s.type === 'array') {
-    if (isStruct(s.items)) {
-      const items = Array.isArray(value) ? value : [];
-      return html`<fieldset class="field-list" data-key="${name}" data-kind="list"${required ? html` data-required` : ''}><legend>${label(name, s, required)}</legend><span class="err" hidden></span>
-<ol class="items">${items.map((v, i) => item(s.items!, v as Record<string, unknown>, i, depth))}</ol>
-<template>${item(s.items, undefined, '', depth)}</template>
+    const items = s.items;
+    if (items && isStruct(items)) {
+      const values = Array.isArray(value) ? value : [];
+      return html`<fieldset class="field-list" data-key="${name}" data-kind="list"${required ? html` data-required` : ''}><legend>${label(f)}</legend><span class="err" hidden></span>
+<ol class="items">${values.map((v, i) => item({ schema: items, value: v as Record<string, unknown>, index: i, depth }))}</ol>
+<template>${item({ schema: items, value: undefined, index: '', depth })}</template>
 <button type="button" class="secondary" data-action="add">Add ${name} item</button></fieldset>`;
     }
-    const it = scalarType(s.items);
-    if (it && it !== 'enum') return textField(name, s, required, 'lines', it, value);
-    if (it === 'enum') return textField(name, s, required, 'lines', 'string', value);
-    return textField(name, s, required, 'json', undefined, value);
+    const it = scalarType(items);
+    if (it && it !== 'enum') return textField({ ...f, kind: 'lines', itemType: it });
+    if (it === 'enum') return textField({ ...f, kind: 'lines', itemType: 'string' });
+    return textField({ ...f, kind: 'json' });
   }
   if (isStruct(s) && !(s.oneOf ?? s.anyOf)) {
-    return html`<fieldset data-key="${name}" data-kind="object"${required ? html` data-required` : ''}><legend>${label(name, s, required)}</legend><span class="err" hidden></span>${objectFields(s, value as Record<string, unknown> | undefined, depth + 1)}</fieldset>`;
+    return html`<fieldset data-key="${name}" data-kind="object"${required ? html` data-required` : ''}><legend>${label(f)}</legend><span class="err" hidden></span>${objectFields(s, value as Record<string, unknown> | undefined, depth + 1)}</fieldset>`;
   }
   if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') {
     const vt = scalarType(s.additionalProperties);
-    if (vt && vt !== 'enum') return textField(name, s, required, 'map', vt, value);
+    if (vt && vt !== 'enum') return textField({ ...f, kind: 'map', itemType: vt });
   }
-  return textField(name, s, required, 'json', undefined, value);
+  return textField({ ...f, kind: 'json' });
 }
 
 /**

@@ -24,7 +24,12 @@ function versionRecord(): VersionRecord {
   };
 }
 
-const fakeRegistry = { store: { getVersion: async (name: string, version: string) => (name === 'demo' && version === '1.0.0' ? versionRecord() : undefined) } } as unknown as Registry;
+const fakeRegistry = {
+  store: {
+    getVersion: async (name: string, version: string) => (name === 'demo' && version === '1.0.0' ? versionRecord() : undefined),
+    listVersions: async (name: string) => (name === 'demo' ? [{ version: '1.0.0' }] : []),
+  },
+} as unknown as Registry;
 
 type Call = { parameters: unknown; context: Partial<RenderContext> | undefined };
 
