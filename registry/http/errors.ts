@@ -2,9 +2,6 @@ import type { ErrorRequestHandler } from 'express';
 import { isVelahubError } from '../../core/errors.ts';
 import { errorCodes, hintOf, httpStatusOf, type ErrorCode } from '../../core/error-codes.ts';
 
-/** The HTTP status of a VelahubError code, from the error catalogue. */
-export const httpStatus = httpStatusOf;
-
 /**
  * Renders every error as JSON in one place: `{"error": message, "code", "hint",
  * "problems"}` — `error` is what ChartMuseum clients (`vela addon push`) read;
@@ -12,7 +9,7 @@ export const httpStatus = httpStatusOf;
  */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (isVelahubError(err)) {
-    const status = httpStatus(err.code);
+    const status = httpStatusOf(err.code);
     if (status === 429) res.set('Retry-After', '5');
     const body: Record<string, unknown> = { error: err.message, code: err.code };
     const hint = hintOf(err);

@@ -1,6 +1,6 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { isVelahubError } from '../../core/errors.ts';
-import { httpStatus } from '../http/errors.ts';
+import { hintOf, httpStatusOf } from '../../core/error-codes.ts';
 import type { Registry } from '../registry.ts';
 import { assets } from './assets.ts';
 import type { SafeHtml } from './html.ts';
@@ -44,8 +44,8 @@ export function sendPage(res: Response, status: number, page: { title: string; d
 export const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) return next(err);
   if (isVelahubError(err)) {
-    const status = httpStatus(err.code);
-    sendPage(res, status, { title: status === 404 ? 'Not found' : 'Error', body: errorView(status, err.message, err.hint) });
+    const status = httpStatusOf(err.code);
+    sendPage(res, status, { title: status === 404 ? 'Not found' : 'Error', body: errorView(status, err.message, hintOf(err)) });
     return;
   }
   req.log?.error({ err }, 'unhandled error');

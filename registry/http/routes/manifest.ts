@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { VelahubError } from '../../../core/errors.ts';
 import type { AddonManifest } from '../../../core/package/inspect.ts';
+import { requireVersion } from '../../lookups.ts';
 import type { Registry } from '../../registry.ts';
 
 /** A version's stored manifest as GET /api/v1/addons/:name/versions/:version/manifest returns it. */
@@ -23,8 +23,7 @@ export function manifestRoutes(registry: Registry): Router {
   router.get('/api/v1/addons/:name/versions/:version/manifest', async (req, res) => {
     const name = String(req.params.name);
     const version = String(req.params.version);
-    const v = await registry.store.getVersion(name, version);
-    if (!v) throw new VelahubError('ENOT_FOUND', `${name}@${version} not found`);
+    const v = await requireVersion(registry.store, name, version);
     const body: StoredManifest = { name: v.name, version: v.version, digest: v.digest, manifest: v.manifest };
     res.json(body);
   });
