@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -104,12 +105,12 @@ function acceptsGzip(header: string | undefined): boolean {
  */
 export function createHotReads(options: HotReadsOptions): HotReads {
   const { registry } = options;
-  const archiveBudget = options.archiveCacheBytes ?? 64 * 1024 * 1024;
+  const archiveBudget = Math.max(1, Math.floor(options.archiveCacheBytes ?? 64 * 1024 * 1024));
   const jsonLimit = options.jsonCacheEntries ?? 10_000;
   let revision = registry.catalog.revision;
   let byRevision = new Map<string, Prepared>();
-  const archives = new Map<string, Prepared>();
-  let archiveBytes = 0;
+  // Bounded by bytes, not entries; one archive may take at most a quarter of the budget.
+  const archives = new LRUCache<string, Prepared>({ maxSize: archiveBudget, maxEntrySize: Math.max(1, Math.floor(archiveBudget / 4)), sizeCalculation: (p) => p.identity.length + (p.gzip?.length ?? 0) });
   const pending = new Map<string, Promise<Prepared | undefined>>();
   // Counting costs an increment per request: one slot per method, route and outcome, made on
   // first use; the slots are added to the app's Prometheus counter once a second, not per request,
@@ -166,14 +167,7 @@ export function createHotReads(options: HotReadsOptions): HotReads {
   };
 
   const lookup = (kind: Kind, path: string): Prepared | undefined => {
-    if (kind !== 'archive') return byRevision.get(path);
-    const hit = archives.get(path);
-    if (hit) {
-      // Most recently used last.
-      archives.delete(path);
-      archives.set(path, hit);
-    }
-    return hit;
+    return kind === 'archive' ? archives.get(path) : byRevision.get(path);
   };
 
   const store = (kind: Kind, path: string, prepared: Prepared, builtAt: number): void => {
@@ -184,15 +178,7 @@ export function createHotReads(options: HotReadsOptions): HotReads {
       byRevision.set(path, prepared);
       return;
     }
-    const size = prepared.identity.length + (prepared.gzip?.length ?? 0);
-    if (size > archiveBudget / 4) return;
     archives.set(path, prepared);
-    archiveBytes += size;
-    for (const [key, old] of archives) {
-      if (archiveBytes <= archiveBudget) break;
-      archives.delete(key);
-      archiveBytes -= old.identity.length + (old.gzip?.length ?? 0);
-    }
   };
 
   const send = (req: IncomingMessage, res: ServerResponse, route: string, p: Prepared): void => {
@@ -214,7 +200,7 @@ export function createHotReads(options: HotReadsOptions): HotReads {
   const timer = setInterval(() => {
     const delta = [...slots.values()].filter((slot) => slot.n > slot.logged);
     if (delta.length === 0 || !logger) return;
-    logger.info({ hotReads: Object.fromEntries(delta.map((slot) => [slot.key, slot.n - slot.logged])), revision, cachedJson: byRevision.size, cachedArchiveBytes: archiveBytes }, 'hot reads since the last summary');
+    logger.info({ hotReads: Object.fromEntries(delta.map((slot) => [slot.key, slot.n - slot.logged])), revision, cachedJson: byRevision.size, cachedArchiveBytes: archives.calculatedSize }, 'hot reads since the last summary');
     for (const slot of delta) slot.logged = slot.n;
   }, options.logEveryMs ?? 60_000);
   timer.unref();

@@ -167,4 +167,51 @@ describe('hot reads', () => {
     assert.match(text, /^velahub_http_requests_total\{method="GET",route="\/charts\/:file",status="200"\} [1-9]\d*$/m);
     assert.match(text, /^velahub_http_requests_total\{method="GET",route="\/api\/v1\/addons\/:name",status="200"\} [1-9]\d*$/m);
   });
+
+  test('archives are kept least recently used out first within their byte budget; one over a quarter of it is never kept', async () => {
+    const versions = ['2.0.0', '2.1.0', '2.2.0', '2.3.0', '2.4.0'];
+    const sizes: number[] = [];
+    for (const v of versions) {
+      const bytes = addonArchive('lru-addon', v);
+      sizes.push(bytes.length);
+      assert.equal(await publish(bytes), 201);
+    }
+    const largest = Math.max(...sizes);
+    const smallest = Math.min(...sizes);
+    const reads: string[] = [];
+    const get = registry.blobs.get.bind(registry.blobs);
+    registry.blobs.get = (digest: string) => {
+      reads.push(digest);
+      return get(digest);
+    };
+    // Room for four archives and not five, each within a quarter of the budget.
+    const budget = Math.max(4 * largest, 5 * smallest - 1);
+    assert.ok(budget < 5 * smallest && budget >= 4 * largest, 'the archives must be of near equal size for this budget');
+    const lru = createHotReads({ registry, archiveCacheBytes: budget });
+    const tiny = createHotReads({ registry, archiveCacheBytes: 2 * largest });
+    const app = createApp({ registry });
+    const lruServer = createServer((req, res) => lru.handle(req, res, app));
+    const tinyServer = createServer((req, res) => tiny.handle(req, res, app));
+    try {
+      const [lruUrl, tinyUrl] = await Promise.all([listen(lruServer), listen(tinyServer)]);
+      const fetchArchive = async (base: string, v: string): Promise<number> => {
+        const n = reads.length;
+        assert.equal((await rawGet(`${base}/charts/lru-addon-${v}.tgz`)).status, 200);
+        return reads.length - n;
+      };
+      for (const v of versions.slice(0, 4)) assert.equal(await fetchArchive(lruUrl, v), 1, `${v} first read`);
+      assert.equal(await fetchArchive(lruUrl, '2.0.0'), 0, '2.0.0 is cached (and now the most recently used)');
+      assert.equal(await fetchArchive(lruUrl, '2.4.0'), 1, 'a fifth archive is read and pushes out the least recently used');
+      assert.equal(await fetchArchive(lruUrl, '2.0.0'), 0, '2.0.0 stayed: it was used after 2.1.0');
+      assert.equal(await fetchArchive(lruUrl, '2.1.0'), 1, '2.1.0 was the one pushed out');
+      assert.equal(await fetchArchive(tinyUrl, '2.0.0'), 1);
+      assert.equal(await fetchArchive(tinyUrl, '2.0.0'), 1, 'an archive over a quarter of the budget is served but not kept');
+    } finally {
+      registry.blobs.get = get;
+      for (const s of [lruServer, tinyServer]) s.closeAllConnections();
+      await Promise.all([lruServer, tinyServer].map((s) => new Promise((r) => s.close(r))));
+      lru.close();
+      tiny.close();
+    }
+  });
 });
