@@ -53,10 +53,14 @@ export function statusCommand(): Command {
     .action(async (name: string, opts: KubeFlags & RegistryFlags & { output: OutputFormat }) => {
       const list = (await statuses(opts)).filter((s) => s.name === name);
       if (list.length === 0) throw new VelahubError('ENOT_FOUND', `addon ${name} is not enabled on ${(await kubeClients(opts)).map((k) => k.context).join(', ')}`);
-      printResult(opts.output, list, () =>
-        list
-          .map((s) => [`${s.cluster}: ${s.name} ${s.version} (registry ${s.registry ?? 'unknown'}), phase ${s.phase}`, ...(s.newer.length ? [`  newer versions: ${s.newer.join(', ')}`] : []), ...s.warnings.map((w) => `  warning: ${w}`)].join('\n') + '\n')
-          .join(''),
-      );
+      printResult(opts.output, list, () => list.map(statusText).join(''));
     });
+}
+
+/** One addon on one cluster as `status` shows it to people. */
+function statusText(s: AddonStatus): string {
+  const lines = [`${s.cluster}: ${s.name} ${s.version} (registry ${s.registry ?? 'unknown'}), phase ${s.phase}`];
+  if (s.newer.length) lines.push(`  newer versions: ${s.newer.join(', ')}`);
+  for (const w of s.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n') + '\n';
 }

@@ -124,6 +124,15 @@ describe('flag conventions', () => {
     });
   });
 
+  test('help shows -d, --destination and hides the deprecated flags', async () => {
+    for (const [command, hidden] of [['package', '--format'], ['convert', '--output'], ['init', '--dir']] as const) {
+      const r = await cli(command, '--help');
+      assert.equal(r.code, 0, describeRun(r));
+      assert.match(r.stdout, /-d, --destination <dir>/, command);
+      assert.ok(!r.stdout.includes(hidden), `${command} --help hides ${hidden}`);
+    }
+  });
+
   test('init --dir, the old name of -d, still works with a warning', async () => {
     const r = await cli('init', 'old-dir', '--dir', 'out');
     assert.equal(r.code, 0, describeRun(r));
