@@ -4,11 +4,12 @@ import { registerAuthoringCommands } from './commands/authoring.ts';
 import { registerRegistryCommands } from './commands/registry-commands.ts';
 import { registerInstallerCommands } from './commands/installer-commands.ts';
 import { exitCodes, reportError } from './report.ts';
+import { realContext, type CliContext } from './context.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Builds the `velahub` command tree; exported for tests. */
-export function buildProgram(): Command {
+/** The `velahub` command tree, its commands reading `context` for the clock. */
+function buildProgram(context: CliContext): Command {
   const program = new Command('velahub')
     .description('Registry, CLI and installer for KubeVela addons and X-Definitions')
     .version(pkg.version)
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .exitOverride();
   registerAuthoringCommands(program);
-  registerRegistryCommands(program);
+  registerRegistryCommands(program, context);
   registerInstallerCommands(program);
   // Commands made with `new Command()` and added with addCommand() inherit no settings: without
   // this, a subcommand's usage error (an unknown flag) calls process.exit(1) behind run()'s back.
@@ -31,9 +32,9 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI with argv and resolves to the exit code. */
-export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/** Runs the CLI with argv and resolves to the exit code; `context` defaults to the real clock. */
+export async function run(argv: string[], context: Partial<CliContext> = {}): Promise<number> {
+  const program = buildProgram({ ...realContext, ...context });
   // Commands report failure through process.exitCode; read it for this run only and put it
   // back, so one run cannot leak its code into the next or into the process.
   const outer = process.exitCode;

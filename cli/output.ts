@@ -1,22 +1,48 @@
+import { Option } from 'commander';
 import { stringify } from 'yaml';
 import { VelahubError } from '../core/errors.ts';
 
 /** Output formats a command may offer with `-o`. */
 export type OutputFormat = 'table' | 'json' | 'yaml' | 'markdown';
 
-/** Validates an `-o` value against what a command supports. */
-export function outputFormat<F extends OutputFormat>(value: string | undefined, allowed: readonly F[], fallback?: F): F {
-  const v = (value ?? fallback ?? allowed[0]) as F;
+const formatNames: readonly string[] = ['table', 'text', 'json', 'yaml', 'markdown'];
+
+/** True when `value` names an output format (`text` included) rather than, say, a file. */
+export function isFormatName(value: string): boolean {
+  return formatNames.includes(value);
+}
+
+/**
+ * Validates an `-o` value against what a command supports. `text` is a silent alias of
+ * `table`: some commands called their human format that, and old scripts still pass it.
+ */
+export function outputFormat<F extends OutputFormat>(value: string, allowed: readonly F[], flag = '-o'): F {
+  const v = (value === 'text' && allowed.includes('table' as F) ? 'table' : value) as F;
   if (!allowed.includes(v)) {
-    throw new VelahubError('EUSAGE', `-o ${JSON.stringify(value)} is not supported here: use one of ${allowed.join(', ')}`, { path: '-o' });
+    throw new VelahubError('EUSAGE', `${flag} ${JSON.stringify(value)} is not supported here: use one of ${allowed.join(', ')}`, { path: flag });
   }
   return v;
+}
+
+/**
+ * `-o, --output <format>` as kubectl and helm have it: the first format is the default, and a
+ * value is checked by {@link outputFormat} while the arguments are parsed.
+ */
+export function outputOption<F extends OutputFormat>(formats: readonly [F, ...F[]]): Option {
+  const names = formats.length > 1 ? `${formats.slice(0, -1).join(', ')} or ${formats.at(-1)}` : formats[0];
+  return new Option('-o, --output <format>', `output format: ${names}`).default(formats[0]).argParser((value: string) => outputFormat(value, formats));
 }
 
 /** Prints data as JSON or YAML for scripts. */
 export function printData(data: unknown, format: 'json' | 'yaml'): void {
   // No anchors: the same default object appears in several places and must print in full in each.
   process.stdout.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }));
+}
+
+/** Prints `data` as JSON or YAML, or for people the text `human()` renders (table, markdown). */
+export function printResult(format: OutputFormat, data: unknown, human: () => string): void {
+  if (format === 'json' || format === 'yaml') printData(data, format);
+  else process.stdout.write(human());
 }
 
 /** Formats rows as an aligned text table with upper-case headers, kubectl style. */

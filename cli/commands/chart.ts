@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VelahubError } from '../../core/errors.ts';
 import { parseChartYaml } from '../../core/chart/chart-yaml.ts';
@@ -10,7 +10,8 @@ import { textOf } from '../../core/package/files.ts';
 import { readFolder } from '../../core/package/read-folder.ts';
 import { chartRefusal } from '../../registry/charts/publish-chart.ts';
 import { registryClient } from '../config.ts';
-import { outputFormat, printData, table } from '../output.ts';
+import { assertDestination, destinationOption, writeWhole } from '../destination.ts';
+import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 import { nameAtVersion, withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 
 /**
@@ -33,121 +34,108 @@ async function chartArchiveOf(path: string): Promise<Uint8Array> {
   return packFiles(m.name, files, m).data;
 }
 
-function formatOf(value: string, allowText: boolean): 'table' | 'json' | 'yaml' {
-  return value === 'text' && allowText ? 'table' : outputFormat(value, allowText ? ['json', 'yaml'] : ['table', 'json', 'yaml']);
+/** The flags of every chart command: the registry's, and `-o` with the human format as default. */
+function chartOptions(cmd: Command): Command {
+  return withRegistryOptions(cmd).addOption(outputOption(['table', 'json', 'yaml']));
 }
+
+type ChartFlags = RegistryFlags & { output: OutputFormat };
 
 /** `velahub chart push|list|info|pull|delete`: the registry's Helm chart repository. */
 export function chartCommand(): Command {
   const chart = new Command('chart').description("application Helm charts in the registry's chart repository (<registry>/helm)");
 
   chart.addCommand(
-    withRegistryOptions(
+    chartOptions(
       new Command('push')
         .description('upload a chart: a .tgz from helm package, or a chart folder (validated and packed, .helmignore applied); a new version is an update, versions never change')
-        .argument('<chart>', 'CHART.tgz or a chart folder')
-        .option('-o, --output <format>', 'text, json or yaml', 'text'),
-    ).action(async (path: string, opts: RegistryFlags & { output: string }) => {
-      const format = formatOf(opts.output, true);
+        .argument('<chart>', 'CHART.tgz or a chart folder'),
+    ).action(async (path: string, opts: ChartFlags) => {
       const client = await registryClient(opts);
       const archive = await chartArchiveOf(path);
       process.stderr.write(`Uploading ${path} (${archive.length} bytes) to ${client.baseUrl}/helm ...\n`);
       const result = await client.pushChart(archive);
-      if (format !== 'table') return printData(result, format);
-      process.stdout.write(result.status === 'created' ? `Uploaded chart ${result.name}@${result.version} (${result.digest})\n` : `chart ${result.name}@${result.version} is already uploaded with identical content (${result.digest})\n`);
+      printResult(opts.output, result, () => (result.status === 'created' ? `Uploaded chart ${result.name}@${result.version} (${result.digest})\n` : `chart ${result.name}@${result.version} is already uploaded with identical content (${result.digest})\n`));
     }),
   );
 
   chart.addCommand(
-    withRegistryOptions(
+    chartOptions(
       new Command('list')
         .description('list the charts and their newest versions')
-        .option('-q, --query <text>', 'only charts whose name or description contains this text')
-        .option('-o, --output <format>', 'table, json or yaml', 'table'),
-    ).action(async (opts: RegistryFlags & { query?: string; output: string }) => {
-      const format = formatOf(opts.output, false);
+        .option('-q, --query <text>', 'only charts whose name or description contains this text'),
+    ).action(async (opts: ChartFlags & { query?: string }) => {
       const client = await registryClient(opts);
-      const items = [];
+      const items: Awaited<ReturnType<typeof client.listCharts>>['items'] = [];
       for (let offset = 0; ; offset += 100) {
         const page = await client.listCharts({ text: opts.query, limit: 100, offset });
         items.push(...page.items);
         if (offset + 100 >= page.total) break;
       }
-      if (format !== 'table') return printData(items, format);
-      process.stdout.write(table(['NAME', 'VERSION', 'APP VERSION', 'VERSIONS', 'DESCRIPTION'], items.map((c) => [c.name, c.latest, c.appVersion ?? '-', String(c.versions), c.description])));
+      printResult(opts.output, items, () => table(['NAME', 'VERSION', 'APP VERSION', 'VERSIONS', 'DESCRIPTION'], items.map((c) => [c.name, c.latest, c.appVersion ?? '-', String(c.versions), c.description])));
     }),
   );
 
   chart.addCommand(
-    withRegistryOptions(
+    chartOptions(
       new Command('info')
         .description("show a chart's versions, or one version: values, dependencies, digest and a helm-component Application")
-        .argument('<ref>', 'NAME or NAME@VERSION')
-        .option('-o, --output <format>', 'table, json or yaml', 'table'),
-    ).action(async (ref: string, opts: RegistryFlags & { output: string }) => {
-      const format = formatOf(opts.output, false);
+        .argument('<ref>', 'NAME or NAME@VERSION'),
+    ).action(async (ref: string, opts: ChartFlags) => {
       const { name, version } = nameAtVersion(ref, false);
       const client = await registryClient(opts);
       const detail = await client.chart(name);
       const v = await client.chartVersion(name, version ?? detail.latest);
-      if (format !== 'table') return printData(version ? v : { ...detail, latestVersion: v }, format);
-      const lines = [
-        `${v.name}@${v.version}${v.appVersion ? `  (app ${v.appVersion})` : ''}`,
-        v.description,
-        '',
-        `digest:       ${v.digest}`,
-        `uploaded:     ${v.createdAt}`,
-        `repository:   ${v.repository}`,
-        `dependencies: ${v.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'none'}`,
-        `values from:  ${v.parameterSource}`,
-        '',
-        'Application (helm-component):',
-        v.application.trimEnd(),
-        '',
-      ];
-      process.stdout.write(lines.join('\n') + '\n');
-      if (!version) process.stdout.write(table(['VERSION', 'APP VERSION', 'UPLOADED'], detail.versions.map((x) => [x.version, x.appVersion ?? '-', x.createdAt])));
+      printResult(opts.output, version ? v : { ...detail, latestVersion: v }, () => {
+        const lines = [
+          `${v.name}@${v.version}${v.appVersion ? `  (app ${v.appVersion})` : ''}`,
+          v.description,
+          '',
+          `digest:       ${v.digest}`,
+          `uploaded:     ${v.createdAt}`,
+          `repository:   ${v.repository}`,
+          `dependencies: ${v.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'none'}`,
+          `values from:  ${v.parameterSource}`,
+          '',
+          'Application (helm-component):',
+          v.application.trimEnd(),
+          '',
+        ];
+        return lines.join('\n') + '\n' + (version ? '' : table(['VERSION', 'APP VERSION', 'UPLOADED'], detail.versions.map((x) => [x.version, x.appVersion ?? '-', x.createdAt])));
+      });
     }),
   );
 
   chart.addCommand(
-    withRegistryOptions(
+    chartOptions(
       new Command('pull')
         .description('download a chart archive (the newest version unless NAME@VERSION), its sha256 checked against the registry')
         .argument('<ref>', 'NAME or NAME@VERSION')
-        .option('-d, --destination <dir>', 'folder to write NAME-VERSION.tgz into', '.')
-        .option('-o, --output <format>', 'text, json or yaml', 'text'),
-    ).action(async (ref: string, opts: RegistryFlags & { destination: string; output: string }) => {
-      const format = formatOf(opts.output, true);
+        .addOption(destinationOption('folder to write NAME-VERSION.tgz into')),
+    ).action(async (ref: string, opts: ChartFlags & { destination: string }) => {
       const { name, version } = nameAtVersion(ref, false);
-      const dest = await stat(opts.destination).catch(() => undefined);
-      if (!dest?.isDirectory()) throw new VelahubError('EUSAGE', `--destination ${JSON.stringify(opts.destination)} is not an existing folder`, { path: '--destination' });
+      await assertDestination(opts.destination);
       const client = await registryClient(opts);
       const v = await client.chartVersion(name, version ?? (await client.chart(name)).latest);
       const data = await client.download(v.archive);
       const digest = sha256(data);
       if (digest !== v.digest) throw new VelahubError('EDIGEST', `${v.archive} has sha256 ${digest}, but the registry lists ${v.digest} for ${name}@${v.version}; nothing was written`);
       const file = join(opts.destination, `${v.name}-${v.version}.tgz`);
-      await writeFile(`${file}.tmp`, data);
-      await rename(`${file}.tmp`, file);
+      await writeWhole(file, data);
       const summary = { name: v.name, version: v.version, file, digest, size: data.length };
-      if (format !== 'table') return printData(summary, format);
-      process.stdout.write(`Pulled ${v.name}@${v.version} to ${file} (${digest})\n`);
+      printResult(opts.output, summary, () => `Pulled ${v.name}@${v.version} to ${file} (${digest})\n`);
     }),
   );
 
   chart.addCommand(
-    withRegistryOptions(
+    chartOptions(
       new Command('delete')
         .description('delete a chart version (admin token); clusters that installed it keep their release, and the version number is never reused')
-        .argument('<ref>', 'NAME@VERSION')
-        .option('-o, --output <format>', 'text, json or yaml', 'text'),
-    ).action(async (ref: string, opts: RegistryFlags & { output: string }) => {
-      const format = formatOf(opts.output, true);
+        .argument('<ref>', 'NAME@VERSION'),
+    ).action(async (ref: string, opts: ChartFlags) => {
       const { name, version } = nameAtVersion(ref, true);
       const result = await (await registryClient(opts)).deleteChart(name, version!);
-      if (format !== 'table') return printData(result, format);
-      process.stdout.write(`Deleted chart ${name}@${version}: it left /helm/index.yaml; releases already installed from it are not touched\n`);
+      printResult(opts.output, result, () => `Deleted chart ${name}@${version}: it left /helm/index.yaml; releases already installed from it are not touched\n`);
     }),
   );
   return chart;

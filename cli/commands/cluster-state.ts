@@ -5,7 +5,7 @@ import { loadRegistries } from '../../installer/enable.ts';
 import { addonStatus, type AddonStatus } from '../../installer/status.ts';
 import { installerRegistries } from '../config.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
-import { outputFormat, printData, table } from '../output.ts';
+import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 import { progress } from './install.ts';
 
@@ -37,12 +37,10 @@ async function statuses(opts: KubeFlags & RegistryFlags): Promise<AddonStatus[]>
 export function listCommand(): Command {
   return withKubeOptions(withRegistryOptions(new Command('list')))
     .description('list enabled addons on each cluster: version, registry, phase, newer versions, warnings')
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
-    .action(async (opts: KubeFlags & RegistryFlags & { output: string }) => {
-      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action(async (opts: KubeFlags & RegistryFlags & { output: OutputFormat }) => {
       const list = await statuses(opts);
-      if (format !== 'table') return printData(list, format);
-      process.stdout.write(list.length ? table(['CLUSTER', 'ADDON', 'VERSION', 'REGISTRY', 'PHASE', 'NEWER', 'WARNINGS'], list.map((s) => [s.cluster, s.name, s.version, s.registry ?? '-', s.phase, s.newer[0] ?? '-', s.warnings.join('; ') || '-'])) : 'No addons enabled\n');
+      printResult(opts.output, list, () => (list.length ? table(['CLUSTER', 'ADDON', 'VERSION', 'REGISTRY', 'PHASE', 'NEWER', 'WARNINGS'], list.map((s) => [s.cluster, s.name, s.version, s.registry ?? '-', s.phase, s.newer[0] ?? '-', s.warnings.join('; ') || '-'])) : 'No addons enabled\n'));
     });
 }
 
@@ -51,16 +49,18 @@ export function statusCommand(): Command {
   return withKubeOptions(withRegistryOptions(new Command('status')))
     .description('show one addon on each cluster')
     .argument('<addon>', 'addon name')
-    .option('-o, --output <format>', 'text, json or yaml', 'text')
-    .action(async (name: string, opts: KubeFlags & RegistryFlags & { output: string }) => {
-      const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action(async (name: string, opts: KubeFlags & RegistryFlags & { output: OutputFormat }) => {
       const list = (await statuses(opts)).filter((s) => s.name === name);
       if (list.length === 0) throw new VelahubError('ENOT_FOUND', `addon ${name} is not enabled on ${(await kubeClients(opts)).map((k) => k.context).join(', ')}`);
-      if (format !== 'table') return printData(list, format);
-      for (const s of list) {
-        process.stdout.write(`${s.cluster}: ${s.name} ${s.version} (registry ${s.registry ?? 'unknown'}), phase ${s.phase}\n`);
-        if (s.newer.length) process.stdout.write(`  newer versions: ${s.newer.join(', ')}\n`);
-        for (const w of s.warnings) process.stdout.write(`  warning: ${w}\n`);
-      }
+      printResult(opts.output, list, () => list.map(statusText).join(''));
     });
+}
+
+/** One addon on one cluster as `status` shows it to people. */
+function statusText(s: AddonStatus): string {
+  const lines = [`${s.cluster}: ${s.name} ${s.version} (registry ${s.registry ?? 'unknown'}), phase ${s.phase}`];
+  if (s.newer.length) lines.push(`  newer versions: ${s.newer.join(', ')}`);
+  for (const w of s.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n') + '\n';
 }

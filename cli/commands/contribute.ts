@@ -86,9 +86,9 @@ export function exportCommand(): Command {
     .requiredOption('--catalog <dir>', 'the catalog checkout (holds addons/ and experimental/addons/)')
     .option('--experimental', 'put a new addon in experimental/addons/ (the default for new addons)')
     .option('--stable', 'put a new addon in addons/')
-    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .option('-o, --output <format>', 'output format: table, json or yaml', 'table')
     .action(async (ref: string, opts: RegistryFlags & { catalog: string; experimental?: boolean; stable?: boolean; output: string }) => {
-      const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
       if (opts.experimental && opts.stable) throw new VelahubError('EUSAGE', '--experimental and --stable cannot be used together', { path: '--stable' });
       const { name, version } = nameAtVersion(ref, false);
       if (!(await exists(join(opts.catalog, 'addons'))) && !(await exists(join(opts.catalog, 'experimental', 'addons')))) {

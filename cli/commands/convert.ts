@@ -1,36 +1,53 @@
-import { Command } from 'commander';
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { VelahubError } from '../../core/errors.ts';
 import { crToDefinitionCue, crToYaml, definitionToCR } from '../../core/package/definition-cr.ts';
+import { assertDestination, warnDeprecated, writeWhole } from '../destination.ts';
 import { withEvaluator } from '../evaluator.ts';
+
+/**
+ * Where the converted text goes: stdout, `-d DIR` (FILE's name with the other extension), or
+ * the deprecated `-o FILE` of the previous release, with a warning.
+ */
+async function convertTarget(file: string, toCue: boolean, opts: { destination?: string; output?: string }): Promise<string | undefined> {
+  if (opts.output !== undefined) {
+    if (opts.destination !== undefined) throw new VelahubError('EUSAGE', `-o ${JSON.stringify(opts.output)} and -d cannot be used together: pass -d DIR, or redirect stdout`, { path: '-o' });
+    warnDeprecated(`convert -o FILE (${opts.output})`, 'pass -d DIR (the file keeps its name, with the other extension), or redirect stdout');
+    return opts.output;
+  }
+  if (opts.destination === undefined) return undefined;
+  await assertDestination(opts.destination);
+  return join(opts.destination, `${basename(file, extname(file))}${toCue ? '.cue' : '.yaml'}`);
+}
 
 /** `velahub convert FILE`: definition CUE format ↔ Definition CR YAML. */
 export function convertCommand(): Command {
   return new Command('convert')
     .description('convert a definition between the CUE format (.cue) and a Definition CR (.yaml), either way')
     .argument('<file>', 'a .cue definition (→ YAML CR) or a Definition CR .yaml (→ CUE)')
-    .option('-o, --output <file>', 'write here instead of stdout')
+    .option('-d, --destination <dir>', 'write FILE.yaml (or FILE.cue) into this folder instead of stdout')
+    .addOption(new Option('-o, --output <file>', 'deprecated: use -d').hideHelp())
     .option('-n, --namespace <ns>', 'namespace of the CR when writing YAML', 'vela-system')
-    .action(async (file: string, opts: { output?: string; namespace: string }) => {
+    .action(async (file: string, opts: { destination?: string; output?: string; namespace: string }) => {
       const text = await readFile(file, 'utf8').catch(() => {
         throw new VelahubError('ENOENT', `${file}: no such file`, { path: file });
       });
-      let out: string;
-      if (file.endsWith('.cue')) {
-        out = await withEvaluator(async (cue) => {
+      const toCue = /\.ya?ml$/.test(file);
+      if (!toCue && !file.endsWith('.cue')) throw new VelahubError('EUSAGE', `${file}: expected a .cue or .yaml file`, { path: 'FILE' });
+      const target = await convertTarget(file, toCue, opts);
+      const out = await withEvaluator(async (cue) => {
+        if (!toCue) {
           const inspected = await cue.inspect(text, file);
           return crToYaml(definitionToCR(inspected.header, inspected.template, opts.namespace));
-        });
-      } else if (/\.ya?ml$/.test(file)) {
-        out = crToDefinitionCue(text, file).cue;
+        }
+        const converted = crToDefinitionCue(text, file).cue;
         // Evaluate the result, so a CR whose template does not compile is reported here.
-        await withEvaluator((cue) => cue.inspect(out, file));
-      } else {
-        throw new VelahubError('EUSAGE', `${file}: expected a .cue or .yaml file`, { path: 'FILE' });
-      }
-      if (!opts.output) return void process.stdout.write(out);
-      await writeFile(`${opts.output}.tmp`, out);
-      await rename(`${opts.output}.tmp`, opts.output);
-      process.stderr.write(`Wrote ${opts.output}\n`);
+        await cue.inspect(converted, file);
+        return converted;
+      });
+      if (!target) return void process.stdout.write(out);
+      await writeWhole(target, out);
+      process.stderr.write(`Wrote ${target}\n`);
     });
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { VelahubError } from '../../core/errors.ts';
 import { collectGarbage } from '../../registry/gc.ts';
 import { openRegistry } from '../../registry/registry.ts';
+import type { CliContext } from '../context.ts';
 
 /** `1h`, `30m`, `90s` (or plain milliseconds) as milliseconds; throws EUSAGE naming the flag. */
 export function parseDuration(text: string, flag: string): number {
@@ -16,7 +17,7 @@ export function parseDuration(text: string, flag: string): number {
  * write and the commit), once older than --older-than. The server also runs it every hour; run
  * this against a stopped server's data folder (PGlite serves one process) or a PostgreSQL store.
  */
-export function gcCommand(): Command {
+export function gcCommand(context: CliContext): Command {
   return new Command('gc')
     .description('remove unreferenced archive blobs older than --older-than (the server does this hourly)')
     .addOption(new Option('--data <dir>', 'data folder (blobs, embedded database)').env('VELAHUB_DATA').default('./.velahub'))
@@ -27,7 +28,7 @@ export function gcCommand(): Command {
       const olderThanMs = parseDuration(opts.olderThan, '--older-than');
       const registry = await openRegistry({ dataDir: opts.data, databaseUrl: opts.databaseUrl });
       try {
-        const r = await collectGarbage(registry, { olderThanMs, dryRun: opts.dryRun });
+        const r = await collectGarbage(registry, { olderThanMs, now: context.now(), dryRun: opts.dryRun });
         const verb = opts.dryRun ? 'would remove' : 'removed';
         for (const d of r.removed) process.stdout.write(`${verb} ${d}\n`);
         for (const f of r.tempFiles) process.stdout.write(`${verb} temp file ${f}\n`);

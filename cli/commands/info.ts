@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { registryClient } from '../config.ts';
-import { outputFormat, printData, table } from '../output.ts';
+import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 import { nameAtVersion, withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 
 /** `velahub info NAME[@VERSION]`: an addon's versions, or one version's details. */
@@ -9,28 +9,25 @@ export function infoCommand(): Command {
     new Command('info')
       .description("show an addon's versions, or one version's details")
       .argument('<ref>', 'NAME or NAME@VERSION')
-      .option('-o, --output <format>', 'table, json or yaml', 'table'),
-  ).action(async (ref: string, opts: RegistryFlags & { output: string }) => {
-    const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
+      .addOption(outputOption(['table', 'json', 'yaml'])),
+  ).action(async (ref: string, opts: RegistryFlags & { output: OutputFormat }) => {
     const { name, version } = nameAtVersion(ref, false);
     const client = await registryClient(opts);
     const addon = await client.addon(name);
     const v = await client.version(name, version ?? addon.latest ?? addon.versions[0]!.version);
-    if (format !== 'table') return printData(version ? v : { ...addon, latestVersion: v }, format);
-    const lines = [
-      `${v.name}@${v.version}${v.deprecated ? `  DEPRECATED: ${v.deprecated}` : ''}${v.yanked ? '  YANKED' : ''}`,
-      String(v.metadata.description ?? ''),
-      '',
-      `digest:       ${v.digest}`,
-      `published:    ${v.createdAt}`,
-      `requires:     KubeVela ${v.system.vela ?? 'any'}, Kubernetes ${v.system.kubernetes ?? 'any'}`,
-      `dependencies: ${v.dependencies.map((d) => `${d.name}${d.version ? ` (${d.version})` : ''}`).join(', ') || 'none'}`,
-      `definitions:  ${v.definitions.map((d) => `${d.type}/${d.name}`).join(', ') || 'none'}`,
-      '',
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
-    if (!version) {
-      process.stdout.write(table(['VERSION', 'PUBLISHED', 'STATUS'], addon.versions.map((x) => [x.version, x.createdAt, x.yanked ? 'yanked' : x.deprecated ? 'deprecated' : x.version === addon.latest ? 'latest' : ''])));
-    }
+    printResult(opts.output, version ? v : { ...addon, latestVersion: v }, () => {
+      const lines = [
+        `${v.name}@${v.version}${v.deprecated ? `  DEPRECATED: ${v.deprecated}` : ''}${v.yanked ? '  YANKED' : ''}`,
+        String(v.metadata.description ?? ''),
+        '',
+        `digest:       ${v.digest}`,
+        `published:    ${v.createdAt}`,
+        `requires:     KubeVela ${v.system.vela ?? 'any'}, Kubernetes ${v.system.kubernetes ?? 'any'}`,
+        `dependencies: ${v.dependencies.map((d) => `${d.name}${d.version ? ` (${d.version})` : ''}`).join(', ') || 'none'}`,
+        `definitions:  ${v.definitions.map((d) => `${d.type}/${d.name}`).join(', ') || 'none'}`,
+        '',
+      ];
+      return lines.join('\n') + '\n' + (version ? '' : table(['VERSION', 'PUBLISHED', 'STATUS'], addon.versions.map((x) => [x.version, x.createdAt, x.yanked ? 'yanked' : x.deprecated ? 'deprecated' : x.version === addon.latest ? 'latest' : ''])));
+    });
   });
 }

@@ -73,7 +73,7 @@ export function planCommand(): Command {
     .option('--lock', `also write ${lockFileName} (addon, version, registry, sha256)`)
     .option('--upgrade', 'allow installed addons to move to newer versions')
     .option('--verify', verifyHelp)
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .option('-o, --output <format>', 'output format: table, json or yaml', 'table')
     .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { lock?: boolean; upgrade?: boolean; verify?: boolean; output: string }) => {
       const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
       const plans = await withEvaluator(async (cue) => planAddons({ requested: parseRequests(refs), clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, namespace: opts.velaNamespace, upgrade: opts.upgrade, verify: opts.verify, onEvent: progress }));
@@ -99,9 +99,9 @@ export function enableCommand(): Command {
     .option('--locked', `install exactly what ${lockFileName} pins, verifying digests`)
     .option('--wait-timeout <seconds>', 'how long to wait for each addon to run (when vela-core runs)', '300')
     .option('--verify', verifyHelp)
-    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .option('-o, --output <format>', 'output format: table, json or yaml', 'table')
     .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { set: string[]; values: string[]; dryRun?: boolean; overrideDefinitions?: boolean; locked?: boolean; verify?: boolean; waitTimeout: string; output: string }) => {
-      const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
       const lock = opts.locked ? await readLockFile(lockFileName) : undefined;
       const requested = refs.length ? parseRequests(refs) : (lock ?? []).map((l) => ({ name: l.name, range: l.version }));
       if (requested.length === 0) throw new VelahubError('EUSAGE', 'name at least one addon (or use --locked with a lock file)', { path: 'ADDON' });
@@ -128,9 +128,9 @@ export function upgradeCommand(): Command {
     .option('--yes', 'do not ask for confirmation')
     .option('--dry-run', 'show the report and validate, write nothing')
     .option('--verify', verifyHelp)
-    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .option('-o, --output <format>', 'output format: table, json or yaml', 'table')
     .action(async (ref: string, opts: KubeFlags & RegistryFlags & { yes?: boolean; dryRun?: boolean; verify?: boolean; output: string }) => {
-      const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
       const [req] = parseRequests([ref]);
       const { name, range } = req!;
       const onEvent = (e: InstallEvent) => {

@@ -4,7 +4,7 @@ import { loadPackage } from '../../core/package/load.ts';
 import { sortDiagnostics, type Diagnostic } from '../../core/diagnostics.ts';
 import { isVelahubError } from '../../core/errors.ts';
 import { withEvaluator } from '../evaluator.ts';
-import { outputFormat, printData } from '../output.ts';
+import { outputOption, printData, type OutputFormat } from '../output.ts';
 import { exitCodes, printDiagnostics } from '../report.ts';
 
 /** `velahub lint PATH...`: every problem of every package at once. */
@@ -13,9 +13,8 @@ export function lintCommand(): Command {
     .description('validate addons and definitions: metadata, layout, and every definition evaluated by CUE')
     .argument('<path...>', 'addon folders, .tgz archives or single .cue/.yaml definitions')
     .option('--strict', 'treat warnings as errors')
-    .option('-o, --output <format>', 'text, json or yaml', 'text')
-    .action(async (paths: string[], opts: { strict?: boolean; output: string }) => {
-      const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action(async (paths: string[], opts: { strict?: boolean; output: OutputFormat }) => {
       // Diagnostics of a folder or archive name files inside it and are printed under its path;
       // those of a single definition or of a package that could not be loaded name the file itself.
       const unprefixed = new Set<string>();
@@ -37,8 +36,8 @@ export function lintCommand(): Command {
         return out;
       });
       const failed = results.some((r) => r.diagnostics.some((d) => d.severity === 'error' || opts.strict));
-      if (format === 'json' || format === 'yaml') {
-        printData(results.map((r) => ({ ...r, ok: !r.diagnostics.some((d) => d.severity === 'error' || opts.strict) })), format);
+      if (opts.output === 'json' || opts.output === 'yaml') {
+        printData(results.map((r) => ({ ...r, ok: !r.diagnostics.some((d) => d.severity === 'error' || opts.strict) })), opts.output);
       } else {
         for (const r of results) {
           const errors = r.diagnostics.filter((d) => d.severity === 'error').length;

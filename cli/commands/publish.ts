@@ -6,7 +6,7 @@ import { packFiles } from '../../core/package/archive.ts';
 import { readFile } from 'node:fs/promises';
 import { registryClient } from '../config.ts';
 import { withEvaluator } from '../evaluator.ts';
-import { outputFormat, printData } from '../output.ts';
+import { outputOption, printResult, type OutputFormat } from '../output.ts';
 import { printDiagnostics } from '../report.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 
@@ -17,9 +17,8 @@ export function publishCommand(): Command {
       .description('publish an addon folder, a .tgz, or a single definition (with --version) to a registry')
       .argument('<path>', 'addon folder, .tgz archive, or .cue/.yaml definition')
       .option('--version <version>', 'version for a single-definition package')
-      .option('-o, --output <format>', 'text, json or yaml', 'text'),
-  ).action(async (path: string, opts: RegistryFlags & { version?: string; output: string }) => {
-    const format = opts.output === 'text' ? 'table' : outputFormat(opts.output, ['json', 'yaml']);
+      .addOption(outputOption(['table', 'json', 'yaml'])),
+  ).action(async (path: string, opts: RegistryFlags & { version?: string; output: OutputFormat }) => {
     const client = await registryClient(opts);
     let archive: Uint8Array;
     if (/\.(tgz|tar\.gz)$/.test(path)) {
@@ -39,7 +38,6 @@ export function publishCommand(): Command {
     }
     process.stderr.write(`Publishing ${path} (${archive.length} bytes) to ${client.baseUrl} ...\n`);
     const result = await client.publish(archive);
-    if (format === 'json' || format === 'yaml') return printData(result, format);
-    process.stdout.write(result.status === 'created' ? `Published ${result.name}@${result.version} (${result.digest})\n` : `${result.name}@${result.version} is already published with identical content (${result.digest})\n`);
+    printResult(opts.output, result, () => (result.status === 'created' ? `Published ${result.name}@${result.version} (${result.digest})\n` : `${result.name}@${result.version} is already published with identical content (${result.digest})\n`));
   });
 }

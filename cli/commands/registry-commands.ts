@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CliContext } from '../context.ts';
 import { serveCommand } from './serve.ts';
 import { gcCommand } from './gc.ts';
 import { publishCommand } from './publish.ts';
@@ -10,6 +11,6 @@ import { loginCommand, logoutCommand } from './login.ts';
 import { chartCommand } from './chart.ts';
 
 /** Adds the registry server and its client commands. */
-export function registerRegistryCommands(program: Command): void {
-  for (const cmd of [serveCommand(), gcCommand(), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand(), loginCommand(), logoutCommand(), chartCommand()]) program.addCommand(cmd);
+export function registerRegistryCommands(program: Command, context: CliContext): void {
+  for (const cmd of [serveCommand(), gcCommand(context), publishCommand(), searchCommand(), infoCommand(), deprecateCommand(), yankCommand(), tokenCommand(), loginCommand(), logoutCommand(), chartCommand()]) program.addCommand(cmd);
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { VelahubError } from '../../core/errors.ts';
 import { configPath, readConfig, writeConfig } from '../config.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
-import { outputFormat, printData, table } from '../output.ts';
+import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 import { RegistryClient } from '../../registry/client.ts';
 import { syncVelaRegistry, velaRegistryConfigMap } from '../../installer/vela-registry.ts';
 
@@ -39,11 +39,9 @@ export function registryCommand(): Command {
     }),
   );
   registry.addCommand(
-    new Command('list').description('list registries in priority order').option('-o, --output <format>', 'table, json or yaml', 'table').action(async (opts: { output: string }) => {
-      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
+    new Command('list').description('list registries in priority order').addOption(outputOption(['table', 'json', 'yaml'])).action(async (opts: { output: OutputFormat }) => {
       const list = ((await readConfig()).registries ?? []).map((r, i) => ({ priority: i + 1, name: r.name, url: r.url, auth: r.token ? 'token' : 'none' }));
-      if (format !== 'table') return printData(list, format);
-      process.stdout.write(list.length ? table(['PRIORITY', 'NAME', 'URL', 'AUTH'], list.map((r) => [String(r.priority), r.name, r.url, r.auth])) : `No registries configured (velahub registry add NAME URL)\n`);
+      printResult(opts.output, list, () => (list.length ? table(['PRIORITY', 'NAME', 'URL', 'AUTH'], list.map((r) => [String(r.priority), r.name, r.url, r.auth])) : `No registries configured (velahub registry add NAME URL)\n`));
     }),
   );
   registry.addCommand(

@@ -6,7 +6,7 @@ import { definitionsOf } from './show.ts';
 import { applySet } from '../../core/params/set-values.ts';
 import { validateParameters } from '../../core/params/validate.ts';
 import { withEvaluator } from '../evaluator.ts';
-import { outputFormat, printData } from '../output.ts';
+import { outputOption, printData } from '../output.ts';
 import { sampleWorkload } from '../../core/cue/context.ts';
 import type { CueLine } from '../../core/cue/lines.ts';
 
@@ -70,9 +70,8 @@ export function renderCommand(): Command {
     .option('--cluster-version <v>', 'Kubernetes version in the context, e.g. 1.29', '1.29')
     .option('--workload <file>', 'for a trait: the workload (YAML) it is attached to; default a sample Deployment')
     .option('--vela <version>', 'render as this KubeVela line evaluates CUE: 1.10 (CUE v0.9.2) or 1.11 (CUE v0.14.1)', '1.10')
-    .option('-o, --output <format>', 'yaml or json', 'yaml')
-    .action(async (path: string, name: string | undefined, opts: { set: string[]; values: string[]; name: string; app?: string; namespace: string; clusterVersion: string; workload?: string; vela: string; output: string }) => {
-      const format = outputFormat(opts.output, ['yaml', 'json'], 'yaml') as 'yaml' | 'json';
+    .addOption(outputOption(['yaml', 'json']))
+    .action(async (path: string, name: string | undefined, opts: { set: string[]; values: string[]; name: string; app?: string; namespace: string; clusterVersion: string; workload?: string; vela: string; output: 'yaml' | 'json' }) => {
       const m = /^v?(\d+)\.(\d+)/.exec(opts.clusterVersion);
       if (!m) throw new VelahubError('EUSAGE', `--cluster-version ${JSON.stringify(opts.clusterVersion)} is not a Kubernetes version: expected e.g. 1.29`, { path: '--cluster-version' });
       const line = lineForVela(opts.vela);
@@ -100,7 +99,7 @@ export function renderCommand(): Command {
         return { def, rendered, patched };
       });
       const objects = [...(result.rendered.output ? [result.rendered.output] : []), ...Object.keys(result.rendered.outputs).sort().map((k) => result.rendered.outputs[k]!)];
-      if (format === 'json') {
+      if (opts.output === 'json') {
         printData({ objects, ...(result.rendered.patch ? { patch: result.rendered.patch, patchedWorkload: result.patched } : {}) }, 'json');
         return;
       }

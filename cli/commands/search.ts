@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { registryClient } from '../config.ts';
-import { outputFormat, printData, table } from '../output.ts';
+import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 
 /** `velahub search TEXT`: addons, or definitions with --definitions / --parameter. */
@@ -14,18 +14,14 @@ export function searchCommand(): Command {
       .option('--definitions', 'search definitions instead of addons')
       .option('--parameter <name>', 'definitions taking a parameter of this name (implies --definitions)')
       .option('--limit <n>', 'results to show (1-100)', '20')
-      .option('-o, --output <format>', 'table, json or yaml', 'table'),
-  ).action(async (text: string | undefined, opts: RegistryFlags & { tag?: string; type?: string; definitions?: boolean; parameter?: string; limit: string; output: string }) => {
-    const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
+      .addOption(outputOption(['table', 'json', 'yaml'])),
+  ).action(async (text: string | undefined, opts: RegistryFlags & { tag?: string; type?: string; definitions?: boolean; parameter?: string; limit: string; output: OutputFormat }) => {
     const client = await registryClient(opts);
     if (opts.definitions || opts.parameter) {
       const page = await client.searchDefinitions({ text, type: opts.type, parameter: opts.parameter, limit: Number(opts.limit) });
-      if (format !== 'table') return printData(page, format);
-      process.stdout.write(page.items.length ? table(['NAME', 'TYPE', 'ADDON', 'VERSION', 'DESCRIPTION'], page.items.map((d) => [d.name, d.type, d.addon, d.version, d.description])) : 'No definitions found\n');
-      return;
+      return printResult(opts.output, page, () => (page.items.length ? table(['NAME', 'TYPE', 'ADDON', 'VERSION', 'DESCRIPTION'], page.items.map((d) => [d.name, d.type, d.addon, d.version, d.description])) : 'No definitions found\n'));
     }
     const page = await client.searchAddons({ text, tag: opts.tag, type: opts.type, limit: Number(opts.limit) });
-    if (format !== 'table') return printData(page, format);
-    process.stdout.write(page.items.length ? table(['NAME', 'LATEST', 'PROVIDES', 'DESCRIPTION'], page.items.map((a) => [a.name, a.latest ?? '-', a.definitionTypes.join(',') || '-', a.description])) : 'No addons found\n');
+    printResult(opts.output, page, () => (page.items.length ? table(['NAME', 'LATEST', 'PROVIDES', 'DESCRIPTION'], page.items.map((a) => [a.name, a.latest ?? '-', a.definitionTypes.join(',') || '-', a.description])) : 'No addons found\n'));
   });
 }

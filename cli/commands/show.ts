@@ -6,7 +6,7 @@ import { parameterReference } from '../../core/params/reference.ts';
 import { formatDefault, referenceToMarkdown } from '../../core/params/markdown.ts';
 import { withEvaluator } from '../evaluator.ts';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { outputFormat, printData, table } from '../output.ts';
+import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 
 /** Loads a package and picks the named definition (or all of them). */
 export async function definitionsOf(path: string, name: string | undefined, cue: CueEvaluator): Promise<DefinitionInfo[]> {
@@ -30,27 +30,28 @@ export function showCommand(): Command {
     .description("print a definition's parameter reference (every nested level)")
     .argument('<path>', 'addon folder, .tgz, or a .cue/.yaml definition')
     .argument('[definition]', 'definition name (default: all in the package)')
-    .option('-o, --output <format>', 'table, json, yaml or markdown', 'table')
-    .action(async (path: string, name: string | undefined, opts: { output: string }) => {
-      const format = outputFormat(opts.output, ['table', 'json', 'yaml', 'markdown']);
+    .addOption(outputOption(['table', 'json', 'yaml', 'markdown']))
+    .action(async (path: string, name: string | undefined, opts: { output: OutputFormat }) => {
       const defs = await withEvaluator((cue) => definitionsOf(path, name, cue));
-      if (format === 'json' || format === 'yaml') {
-        const data = defs.map((d) => ({ name: d.name, type: d.type, description: d.description, parameters: parameterReference(d.schema), schema: d.schema }));
-        printData(name ? data[0] : data, format);
-        return;
-      }
-      for (const d of defs) {
-        const tables = parameterReference(d.schema);
-        if (format === 'markdown') {
-          process.stdout.write(`## ${d.name} (${d.type})\n\n${d.description}\n\n${referenceToMarkdown(tables)}\n`);
-          continue;
-        }
-        process.stdout.write(`# ${d.name} (${d.type})${d.description ? ` — ${d.description}` : ''}\n\n`);
-        for (const t of tables) {
-          if (t.path) process.stdout.write(`## ${t.path}\n`);
-          const rows = t.params.map((p) => [p.name, p.description, p.table ? `${p.type} (see ${p.table})` : p.type, String(p.required), formatDefault(p.default), String(p.immutable)]);
-          process.stdout.write(rows.length ? table(['NAME', 'DESCRIPTION', 'TYPE', 'REQUIRED', 'DEFAULT', 'IMMUTABLE'], rows) + '\n' : 'no parameters\n\n');
-        }
-      }
+      const data = defs.map((d) => ({ name: d.name, type: d.type, description: d.description, parameters: parameterReference(d.schema), schema: d.schema }));
+      printResult(opts.output, name ? data[0] : data, () => data.map((d) => (opts.output === 'markdown' ? referenceMarkdown(d) : referenceTables(d))).join(''));
     });
+}
+
+type Reference = { name: string; type: string; description: string; parameters: ReturnType<typeof parameterReference> };
+
+/** One definition's reference as a Markdown section. */
+function referenceMarkdown(d: Reference): string {
+  return `## ${d.name} (${d.type})\n\n${d.description}\n\n${referenceToMarkdown(d.parameters)}\n`;
+}
+
+/** One definition's reference as `vela show` tables, one per nested level. */
+function referenceTables(d: Reference): string {
+  let out = `# ${d.name} (${d.type})${d.description ? ` — ${d.description}` : ''}\n\n`;
+  for (const t of d.parameters) {
+    if (t.path) out += `## ${t.path}\n`;
+    const rows = t.params.map((p) => [p.name, p.description, p.table ? `${p.type} (see ${p.table})` : p.type, String(p.required), formatDefault(p.default), String(p.immutable)]);
+    out += rows.length ? table(['NAME', 'DESCRIPTION', 'TYPE', 'REQUIRED', 'DEFAULT', 'IMMUTABLE'], rows) + '\n' : 'no parameters\n\n';
+  }
+  return out;
 }

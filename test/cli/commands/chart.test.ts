@@ -121,7 +121,7 @@ describe('bad input: an exit code and a message naming what is wrong', () => {
     { args: ['chart', 'push', 'notes.txt'], failure: { code: 'EUSAGE', exit: 2, mentions: ['notes.txt'] } },
     { args: ['chart', 'push', 'broken'], failure: { code: 'EINVALID', exit: 1, mentions: ['broken', '\nChart.yaml: error: field "version"', '\ntemplates/: error: '] } },
     { args: ['chart', 'push', 'shop', '-o', 'xml'], failure: { code: 'EUSAGE', exit: 2, mentions: ['-o "xml"'] } },
-    { args: ['chart', 'list', '-o', 'text'], failure: { code: 'EUSAGE', exit: 2, mentions: ['-o "text"'] } },
+    { args: ['chart', 'list', '-o', 'wide'], failure: { code: 'EUSAGE', exit: 2, mentions: ['-o "wide"'] } },
     { args: ['chart', 'info', 'Shop_App'], failure: { code: 'EUSAGE', exit: 2, mentions: ['"Shop_App"'] } },
     { args: ['chart', 'info', 'shop@one'], failure: { code: 'EUSAGE', exit: 2, mentions: ['"one"'] } },
     { args: ['chart', 'info', 'no-such-chart'], failure: { code: 'ENOT_FOUND', exit: 3, mentions: ['"no-such-chart"'] } },
