@@ -53,6 +53,16 @@ function toToken(r: Row): TokenRecord {
   return { id: String(r.id), description: String(r.description ?? ''), scope: r.scope as TokenScope, pattern: (r.pattern as string | null) ?? null, createdAt: iso(r.created_at), revokedAt: r.revoked_at ? iso(r.revoked_at) : null };
 }
 
+/** A definition's search vector, from SQL expressions of its name, description and parameter names. */
+const definitionSearch = (name: string, description: string, parameters: string) =>
+  `setweight(to_tsvector('simple', ${name}), 'A') || setweight(to_tsvector('english', ${description}), 'B') || setweight(to_tsvector('simple', ${parameters}), 'C')`;
+
+/** True when two space-separated name lists hold the same names (order aside). */
+function sameNames(a: string, b: string): boolean {
+  const set = (s: string) => [...new Set(s.split(' ').filter(Boolean))].sort().join(' ');
+  return set(a) === set(b);
+}
+
 /**
  * A definition's search columns, from the docs derived at publish: its parameter names (space
  * separated, for "which traits take a `domain`?") and their paths (to show which one matched).
@@ -119,8 +129,9 @@ export class MetadataStore {
   /**
    * Recomputes the derived data of every version stored without it or with an older
    * `format` (a store written before it existed, or by an older derivation): from the stored
-   * manifest and the one of the version just below. Only the derived columns change.
-   * Returns how many versions were updated; idempotent.
+   * manifest and the one of the version just below. Only the derived columns change (and a
+   * definition's search names, when the derivation finds other names). Returns how many
+   * versions were updated; idempotent.
    */
   async refreshDerived(derivation: { format: number; derive: Derive }): Promise<number> {
     const stale = (await this.db.query<Row>('SELECT name, version FROM versions WHERE derived_format IS NULL OR derived_format < $1 ORDER BY name, version', [derivation.format])).rows;
@@ -134,9 +145,16 @@ export class MetadataStore {
         const manifest = await manifestOf(version);
         const derived = derivation.derive(manifest, below === undefined ? undefined : { version: below, manifest: await manifestOf(below) });
         await tx.query('UPDATE versions SET derived = $3, derived_format = $4 WHERE name = $1 AND version = $2', [name, version, JSON.stringify(derived), derived.format]);
-        for (const d of manifest.definitions) {
-          const params = searchColumns(derived, d);
-          await tx.query('UPDATE definitions SET parameters = $5, parameter_paths = $6 WHERE addon = $1 AND version = $2 AND type = $3 AND name = $4', [name, version, d.type, d.name, params.names, params.paths]);
+        const stored = (await tx.query<Row>('SELECT type, name, parameters FROM definitions WHERE addon = $1 AND version = $2', [name, version])).rows;
+        for (const d of stored) {
+          const params = searchColumns(derived, { type: String(d.type), name: String(d.name) });
+          const key = [name, version, d.type, d.name];
+          await tx.query('UPDATE definitions SET parameter_paths = $5 WHERE addon = $1 AND version = $2 AND type = $3 AND name = $4', [...key, params.paths]);
+          // Names already stored in another order stay as they are: only a derivation that finds
+          // other names rewrites them (and the search vector made from them).
+          if (!sameNames(String(d.parameters), params.names)) {
+            await tx.query(`UPDATE definitions SET parameters = $5, search = ${definitionSearch('name', 'description', '$5')} WHERE addon = $1 AND version = $2 AND type = $3 AND name = $4`, [...key, params.names]);
+          }
         }
       });
     }
@@ -182,7 +200,7 @@ export class MetadataStore {
         const params = searchColumns(v.derived, d);
         await tx.query(
           `INSERT INTO definitions (addon, version, name, type, description, schema, parameters, parameter_paths, search)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, setweight(to_tsvector('simple', $3), 'A') || setweight(to_tsvector('english', $5), 'B') || setweight(to_tsvector('simple', $7), 'C'))`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${definitionSearch('$3', '$5', '$7')})`,
           [v.name, v.version, d.name, d.type, d.description, JSON.stringify(d.schema), params.names, params.paths],
         );
       }
