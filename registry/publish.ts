@@ -114,7 +114,8 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
     yankReason: null,
     publishedBy: token.id,
   }, ({ previous, next }) => {
-    refuseBreaking(name, version, breakingAgainstNeighbours({ version, manifest, previous, next }));
+    refuseBreaking(name, version, breakingAgainstNeighbours({ version, manifest, previous }));
+    refuseBreaking(name, version, breakingAgainstNeighbours({ version, manifest, next }));
   }, async () => {
     // Written while the row is inserted but not committed: a publish that loses a race never
     // writes its blob, and a crash here leaves at most a blob `velahub gc` collects.

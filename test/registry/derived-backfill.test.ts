@@ -4,7 +4,7 @@
  * from the stored manifests with the core derivation, and nothing else changes.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { deriveDefinitionDocs, derivedFormat, deriveVersionDocs } from '../../core/params/derive.ts';
 import { MetadataStore } from '../../registry/store/metadata-store.ts';
 import { migrate, migrations } from '../../registry/store/migrations.ts';
@@ -60,54 +60,56 @@ const v1 = versionRecord('edge', '1.0.0', { definitions: [gateway({ route: list(
 const v2 = versionRecord('edge', '2.0.0', { definitions: [gateway({ route: list(struct({ domain: str(), path: str() })) })] });
 
 describe('a store written before derived data', () => {
+  // One embedded database (its first open costs seconds), emptied before each test.
+  let db: SqlClient;
+  before(async () => {
+    db = await openPglite();
+  });
+  after(async () => {
+    await db?.close();
+  });
+  beforeEach(async () => {
+    await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  });
+
   test('startup computes every version\'s derived data from its manifest; old columns keep their values; search finds parameter paths', async () => {
-    const db = await openPglite();
-    try {
-      await previousSchema(db);
-      await insertOld(db, v1);
-      await insertOld(db, v2);
-      const before = await oldColumns(db);
+    await previousSchema(db);
+    await insertOld(db, v1);
+    await insertOld(db, v2);
+    const stored = await oldColumns(db);
 
-      await migrate(db);
-      const store = new MetadataStore(db, pepper);
-      assert.equal(await store.refreshDerived(derivation), 2);
+    await migrate(db);
+    const store = new MetadataStore(db, pepper);
+    assert.equal(await store.refreshDerived(derivation), 2);
 
-      assert.deepEqual(await oldColumns(db), before, 'nothing but the new columns changed');
-      // From the manifests as stored (jsonb keeps no key order), exactly as the core derivation makes it.
-      const stored1 = (await store.getVersion('edge', '1.0.0'))!;
-      const stored2 = (await store.getVersion('edge', '2.0.0'))!;
-      assert.deepEqual(stored1.derived, deriveVersionDocs(stored1.manifest));
-      assert.deepEqual(stored2.derived, JSON.parse(JSON.stringify(deriveVersionDocs(stored2.manifest, { version: '1.0.0', manifest: stored1.manifest }))));
-      assert.deepEqual(stored2.derived.previous?.definitions.map((d) => d.status), ['changed']);
-      const hits = await store.searchDefinitions({ parameter: 'path', matching: ['path', 'DOMAIN'], limit: 10, offset: 0 });
-      // In table order of the stored schema (jsonb puts shorter keys first).
-      assert.deepEqual(hits.items.map((d) => [d.version, d.parameters]), [['2.0.0', ['route.path', 'route.domain']]]);
+    assert.deepEqual(await oldColumns(db), stored, 'nothing but the new columns changed');
+    // From the manifests as stored (jsonb keeps no key order), exactly as the core derivation makes it.
+    const stored1 = (await store.getVersion('edge', '1.0.0'))!;
+    const stored2 = (await store.getVersion('edge', '2.0.0'))!;
+    assert.deepEqual(stored1.derived, deriveVersionDocs(stored1.manifest));
+    assert.deepEqual(stored2.derived, JSON.parse(JSON.stringify(deriveVersionDocs(stored2.manifest, { version: '1.0.0', manifest: stored1.manifest }))));
+    assert.deepEqual(stored2.derived.previous?.definitions.map((d) => d.status), ['changed']);
+    const hits = await store.searchDefinitions({ parameter: 'path', matching: ['path', 'DOMAIN'], limit: 10, offset: 0 });
+    // In table order of the stored schema (jsonb puts shorter keys first).
+    assert.deepEqual(hits.items.map((d) => [d.version, d.parameters]), [['2.0.0', ['route.path', 'route.domain']]]);
 
-      assert.equal(await store.refreshDerived(derivation), 0, 'idempotent');
-    } finally {
-      await db.close();
-    }
+    assert.equal(await store.refreshDerived(derivation), 0, 'idempotent');
   });
 
   test('a newer derivation format recomputes rows of an older one, and only those', async () => {
-    const db = await openPglite();
-    try {
-      await migrate(db);
-      const store = new MetadataStore(db, pepper);
-      await store.insertVersion(v1);
-      await store.insertVersion(v2);
-      await db.query(`UPDATE versions SET derived = '{"format":0,"definitions":[],"previous":null}', derived_format = 0 WHERE version = '1.0.0'`);
-      let seen: string[] = [];
-      const counting = { format: derivedFormat, derive: (...args: Parameters<typeof deriveVersionDocs>) => (seen.push(args[1]?.version ?? '-'), deriveVersionDocs(...args)) };
-      assert.equal(await store.refreshDerived(counting), 1);
-      assert.deepEqual(seen, ['-']);
-      const stored1 = (await store.getVersion('edge', '1.0.0'))!;
-      assert.deepEqual(stored1.derived, deriveVersionDocs(stored1.manifest));
-      seen = [];
-      assert.equal(await store.refreshDerived({ ...counting, format: derivedFormat + 1 }), 2);
-      assert.deepEqual(seen.sort(), ['-', '1.0.0']);
-    } finally {
-      await db.close();
-    }
+    await migrate(db);
+    const store = new MetadataStore(db, pepper);
+    await store.insertVersion(v1);
+    await store.insertVersion(v2);
+    await db.query(`UPDATE versions SET derived = '{"format":0,"definitions":[],"previous":null}', derived_format = 0 WHERE version = '1.0.0'`);
+    let seen: string[] = [];
+    const counting = { format: derivedFormat, derive: (...args: Parameters<typeof deriveVersionDocs>) => (seen.push(args[1]?.version ?? '-'), deriveVersionDocs(...args)) };
+    assert.equal(await store.refreshDerived(counting), 1);
+    assert.deepEqual(seen, ['-']);
+    const stored1 = (await store.getVersion('edge', '1.0.0'))!;
+    assert.deepEqual(stored1.derived, deriveVersionDocs(stored1.manifest));
+    seen = [];
+    assert.equal(await store.refreshDerived({ ...counting, format: derivedFormat + 1 }), 2);
+    assert.deepEqual(seen.sort(), ['-', '1.0.0']);
   });
 });
