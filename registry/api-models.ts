@@ -1,5 +1,5 @@
 import type { DefinitionInfo } from '../core/package/inspect.ts';
-import { parameterReference, type ParamTable } from '../core/params/reference.ts';
+import { docsOf } from '../core/params/derive.ts';
 import { diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import type { VersionRecord } from './store/records.ts';
 
@@ -32,9 +32,9 @@ export function versionDetail(v: VersionRecord) {
 /** See {@link versionDetail}. */
 export type VersionDetail = ReturnType<typeof versionDetail>;
 
-/** A definition as GET /api/v1/addons/:name/versions/:version/definitions/:def returns it. */
+/** A definition as GET /api/v1/addons/:name/versions/:version/definitions/:def returns it; its parameter tables as derived at publish. */
 export function definitionDetail(v: VersionRecord, def: DefinitionInfo) {
-  return { addon: v.name, version: v.version, name: def.name, type: def.type, description: def.description, attributes: def.attributes, schema: def.schema, parameters: parameterReference(def.schema) as ParamTable[], cue: def.cue };
+  return { addon: v.name, version: v.version, name: def.name, type: def.type, description: def.description, attributes: def.attributes, schema: def.schema, parameters: docsOf(v.derived, def).parameters, cue: def.cue };
 }
 /** See {@link definitionDetail}. */
 export type DefinitionDetail = ReturnType<typeof definitionDetail>;
@@ -47,9 +47,13 @@ export interface DefinitionDiff {
   changes: SchemaChange[];
 }
 
-/** The parameter diff of two versions, as GET /api/v1/addons/:name/diff returns it. */
+/**
+ * The parameter diff of two versions, as GET /api/v1/addons/:name/diff returns it: the one
+ * stored at publish when `a` is the version `b` was compared with then, else computed.
+ */
 export function versionDiff(name: string, a: VersionRecord, b: VersionRecord) {
-  const definitions: DefinitionDiff[] = diffManifests(a.manifest, b.manifest).map(({ definition, status, breaking, changes }) =>
+  const stored = b.derived.previous?.from === a.version ? b.derived.previous.definitions : undefined;
+  const definitions: DefinitionDiff[] = (stored ?? diffManifests(a.manifest, b.manifest)).map(({ definition, status, breaking, changes }) =>
     // An added definition carries no `breaking` field in the API (it never breaks anything).
     status === 'added' ? { definition, status, changes } : { definition, status, breaking, changes });
   return { name, from: a.version, to: b.version, breaking: definitions.some((d) => d.breaking), definitions, readme: { from: a.readme, to: b.readme } };

@@ -7,10 +7,12 @@ import { defaultLimits, textOf, type PackageLimits } from '../core/package/files
 import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
 import { parseMetadata } from '../core/package/metadata.ts';
 import { sizeProblems } from '../core/package/text-limits.ts';
+import { deriveVersionDocs } from '../core/params/derive.ts';
 import { breakingChanges, diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import type { MetadataStore } from './store/metadata-store.ts';
-import type { TokenRecord } from './store/records.ts';
+import type { TokenRecord, VersionRecord } from './store/records.ts';
+import { versionBelow } from './store/version-order.ts';
 import { indexEntry } from './index-yaml.ts';
 import { mayPublish } from './tokens.ts';
 
@@ -23,8 +25,6 @@ export interface PublishDeps {
   now?: () => Date;
   /** Rebuilds index.yaml after a new version is committed (the index is built on publish, not on reads). */
   refreshIndex?: () => Promise<void>;
-  /** Test hook: runs after the blob is durable and before the row is committed (throwing rolls back). */
-  afterBlobWrite?: () => Promise<void> | void;
 }
 
 /** The outcome of a publish. */
@@ -81,7 +81,8 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
 
   const digest = sha256(archive);
   const existing = await deps.store.getVersion(name, version);
-  if (existing) return sameOrConflict({ digest: existing.digest, version: existing.version }, digest, name, version, archive.length, existing.warnings);
+  const published = { name, version, digest, size: archive.length };
+  if (existing) return sameOrConflict({ existing: { digest: existing.digest, version: existing.version }, published, warnings: existing.warnings });
 
   const result = await inspectAddon(files, deps.cue);
   if (!result.manifest) {
@@ -89,9 +90,10 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
     throw new VelahubError('EINVALID', `${name}@${version} was refused: ${errors.length} error(s): ${errors.map((d) => `${d.file}${d.line ? `:${d.line}` : ''}: ${d.message}`).join('; ')}`, { data: result.diagnostics });
   }
   const manifest = result.manifest;
+  const neighbours = await neighboursOf(deps.store, name, version);
   // Checked here to fail fast, and again inside the insert transaction (which locks the addon)
   // so two concurrent publishes in one major cannot both pass against an older base.
-  refuseBreaking(name, version, await breakingAgainstPrevious(deps.store, name, version, manifest));
+  refuseBreaking(name, version, breakingAgainstNeighbours({ version, manifest, ...neighbours }));
 
   const createdAt = (deps.now?.() ?? new Date()).toISOString();
   const outcome = await deps.store.insertVersion({
@@ -105,20 +107,21 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
     manifest,
     warnings: manifest.warnings,
     indexEntry: indexEntry({ metadata: manifest.metadata, manifest, digest, createdAt, deprecated: null }),
+    // Everything the docs pages and search show of this version, computed once, here.
+    derived: deriveVersionDocs(manifest, neighbours.below),
     deprecated: null,
     yanked: false,
     yankReason: null,
     publishedBy: token.id,
   }, ({ previous, next }) => {
-    if (previous) refuseBreaking(name, version, breakingBetween(previous.version, previous.manifest, manifest));
-    if (next) refuseBreaking(name, version, upgradeBreaks(version, manifest, next.version, next.manifest));
+    refuseBreaking(name, version, breakingAgainstNeighbours({ version, manifest, previous }));
+    refuseBreaking(name, version, breakingAgainstNeighbours({ version, manifest, next }));
   }, async () => {
     // Written while the row is inserted but not committed: a publish that loses a race never
     // writes its blob, and a crash here leaves at most a blob `velahub gc` collects.
     await deps.blobs.put(archive);
-    await deps.afterBlobWrite?.();
   });
-  if (!outcome.created) return sameOrConflict({ digest: outcome.existingDigest, version: outcome.existingVersion }, digest, name, version, archive.length, manifest.warnings);
+  if (!outcome.created) return sameOrConflict({ existing: { digest: outcome.existingDigest, version: outcome.existingVersion }, published, warnings: manifest.warnings });
   await deps.refreshIndex?.();
   return { status: 'created', name, version, digest, size: archive.length, warnings: manifest.warnings };
 }
@@ -132,7 +135,10 @@ function refuseBreaking(name: string, version: string, breaking: BreakingChange[
   );
 }
 
-function sameOrConflict(existing: { digest: string; version: string }, digest: string, name: string, version: string, size: number, warnings: Diagnostic[]): PublishResult {
+/** Identical bytes under the same version are a success; anything else under that version a conflict. */
+function sameOrConflict(input: { existing: { digest: string; version: string }; published: { name: string; version: string; digest: string; size: number }; warnings: Diagnostic[] }): PublishResult {
+  const { existing, warnings } = input;
+  const { name, version, digest, size } = input.published;
   const existingDigest = existing.digest;
   if (existingDigest === digest && existing.version === version) return { status: 'unchanged', name, version, digest, size, warnings };
   if (existing.version !== version) {
@@ -148,28 +154,38 @@ function sameOrConflict(existing: { digest: string; version: string }, digest: s
   });
 }
 
+/** A stored version as publish compares with it. */
+type Neighbour = Pick<VersionRecord, 'version' | 'manifest'>;
+
 /**
- * The breaking changes of a new version against its neighbours in the same
- * major: the highest version below it, and the lowest above it (upgrading from
- * the new version to that one must not break either). Yanked versions count:
- * Applications may still use them.
+ * The stored versions a new one is checked and diffed against: the highest below it in its
+ * major (`previous`) and the lowest above it there (`next`), and the highest below it in any
+ * major (`below`, what its stored diff compares with). Yanked versions count: Applications
+ * may still use them.
  */
-export async function breakingAgainstPrevious(store: MetadataStore, name: string, version: string, manifest: AddonManifest): Promise<BreakingChange[]> {
+async function neighboursOf(store: MetadataStore, name: string, version: string): Promise<{ previous?: Neighbour; next?: Neighbour; below?: Neighbour }> {
   const major = semver.major(version);
-  const same = (await store.listVersions(name)).filter((v) => semver.major(v.version) === major && semver.compare(v.version, version) !== 0);
-  const previous = same.find((v) => semver.lt(v.version, version));
-  const next = [...same].reverse().find((v) => semver.gt(v.version, version));
-  const out: BreakingChange[] = [];
-  const prev = previous && (await store.getVersion(name, previous.version));
-  if (prev) out.push(...breakingBetween(prev.version, prev.manifest, manifest));
-  const after = next && (await store.getVersion(name, next.version));
-  if (after) out.push(...upgradeBreaks(version, manifest, after.version, after.manifest));
-  return out;
+  const all = (await store.listVersions(name)).map((v) => v.version).filter((v) => semver.compare(v, version) !== 0);
+  const same = all.filter((v) => semver.major(v) === major);
+  const load = async (v: string | undefined) => (v === undefined ? undefined : store.getVersion(name, v));
+  const below = await load(versionBelow(all, version));
+  const previousVersion = versionBelow(same, version);
+  const previous = previousVersion === below?.version ? below : await load(previousVersion);
+  const next = await load([...same].reverse().find((v) => semver.gt(v, version)));
+  return { previous, next, below };
 }
 
-/** What would break when upgrading from a new version to the existing one above it. */
-function upgradeBreaks(version: string, manifest: AddonManifest, nextVersion: string, nextManifest: AddonManifest): BreakingChange[] {
-  return breakingBetween(version, manifest, nextManifest).map((c) => ({ ...c, message: `${nextVersion} would break upgrades from it: ${c.message}` }));
+/**
+ * The breaking changes of a new version against its neighbours in the same major: from the
+ * one below to it, and from it to the one above (upgrading from the new version to that one
+ * must not break either).
+ */
+function breakingAgainstNeighbours(input: { version: string; manifest: AddonManifest; previous?: Neighbour; next?: Neighbour }): BreakingChange[] {
+  const { version, manifest, previous, next } = input;
+  const out: BreakingChange[] = [];
+  if (previous) out.push(...breakingBetween(previous.version, previous.manifest, manifest));
+  if (next) out.push(...breakingBetween(version, manifest, next.manifest).map((c) => ({ ...c, message: `${next.version} would break upgrades from it: ${c.message}` })));
+  return out;
 }
 
 /** The breaking changes from one version's definitions to another's (removed definitions included). */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { CuePool } from '../core/cue/pool.ts';
+import { deriveVersionDocs, derivedFormat } from '../core/params/derive.ts';
 import { MetadataStore } from './store/metadata-store.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { defaultBlobStoreUrl, openBlobStore } from './store/blob-store-url.ts';
@@ -84,6 +85,7 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     await withStartupLock(options.databaseUrl, async () => {
       await migrate(db);
       await store.migrateTokenHashes();
+      await store.refreshDerived({ format: derivedFormat, derive: deriveVersionDocs });
     });
     catalog = await CatalogWatch.open({ db, databaseUrl: options.databaseUrl, pollMs: options.catalogPollMs });
   } catch (err) {

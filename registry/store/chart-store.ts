@@ -3,8 +3,10 @@ import type { ChartManifest } from '../../core/chart/inspect.ts';
 import type { ChartMetadata } from '../../core/chart/chart-yaml.ts';
 import type { SqlClient } from './sql-client.ts';
 import type { Page } from './records.ts';
+import { bumpRevision, indexEntryRows, iso, json, readRevision, type IndexEntryRow, type Row } from './sql-rows.ts';
+import { byNameThenNewest, newestVersion } from './version-order.ts';
 
-type Row = Record<string, unknown>;
+export { newestVersion };
 
 /** A stored chart version (deleted ones are kept as tombstones). */
 export interface ChartVersionRecord {
@@ -38,9 +40,6 @@ export interface ChartSummary {
 /** Outcome of inserting a chart version: created, or what is already stored under it. */
 export type ChartInsertOutcome = { created: true } | { created: false; existingDigest: string; deletedAt: string | null };
 
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
-const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-
 function toRecord(r: Row): ChartVersionRecord {
   return {
     name: String(r.name),
@@ -60,12 +59,6 @@ function toRecord(r: Row): ChartVersionRecord {
 function toSummary(r: Row): ChartVersionSummary {
   const meta = json<ChartMetadata>(r.metadata);
   return { name: String(r.name), version: String(r.version), digest: String(r.digest), size: Number(r.size), createdAt: iso(r.created_at), appVersion: meta.appVersion ?? null, description: meta.description ?? '' };
-}
-
-/** The newest version: highest release, prereleases only when there is nothing else. */
-export function newestVersion(versions: readonly string[]): string | undefined {
-  const sorted = [...versions].sort(semver.rcompare);
-  return sorted.find((v) => semver.prerelease(v) === null) ?? sorted[0];
 }
 
 /**
@@ -88,7 +81,7 @@ export class ChartStore {
         const row = (await tx.query<Row>('SELECT digest, deleted_at FROM chart_versions WHERE name = $1 AND version = $2', [v.name, v.version])).rows[0]!;
         return { created: false, existingDigest: String(row.digest), deletedAt: row.deleted_at ? iso(row.deleted_at) : null };
       }
-      await tx.query('UPDATE chart_state SET revision = revision + 1 WHERE id = 1');
+      await bumpRevision(tx, 'chart_state');
       return { created: true };
     });
   }
@@ -102,7 +95,7 @@ export class ChartStore {
   /** Every live version with its metadata (one chart's, or all), by name then newest first. */
   async liveRecords(name?: string): Promise<ChartVersionRecord[]> {
     const r = await this.db.query<Row>(`SELECT * FROM chart_versions WHERE deleted_at IS NULL${name ? ' AND name = $1' : ''}`, name ? [name] : []);
-    return r.rows.map(toRecord).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : semver.rcompare(a.version, b.version)));
+    return r.rows.map(toRecord).sort(byNameThenNewest);
   }
 
   /** The live versions of a chart, newest first. */
@@ -134,22 +127,18 @@ export class ChartStore {
     return this.db.transaction(async (tx) => {
       const r = await tx.query('UPDATE chart_versions SET deleted_at = now(), deleted_by = $3 WHERE name = $1 AND version = $2 AND deleted_at IS NULL', [name, version, by]);
       if (r.affectedRows === 0) return false;
-      await tx.query('UPDATE chart_state SET revision = revision + 1 WHERE id = 1');
+      await bumpRevision(tx, 'chart_state');
       return true;
     });
   }
 
   /** A number that changes whenever /helm/index.yaml may have changed. */
   async revision(): Promise<number> {
-    const r = await this.db.query<{ revision: string | number }>('SELECT revision FROM chart_state WHERE id = 1');
-    return Number(r.rows[0]?.revision ?? 0);
+    return readRevision(this.db, 'chart_state');
   }
 
   /** The precomputed index entries of every live version, by name then newest first. */
-  async indexEntries(): Promise<Array<{ name: string; version: string; entry: string }>> {
-    const r = await this.db.query<Row>('SELECT name, version, index_entry FROM chart_versions WHERE deleted_at IS NULL');
-    return r.rows
-      .map((row) => ({ name: String(row.name), version: String(row.version), entry: String(row.index_entry) }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : semver.rcompare(a.version, b.version)));
+  async indexEntries(): Promise<IndexEntryRow[]> {
+    return indexEntryRows(this.db, 'SELECT name, version, index_entry FROM chart_versions WHERE deleted_at IS NULL');
   }
 }

@@ -1,14 +1,10 @@
 import semver from 'semver';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
-import type { AddonSummary, DefinitionRecord, DefinitionSummary, Page, TokenRecord, TokenScope, VersionRecord, VersionSummary } from './records.ts';
-import { parameterReference } from '../../core/params/reference.ts';
+import type { AddonSummary, DefinitionMatch, DefinitionRecord, DefinitionSummary, Facets, Page, TokenRecord, TokenScope, VersionRecord, VersionSummary } from './records.ts';
 import { canonicalVersion } from '../../core/package/versions.ts';
 import { hashToken, pepperHash, tokenHashPrefix } from '../tokens.ts';
-
-type Row = Record<string, unknown>;
-
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
-const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+import { newestVersion, versionBelow } from './version-order.ts';
+import { bumpRevision, indexEntryRows, iso, json, readRevision, type IndexEntryRow, type Row } from './sql-rows.ts';
 
 function toVersion(r: Row): VersionRecord {
   return {
@@ -22,6 +18,7 @@ function toVersion(r: Row): VersionRecord {
     manifest: withTexts(r),
     warnings: json(r.warnings),
     indexEntry: String(r.index_entry),
+    derived: json(r.derived),
     deprecated: (r.deprecated as string | null) ?? null,
     yanked: Boolean(r.yanked),
     yankReason: (r.yank_reason as string | null) ?? null,
@@ -56,12 +53,30 @@ function toToken(r: Row): TokenRecord {
   return { id: String(r.id), description: String(r.description ?? ''), scope: r.scope as TokenScope, pattern: (r.pattern as string | null) ?? null, createdAt: iso(r.created_at), revokedAt: r.revoked_at ? iso(r.revoked_at) : null };
 }
 
-/** Every parameter path of a schema, for "which traits take a `domain`?" searches. */
-function parameterNames(schema: DefinitionRecord['schema']): string {
-  const names = new Set<string>();
-  for (const table of parameterReference(schema)) for (const p of table.params) names.add(p.name);
-  return [...names].join(' ');
+/** A definition's search vector, from SQL expressions of its name, description and parameter names. */
+const definitionSearch = (name: string, description: string, parameters: string) =>
+  `setweight(to_tsvector('simple', ${name}), 'A') || setweight(to_tsvector('english', ${description}), 'B') || setweight(to_tsvector('simple', ${parameters}), 'C')`;
+
+/** True when two space-separated name lists hold the same names (order aside). */
+function sameNames(a: string, b: string): boolean {
+  const set = (s: string) => [...new Set(s.split(' ').filter(Boolean))].sort().join(' ');
+  return set(a) === set(b);
 }
+
+/**
+ * A definition's search columns, from the docs derived at publish: its parameter names (space
+ * separated, for "which traits take a `domain`?") and their paths (to show which one matched).
+ */
+function searchColumns(derived: VersionRecord['derived'], def: { type: string; name: string }): { names: string; paths: string } {
+  const paths = derived.definitions.find((d) => d.type === def.type && d.name === def.name)?.parameterPaths ?? [];
+  return { names: [...new Set(paths.map((p) => p.name))].join(' '), paths: JSON.stringify(paths) };
+}
+
+/**
+ * Computes a version's derived data from its manifest and the one of the version below it
+ * (core/params/derive.ts; passed in, so the store knows no domain logic).
+ */
+export type Derive = (manifest: VersionRecord['manifest'], previous?: { version: string; manifest: VersionRecord['manifest'] }) => VersionRecord['derived'];
 
 /** A version and its manifest, as an insert guard sees its neighbours. */
 export interface Neighbour {
@@ -112,6 +127,41 @@ export class MetadataStore {
   }
 
   /**
+   * Recomputes the derived data of every version stored without it or with an older
+   * `format` (a store written before it existed, or by an older derivation): from the stored
+   * manifest and the one of the version just below. Only the derived columns change (and a
+   * definition's search names, when the derivation finds other names). Returns how many
+   * versions were updated; idempotent.
+   */
+  async refreshDerived(derivation: { format: number; derive: Derive }): Promise<number> {
+    const stale = (await this.db.query<Row>('SELECT name, version FROM versions WHERE derived_format IS NULL OR derived_format < $1 ORDER BY name, version', [derivation.format])).rows;
+    for (const row of stale) {
+      const name = String(row.name);
+      const version = String(row.version);
+      await this.db.transaction(async (tx) => {
+        const versions = (await tx.query<Row>('SELECT version FROM versions WHERE name = $1', [name])).rows.map((r) => String(r.version));
+        const below = versionBelow(versions, version);
+        const manifestOf = async (v: string) => withTexts((await tx.query<Row>('SELECT manifest, metadata, readme FROM versions WHERE name = $1 AND version = $2', [name, v])).rows[0]!);
+        const manifest = await manifestOf(version);
+        const derived = derivation.derive(manifest, below === undefined ? undefined : { version: below, manifest: await manifestOf(below) });
+        await tx.query('UPDATE versions SET derived = $3, derived_format = $4 WHERE name = $1 AND version = $2', [name, version, JSON.stringify(derived), derived.format]);
+        const stored = (await tx.query<Row>('SELECT type, name, parameters FROM definitions WHERE addon = $1 AND version = $2', [name, version])).rows;
+        for (const d of stored) {
+          const params = searchColumns(derived, { type: String(d.type), name: String(d.name) });
+          const key = [name, version, d.type, d.name];
+          await tx.query('UPDATE definitions SET parameter_paths = $5 WHERE addon = $1 AND version = $2 AND type = $3 AND name = $4', [...key, params.paths]);
+          // Names already stored in another order stay as they are: only a derivation that finds
+          // other names rewrites them (and the search vector made from them).
+          if (!sameNames(String(d.parameters), params.names)) {
+            await tx.query(`UPDATE definitions SET parameters = $5, search = ${definitionSearch('name', 'description', '$5')} WHERE addon = $1 AND version = $2 AND type = $3 AND name = $4`, [...key, params.names]);
+          }
+        }
+      });
+    }
+    return stale.length;
+  }
+
+  /**
    * Inserts a version (and its addon row, definitions, search data) atomically. `beforeCommit`
    * runs only when the row was inserted, inside the transaction: publish writes the blob there,
    * so a publish that loses a race writes no blob, and a failed blob write stores no row.
@@ -138,24 +188,24 @@ export class MetadataStore {
         await guard({ previous: same.filter((r) => semver.lt(r.version, v.version)).pop(), next: same.find((r) => semver.gt(r.version, v.version)) });
       }
       const inserted = await tx.query(
-        `INSERT INTO versions (name, version, canonical, major, digest, size, created_at, metadata, readme, manifest, warnings, index_entry, published_by)
-         VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (name, version) DO NOTHING`,
-        [v.name, v.version, semver.major(v.version), v.digest, v.size, v.createdAt, JSON.stringify(meta), v.readme, storedManifest(v.manifest), JSON.stringify(v.warnings), v.indexEntry, v.publishedBy, canonical],
+        `INSERT INTO versions (name, version, canonical, major, digest, size, created_at, metadata, readme, manifest, warnings, index_entry, published_by, derived, derived_format)
+         VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15) ON CONFLICT (name, version) DO NOTHING`,
+        [v.name, v.version, semver.major(v.version), v.digest, v.size, v.createdAt, JSON.stringify(meta), v.readme, storedManifest(v.manifest), JSON.stringify(v.warnings), v.indexEntry, v.publishedBy, canonical, JSON.stringify(v.derived), v.derived.format],
       );
       if (inserted.affectedRows === 0) {
         const existing = await tx.query<{ digest: string }>('SELECT digest FROM versions WHERE name = $1 AND version = $2', [v.name, v.version]);
         return { created: false, existingDigest: existing.rows[0]!.digest, existingVersion: v.version };
       }
       for (const d of v.manifest.definitions) {
-        const params = parameterNames(d.schema);
+        const params = searchColumns(v.derived, d);
         await tx.query(
-          `INSERT INTO definitions (addon, version, name, type, description, schema, parameters, search)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, setweight(to_tsvector('simple', $3), 'A') || setweight(to_tsvector('english', $5), 'B') || setweight(to_tsvector('simple', $7), 'C'))`,
-          [v.name, v.version, d.name, d.type, d.description, JSON.stringify(d.schema), params],
+          `INSERT INTO definitions (addon, version, name, type, description, schema, parameters, parameter_paths, search)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${definitionSearch('$3', '$5', '$7')})`,
+          [v.name, v.version, d.name, d.type, d.description, JSON.stringify(d.schema), params.names, params.paths],
         );
       }
       await this.#refreshAddon(tx, v.name);
-      await tx.query('UPDATE catalog_state SET revision = revision + 1 WHERE id = 1');
+      await bumpRevision(tx, 'catalog_state');
       await beforeCommit?.();
       return { created: true };
     });
@@ -173,10 +223,9 @@ export class MetadataStore {
     await tx.query('SELECT 1 FROM addons WHERE name = $1 FOR NO KEY UPDATE', [name]);
     // Only the version list to pick `latest`; the heavy JSON just for the one version picked.
     const rows = (await tx.query<Row>('SELECT version, yanked FROM versions WHERE name = $1', [name])).rows;
-    const live = rows.filter((r) => !r.yanked);
-    const pick = (list: Row[]) => list.map((r) => String(r.version)).sort(semver.rcompare)[0];
-    const latest = pick(live.filter((r) => semver.prerelease(String(r.version)) === null)) ?? pick(live) ?? null;
-    const chosen = latest ?? pick(rows);
+    const latest = newestVersion(rows.filter((r) => !r.yanked).map((r) => String(r.version))) ?? null;
+    // Every version yanked: the addon row still describes the highest one.
+    const chosen = latest ?? rows.map((r) => String(r.version)).sort(semver.rcompare)[0];
     if (!chosen) return;
     const source = (await tx.query<Row>('SELECT metadata, manifest FROM versions WHERE name = $1 AND version = $2', [name, chosen])).rows[0];
     if (!source) return;
@@ -243,9 +292,11 @@ export class MetadataStore {
 
   /**
    * Definitions of each addon's latest version, by text, type and parameter
-   * name (a parameter anywhere in the nested schema).
+   * name (a parameter anywhere in the nested schema). With `matching`, each hit
+   * also lists the paths of its parameters named like one of those words
+   * (case-insensitive), read from the same rows.
    */
-  async searchDefinitions(q: { text?: string; type?: string; parameter?: string; limit: number; offset: number }): Promise<Page<DefinitionSummary>> {
+  async searchDefinitions(q: { text?: string; type?: string; parameter?: string; matching?: string[]; limit: number; offset: number }): Promise<Page<DefinitionMatch>> {
     const where = ['d.version = a.latest'];
     const params: unknown[] = [];
     let rank = 'NULL::real';
@@ -265,13 +316,38 @@ export class MetadataStore {
     }
     const base = `FROM definitions d JOIN addons a ON a.name = d.addon WHERE ${where.join(' AND ')}`;
     const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n ${base}`, params);
-    const rows = await this.db.query<Row>(`SELECT d.addon, d.version, d.name, d.type, d.description, ${rank} AS rank ${base} ORDER BY rank DESC NULLS LAST, d.name LIMIT ${q.limit} OFFSET ${q.offset}`, params);
+    let matched = '';
+    const rowParams = [...params];
+    if (q.matching) {
+      rowParams.push(JSON.stringify(q.matching.map((w) => w.toLowerCase())));
+      matched = `, ARRAY(SELECT p.value->>'path' FROM jsonb_array_elements(d.parameter_paths) WITH ORDINALITY AS p(value, i)
+        WHERE lower(p.value->>'name') IN (SELECT jsonb_array_elements_text($${rowParams.length}::jsonb)) ORDER BY p.i) AS matched`;
+    }
+    const rows = await this.db.query<Row>(`SELECT d.addon, d.version, d.name, d.type, d.description, ${rank} AS rank${matched} ${base} ORDER BY rank DESC NULLS LAST, d.name LIMIT ${q.limit} OFFSET ${q.offset}`, rowParams);
     return {
-      items: rows.rows.map((r) => ({ addon: String(r.addon), version: String(r.version), name: String(r.name), type: String(r.type), description: String(r.description) })),
+      items: rows.rows.map((r) => {
+        const hit: DefinitionMatch = { addon: String(r.addon), version: String(r.version), name: String(r.name), type: String(r.type), description: String(r.description) };
+        if (q.matching) hit.parameters = (r.matched as string[]).map(String);
+        return hit;
+      }),
       total: Number(total.rows[0]?.n ?? 0),
       limit: q.limit,
       offset: q.offset,
     };
+  }
+
+  /**
+   * How many listed addons (those with a live version) carry each tag and each
+   * definition type, in one query.
+   */
+  async facets(): Promise<Facets> {
+    const r = await this.db.query<{ kind: string; value: string; n: number }>(
+      `SELECT 'tag' AS kind, t.value, count(*)::int AS n FROM addons, jsonb_array_elements_text(tags) AS t(value) WHERE latest IS NOT NULL GROUP BY t.value
+       UNION ALL
+       SELECT 'type' AS kind, t.value, count(*)::int AS n FROM addons, jsonb_array_elements_text(definition_types) AS t(value) WHERE latest IS NOT NULL GROUP BY t.value`,
+    );
+    const of = (kind: string) => new Map(r.rows.filter((row) => row.kind === kind).map((row) => [String(row.value), Number(row.n)]));
+    return { tags: of('tag'), types: of('type') };
   }
 
   /** One definition of one version (by name; type narrows when two types share a name). */
@@ -299,23 +375,19 @@ export class MetadataStore {
       const r = await tx.query(`UPDATE versions SET ${set} WHERE name = $1 AND version = $2`, [name, version, ...values]);
       if (r.affectedRows === 0) return false;
       await this.#refreshAddon(tx, name);
-      await tx.query('UPDATE catalog_state SET revision = revision + 1 WHERE id = 1');
+      await bumpRevision(tx, 'catalog_state');
       return true;
     });
   }
 
   /** A number that changes whenever anything in index.yaml may have changed. */
   async catalogRevision(): Promise<number> {
-    const r = await this.db.query<{ revision: string | number }>('SELECT revision FROM catalog_state WHERE id = 1');
-    return Number(r.rows[0]?.revision ?? 0);
+    return readRevision(this.db, 'catalog_state');
   }
 
   /** The precomputed index entries of every non-yanked version, grouped by addon. */
-  async indexEntries(): Promise<Array<{ name: string; version: string; entry: string }>> {
-    const r = await this.db.query<Row>('SELECT name, version, index_entry FROM versions WHERE NOT yanked');
-    return r.rows
-      .map((row) => ({ name: String(row.name), version: String(row.version), entry: String(row.index_entry) }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : semver.rcompare(a.version, b.version)));
+  async indexEntries(): Promise<IndexEntryRow[]> {
+    return indexEntryRows(this.db, 'SELECT name, version, index_entry FROM versions WHERE NOT yanked');
   }
 
   /** Addon names and versions (for resolvers that want the whole graph). */

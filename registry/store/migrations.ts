@@ -90,6 +90,18 @@ CREATE FUNCTION velahub_catalog_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 CREATE TRIGGER catalog_state_changed BEFORE UPDATE OF revision ON catalog_state FOR EACH ROW EXECUTE FUNCTION velahub_catalog_changed();
 `,
   },
+  {
+    // Data derived at publish (parameter tables, examples, the diff against the version below)
+    // so reads only read. Rows of older stores get it at startup (MetadataStore.refreshDerived),
+    // as do rows whose derived_format is older than the running derivation. `json`, not `jsonb`:
+    // the example Application keeps its key order. parameter_paths: [{name, path}] for search.
+    id: 4,
+    sql: `
+ALTER TABLE versions ADD COLUMN derived json;
+ALTER TABLE versions ADD COLUMN derived_format int;
+ALTER TABLE definitions ADD COLUMN parameter_paths jsonb NOT NULL DEFAULT '[]';
+`,
+  },
   chartMigration,
 ];
 

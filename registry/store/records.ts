@@ -2,6 +2,7 @@ import type { AddonMetadata } from '../../core/package/metadata.ts';
 import type { AddonManifest } from '../../core/package/inspect.ts';
 import type { Diagnostic } from '../../core/diagnostics.ts';
 import type { JsonSchema } from '../../core/params/schema.ts';
+import type { VersionDocs } from '../../core/params/derive.ts';
 
 /** A published version as the store keeps it. */
 export interface VersionRecord {
@@ -16,6 +17,8 @@ export interface VersionRecord {
   warnings: Diagnostic[];
   /** This version's entry in index.yaml, precomputed at publish. */
   indexEntry: string;
+  /** Parameter tables, examples, search paths and the diff against the version below, computed at publish. */
+  derived: VersionDocs;
   deprecated: string | null;
   yanked: boolean;
   yankReason: string | null;
@@ -42,6 +45,18 @@ export interface DefinitionSummary {
   name: string;
   type: string;
   description: string;
+}
+
+/** A definition found by search; with `parameters` when the search asked which parameters matched. */
+export interface DefinitionMatch extends DefinitionSummary {
+  /** Paths of parameters named like a searched word (e.g. `route.domain`). */
+  parameters?: string[];
+}
+
+/** How many listed addons carry each tag and each definition type. */
+export interface Facets {
+  tags: Map<string, number>;
+  types: Map<string, number>;
 }
 
 /** One definition with its schema. */

@@ -1,17 +1,18 @@
 import semver from 'semver';
 import { VelahubError } from '../../core/errors.ts';
 import type { DefinitionInfo } from '../../core/package/inspect.ts';
-import { parameterReference } from '../../core/params/reference.ts';
 import type { Registry } from '../registry.ts';
 import { definitionDetail, versionDetail, versionDiff, type DefinitionDetail, type VersionDetail, type VersionDiff } from '../api-models.ts';
 export { definitionDetail, versionDetail, versionDiff, type DefinitionDetail, type DefinitionDiff, type VersionDetail, type VersionDiff } from '../api-models.ts';
-import type { AddonSummary, DefinitionSummary, Page, VersionRecord, VersionSummary } from '../store/records.ts';
+import type { AddonSummary, DefinitionMatch, DefinitionSummary, Page, VersionRecord, VersionSummary } from '../store/records.ts';
 import { reverseDependencies, type Dependent } from '../store/reverse-dependencies.ts';
 import { requireAddon, requireDefinition, requireVersion, type AddonDetail } from '../lookups.ts';
 import { definitionTypes } from '../../core/cue/evaluator.ts';
 import { checkDefinitionType as checkType } from '../definition-type-filter.ts';
 export type { AddonDetail } from '../lookups.ts';
-import { exampleApplication, type DefinitionExample } from './example.ts';
+import { docsOf } from '../../core/params/derive.ts';
+import type { DefinitionExample } from '../../core/params/example.ts';
+import { versionBelow } from '../store/version-order.ts';
 import { diffLines, type LineDiff } from './line-diff.ts';
 
 /**
@@ -28,16 +29,7 @@ async function facets(registry: Registry): Promise<HomeModel['facets']> {
   const revision = await registry.store.catalogRevision();
   const cached = facetCache.get(registry);
   if (cached && cached.revision === revision) return cached.facets;
-  const tags = new Map<string, number>();
-  const types = new Map<string, number>();
-  for (let offset = 0; ; offset += 100) {
-    const page = await registry.store.searchAddons({ limit: 100, offset });
-    for (const a of page.items) {
-      for (const t of a.tags) tags.set(t, (tags.get(t) ?? 0) + 1);
-      for (const t of a.definitionTypes) types.set(t, (types.get(t) ?? 0) + 1);
-    }
-    if (offset + 100 >= page.total) break;
-  }
+  const { tags, types } = await registry.store.facets();
   const result = {
     tags: [...tags].map(([tag, count]) => ({ tag, count })).sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag)),
     types: definitionTypes.map((type) => ({ type, count: types.get(type) ?? 0 })),
@@ -138,7 +130,7 @@ export async function loadDefinition(registry: Registry, input: { name: string; 
     definition: definitionDetail(v, def),
     file: def.file,
     schematic: def.schematic,
-    example: exampleApplication(def),
+    example: docsOf(v.derived, def).example,
     renderUrl: def.schematic === 'cue' ? `${base}/render${duplicateName(v, def) ? `?type=${def.type}` : ''}` : null,
   };
 }
@@ -167,7 +159,7 @@ export async function loadDiff(registry: Registry, input: { name: string; from?:
   }
   const ordered = addon.versions.map((x) => x.version);
   const to = input.to ?? addon.latest ?? ordered[0];
-  const from = input.from ?? ordered.find((x) => to !== undefined && semver.lt(x, to));
+  const from = input.from ?? (to === undefined ? undefined : versionBelow(ordered, to));
   if (!from || !to) return { name: addon.name, versions: addon.versions, diff: null, readme: null };
   const a = await requireVersion(registry.store, addon.name, from);
   const b = await requireVersion(registry.store, addon.name, to);
@@ -202,24 +194,20 @@ export async function loadSearch(registry: Registry, query: { q?: string; parame
   const { store } = registry;
   const limit = 50;
   const addons = query.q ? await store.searchAddons({ text: query.q, type: query.type, limit, offset: 0 }) : { items: [], total: 0, limit, offset: 0 };
-  const found = new Map<string, DefinitionSummary>();
+  // The matched parameter paths come with each hit, from the search's own rows.
+  const matching = [...new Set([...(query.parameter ? [query.parameter] : []), ...parameterWords(query.q)].map((w) => w.toLowerCase()))];
+  const found = new Map<string, DefinitionMatch>();
   let total = 0;
-  const add = (page: Page<DefinitionSummary>) => {
+  const add = (page: Page<DefinitionMatch>) => {
     for (const d of page.items) found.set(`${d.addon}@${d.version}/${d.type}/${d.name}`, d);
     total = Math.max(total, page.total);
   };
-  if (query.parameter) add(await store.searchDefinitions({ parameter: query.parameter, type: query.type, limit, offset: 0 }));
+  if (query.parameter) add(await store.searchDefinitions({ parameter: query.parameter, type: query.type, matching, limit, offset: 0 }));
   if (query.q) {
-    add(await store.searchDefinitions({ text: query.q, type: query.type, limit, offset: 0 }));
-    for (const word of parameterWords(query.q)) add(await store.searchDefinitions({ parameter: word, type: query.type, limit, offset: 0 }));
+    add(await store.searchDefinitions({ text: query.q, type: query.type, matching, limit, offset: 0 }));
+    for (const word of parameterWords(query.q)) add(await store.searchDefinitions({ parameter: word, type: query.type, matching, limit, offset: 0 }));
   }
-  const words = new Set([...(query.parameter ? [query.parameter] : []), ...parameterWords(query.q)].map((w) => w.toLowerCase()));
-  const items: DefinitionHit[] = [];
-  for (const d of found.values()) {
-    const record = words.size ? await store.getDefinition(d.addon, d.version, d.name, d.type) : undefined;
-    const parameters = record ? parameterReference(record.schema).flatMap((t) => t.params.filter((p) => words.has(p.name.toLowerCase())).map((p) => p.path)) : [];
-    items.push({ ...d, parameters });
-  }
+  const items: DefinitionHit[] = [...found.values()].map((d) => ({ ...d, parameters: d.parameters ?? [] }));
   items.sort((a, b) => b.parameters.length - a.parameters.length);
   return { query, addons, definitions: { items, total: Math.max(total, items.length) } };
 }

@@ -14,6 +14,7 @@ import { throwsCode } from '../fixtures/errors.ts';
 import { addonArchive } from '../support/packages.ts';
 import { chartArchive } from '../fixtures/charts.ts';
 import { startTestServer, type TestServer } from '../support/registry-server.ts';
+import { afterEachPut } from '../support/blob-hook.ts';
 
 const cue = new CueEvaluator();
 let srv: TestServer;
@@ -95,13 +96,14 @@ describe('velahub gc', () => {
 
   test('a crash between blob write and commit leaves a blob gc later collects, and a re-publish still succeeds', async () => {
     const archive = addonArchive('crashed', '1.0.0');
-    srv.registry.afterBlobWrite = () => {
+    const blobs = srv.registry.blobs;
+    srv.registry.blobs = afterEachPut(blobs, () => {
       throw new Error('simulated crash after the blob write');
-    };
+    });
     try {
       assert.equal((await srv.publish(archive)).status, 500);
     } finally {
-      delete srv.registry.afterBlobWrite;
+      srv.registry.blobs = blobs;
     }
     assert.equal(await srv.registry.blobs.has(sha256(archive)), true, 'premise: the blob outlived the rolled-back row');
     await utimes(blobPath(sha256(archive)), old, old);

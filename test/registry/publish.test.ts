@@ -17,6 +17,7 @@ import { addonArchive, addonTree, archiveOf, traitCue } from '../support/package
 import { assertGnuTarParity } from '../support/gnu-tar.ts';
 import { assertGoTarParity } from '../support/go-tar.ts';
 import { rawGet, startTestServer, type TestServer } from '../support/registry-server.ts';
+import { afterEachPut } from '../support/blob-hook.ts';
 
 /** Small bounds, so hostile archives are cheap to build. */
 const limits: PackageLimits = { maxFiles: 40, maxTotalBytes: 256 * 1024, maxFileBytes: 64 * 1024, maxPathLength: 255 };
@@ -696,15 +697,16 @@ describe('crash between the blob write and the row commit', () => {
 
   test('no version becomes visible; a normal re-publish then succeeds', async () => {
     const before = await srv.snapshot();
-    srv.registry.afterBlobWrite = () => {
+    const blobs = srv.registry.blobs;
+    srv.registry.blobs = afterEachPut(blobs, () => {
       throw new Error('simulated crash after the blob write');
-    };
+    });
     try {
       const res = await srv.publish(archive);
       assert.equal(res.status, 500);
       assert.equal(res.body.code, 'EINTERNAL');
     } finally {
-      delete srv.registry.afterBlobWrite;
+      srv.registry.blobs = blobs;
     }
     assert.equal(await srv.registry.blobs.has(sha256(archive)), true, 'premise: the blob was written before the crash');
     assert.equal((await srv.json('/api/v1/addons/crashy/versions/1.0.0')).status, 404);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import semver from 'semver';
+import { deriveVersionDocs } from '../../core/params/derive.ts';
 import { indexEntry } from '../../registry/index-yaml.ts';
 import { MetadataStore } from '../../registry/store/metadata-store.ts';
 import { migrate, migrations } from '../../registry/store/migrations.ts';
@@ -278,6 +279,36 @@ function storeContract(backend: Backend): void {
         assert.equal(rest.items.length, 2);
         assert.equal(new Set([...first.items, ...rest.items].map((d) => d.name)).size, 4);
       });
+
+      test('with `matching`, each hit lists the paths of its parameters named like those words (any case), in table order', async () => {
+        const page = await store.searchDefinitions({ text: 'gateway', matching: ['domain', 'PATH', 'nothing'], limit: 20, offset: 0 });
+        assert.deepEqual(page.items.map((d) => [d.name, d.parameters]), [['bizworks-gateway', ['route.domain', 'route.path']]]);
+        const plain = await store.searchDefinitions({ text: 'gateway', limit: 20, offset: 0 });
+        assert.equal('parameters' in plain.items[0]!, false, 'the API shape is unchanged without `matching`');
+      });
+    });
+
+    test('facets: how many listed addons carry each tag and definition type', async () => {
+      await store.insertVersion(versionRecord('a', '1.0.0', { tags: ['net', 'web'], definitions: [definitionInfo('a-t'), definitionInfo('a-c', { type: 'component' })] }));
+      await store.insertVersion(versionRecord('b', '1.0.0', { tags: ['net'] }));
+      await store.insertVersion(versionRecord('gone', '1.0.0', { tags: ['net'] }));
+      await store.setYanked('gone', '1.0.0', true, null);
+      const facets = await store.facets();
+      assert.deepEqual([...facets.tags].sort(), [['net', 2], ['web', 1]]);
+      assert.deepEqual([...facets.types].sort(), [['component', 1], ['trait', 2]]);
+    });
+
+    test('derived data is stored with the version; refreshDerived recomputes rows of an older format only', async () => {
+      const record = versionRecord('derived', '1.0.0', { definitions: [definitionInfo('gateway', { params: { route: list(struct({ domain: str() })) } })] });
+      await store.insertVersion(record);
+      assert.deepEqual((await store.getVersion('derived', '1.0.0'))?.derived, record.derived);
+      assert.equal(await store.refreshDerived({ format: record.derived.format, derive: deriveVersionDocs }), 0);
+      await db.query(`UPDATE versions SET derived = NULL, derived_format = NULL`);
+      await db.query(`UPDATE definitions SET parameter_paths = '[]'`);
+      assert.equal(await store.refreshDerived({ format: record.derived.format, derive: deriveVersionDocs }), 1);
+      assert.deepEqual((await store.getVersion('derived', '1.0.0'))?.derived, record.derived);
+      const page = await store.searchDefinitions({ parameter: 'domain', matching: ['domain'], limit: 20, offset: 0 });
+      assert.deepEqual(page.items.map((d) => d.parameters), [['route.domain']]);
     });
 
     test('deprecating rewrites the index entry and bumps the catalog revision; lifting it restores both', async () => {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { DefinitionType } from '../../core/cue/evaluator.ts';
 import type { DefinitionInfo } from '../../core/package/inspect.ts';
+import { deriveVersionDocs } from '../../core/params/derive.ts';
 import type { JsonSchema } from '../../core/params/schema.ts';
 import { indexEntry } from '../../registry/index-yaml.ts';
 import type { VersionRecord } from '../../registry/store/records.ts';
@@ -64,6 +65,7 @@ export function versionRecord(name: string, version: string, options: VersionRec
     manifest,
     warnings: [],
     indexEntry: indexEntry({ metadata, manifest, digest, createdAt, deprecated: null }),
+    derived: deriveVersionDocs(manifest),
     deprecated: null,
     yanked: false,
     yankReason: null,

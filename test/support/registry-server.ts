@@ -12,12 +12,8 @@ import { join, relative } from 'node:path';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import type { PackageLimits } from '../../core/package/files.ts';
 import { createApp } from '../../registry/http/app.ts';
-import type { PublishDeps } from '../../registry/publish.ts';
 import { openRegistry, type Registry } from '../../registry/registry.ts';
 import { createToken } from '../../registry/tokens.ts';
-
-/** A registry whose publish test hook a test may set. */
-export type HookedRegistry = Registry & Pick<PublishDeps, 'afterBlobWrite'>;
 
 /** What stored state looks like, to prove a refused request changed nothing. */
 export interface StoreSnapshot {
@@ -50,7 +46,7 @@ export interface JsonResponse {
 /** A running test registry. */
 export interface TestServer {
   url: string;
-  registry: HookedRegistry;
+  registry: Registry;
   dataDir: string;
   /** An admin token (its secret). */
   adminToken: string;
@@ -82,7 +78,7 @@ async function filesUnder(dir: string, root = dir): Promise<string[]> {
 /** Starts createApp on 127.0.0.1:0 with a temp data dir, in-memory PGlite, the given evaluator and limits. */
 export async function startTestServer(options: { cue: CueEvaluator; limits?: PackageLimits }): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'velahub-registry-'));
-  const registry: HookedRegistry = await openRegistry({ dataDir, memory: true, cue: options.cue, limits: options.limits });
+  const registry = await openRegistry({ dataDir, memory: true, cue: options.cue, limits: options.limits });
   const adminToken = (await createToken(registry.store, { scope: 'admin', description: 'test admin' })).token;
   const app = createApp({ registry });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -17,6 +17,7 @@ function versionRecord(): VersionRecord {
   return {
     name: 'demo', version: '1.0.0', digest: 'sha256:' + 'a'.repeat(64), size: 1, createdAt: new Date(0).toISOString(),
     metadata: { name: 'demo', version: '1.0.0' }, readme: '', warnings: [], indexEntry: '', deprecated: null, yanked: false, yankReason: null, publishedBy: null,
+    derived: { format: 1, definitions: [], previous: null },
     manifest: {
       metadata: { name: 'demo', version: '1.0.0' }, readme: '', warnings: [],
       definitions: [{ name: 'demo', type: 'trait', description: '', file: 'definitions/demo.cue', schematic: 'cue', annotations: {}, labels: {}, attributes: {}, schema, cue: '"demo": {type: "trait"}\ntemplate: {}', template: '' }],

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { JsonSchema } from '../../core/params/schema.ts';
+import type { JsonSchema } from './schema.ts';
 
 /** A generated example of using a definition: its parameters and an Application. */
 export interface DefinitionExample {
