@@ -22,6 +22,7 @@ import { startServer, type RunningServer } from '../../registry/server.ts';
 import type { TokenRecord } from '../../registry/store/records.ts';
 import { applyRaw, kubeRequest } from '../cluster/kube-http.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { definitionCue, deploymentOutput, deploymentWorkload, traitAttributes } from '../fixtures/definitions.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -110,49 +111,28 @@ export function metadata(name: string, version: string, opts: { deps?: Record<st
 
 /** A trait definition in the definition CUE format; `params` is the body of `parameter`. */
 export function traitCue(name: string, params = '// +usage=Labels to add\n\t\tlabels: [string]: string'): string {
-  return `"${name}": {
-	type: "trait"
-	annotations: {}
-	labels: {}
-	description: "The ${name} trait"
-	attributes: {
-		podDisruptive: false
-		appliesToWorkloads: ["deployments.apps"]
-	}
-}
-template: {
-	patch: metadata: labels: {}
-	parameter: {
-		${params}
-	}
-}
-`;
+  return definitionCue({
+    name,
+    type: 'trait',
+    emptyMaps: true,
+    description: `The ${name} trait`,
+    attributes: traitAttributes(false),
+    template: '\tpatch: metadata: labels: {}\n',
+    parameter: params,
+  });
 }
 
 /** A component definition in the definition CUE format; `params` is the body of `parameter`. */
 export function componentCue(name: string, params = '// +usage=Container image\n\t\timage: string'): string {
-  return `"${name}": {
-	type: "component"
-	annotations: {}
-	labels: {}
-	description: "The ${name} component"
-	attributes: workload: definition: {
-		apiVersion: "apps/v1"
-		kind:       "Deployment"
-	}
-}
-template: {
-	output: {
-		apiVersion: "apps/v1"
-		kind:       "Deployment"
-		metadata: name: context.name
-		spec: template: spec: containers: [{name: context.name, image: parameter.image}]
-	}
-	parameter: {
-		${params}
-	}
-}
-`;
+  return definitionCue({
+    name,
+    type: 'component',
+    emptyMaps: true,
+    description: `The ${name} component`,
+    attributes: deploymentWorkload,
+    template: deploymentOutput('template: spec: containers: [{name: context.name, image: parameter.image}]'),
+    parameter: params,
+  });
 }
 
 /** The stand-in `fluxcd` addon helm-component depends on: metadata only. */
