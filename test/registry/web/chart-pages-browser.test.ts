@@ -8,27 +8,21 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import type { Page } from 'playwright-core';
-import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import { chartArchive } from '../../fixtures/charts.ts';
 import { browserSkipReason, openBrowser, screenshots, type TestBrowser } from '../../support/browser.ts';
-import { startTestServer, type TestServer } from '../../support/registry-server.ts';
+import { testServerForFile } from '../../support/registry-server.ts';
 
 const hostileReadme = '# web-shop\n\nA shop.\n\n<script>window.__pwned = 1</script>\n\n<img src="x" onerror="window.__pwned = 2">\n\n[click me](javascript:window.__pwned=3)\n';
 
-const cue = new CueEvaluator();
-let srv: TestServer;
+const { srv, ready } = testServerForFile();
 
 before(async () => {
-  srv = await startTestServer({ cue });
+  await ready;
   for (const version of ['1.0.0', '1.1.0']) {
     const form = new FormData();
     form.append('chart', new Blob([new Uint8Array(chartArchive('web-shop', version, { 'README.md': hostileReadme }))]), 'chart.tgz');
     assert.equal((await srv.json('/helm/api/charts', { method: 'POST', body: form, token: srv.adminToken })).status, 201);
   }
-});
-after(async () => {
-  await srv?.close();
-  await cue.close();
 });
 
 describe('chart pages in chromium', { skip: browserSkipReason() }, () => {
