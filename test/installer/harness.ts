@@ -6,6 +6,8 @@
  *
  * No controller runs in the test clusters: no garbage collection, and Applications never get a
  * status unless a test writes it the way vela-core would ({@link setApplicationPhase}).
+ *
+ * Imports test/cluster/env.ts, which registers a node:test hook: import it from test files only.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,15 +15,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
+import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { packFiles } from '../../core/package/archive.ts';
 import type { PackageFiles } from '../../core/package/files.ts';
 import { Kube, type KubeObject } from '../../installer/kube.ts';
+import { enableAddons, type EnableOptions } from '../../installer/enable.ts';
 import type { RegistrySource } from '../../installer/registry-index.ts';
 import { publishArchive, type PublishResult } from '../../registry/publish.ts';
 import { startServer, type RunningServer } from '../../registry/server.ts';
 import type { TokenRecord } from '../../registry/store/records.ts';
 import { applyRaw, kubeRequest } from '../cluster/kube-http.ts';
-import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { testClusters } from '../cluster/env.ts';
+import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { definitionCue, deploymentOutput, deploymentWorkload, traitAttributes } from '../fixtures/definitions.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -89,6 +94,51 @@ export async function startTestRegistry(opts: { seed?: boolean } = {}): Promise<
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One test cluster and a registry, as an installer test file starts them, and its namespaces. */
+export interface InstallerEnv {
+  kc: KubeConfig;
+  kube: Kube;
+  registry: TestRegistry;
+  /** The registry's own evaluator: the installer and the registry compile definitions once. */
+  cue: CueEvaluator;
+  /** A fresh KubeVela namespace ({@link velaNamespace}), deleted by `close`. */
+  velaNamespace(opts?: { velaVersion?: string }): Promise<string>;
+  /** Enables into `ns` on this cluster from this registry (named "test"); `extra` overrides any option. */
+  enable(ns: string, requested: EnableOptions['requested'], extra?: Partial<EnableOptions>): ReturnType<typeof enableAddons>;
+  /** Deletes `ns` too on `close` (e.g. a namespace for user Applications). */
+  track(ns: string): void;
+  /** Deletes every namespace made or tracked, then closes the registry. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a test cluster and a registry side by side (seeded with the bundled addons unless `seed`
+ * is false); its KubeVela namespaces are named `<prefix>-…`.
+ */
+export async function startInstallerEnv(opts: { prefix: string; seed?: boolean }): Promise<InstallerEnv> {
+  const [[kc], registry] = await Promise.all([testClusters(1), startTestRegistry({ seed: opts.seed })]);
+  const namespaces: string[] = [];
+  const kube = new Kube(kc!);
+  const cue = registry.server.registry.cue;
+  return {
+    kc: kc!,
+    kube,
+    registry,
+    cue,
+    enable: (ns, requested, extra = {}) => enableAddons({ requested, clusters: [kube], registries: [registry.source()], cue, namespace: ns, ...extra }),
+    async velaNamespace(o = {}) {
+      const ns = await velaNamespace(kc!, { prefix: opts.prefix, velaVersion: o.velaVersion });
+      namespaces.push(ns);
+      return ns;
+    },
+    track: (ns) => void namespaces.push(ns),
+    async close() {
+      await Promise.allSettled(namespaces.map((ns) => deleteNamespace(kc!, ns)));
+      await registry.close();
     },
   };
 }
