@@ -18,6 +18,7 @@ import { disableAddon } from '../../installer/disable.ts';
 import { enableAddons, type InstallEvent } from '../../installer/enable.ts';
 import { Kube } from '../../installer/kube.ts';
 import { syncVelaRegistry } from '../../installer/vela-registry.ts';
+import { terraformComponentCR } from '../fixtures/definitions.ts';
 import { rejectsCode } from '../fixtures/errors.ts';
 import { tempDir } from '../fixtures/addons.ts';
 import { describeRun, velahub } from '../fixtures/cli.ts';
@@ -25,24 +26,7 @@ import { markVelaCoreReady, metadata, setApplicationPhase, snapshot, startInstal
 
 const T = { timeout: 240_000 };
 
-const terraformDefinition = `apiVersion: core.oam.dev/v1beta1
-kind: ComponentDefinition
-metadata:
-  name: contract-bucket
-  annotations:
-    definition.oam.dev/description: A bucket, by Terraform
-spec:
-  workload:
-    definition:
-      apiVersion: terraform.core.oam.dev/v1beta2
-      kind: Configuration
-  schematic:
-    terraform:
-      configuration: |
-        variable "bucket" {
-          type = string
-        }
-`;
+const terraformDefinition = terraformComponentCR('contract-bucket', 'A bucket, by Terraform', 'v1beta2');
 
 /** The fixture: every contract point in one addon. */
 const contractAddon = {

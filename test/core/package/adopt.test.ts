@@ -4,9 +4,9 @@
  * toCueLiteral, which writes the CR's header back as CUE (multi-line strings as raw blocks).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+
+
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { CueEvaluator, type InspectedDefinition } from '../../../core/cue/evaluator.ts';
