@@ -16,9 +16,9 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { run } from '../../cli/main.ts';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { tempDir, writeTree } from '../fixtures/addons.ts';
-import { captureOutput } from '../fixtures/capture.ts';
-import { describeRun, velahub, type CliResult } from '../fixtures/cli.ts';
+import { tempDir, writeTree } from '../support/addons.ts';
+import { captureOutput } from '../support/capture.ts';
+import { describeRun, velahub, type CliResult } from '../support/cli.ts';
 import { addonTree, traitCue } from '../support/packages.ts';
 import { startTestServer, type TestServer } from '../support/registry-server.ts';
 

@@ -12,7 +12,7 @@ import { addonLabels } from '../../installer/addon-objects.ts';
 import type { InstallEvent } from '../../installer/enable.ts';
 import { Kube } from '../../installer/kube.ts';
 import { applyRaw } from '../cluster/kube-http.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
+import { rejectsCode } from '../support/errors.ts';
 import { componentCue, contentsOf, fluxcdStandIn, metadata, snapshot, startInstallerEnv, traitCue, versionsOf, type TestRegistry, type Tree, type InstallerEnv } from './harness.ts';
 
 const T = { timeout: 180_000 };

@@ -27,7 +27,7 @@ import type { TokenRecord } from '../../registry/store/records.ts';
 import { applyRaw, kubeRequest } from '../cluster/kube-http.ts';
 import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
-import { definitionCue, deploymentOutput, deploymentWorkload, traitAttributes } from '../fixtures/definitions.ts';
+import { definitionCue, deploymentOutput, deploymentWorkload, traitAttributes } from '../support/definitions.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

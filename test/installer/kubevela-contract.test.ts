@@ -18,10 +18,10 @@ import { disableAddon } from '../../installer/disable.ts';
 import { enableAddons, type InstallEvent } from '../../installer/enable.ts';
 import { Kube } from '../../installer/kube.ts';
 import { syncVelaRegistry } from '../../installer/vela-registry.ts';
-import { terraformComponentCR } from '../fixtures/definitions.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
-import { tempDir } from '../fixtures/addons.ts';
-import { describeRun, velahub } from '../fixtures/cli.ts';
+import { terraformComponentCR } from '../support/definitions.ts';
+import { rejectsCode } from '../support/errors.ts';
+import { tempDir } from '../support/addons.ts';
+import { describeRun, velahub } from '../support/cli.ts';
 import { markVelaCoreReady, metadata, setApplicationPhase, snapshot, startInstallerEnv, versionsOf, type TestRegistry, type InstallerEnv } from './harness.ts';
 
 const T = { timeout: 240_000 };

@@ -18,7 +18,7 @@ import { Kube, type KubeObject } from '../../installer/kube.ts';
 import { addonStatus } from '../../installer/status.ts';
 import { planUpgrade } from '../../installer/upgrade.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
+import { rejectsCode } from '../support/errors.ts';
 import { componentCue, metadata, setApplicationPhase, snapshot, startInstallerEnv, traitCue, userApplication, versionsOf, type TestRegistry, type Tree, type InstallerEnv } from './harness.ts';
 
 const T = { timeout: 180_000 };

@@ -10,8 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { sha256 } from '../../core/package/archive.ts';
-import { tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
-import { chartArchive, chartYamlText } from '../fixtures/charts.ts';
+import { tarOf, tgzOf, type CraftedEntry } from '../support/tar.ts';
+import { chartArchive, chartYamlText } from '../support/charts.ts';
 import { rawGet, smallLimits as limits, testServerForFile, type JsonResponse } from '../support/registry-server.ts';
 
 const { srv } = testServerForFile({ limits });

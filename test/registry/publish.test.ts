@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { parse } from 'yaml';
 import { sha256 } from '../../core/package/archive.ts';
-import { paxBody, rawEntry, rawTgz, tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
+import { paxBody, rawEntry, rawTgz, tarOf, tgzOf, type CraftedEntry } from '../support/tar.ts';
 import { addonArchive, addonTree, archiveOf, traitCue } from '../support/packages.ts';
 import { assertGnuTarParity } from '../support/gnu-tar.ts';
 import { assertGoTarParity } from '../support/go-tar.ts';

@@ -5,8 +5,8 @@
  */
 import { packFiles } from '../../core/package/archive.ts';
 import type { PackageFiles } from '../../core/package/files.ts';
-import { packageFiles, type FileTree } from '../fixtures/addons.ts';
-import { definitionCue } from '../fixtures/definitions.ts';
+import { packageFiles, type FileTree } from './addons.ts';
+import { definitionCue } from './definitions.ts';
 
 /** Options of {@link addonTree}. */
 export interface AddonOptions {

@@ -3,9 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { run } from '../../../cli/main.ts';
-import { tempDir } from '../../fixtures/addons.ts';
-import { captureOutput } from '../../fixtures/capture.ts';
-import { describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
+import { tempDir } from '../../support/addons.ts';
+import { captureOutput } from '../../support/capture.ts';
+import { describeRun, velahubInProcess as velahub } from '../../support/cli.ts';
 
 describe('velahub init', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

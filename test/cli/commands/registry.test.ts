@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { describeRun, velahubInProcess } from '../../fixtures/cli.ts';
+import { describeRun, velahubInProcess } from '../../support/cli.ts';
 
 let dir: string;
 let config: string;

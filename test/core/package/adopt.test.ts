@@ -16,8 +16,8 @@ import { adoptDefinitions } from '../../../core/package/adopt.ts';
 import { definitionToCR, toCueLiteral, type DefinitionCR } from '../../../core/package/definition-cr.ts';
 import { textOf } from '../../../core/package/files.ts';
 import { inspectAddon } from '../../../core/package/inspect.ts';
-import { labelsTrait } from '../../fixtures/definitions.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
+import { labelsTrait } from '../../support/definitions.ts';
+import { rejectsCode } from '../../support/errors.ts';
 
 const addonsRoot = new URL('../../../addons/', import.meta.url);
 

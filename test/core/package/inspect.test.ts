@@ -5,8 +5,8 @@ import { CuePool } from '../../../core/cue/pool.ts';
 import type { Diagnostic } from '../../../core/diagnostics.ts';
 import { inspectAddon } from '../../../core/package/inspect.ts';
 import { definitionToCR, crToYaml } from '../../../core/package/definition-cr.ts';
-import { addonFiles, metadataYaml, packageFiles } from '../../fixtures/addons.ts';
-import { labelsTrait, terraformComponentCR, webComponent } from '../../fixtures/definitions.ts';
+import { addonFiles, metadataYaml, packageFiles } from '../../support/addons.ts';
+import { labelsTrait, terraformComponentCR, webComponent } from '../../support/definitions.ts';
 
 const cue = new CueEvaluator(new CuePool({ size: 2 }));
 after(() => cue.close());

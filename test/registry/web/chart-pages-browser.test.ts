@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import type { Page } from 'playwright-core';
-import { chartArchive } from '../../fixtures/charts.ts';
+import { chartArchive } from '../../support/charts.ts';
 import { browserSkipReason, openBrowser, screenshots, type TestBrowser } from '../../support/browser.ts';
 import { testServerForFile } from '../../support/registry-server.ts';
 
