@@ -4,19 +4,13 @@
  * API server.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sampleWorkload } from '../../core/cue/context.ts';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { addonTarget } from './cluster.ts';
-import { ctx, Definition, dryRun, early, evalStatus, objectsOf, quoted, renderFails, renderFailsRequired, schemaAccepts, schemaRejects, sortBy, withPatch, type Obj } from './support.ts';
+import { addonUnderTest } from './cluster.ts';
+import { ctx, dryRun, early, evalStatus, objectsOf, quoted, renderEach, renderFails, renderFailsRequired, schemaAcceptsEach, schemaRejects, sortBy, withPatch, type Obj } from './support.ts';
 
-const cue = new CueEvaluator();
-after(() => cue.close());
-
-const target = addonTarget('addon-ingress');
-const ns = target.namespace;
+const { cue, target, ns, def } = await addonUnderTest('bizworks-ingress', 'addon-ingress');
 const context = ctx('web', ns);
-const def = await Definition.load(cue, 'bizworks-ingress');
 
 const params = {
   minimal: { route: [{ port: 8080 }] },
@@ -69,9 +63,7 @@ const params = {
   },
 } as const;
 
-const rendered = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, early(def.render(p, context))])) as {
-  [K in keyof typeof params]: ReturnType<Definition['render']>;
-};
+const rendered = renderEach(def, params, context);
 
 const service = (name: string, type: string, ports: Obj[]): Obj => ({
   apiVersion: 'v1',
@@ -87,10 +79,7 @@ const path = (p: string, svc: string, number: number): Obj => ({
 });
 
 describe('bizworks-ingress: rendering', () => {
-  test('the parameter sets below are all valid for the published schema', async () => {
-    const schema = await def.schema();
-    for (const p of Object.values(params)) schemaAccepts(schema, p);
-  });
+  test('the parameter sets below are all valid for the published schema', () => schemaAcceptsEach(def, params));
 
   test('minimal route: one ClusterIP Service named after the component, no Ingress, no patch', async () => {
     const r = await rendered.minimal;

@@ -5,7 +5,8 @@
  */
 import { testClusters } from '../cluster/env.ts';
 import { ensureNamespace, installFluxCrds, uniqueNamespace } from '../cluster/fixtures.ts';
-import { early, type Target } from './support.ts';
+import type { CueEvaluator } from '../../core/cue/evaluator.ts';
+import { Definition, early, fileEvaluator, type Target } from './support.ts';
 
 /**
  * Starts getting the target right away (a plane starts while the first renders run): the
@@ -22,4 +23,14 @@ export function addonTarget(prefix: string): { namespace: string; ready: Promise
     })(),
   );
   return { namespace, ready };
+}
+
+/**
+ * What the test file of one shipped addon starts with: a file-wide evaluator, its target (see
+ * {@link addonTarget}, namespace `<prefix>-…`) and the addon's definition of the same name.
+ */
+export async function addonUnderTest(addon: string, prefix: string): Promise<{ cue: CueEvaluator; target: ReturnType<typeof addonTarget>; ns: string; def: Definition }> {
+  const cue = fileEvaluator();
+  const target = addonTarget(prefix);
+  return { cue, target, ns: target.namespace, def: await Definition.load(cue, addon) };
 }

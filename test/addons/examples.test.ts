@@ -7,15 +7,13 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { sampleWorkload } from '../../core/cue/context.ts';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { addonTarget } from './cluster.ts';
-import { addonNames, addonsRoot, ctx, Definition, dryRun, early, objectsOf, schemaAccepts, withPatch, type Obj } from './support.ts';
+import { addonNames, addonsRoot, ctx, Definition, dryRun, early, fileEvaluator, objectsOf, schemaAccepts, withPatch, type Obj } from './support.ts';
 
-const cue = new CueEvaluator();
-after(() => cue.close());
+const cue = fileEvaluator();
 
 const target = addonTarget('addon-examples');
 const ns = target.namespace;

@@ -5,24 +5,22 @@
  * CRDs. Rolling back is setting `version` back: the same objects with the older version.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { chartArchive } from '../fixtures/charts.ts';
-import { startTestServer, type TestServer } from '../support/registry-server.ts';
+import { chartArchive } from '../support/charts.ts';
+import { testServerForFile } from '../support/registry-server.ts';
 import { addonTarget } from './cluster.ts';
 import { ctx, Definition, dryRun, schemaAccepts, withPatch, type Obj } from './support.ts';
 
-const cue = new CueEvaluator();
+const { srv, cue, ready } = testServerForFile();
 const target = addonTarget('addon-helm-velahub');
 const ns = target.namespace;
 const def = await Definition.load(cue, 'helm-component');
-let srv: TestServer;
 /** The Application the registry offers on the chart's page and API. */
 let app: { metadata: { name: string }; spec: { components: Array<{ name: string; type: string; properties: Obj }> } };
 
 before(async () => {
-  srv = await startTestServer({ cue });
+  await ready;
   for (const version of ['1.0.0', '1.1.0']) {
     const form = new FormData();
     form.append('chart', new Blob([new Uint8Array(chartArchive('web-shop', version))]), 'chart.tgz');
@@ -30,10 +28,6 @@ before(async () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
   }
   app = parse((await srv.json('/api/v1/charts/web-shop/versions/1.1.0')).body.application);
-});
-after(async () => {
-  await srv?.close();
-  await cue.close();
 });
 
 /** Renders the Application's one component with `properties`, as KubeVela would in namespace `ns`. */

@@ -4,18 +4,12 @@
  * health policy and custom status evaluated as KubeVela does.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { addonTarget } from './cluster.ts';
-import { ctx, Definition, dryRun, early, evalStatus, objectsOf, renderFails, renderFailsRequired, schemaAccepts, schemaRejects, withPatch, type Obj } from './support.ts';
+import { describe, test } from 'node:test';
+import { addonUnderTest } from './cluster.ts';
+import { ctx, dryRun, early, evalStatus, objectsOf, renderEach, renderFails, renderFailsRequired, schemaAcceptsEach, schemaRejects, withPatch, type Obj } from './support.ts';
 
-const cue = new CueEvaluator();
-after(() => cue.close());
-
-const target = addonTarget('addon-helm');
-const ns = target.namespace;
+const { cue, target, ns, def } = await addonUnderTest('helm-component', 'addon-helm');
 const context = ctx('charts', ns);
-const def = await Definition.load(cue, 'helm-component');
 
 const values = { replicaCount: 2, image: { tag: '6.7.0' }, ingress: { enabled: false }, tolerations: [], ui: { message: 'hi' } };
 
@@ -40,17 +34,12 @@ const params = {
   v2beta1: { url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo', fluxAPI: 'v2beta1' },
 } as const;
 
-const rendered = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, early(def.render(p, context))])) as {
-  [K in keyof typeof params]: ReturnType<Definition['render']>;
-};
+const rendered = renderEach(def, params, context);
 
 const sourceRef = { kind: 'HelmRepository', name: 'charts-repo', namespace: ns };
 
 describe('helm-component: rendering', () => {
-  test('the parameter sets below are all valid for the published schema', async () => {
-    const schema = await def.schema();
-    for (const p of Object.values(params)) schemaAccepts(schema, p);
-  });
+  test('the parameter sets below are all valid for the published schema', () => schemaAcceptsEach(def, params));
 
   test('minimal: a HelmRelease (helm.toolkit.fluxcd.io/v2) of the newest chart version from a HelmRepository (v1)', async () => {
     const r = await rendered.minimal;

@@ -4,18 +4,12 @@
  * for clusters before 1.23 is checked for shape only: the 1.37 test API server no longer serves it).
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sampleWorkload } from '../../core/cue/context.ts';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { addonTarget } from './cluster.ts';
+import { addonUnderTest } from './cluster.ts';
 import { ctx, Definition, dryRun, early, evalStatus, objectsOf, renderFails, schemaAccepts, schemaRejects, withPatch, type Obj } from './support.ts';
 
-const cue = new CueEvaluator();
-after(() => cue.close());
-
-const target = addonTarget('addon-hpa');
-const ns = target.namespace;
-const def = await Definition.load(cue, 'hpa-trait');
+const { cue, target, ns, def } = await addonUnderTest('hpa-trait', 'addon-hpa');
 
 /** A StatefulSet the API server accepts, as the workload of a stateful component. */
 const statefulSet: Obj = {

@@ -5,16 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
+import { describe, test } from 'node:test';
 import { inspectAddon, type AddonManifest } from '../../core/package/inspect.ts';
 import { loadPackage } from '../../core/package/load.ts';
 import { parseRange } from '../../core/package/versions.ts';
 import type { JsonSchema } from '../../core/params/schema.ts';
-import { addonNames, addonsRoot, early } from './support.ts';
+import { addonNames, addonsRoot, early, fileEvaluator } from './support.ts';
 
-const cue = new CueEvaluator();
-after(() => cue.close());
+const cue = fileEvaluator();
 
 /** What each addon of the brief provides: definition type/name pairs. */
 const expected: Record<string, string[]> = {

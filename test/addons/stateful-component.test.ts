@@ -4,32 +4,12 @@
  * API server; its health policy evaluated as KubeVela does.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { addonTarget } from './cluster.ts';
-import {
-  ctx,
-  Definition,
-  dryRun,
-  early,
-  evalStatus,
-  objectsOf,
-  quoted,
-  renderFails,
-  renderFailsRequired,
-  schemaAccepts,
-  schemaRejects,
-  withoutZeros,
-  type Obj,
-} from './support.ts';
+import { describe, test } from 'node:test';
+import { addonUnderTest } from './cluster.ts';
+import { ctx, dryRun, early, evalStatus, objectsOf, quoted, renderEach, renderFails, renderFailsRequired, schemaAcceptsEach, schemaRejects, withoutZeros, type Obj } from './support.ts';
 
-const cue = new CueEvaluator();
-after(() => cue.close());
-
-const target = addonTarget('addon-stateful');
-const ns = target.namespace;
+const { cue, target, ns, def } = await addonUnderTest('stateful-component', 'addon-stateful');
 const context = ctx('db', ns);
-const def = await Definition.load(cue, 'stateful-component');
 
 const every = {
   image: 'postgres:16',
@@ -77,17 +57,12 @@ const params = {
   onDelete: { image: 'redis:7.2', ports: [{ port: 6379 }], storage: [{ name: 'data', mountPath: '/data', size: '5Gi' }], updateStrategy: { type: 'OnDelete' } },
 } as const;
 
-const rendered = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, early(def.render(p, context))])) as {
-  [K in keyof typeof params]: ReturnType<Definition['render']>;
-};
+const rendered = renderEach(def, params, context);
 
 const selector = { 'app.oam.dev/component': 'db' };
 
 describe('stateful-component: rendering', () => {
-  test('the parameter sets below are all valid for the published schema', async () => {
-    const schema = await def.schema();
-    for (const p of Object.values(params)) schemaAccepts(schema, p);
-  });
+  test('the parameter sets below are all valid for the published schema', () => schemaAcceptsEach(def, params));
 
   test('minimal: a one-replica StatefulSet governed by a headless Service, no volumes, no client Service', async () => {
     const r = await rendered.minimal;

@@ -4,18 +4,12 @@
  * status evaluated as KubeVela does.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { addonTarget } from './cluster.ts';
-import { ctx, Definition, dryRun, dryRunRefusal, early, evalStatus, objectsOf, quoted, renderFails, renderFailsRequired, schemaAccepts, schemaRejects, withoutZeros, type Obj } from './support.ts';
+import { describe, test } from 'node:test';
+import { addonUnderTest } from './cluster.ts';
+import { ctx, dryRun, dryRunRefusal, early, evalStatus, objectsOf, quoted, renderEach, renderFails, renderFailsRequired, schemaAcceptsEach, schemaRejects, withoutZeros, type Obj } from './support.ts';
 
-const cue = new CueEvaluator();
-after(() => cue.close());
-
-const target = addonTarget('addon-stateless');
-const ns = target.namespace;
+const { cue, target, ns, def } = await addonUnderTest('stateless-component', 'addon-stateless');
 const context = ctx('web', ns);
-const def = await Definition.load(cue, 'stateless-component');
 
 const every = {
   image: 'ghcr.io/stefanprodan/podinfo:6.7.0',
@@ -72,17 +66,12 @@ const params = {
   },
 } as const;
 
-const rendered = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, early(def.render(p, context))])) as {
-  [K in keyof typeof params]: ReturnType<Definition['render']>;
-};
+const rendered = renderEach(def, params, context);
 
 const selector = { 'app.oam.dev/component': 'web' };
 
 describe('stateless-component: rendering', () => {
-  test('the parameter sets below are all valid for the published schema', async () => {
-    const schema = await def.schema();
-    for (const p of Object.values(params)) schemaAccepts(schema, p);
-  });
+  test('the parameter sets below are all valid for the published schema', () => schemaAcceptsEach(def, params));
 
   test('minimal: a one-replica Deployment running the image, nothing else', async () => {
     const r = await rendered.minimal;

@@ -7,13 +7,13 @@
  * half lives in ./cluster.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RenderContext } from '../../core/cue/context.ts';
-import type { CueEvaluator, RenderResult } from '../../core/cue/evaluator.ts';
+import { CueEvaluator, type RenderResult } from '../../core/cue/evaluator.ts';
 import type { Diagnostic } from '../../core/diagnostics.ts';
 import { VelahubError } from '../../core/errors.ts';
 import { inspectDefinitionFile, type DefinitionInfo } from '../../core/package/inspect.ts';
@@ -87,6 +87,24 @@ export class Definition {
 export function early<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
   return p;
+}
+
+/** A CUE evaluator for the whole test file, closed after it. */
+export function fileEvaluator(): CueEvaluator {
+  const cue = new CueEvaluator();
+  after(() => cue.close());
+  return cue;
+}
+
+/** Renders every parameter set up front ({@link early}), each with `context`, keyed like `params`. */
+export function renderEach<K extends string>(def: Definition, params: Readonly<Record<K, unknown>>, context: Partial<RenderContext>): Record<K, Promise<Rendered>> {
+  return Object.fromEntries(Object.entries(params).map(([k, p]) => [k, early(def.render(p, context))])) as Record<K, Promise<Rendered>>;
+}
+
+/** Asserts every parameter set is valid for the definition's published schema. */
+export async function schemaAcceptsEach(def: Definition, params: Readonly<Record<string, unknown>>): Promise<void> {
+  const schema = await def.schema();
+  for (const p of Object.values(params)) schemaAccepts(schema, p);
 }
 
 /** Every object a render produced: the workload first, then the outputs in template order. */

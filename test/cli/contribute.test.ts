@@ -22,8 +22,8 @@ import { RegistryClient } from '../../registry/client.ts';
 import { startServer, type RunningServer } from '../../registry/server.ts';
 import { testClusters } from '../cluster/env.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
-import { addonTree, packageFiles, writeTree, type FileTree } from '../fixtures/addons.ts';
-import { assertFailed } from '../fixtures/cli.ts';
+import { addonTree, packageFiles, writeTree, type FileTree } from '../support/addons.ts';
+import { assertFailed } from '../support/cli.ts';
 
 const bin = fileURLToPath(new URL('../../bin/velahub.js', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

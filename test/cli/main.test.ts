@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { run } from '../../cli/main.ts';
-import { tempDir } from '../fixtures/addons.ts';
-import { captureOutput } from '../fixtures/capture.ts';
-import { assertFailed, describeRun, velahub } from '../fixtures/cli.ts';
+import { tempDir } from '../support/addons.ts';
+import { captureOutput } from '../support/capture.ts';
+import { assertFailed, describeRun, velahub } from '../support/cli.ts';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

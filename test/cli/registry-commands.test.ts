@@ -17,9 +17,9 @@ import { parse } from 'yaml';
 import { run } from '../../cli/main.ts';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import type { ErrorCode } from '../../core/error-codes.ts';
-import { tempDir, writeTree } from '../fixtures/addons.ts';
-import { captureOutput } from '../fixtures/capture.ts';
-import { assertFailed, describeRun, velahub, type CliResult } from '../fixtures/cli.ts';
+import { tempDir, writeTree } from '../support/addons.ts';
+import { captureOutput } from '../support/capture.ts';
+import { assertFailed, describeRun, velahub, type CliResult } from '../support/cli.ts';
 import { addonTree, traitCue } from '../support/packages.ts';
 import { startTestServer, type TestServer } from '../support/registry-server.ts';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { reportError } from '../../cli/report.ts';
 import { errorCodes, exitCodes } from '../../core/error-codes.ts';
 import { remoteError, VelahubError } from '../../core/errors.ts';
-import { captureOutput } from '../fixtures/capture.ts';
+import { captureOutput } from '../support/capture.ts';
 
 const report = (err: unknown) => captureOutput(async () => reportError(err));
 

@@ -4,10 +4,9 @@
  *
  * Run as a script (`tsx test/cluster/build.ts`) to warm the cache and print where it is.
  */
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureGoBuild, goSumKey, type GoBuildOptions, type GoBuildProgress, type GoBuildSpec } from '../support/go-build.ts';
+import { defaultCacheRoot, ensureGoBuild, goSumKey, type GoBuildOptions, type GoBuildProgress, type GoBuildSpec } from '../support/go-build.ts';
 
 /** Kubernetes version the binaries are built from; must match the require in go.mod. */
 export const KUBERNETES_VERSION = 'v1.37.2';
@@ -69,12 +68,12 @@ export function cacheKey(moduleDir = GO_MODULE_DIR): Promise<string> {
 }
 
 /** Where the binaries for the current go.sum live (or will live). */
-export async function binariesDir(cacheRoot = defaultCacheRoot()): Promise<string> {
+export async function binariesDir(cacheRoot = cacheRootOf()): Promise<string> {
   return join(cacheRoot, await cacheKey());
 }
 
-function defaultCacheRoot(): string {
-  return process.env.VELAHUB_TESTENV_CACHE ?? join(homedir(), '.cache', 'velahub-testenv');
+function cacheRootOf(): string {
+  return defaultCacheRoot('VELAHUB_TESTENV_CACHE', 'velahub-testenv');
 }
 
 /**
@@ -82,7 +81,7 @@ function defaultCacheRoot(): string {
  * A cold build takes 10–15 minutes on two cores; concurrent callers wait for one build.
  */
 export async function ensureBinaries(opts: EnsureBinariesOptions = {}): Promise<Binaries> {
-  const { cacheRoot = defaultCacheRoot(), ...rest } = opts;
+  const { cacheRoot = cacheRootOf(), ...rest } = opts;
   const dir = await ensureGoBuild({ ...SPEC, cacheRoot }, rest);
   return {
     dir,

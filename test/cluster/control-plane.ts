@@ -8,13 +8,13 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { ensureBinaries, type Binaries, type BuildProgress } from './build.ts';
 import { TestEnvError } from './errors.ts';
+import { freePorts } from '../support/free-ports.ts';
 
 /** A running control plane and everything a client needs to reach it as cluster-admin. */
 export interface ControlPlane {
@@ -354,30 +354,6 @@ function logTails(dir: string): string {
 }
 
 // --- small helpers -------------------------------------------------------------------------
-
-const handedOut = new Set<number>();
-
-/** Ports that were free a moment ago, all held open together so they differ from each other. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    const ports: number[] = [];
-    while (ports.length < count) {
-      const srv = createServer();
-      servers.push(srv);
-      const port = await new Promise<number>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen(0, '127.0.0.1', () => resolve((srv.address() as { port: number }).port));
-      });
-      // Two planes starting in parallel in this process must not be handed the same port.
-      if (!handedOut.has(port)) ports.push(port);
-    }
-    for (const p of ports) handedOut.add(p);
-    return ports;
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  }
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

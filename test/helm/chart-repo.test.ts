@@ -7,38 +7,25 @@
  * (cached); its homes live in a temp dir, so the machine's repositories are never touched.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { sha256 } from '../../core/package/archive.ts';
 import { testClusters } from '../cluster/env.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
-import { startTestServer, type TestServer } from '../support/registry-server.ts';
-import { describeHelmProgress, ensureHelm } from './build.ts';
+import { testServerForFile } from '../support/registry-server.ts';
+import { startHelmClient, type HelmClient } from './client.ts';
 
-const cue = new CueEvaluator();
+const { srv } = testServerForFile();
 const namespace = uniqueNamespace('helm-charts');
-let helm: string;
-let srv: TestServer;
+let helm: HelmClient | undefined;
 let work: string;
-let helmEnv: NodeJS.ProcessEnv;
 let kubeconfig: string;
 /** The `helm package` outputs, by version. */
 const packaged: Record<string, Buffer> = {};
 
-/** Runs helm with the isolated homes; rejects with its stderr when it exits non-zero. */
-function runHelm(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(helm, args, { env: helmEnv, cwd: work, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`helm ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
+const runHelm = (args: string[]) => helm!.run(args);
 
 /** Uploads an archive through ChartMuseum's API, multipart field "chart", as `helm cm-push` does. */
 async function cmPush(archive: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -49,18 +36,8 @@ async function cmPush(archive: Buffer): Promise<{ status: number; body: Record<s
 }
 
 before(async () => {
-  helm = process.env.VELAHUB_HELM ?? (await ensureHelm({ onProgress: (p) => console.error(`[helm] ${describeHelmProgress(p)}`) }));
-  work = await mkdtemp(join(tmpdir(), 'velahub-helm-charts-'));
-  srv = await startTestServer({ cue });
-  helmEnv = {
-    PATH: process.env.PATH,
-    HOME: work,
-    HELM_CACHE_HOME: join(work, 'helm', 'cache'),
-    HELM_CONFIG_HOME: join(work, 'helm', 'config'),
-    HELM_DATA_HOME: join(work, 'helm', 'data'),
-    KUBECONFIG: join(work, 'no-kubeconfig'),
-    NO_PROXY: '127.0.0.1',
-  };
+  helm = await startHelmClient({ prefix: 'velahub-helm-charts-', timeoutMs: 120_000 });
+  work = helm.work;
   // A real chart: what `helm create` scaffolds (Deployment, Service, ServiceAccount, helpers, tests), packed by helm.
   await runHelm(['create', 'demo']);
   for (const version of ['0.1.0', '0.2.0']) {
@@ -75,11 +52,7 @@ before(async () => {
   await writeFile(kubeconfig, kc!.exportConfig(), { mode: 0o600 });
 }, { timeout: 30 * 60_000 });
 
-after(async () => {
-  await srv?.close();
-  await cue.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+after(() => helm?.close());
 
 describe('helm v3 against /helm', () => {
   test('helm package output is accepted as is through ChartMuseum\'s API (both versions: the second is the update)', async () => {

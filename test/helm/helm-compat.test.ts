@@ -6,19 +6,17 @@
  * Helm runs with its cache, config and data homes in a temp dir: the machine's repos are untouched.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { parse, stringify } from 'yaml';
 import { startServer, type RunningServer } from '../../registry/server.ts';
-import { describeHelmProgress, ensureHelm } from './build.ts';
+import { startHelmClient, type HelmClient } from './client.ts';
 import { addonArchive } from '../support/packages.ts';
 
 const addonsDir = fileURLToPath(new URL('../../addons/', import.meta.url));
@@ -30,43 +28,25 @@ interface HelmIndex {
   entries: Record<string, Array<{ name: string; version: string; digest: string; urls: string[]; type?: string }>>;
 }
 
-let helm: string;
+let helm: HelmClient | undefined;
 let server: RunningServer;
 let base: string;
 let work: string;
 let helmEnv: NodeJS.ProcessEnv;
 
-/** Runs helm with the isolated homes; rejects with its stderr when it exits non-zero. */
-function runHelm(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(helm, args, { env: helmEnv, cwd: work, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`helm ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
+const runHelm = (args: string[]) => helm!.run(args);
 
 before(async () => {
   // A cold build compiles helm and its Kubernetes dependencies: minutes. Cached afterwards.
-  helm = process.env.VELAHUB_HELM ?? (await ensureHelm({ onProgress: (p) => console.error(`[helm] ${describeHelmProgress(p)}`) }));
-  work = await mkdtemp(join(tmpdir(), 'velahub-helm-'));
+  helm = await startHelmClient({ prefix: 'velahub-helm-', timeoutMs: 60_000 });
+  ({ work, env: helmEnv } = helm);
   server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(work, 'data'), seedDir: addonsDir, say: () => {}, logger: pino({ level: 'silent' }) });
   base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  // Only what helm needs; no HELM_* or KUBECONFIG from the caller leaks in.
-  helmEnv = {
-    PATH: process.env.PATH,
-    HOME: work,
-    HELM_CACHE_HOME: join(work, 'helm', 'cache'),
-    HELM_CONFIG_HOME: join(work, 'helm', 'config'),
-    HELM_DATA_HOME: join(work, 'helm', 'data'),
-    KUBECONFIG: join(work, 'no-kubeconfig'),
-    NO_PROXY: '127.0.0.1',
-  };
 }, { timeout: 30 * 60_000 });
 
 after(async () => {
   await server?.close();
-  if (work) await rm(work, { recursive: true, force: true });
+  await helm?.close();
 });
 
 describe('helm v3 against the registry', () => {

@@ -26,7 +26,7 @@ import { RegistryClient } from '../../registry/client.ts';
 import { startServer, type RunningServer } from '../../registry/server.ts';
 import { testClusters } from '../cluster/env.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
+import { rejectsCode } from '../support/errors.ts';
 
 /** Everything here is bounded: CUE in WASM on a busy machine is slow, but never unbounded. */
 const suite = { timeout: 600_000 };

@@ -6,39 +6,30 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { addonLabels } from '../../installer/addon-objects.ts';
 import { disableAddon } from '../../installer/disable.ts';
 import { enableAddons } from '../../installer/enable.ts';
 import { Kube } from '../../installer/kube.ts';
-import { testClusters } from '../cluster/env.ts';
-import { deleteNamespace } from '../cluster/fixtures.ts';
 import { catalogDir, packCatalogAddon } from '../support/catalog.ts';
-import { snapshot, startTestRegistry, velaNamespace, type TestRegistry } from './harness.ts';
+import { snapshot, startInstallerEnv, type TestRegistry, type InstallerEnv } from './harness.ts';
 
 describe('installer: bizworks-platform with fluxcd from the catalog', { skip: catalogDir ? false : 'no catalog snapshot on this machine (set VELAHUB_CATALOG)' }, () => {
-  let kc: KubeConfig;
   let kube: Kube;
   let registry: TestRegistry;
   let cue: CueEvaluator;
   let namespace: string;
+  let env: InstallerEnv | undefined;
 
   before(async () => {
-    let kcs: KubeConfig[];
-    [kcs, registry] = await Promise.all([testClusters(1), startTestRegistry()]);
-    kc = kcs[0]!;
-    kube = new Kube(kc);
-    cue = registry.server.registry.cue;
+    env = await startInstallerEnv({ prefix: 'bizflux' });
+    ({ kube, registry, cue } = env);
     await registry.publishArchive((await packCatalogAddon('fluxcd')).data);
     // KubeVela 1.10: fluxcd 3.0.2 asks for >=1.9.0-alpha.2.
-    namespace = await velaNamespace(kc, { prefix: 'bizflux', velaVersion: '1.10.3' });
+    namespace = await env.velaNamespace({ velaVersion: '1.10.3' });
   });
 
-  after(async () => {
-    await registry?.close();
-    if (namespace) await deleteNamespace(kc, namespace);
-  });
+  after(() => env?.close());
 
   test('enable installs fluxcd then the BizWorks addons in one plan; disable in reverse order restores the namespace', { timeout: 300_000 }, async () => {
     const before = [...(await snapshot(kube, namespace)).keys()].sort();

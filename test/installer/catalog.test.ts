@@ -6,14 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { enableAddons } from '../../installer/enable.ts';
 import { Kube } from '../../installer/kube.ts';
-import { testClusters } from '../cluster/env.ts';
-import { deleteNamespace } from '../cluster/fixtures.ts';
 import { catalogAddons, catalogDir, packCatalogAddon } from '../support/catalog.ts';
-import { snapshot, startTestRegistry, velaNamespace, versionsOf, type TestRegistry } from './harness.ts';
+import { snapshot, startInstallerEnv, versionsOf, type TestRegistry, type InstallerEnv } from './harness.ts';
 
 /** One line of the table. */
 interface Row {
@@ -30,25 +27,19 @@ const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(e
 const cueRendered = ['cert-manager', 'fluxcd', 'grafana', 'ingress-nginx', 'keda', 'kube-state-metrics', 'kube-trigger', 'loki', 'node-exporter', 'prometheus-server', 'vela-prism', 'velaux', 'victoria-metric', 'netlify', 'rollout', 'flink-kubernetes-operator', 'vela-core-shard-manager'];
 
 describe('installer: the community catalog', { skip: catalogDir ? false : 'no catalog snapshot on this machine (set VELAHUB_CATALOG)' }, () => {
-  let kc: KubeConfig;
   let kube: Kube;
   let registry: TestRegistry;
   let cue: CueEvaluator;
   let namespace: string;
+  let env: InstallerEnv | undefined;
 
   before(async () => {
-    let kcs: KubeConfig[];
-    [kcs, registry] = await Promise.all([testClusters(1), startTestRegistry({ seed: false })]);
-    kc = kcs[0]!;
-    kube = new Kube(kc);
-    cue = registry.server.registry.cue;
-    namespace = await velaNamespace(kc, { prefix: 'catalog' });
+    env = await startInstallerEnv({ prefix: 'catalog', seed: false });
+    ({ kube, registry, cue } = env);
+    namespace = await env.velaNamespace();
   });
 
-  after(async () => {
-    await registry?.close();
-    if (namespace) await deleteNamespace(kc, namespace);
-  });
+  after(() => env?.close());
 
   test('all 41 addons: publish, then enable --dry-run on a clean control plane', { timeout: 900_000 }, async (t) => {
     const names = catalogAddons();

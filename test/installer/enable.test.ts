@@ -25,9 +25,9 @@ import { loadRegistries } from '../../installer/enable.ts';
 import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { applyRaw } from '../cluster/kube-http.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
-import { tempDir } from '../fixtures/addons.ts';
-import { velahub, describeRun } from '../fixtures/cli.ts';
+import { rejectsCode } from '../support/errors.ts';
+import { tempDir } from '../support/addons.ts';
+import { velahub, describeRun } from '../support/cli.ts';
 import {
   fluxcdStandIn,
   installVelaCoreIn,

@@ -7,16 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import type { ResolveFailure } from '../../core/resolve/resolve.ts';
 import { addonLabels } from '../../installer/addon-objects.ts';
-import { enableAddons, type EnableOptions, type InstallEvent } from '../../installer/enable.ts';
+import type { InstallEvent } from '../../installer/enable.ts';
 import { Kube } from '../../installer/kube.ts';
-import { testClusters } from '../cluster/env.ts';
-import { deleteNamespace } from '../cluster/fixtures.ts';
 import { applyRaw } from '../cluster/kube-http.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
-import { componentCue, contentsOf, fluxcdStandIn, metadata, snapshot, startTestRegistry, traitCue, velaNamespace, versionsOf, type TestRegistry, type Tree } from './harness.ts';
+import { rejectsCode } from '../support/errors.ts';
+import { componentCue, contentsOf, fluxcdStandIn, metadata, snapshot, startInstallerEnv, traitCue, versionsOf, type TestRegistry, type Tree, type InstallerEnv } from './harness.ts';
 
 const T = { timeout: 180_000 };
 
@@ -27,21 +24,14 @@ describe('installer: failures change nothing', () => {
   let kc: KubeConfig;
   let kube: Kube;
   let registry: TestRegistry;
-  let cue: CueEvaluator;
-  const namespaces: string[] = [];
+  let env: InstallerEnv | undefined;
 
-  const freshNamespace = async () => {
-    const ns = await velaNamespace(kc, { prefix: 'fail' });
-    namespaces.push(ns);
-    return ns;
-  };
-  const enable = (ns: string, requested: EnableOptions['requested'], extra: Partial<EnableOptions> = {}) =>
-    enableAddons({ requested, clusters: [kube], registries: [registry.source()], cue, namespace: ns, ...extra });
+  const freshNamespace = () => env!.velaNamespace();
+  const enable: InstallerEnv['enable'] = (...args) => env!.enable(...args);
 
   before(async () => {
-    [[kc], registry] = (await Promise.all([testClusters(1), startTestRegistry()])) as [[KubeConfig], TestRegistry];
-    kube = new Kube(kc);
-    cue = registry.server.registry.cue;
+    env = await startInstallerEnv({ prefix: 'fail' });
+    ({ kc, kube, registry } = env);
     const fixtures: Tree[] = [
       fluxcdStandIn('2.0.0'),
       // A dependency no registry has.
@@ -71,10 +61,7 @@ describe('installer: failures change nothing', () => {
     for (const f of fixtures) await registry.publish(f);
   }, T);
 
-  after(async () => {
-    await Promise.allSettled(namespaces.map((ns) => deleteNamespace(kc, ns)));
-    await registry?.close();
-  });
+  after(() => env?.close());
 
   describe('resolution failures', () => {
     const rows: Array<{ name: string; request: string; code: string; check: (data: unknown) => void }> = [

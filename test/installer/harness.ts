@@ -6,6 +6,8 @@
  *
  * No controller runs in the test clusters: no garbage collection, and Applications never get a
  * status unless a test writes it the way vela-core would ({@link setApplicationPhase}).
+ *
+ * Imports test/cluster/env.ts, which registers a node:test hook: import it from test files only.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -15,15 +17,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
+import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { packFiles } from '../../core/package/archive.ts';
 import type { PackageFiles } from '../../core/package/files.ts';
 import { Kube, type KubeObject } from '../../installer/kube.ts';
+import { enableAddons, type EnableOptions } from '../../installer/enable.ts';
 import type { RegistrySource } from '../../installer/registry-index.ts';
 import { publishArchive, type PublishResult } from '../../registry/publish.ts';
 import { startServer, type RunningServer } from '../../registry/server.ts';
 import type { TokenRecord } from '../../registry/store/records.ts';
 import { applyRaw, kubeRequest } from '../cluster/kube-http.ts';
-import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { testClusters } from '../cluster/env.ts';
+import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { definitionCue, deploymentOutput, deploymentWorkload, traitAttributes } from '../support/definitions.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -94,6 +100,51 @@ export async function startTestRegistry(opts: { seed?: boolean } = {}): Promise<
   };
 }
 
+/** One test cluster and a registry, as an installer test file starts them, and its namespaces. */
+export interface InstallerEnv {
+  kc: KubeConfig;
+  kube: Kube;
+  registry: TestRegistry;
+  /** The registry's own evaluator: the installer and the registry compile definitions once. */
+  cue: CueEvaluator;
+  /** A fresh KubeVela namespace ({@link velaNamespace}), deleted by `close`. */
+  velaNamespace(opts?: { velaVersion?: string }): Promise<string>;
+  /** Enables into `ns` on this cluster from this registry (named "test"); `extra` overrides any option. */
+  enable(ns: string, requested: EnableOptions['requested'], extra?: Partial<EnableOptions>): ReturnType<typeof enableAddons>;
+  /** Deletes `ns` too on `close` (e.g. a namespace for user Applications). */
+  track(ns: string): void;
+  /** Deletes every namespace made or tracked, then closes the registry. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a test cluster and a registry side by side (seeded with the bundled addons unless `seed`
+ * is false); its KubeVela namespaces are named `<prefix>-…`.
+ */
+export async function startInstallerEnv(opts: { prefix: string; seed?: boolean }): Promise<InstallerEnv> {
+  const [[kc], registry] = await Promise.all([testClusters(1), startTestRegistry({ seed: opts.seed })]);
+  const namespaces: string[] = [];
+  const kube = new Kube(kc!);
+  const cue = registry.server.registry.cue;
+  return {
+    kc: kc!,
+    kube,
+    registry,
+    cue,
+    enable: (ns, requested, extra = {}) => enableAddons({ requested, clusters: [kube], registries: [registry.source()], cue, namespace: ns, ...extra }),
+    async velaNamespace(o = {}) {
+      const ns = await velaNamespace(kc!, { prefix: opts.prefix, velaVersion: o.velaVersion });
+      namespaces.push(ns);
+      return ns;
+    },
+    track: (ns) => void namespaces.push(ns),
+    async close() {
+      await Promise.allSettled(namespaces.map((ns) => deleteNamespace(kc!, ns)));
+      await registry.close();
+    },
+  };
+}
+
 /** metadata.yaml text: name, version, optional dependencies ({name: range}) and system ranges. */
 export function metadata(name: string, version: string, opts: { deps?: Record<string, string | undefined>; vela?: string; kubernetes?: string } = {}): string {
   const lines = [`name: ${name}`, `version: ${version}`, `description: The ${name} fixture addon`];
@@ -112,49 +163,28 @@ export function metadata(name: string, version: string, opts: { deps?: Record<st
 
 /** A trait definition in the definition CUE format; `params` is the body of `parameter`. */
 export function traitCue(name: string, params = '// +usage=Labels to add\n\t\tlabels: [string]: string'): string {
-  return `"${name}": {
-	type: "trait"
-	annotations: {}
-	labels: {}
-	description: "The ${name} trait"
-	attributes: {
-		podDisruptive: false
-		appliesToWorkloads: ["deployments.apps"]
-	}
-}
-template: {
-	patch: metadata: labels: {}
-	parameter: {
-		${params}
-	}
-}
-`;
+  return definitionCue({
+    name,
+    type: 'trait',
+    emptyMaps: true,
+    description: `The ${name} trait`,
+    attributes: traitAttributes(false),
+    template: '\tpatch: metadata: labels: {}\n',
+    parameter: params,
+  });
 }
 
 /** A component definition in the definition CUE format; `params` is the body of `parameter`. */
 export function componentCue(name: string, params = '// +usage=Container image\n\t\timage: string'): string {
-  return `"${name}": {
-	type: "component"
-	annotations: {}
-	labels: {}
-	description: "The ${name} component"
-	attributes: workload: definition: {
-		apiVersion: "apps/v1"
-		kind:       "Deployment"
-	}
-}
-template: {
-	output: {
-		apiVersion: "apps/v1"
-		kind:       "Deployment"
-		metadata: name: context.name
-		spec: template: spec: containers: [{name: context.name, image: parameter.image}]
-	}
-	parameter: {
-		${params}
-	}
-}
-`;
+  return definitionCue({
+    name,
+    type: 'component',
+    emptyMaps: true,
+    description: `The ${name} component`,
+    attributes: deploymentWorkload,
+    template: deploymentOutput('template: spec: containers: [{name: context.name, image: parameter.image}]'),
+    parameter: params,
+  });
 }
 
 /** The stand-in `fluxcd` addon helm-component depends on: metadata only. */

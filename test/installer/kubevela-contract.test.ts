@@ -18,33 +18,15 @@ import { disableAddon } from '../../installer/disable.ts';
 import { enableAddons, type InstallEvent } from '../../installer/enable.ts';
 import { Kube } from '../../installer/kube.ts';
 import { syncVelaRegistry } from '../../installer/vela-registry.ts';
-import { testClusters } from '../cluster/env.ts';
-import { deleteNamespace } from '../cluster/fixtures.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
-import { tempDir } from '../fixtures/addons.ts';
-import { describeRun, velahub } from '../fixtures/cli.ts';
-import { markVelaCoreReady, metadata, setApplicationPhase, snapshot, startTestRegistry, velaNamespace, versionsOf, type TestRegistry } from './harness.ts';
+import { terraformComponentCR } from '../support/definitions.ts';
+import { rejectsCode } from '../support/errors.ts';
+import { tempDir } from '../support/addons.ts';
+import { describeRun, velahub } from '../support/cli.ts';
+import { markVelaCoreReady, metadata, setApplicationPhase, snapshot, startInstallerEnv, versionsOf, type TestRegistry, type InstallerEnv } from './harness.ts';
 
 const T = { timeout: 240_000 };
 
-const terraformDefinition = `apiVersion: core.oam.dev/v1beta1
-kind: ComponentDefinition
-metadata:
-  name: contract-bucket
-  annotations:
-    definition.oam.dev/description: A bucket, by Terraform
-spec:
-  workload:
-    definition:
-      apiVersion: terraform.core.oam.dev/v1beta2
-      kind: Configuration
-  schematic:
-    terraform:
-      configuration: |
-        variable "bucket" {
-          type = string
-        }
-`;
+const terraformDefinition = terraformComponentCR('contract-bucket', 'A bucket, by Terraform', 'v1beta2');
 
 /** The fixture: every contract point in one addon. */
 const contractAddon = {
@@ -123,21 +105,14 @@ describe('installer: the rest of the KubeVela contract', () => {
   let kube: Kube;
   let registry: TestRegistry;
   let cue: CueEvaluator;
-  const namespaces: string[] = [];
-  const fresh = async () => {
-    const ns = await velaNamespace(kc, { prefix: 'contract' });
-    namespaces.push(ns);
-    return ns;
-  };
+  let env: InstallerEnv | undefined;
+  const fresh = () => env!.velaNamespace();
   const enable = (ns: string, extra: Partial<Parameters<typeof enableAddons>[0]> = {}) =>
-    enableAddons({ requested: [{ name: 'contract-demo' }], clusters: [kube], registries: [registry.source('contract')], cue, namespace: ns, ...extra });
+    env!.enable(ns, [{ name: 'contract-demo' }], { registries: [registry.source('contract')], ...extra });
 
   before(async () => {
-    let kcs: KubeConfig[];
-    [kcs, registry] = await Promise.all([testClusters(1), startTestRegistry({ seed: false })]);
-    kc = kcs[0]!;
-    kube = new Kube(kc);
-    cue = registry.server.registry.cue;
+    env = await startInstallerEnv({ prefix: 'contract', seed: false });
+    ({ kc, kube, registry, cue } = env);
     await registry.publish(contractAddon);
     await registry.publish({
       'metadata.yaml': `${metadata('contract-runtime', '1.0.0')}deployTo:\n  runtimeCluster: true\n`,
@@ -171,10 +146,7 @@ template: {
     await registry.publish({ 'metadata.yaml': metadata('contract-required', '1.0.0'), 'README.md': '# r\n', 'parameter.cue': 'parameter: {\n\ttoken: string\n\tport: *80 | int\n}\n' });
   }, T);
 
-  after(async () => {
-    await Promise.allSettled(namespaces.map((ns) => deleteNamespace(kc, ns)));
-    await registry?.close();
-  });
+  after(() => env?.close());
 
   test('no parameters: the CUE-rendered Application, its outputs, definitions, schemas and config templates as KubeVela writes them', T, async () => {
     const ns = await fresh();

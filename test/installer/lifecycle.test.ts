@@ -15,16 +15,15 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { addonLabels } from '../../installer/addon-objects.ts';
 import { disableAddon } from '../../installer/disable.ts';
-import { enableAddons, loadRegistries, type EnableOptions } from '../../installer/enable.ts';
+import { loadRegistries } from '../../installer/enable.ts';
 import { Kube, type KubeObject } from '../../installer/kube.ts';
 import { addonStatus } from '../../installer/status.ts';
 import { upgradeAddon } from '../../installer/upgrade.ts';
-import { testClusters } from '../cluster/env.ts';
-import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
-import { tempDir } from '../fixtures/addons.ts';
-import { describeRun, velahub } from '../fixtures/cli.ts';
-import { componentCue, metadata, setApplicationPhase, snapshot, startTestRegistry, traitCue, userApplication, velaNamespace, versionsOf, type TestRegistry, type Tree } from './harness.ts';
+import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { rejectsCode } from '../support/errors.ts';
+import { tempDir } from '../support/addons.ts';
+import { describeRun, velahub } from '../support/cli.ts';
+import { componentCue, metadata, setApplicationPhase, snapshot, startInstallerEnv, traitCue, userApplication, versionsOf, type TestRegistry, type Tree, type InstallerEnv } from './harness.ts';
 
 const T = { timeout: 180_000 };
 
@@ -37,27 +36,21 @@ describe('installer: disable, upgrade, status', () => {
   let kube: Kube;
   let registry: TestRegistry;
   let cue: CueEvaluator;
-  const namespaces: string[] = [];
+  let env: InstallerEnv | undefined;
 
-  const freshNamespace = async () => {
-    const ns = await velaNamespace(kc, { prefix: 'life' });
-    namespaces.push(ns);
-    return ns;
-  };
+  const freshNamespace = () => env!.velaNamespace();
   /** A namespace for user Applications. */
   const appNamespace = async () => {
     const ns = uniqueNamespace('life-apps');
     await ensureNamespace(kc, ns);
-    namespaces.push(ns);
+    env!.track(ns);
     return ns;
   };
-  const enable = (ns: string, requested: EnableOptions['requested'], extra: Partial<EnableOptions> = {}) =>
-    enableAddons({ requested, clusters: [kube], registries: [registry.source()], cue, namespace: ns, ...extra });
+  const enable: InstallerEnv['enable'] = (...args) => env!.enable(...args);
 
   before(async () => {
-    [[kc], registry] = (await Promise.all([testClusters(1), startTestRegistry({ seed: false })])) as [[KubeConfig], TestRegistry];
-    kube = new Kube(kc);
-    cue = registry.server.registry.cue;
+    env = await startInstallerEnv({ prefix: 'life', seed: false });
+    ({ kc, kube, registry, cue } = env);
     const fixtures: Tree[] = [
       {
         'metadata.yaml': metadata('dis-base', '1.0.0'),
@@ -77,10 +70,7 @@ describe('installer: disable, upgrade, status', () => {
     for (const f of fixtures) await registry.publish(f);
   }, T);
 
-  after(async () => {
-    await Promise.allSettled(namespaces.map((ns) => deleteNamespace(kc, ns)));
-    await registry?.close();
-  });
+  after(() => env?.close());
 
   describe('disable', () => {
     test('refused (EIN_USE) while a dependent addon is enabled; allowed once it is gone', T, async () => {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Candidate, Plan, PlanStep } from '../../core/resolve/types.ts';
 import { lockFromPlans, readLockFile, writeLockFile } from '../../installer/lock-file.ts';
-import { tempDir } from '../fixtures/addons.ts';
-import { rejectsCode, throwsCode } from '../fixtures/errors.ts';
+import { tempDir } from '../support/addons.ts';
+import { rejectsCode, throwsCode } from '../support/errors.ts';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 

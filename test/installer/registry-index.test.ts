@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import { packFiles, sha256 } from '../../core/package/archive.ts';
 import { downloadVerified, readRegistryIndex } from '../../installer/registry-index.ts';
 import { loadRegistries } from '../../installer/enable.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
+import { rejectsCode } from '../support/errors.ts';
 
 /** A server answering each path from `routes` (status 404 otherwise); records request headers. */
 async function serve(routes: Record<string, Buffer | string | ((req: IncomingMessage) => { status: number; body: string })>) {

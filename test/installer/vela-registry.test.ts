@@ -10,7 +10,7 @@ import { testClusters } from '../cluster/env.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { Kube } from '../../installer/kube.ts';
 import { syncVelaRegistry, velaRegistryConfigMap } from '../../installer/vela-registry.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
+import { rejectsCode } from '../support/errors.ts';
 
 describe('syncVelaRegistry', () => {
   let kube: Kube;

@@ -13,8 +13,8 @@ import { migrate } from '../../registry/store/migrations.ts';
 import { openPglite } from '../../registry/store/pglite-client.ts';
 import { openPostgres } from '../../registry/store/pg-client.ts';
 import type { SqlClient } from '../../registry/store/sql-client.ts';
-import { packageFiles } from '../fixtures/addons.ts';
-import { chartTree } from '../fixtures/charts.ts';
+import { packageFiles } from '../support/addons.ts';
+import { chartTree } from '../support/charts.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../support/postgres.ts';
 
 /** A chart version record as an upload would store it (description and values from the fixture chart). */

@@ -7,28 +7,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { sha256 } from '../../core/package/archive.ts';
-import type { PackageLimits } from '../../core/package/files.ts';
-import { tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
-import { chartArchive, chartYamlText } from '../fixtures/charts.ts';
-import { rawGet, startTestServer, type JsonResponse, type TestServer } from '../support/registry-server.ts';
+import { tarOf, tgzOf, type CraftedEntry } from '../support/tar.ts';
+import { chartArchive, chartYamlText } from '../support/charts.ts';
+import { rawGet, smallLimits as limits, testServerForFile, type JsonResponse } from '../support/registry-server.ts';
 
-/** Small bounds, so hostile archives are cheap to build. */
-const limits: PackageLimits = { maxFiles: 40, maxTotalBytes: 256 * 1024, maxFileBytes: 64 * 1024, maxPathLength: 255 };
-
-const cue = new CueEvaluator();
-let srv: TestServer;
-
-before(async () => {
-  srv = await startTestServer({ cue, limits });
-});
-after(async () => {
-  await srv?.close();
-  await cue.close();
-});
+const { srv } = testServerForFile({ limits });
 
 /** Stored chart state: rows (tombstones too), the chart revision, and the blob files. */
 async function chartSnapshot() {

@@ -11,7 +11,7 @@ import { migrate, migrations } from '../../registry/store/migrations.ts';
 import { openPglite } from '../../registry/store/pglite-client.ts';
 import type { SqlClient } from '../../registry/store/sql-client.ts';
 import type { VersionRecord } from '../../registry/store/records.ts';
-import { list, str, struct } from '../fixtures/schemas.ts';
+import { list, str, struct } from '../support/schemas.ts';
 import { definitionInfo, versionRecord } from '../support/records.ts';
 
 const pepper = Buffer.from('a test pepper of at least 32 characters');

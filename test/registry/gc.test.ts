@@ -10,9 +10,9 @@ import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { sha256 } from '../../core/package/archive.ts';
 import { parseDuration } from '../../cli/commands/gc.ts';
 import { collectGarbage } from '../../registry/gc.ts';
-import { throwsCode } from '../fixtures/errors.ts';
+import { throwsCode } from '../support/errors.ts';
 import { addonArchive } from '../support/packages.ts';
-import { chartArchive } from '../fixtures/charts.ts';
+import { chartArchive } from '../support/charts.ts';
 import { startTestServer, type TestServer } from '../support/registry-server.ts';
 import { afterEachPut } from '../support/blob-hook.ts';
 

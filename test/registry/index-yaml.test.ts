@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { sha256 } from '../../core/package/archive.ts';
 import { publishFolderTree } from '../../registry/seed.ts';
-import { listArchive } from '../fixtures/tar.ts';
+import { listArchive } from '../support/tar.ts';
 import { bundledAddons, bundledAddonsDir, type BundledAddon } from '../support/bundled.ts';
 import { startTestServer, type TestServer } from '../support/registry-server.ts';
 

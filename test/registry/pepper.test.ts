@@ -4,8 +4,8 @@ import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadTokenPepper } from '../../registry/pepper.ts';
-import { tempDir } from '../fixtures/addons.ts';
-import { rejectsCode } from '../fixtures/errors.ts';
+import { tempDir } from '../support/addons.ts';
+import { rejectsCode } from '../support/errors.ts';
 
 describe('loadTokenPepper', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

@@ -9,29 +9,15 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { parse } from 'yaml';
-import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { sha256 } from '../../core/package/archive.ts';
-import type { PackageLimits } from '../../core/package/files.ts';
-import { paxBody, rawEntry, rawTgz, tarOf, tgzOf, type CraftedEntry } from '../fixtures/tar.ts';
+import { paxBody, rawEntry, rawTgz, tarOf, tgzOf, type CraftedEntry } from '../support/tar.ts';
 import { addonArchive, addonTree, archiveOf, traitCue } from '../support/packages.ts';
 import { assertGnuTarParity } from '../support/gnu-tar.ts';
 import { assertGoTarParity } from '../support/go-tar.ts';
-import { rawGet, startTestServer, type TestServer } from '../support/registry-server.ts';
+import { rawGet, smallLimits as limits, startTestServer, testServerForFile, type TestServer } from '../support/registry-server.ts';
 import { afterEachPut } from '../support/blob-hook.ts';
 
-/** Small bounds, so hostile archives are cheap to build. */
-const limits: PackageLimits = { maxFiles: 40, maxTotalBytes: 256 * 1024, maxFileBytes: 64 * 1024, maxPathLength: 255 };
-
-const cue = new CueEvaluator();
-let srv: TestServer;
-
-before(async () => {
-  srv = await startTestServer({ cue, limits });
-});
-after(async () => {
-  await srv?.close();
-  await cue.close();
-});
+const { srv, cue } = testServerForFile({ limits });
 
 /** The version names of one addon in the served index.yaml. */
 async function indexVersions(name: string): Promise<string[]> {

@@ -14,7 +14,7 @@ import { openPglite } from '../../registry/store/pglite-client.ts';
 import { openPostgres } from '../../registry/store/pg-client.ts';
 import type { SqlClient } from '../../registry/store/sql-client.ts';
 import { createToken, hashToken, legacyTokenHash } from '../../registry/tokens.ts';
-import { list, str, struct, int } from '../fixtures/schemas.ts';
+import { list, str, struct, int } from '../support/schemas.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { definitionInfo, fakeDigest, versionRecord } from '../support/records.ts';
 

@@ -1,4 +1,4 @@
-/** Free loopback TCP ports for servers the tests start. */
+/** Free loopback TCP ports for servers the tests start (control planes, SeaweedFS, PostgreSQL). */
 import { createServer, type Server } from 'node:net';
 
 const handedOut = new Set<number>();

@@ -4,12 +4,14 @@
  * file holding the builder's pid makes other processes wait for it instead of starting their own.
  * The build runs in a temp dir renamed at the end, so a half-built cache dir never exists.
  *
- * Used by test/cluster/build.ts (etcd, kube-apiserver, kubectl) and test/helm/build.ts (helm).
+ * Used by test/cluster/build.ts (etcd, kube-apiserver, kubectl), and through {@link ensureGoTool} by
+ * test/helm/build.ts (helm) and test/s3/build.ts (SeaweedFS's weed).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { TestEnvError } from '../cluster/errors.ts';
 
@@ -72,6 +74,74 @@ export function ensureGoBuild(spec: GoBuildSpec, opts: GoBuildOptions = {}): Pro
 }
 
 const inProcess = new Map<string, Promise<string>>();
+
+/** `$<env>` when set, else `~/.cache/<dir>`: where a build's cache lives unless the caller says. */
+export function defaultCacheRoot(env: string, dir: string): string {
+  return process.env[env] ?? join(homedir(), '.cache', dir);
+}
+
+/** One step of `ensureGoTool`: the shared steps, naming the binary's path. */
+export type GoToolProgress =
+  | { kind: 'cached'; path: string }
+  | { kind: 'waiting'; lockOwnerPid: number; elapsedMs: number }
+  | { kind: 'building'; elapsedMs: number }
+  | { kind: 'done'; path: string; elapsedMs: number };
+
+/** Options of `ensureGoTool`: those of the shared Go build, with the tool's progress steps. */
+export interface GoToolOptions extends Omit<GoBuildOptions, 'onProgress'> {
+  /** Called on each step, and every `heartbeatMs` while the tool compiles. */
+  onProgress?: (progress: GoToolProgress) => void;
+  /** Defaults to the tool's `cacheEnv`, else ~/.cache/<cacheDir>. */
+  cacheRoot?: string;
+}
+
+/** A single Go tool built by {@link ensureGoTool}: its build, its cache, and how its progress reads. */
+export interface GoTool {
+  /** The build, less the cache root; its one target is the tool. */
+  spec: Omit<GoBuildSpec, 'cacheRoot' | 'targets'> & { target: { binary: string; pkg: string } };
+  /** Env var naming the cache root, and the folder under ~/.cache used without it. */
+  cacheEnv: string;
+  cacheDir: string;
+  /** Words of {@link describeGoToolProgress}: the tool's name with and without its version, what a build compiles, how long a cold one takes. */
+  words: { tool: string; versioned: string; source: string; coldBuild: string };
+}
+
+/**
+ * Returns the path of the cached tool binary, building it first when the cache for this go.sum
+ * is empty. Concurrent callers (processes too) wait for one build.
+ */
+export async function ensureGoTool(tool: GoTool, opts: GoToolOptions = {}): Promise<string> {
+  const { cacheRoot = defaultCacheRoot(tool.cacheEnv, tool.cacheDir), onProgress, ...rest } = opts;
+  const { target, ...spec } = tool.spec;
+  const dir = await ensureGoBuild({ ...spec, targets: [target], cacheRoot }, {
+    ...rest,
+    // A one-binary build reports the binary's path and has no per-binary 'built' step.
+    onProgress:
+      onProgress &&
+      ((p) => {
+        if (p.kind === 'cached') onProgress({ kind: 'cached', path: join(p.dir, target.binary) });
+        else if (p.kind === 'done') onProgress({ kind: 'done', path: join(p.dir, target.binary), elapsedMs: p.elapsedMs });
+        else if (p.kind === 'building') onProgress({ kind: 'building', elapsedMs: p.elapsedMs });
+        else if (p.kind === 'waiting') onProgress(p);
+      }),
+  });
+  return join(dir, target.binary);
+}
+
+/** Human wording of a step of {@link ensureGoTool}. */
+export function describeGoToolProgress(words: GoTool['words'], p: GoToolProgress): string {
+  const secs = (ms: number): string => `${Math.round(ms / 1000)}s`;
+  switch (p.kind) {
+    case 'cached':
+      return `${words.versioned} cached at ${p.path}`;
+    case 'waiting':
+      return `waiting for the ${words.tool} build in process ${p.lockOwnerPid} (${secs(p.elapsedMs)})`;
+    case 'building':
+      return `building ${words.source}, ${secs(p.elapsedMs)} elapsed; a cold build takes ${words.coldBuild}`;
+    case 'done':
+      return `${words.versioned} built in ${secs(p.elapsedMs)} at ${p.path}`;
+  }
+}
 
 async function ensureUncached(spec: GoBuildSpec, opts: GoBuildOptions): Promise<string> {
   const started = Date.now();

@@ -5,7 +5,8 @@
  */
 import { packFiles } from '../../core/package/archive.ts';
 import type { PackageFiles } from '../../core/package/files.ts';
-import { packageFiles, type FileTree } from '../fixtures/addons.ts';
+import { packageFiles, type FileTree } from './addons.ts';
+import { definitionCue } from './definitions.ts';
 
 /** Options of {@link addonTree}. */
 export interface AddonOptions {
@@ -46,19 +47,12 @@ export function addonArchive(name: string, version: string, options: AddonOption
  * (CUE lines, e.g. `domain: string` and `port?: int`).
  */
 export function traitCue(name: string, params: string): string {
-  return `"${name}": {
-	type: "trait"
-	description: "The ${name} trait"
-	attributes: podDisruptive: false
-}
-template: {
-	patch: metadata: labels: "velahub.dev/${name}": "on"
-	parameter: {
-${params
-  .split('\n')
-  .map((l) => `\t\t${l}`)
-  .join('\n')}
-	}
-}
-`;
+  return definitionCue({
+    name,
+    type: 'trait',
+    description: `The ${name} trait`,
+    attributes: 'podDisruptive: false',
+    template: `\tpatch: metadata: labels: "velahub.dev/${name}": "on"\n`,
+    parameter: params.split('\n').join('\n\t\t'),
+  });
 }

@@ -12,7 +12,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePorts } from './free-ports.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -75,19 +75,6 @@ export function postgresSkipReason(): string | undefined {
   return missingMessage;
 }
 
-/** A free TCP port on 127.0.0.1 (free when asked; the server binds it right after). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 /** The uid and gid of an OS user. */
 async function userIds(user: string): Promise<{ uid: number; gid: number }> {
   const { stdout: uid } = await run('id', ['-u', user]);
@@ -127,7 +114,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   // A port free a moment ago may be taken by the time postgres binds it: try a few.
   let port = 0;
   for (let attempt = 1; ; attempt++) {
-    port = await freePort();
+    port = (await freePorts(1))[0]!;
     const options = `-F -c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=200`;
     const [cmd, args] = as(bins.pgCtl, ['-D', data, '-l', log, '-w', '-t', '60', '-o', options, 'start']);
     try {

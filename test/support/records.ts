@@ -9,7 +9,7 @@ import { deriveVersionDocs } from '../../core/params/derive.ts';
 import type { JsonSchema } from '../../core/params/schema.ts';
 import { indexEntry } from '../../registry/index-yaml.ts';
 import type { VersionRecord } from '../../registry/store/records.ts';
-import { struct } from '../fixtures/schemas.ts';
+import { struct } from './schemas.ts';
 
 /** A definition with the given parameters (all optional unless listed in `required`). */
 export function definitionInfo(

@@ -668,16 +668,25 @@ func pointerGet(doc interface{}, ptr []string) (interface{}, error) {
 	return cur, nil
 }
 
+// pointerParent returns the object or list holding ptr's last token (ptr is
+// not empty), and that token: add, remove and set differ only in what they do there.
+func pointerParent(doc interface{}, ptr []string) (interface{}, string, error) {
+	parent, err := pointerGet(doc, ptr[:len(ptr)-1])
+	if err != nil {
+		return nil, "", err
+	}
+	return parent, ptr[len(ptr)-1], nil
+}
+
 // pointerAdd sets or inserts value at ptr, returning the (possibly new) document.
 func pointerAdd(doc interface{}, ptr []string, value interface{}) (interface{}, error) {
 	if len(ptr) == 0 {
 		return value, nil
 	}
-	parent, err := pointerGet(doc, ptr[:len(ptr)-1])
+	parent, last, err := pointerParent(doc, ptr)
 	if err != nil {
 		return nil, err
 	}
-	last := ptr[len(ptr)-1]
 	switch p := parent.(type) {
 	case map[string]interface{}:
 		p[last] = value
@@ -698,11 +707,10 @@ func pointerRemove(doc interface{}, ptr []string) (interface{}, interface{}, err
 	if len(ptr) == 0 {
 		return nil, nil, fmt.Errorf("cannot remove the whole document")
 	}
-	parent, err := pointerGet(doc, ptr[:len(ptr)-1])
+	parent, last, err := pointerParent(doc, ptr)
 	if err != nil {
 		return nil, nil, err
 	}
-	last := ptr[len(ptr)-1]
 	switch p := parent.(type) {
 	case map[string]interface{}:
 		v, ok := p[last]
@@ -730,11 +738,10 @@ func pointerSet(doc interface{}, ptr []string, value interface{}) (interface{}, 
 	if len(ptr) == 0 {
 		return value, nil
 	}
-	parent, err := pointerGet(doc, ptr[:len(ptr)-1])
+	parent, last, err := pointerParent(doc, ptr)
 	if err != nil {
 		return nil, err
 	}
-	last := ptr[len(ptr)-1]
 	switch p := parent.(type) {
 	case map[string]interface{}:
 		p[last] = value

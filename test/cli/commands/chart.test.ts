@@ -10,10 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import { sha256 } from '../../../core/package/archive.ts';
-import { tempDir, writeTree } from '../../fixtures/addons.ts';
-import { chartArchive, chartTree } from '../../fixtures/charts.ts';
-import { assertFailed, describeRun, velahub, velahubInProcess, type CliResult, type ExpectedFailure } from '../../fixtures/cli.ts';
-import { listArchive } from '../../fixtures/tar.ts';
+import { tempDir, writeTree } from '../../support/addons.ts';
+import { chartArchive, chartTree } from '../../support/charts.ts';
+import { assertFailed, describeRun, velahub, velahubInProcess, type CliResult, type ExpectedFailure } from '../../support/cli.ts';
+import { listArchive } from '../../support/tar.ts';
 import { startTestServer, type TestServer } from '../../support/registry-server.ts';
 
 const cue = new CueEvaluator();

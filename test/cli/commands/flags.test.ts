@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { describeRun, velahubInProcess as velahub, type CliResult } from '../../fixtures/cli.ts';
-import { labelsTrait } from '../../fixtures/definitions.ts';
+import { addonTree, tempDir, writeTree } from '../../support/addons.ts';
+import { describeRun, velahubInProcess as velahub, type CliResult } from '../../support/cli.ts';
+import { labelsTrait } from '../../support/definitions.ts';
 
 /** Asserts a usage error: exit 2, one error line led by EUSAGE and naming `flag`. */
 function assertUsage(r: CliResult, flag: string): void {

@@ -11,8 +11,8 @@ import { sha256 } from '../../../core/package/archive.ts';
 import { publishArchive } from '../../../registry/publish.ts';
 import { openRegistry } from '../../../registry/registry.ts';
 import { createToken } from '../../../registry/tokens.ts';
-import { tempDir } from '../../fixtures/addons.ts';
-import { assertFailed, describeRun, velahub } from '../../fixtures/cli.ts';
+import { tempDir } from '../../support/addons.ts';
+import { assertFailed, describeRun, velahub } from '../../support/cli.ts';
 import { addonArchive } from '../../support/packages.ts';
 
 describe('velahub gc', () => {

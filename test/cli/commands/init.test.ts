@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { run } from '../../../cli/main.ts';
 import type { ErrorCode } from '../../../core/error-codes.ts';
-import { tempDir } from '../../fixtures/addons.ts';
-import { captureOutput } from '../../fixtures/capture.ts';
-import { assertFailed, describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
+import { tempDir } from '../../support/addons.ts';
+import { captureOutput } from '../../support/capture.ts';
+import { assertFailed, describeRun, velahubInProcess as velahub } from '../../support/cli.ts';
 
 describe('velahub init', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

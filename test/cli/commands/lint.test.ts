@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { addonTree, metadataYaml, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
-import { webComponent } from '../../fixtures/definitions.ts';
-import { assertGolden } from '../../fixtures/golden.ts';
+import { addonTree, metadataYaml, tempDir, writeTree } from '../../support/addons.ts';
+import { describeRun, velahubInProcess as velahub } from '../../support/cli.ts';
+import { webComponent } from '../../support/definitions.ts';
+import { assertGolden } from '../../support/golden.ts';
 
 describe('velahub lint', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

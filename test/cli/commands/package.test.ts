@@ -4,9 +4,9 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { unpackArchive } from '../../../core/package/archive.ts';
-import { addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { assertFailed, describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
-import { labelsTrait } from '../../fixtures/definitions.ts';
+import { addonTree, tempDir, writeTree } from '../../support/addons.ts';
+import { assertFailed, describeRun, velahubInProcess as velahub } from '../../support/cli.ts';
+import { labelsTrait } from '../../support/definitions.ts';
 
 const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import type { ErrorCode } from '../../../core/error-codes.ts';
-import { assertFailed, describeRun, velahubInProcess } from '../../fixtures/cli.ts';
+import { assertFailed, describeRun, velahubInProcess } from '../../support/cli.ts';
 
 let dir: string;
 let config: string;

@@ -3,9 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { assertFailed, describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
-import { assertGolden } from '../../fixtures/golden.ts';
+import { addonTree, tempDir, writeTree } from '../../support/addons.ts';
+import { assertFailed, describeRun, velahubInProcess as velahub } from '../../support/cli.ts';
+import { assertGolden } from '../../support/golden.ts';
 
 describe('velahub render', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

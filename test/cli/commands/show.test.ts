@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { assertFailed, describeRun, velahubInProcess as velahub } from '../../fixtures/cli.ts';
-import { showcaseComponent } from '../../fixtures/definitions.ts';
-import { assertGolden } from '../../fixtures/golden.ts';
+import { addonTree, tempDir, writeTree } from '../../support/addons.ts';
+import { assertFailed, describeRun, velahubInProcess as velahub } from '../../support/cli.ts';
+import { showcaseComponent } from '../../support/definitions.ts';
+import { assertGolden } from '../../support/golden.ts';
 
 describe('velahub show', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

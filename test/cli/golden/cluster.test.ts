@@ -11,9 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { testClusters } from '../../cluster/env.ts';
 import { deleteNamespace } from '../../cluster/fixtures.ts';
-import { tempDir } from '../../fixtures/addons.ts';
-import { describeRun, type CliResult } from '../../fixtures/cli.ts';
-import { assertGolden } from '../../fixtures/golden.ts';
+import { tempDir } from '../../support/addons.ts';
+import { describeRun, type CliResult } from '../../support/cli.ts';
+import { assertGolden } from '../../support/golden.ts';
 import { setApplicationPhase, velaNamespace, type TestRegistry } from '../../installer/harness.ts';
 import { formats, normalise, startGoldenRegistry, velahubAt } from './harness.ts';
 

@@ -8,8 +8,8 @@ import type { PackageFiles } from '../../../core/package/files.ts';
 import { run } from '../../../cli/main.ts';
 import { publishArchive } from '../../../registry/publish.ts';
 import type { TokenRecord } from '../../../registry/store/records.ts';
-import { captureOutput } from '../../fixtures/capture.ts';
-import type { CliResult } from '../../fixtures/cli.ts';
+import { captureOutput } from '../../support/capture.ts';
+import type { CliResult } from '../../support/cli.ts';
 import { componentCue, metadata, startTestRegistry, traitCue, type TestRegistry, type Tree } from '../../installer/harness.ts';
 
 /** The time every golden run sees, on the CLI's clock and the registry's publish clock. */

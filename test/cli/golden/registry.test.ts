@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { tempDir } from '../../fixtures/addons.ts';
-import { describeRun } from '../../fixtures/cli.ts';
-import { assertGolden } from '../../fixtures/golden.ts';
+import { tempDir } from '../../support/addons.ts';
+import { describeRun } from '../../support/cli.ts';
+import { assertGolden } from '../../support/golden.ts';
 import type { TestRegistry } from '../../installer/harness.ts';
 import { formats, normalise, startGoldenRegistry, velahubAt } from './harness.ts';
 

@@ -9,8 +9,8 @@ import { inspectChart } from '../../../core/chart/inspect.ts';
 import { parseValues } from '../../../core/chart/values.ts';
 import { applyHelmignore } from '../../../core/chart/helmignore.ts';
 import { parameterReference } from '../../../core/params/reference.ts';
-import { packageFiles } from '../../fixtures/addons.ts';
-import { chartTree, chartYamlText } from '../../fixtures/charts.ts';
+import { packageFiles } from '../../support/addons.ts';
+import { chartTree, chartYamlText } from '../../support/charts.ts';
 
 const inspect = (changes: Record<string, string | null> = {}, top = 'demo-app') => inspectChart(top, packageFiles(chartTree('demo-app', '1.0.0', changes)));
 

@@ -4,8 +4,8 @@ import { CueEvaluator, type RenderResult } from '../../../core/cue/evaluator.ts'
 import { CuePool } from '../../../core/cue/pool.ts';
 import type { Diagnostic } from '../../../core/diagnostics.ts';
 import { parameterSchemaFromOpenApi, type JsonSchema } from '../../../core/params/schema.ts';
-import { ingressTrait, labelsTrait, webComponent } from '../../fixtures/definitions.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
+import { ingressTrait, labelsTrait, webComponent } from '../../support/definitions.ts';
+import { rejectsCode } from '../../support/errors.ts';
 
 const cue = new CueEvaluator(new CuePool({ size: 2 }));
 after(() => cue.close());

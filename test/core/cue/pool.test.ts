@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CuePool } from '../../../core/cue/pool.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
+import { rejectsCode } from '../../support/errors.ts';
 
 describe('CuePool', () => {
   const pools: CuePool[] = [];

@@ -4,9 +4,9 @@
  * toCueLiteral, which writes the CR's header back as CUE (multi-line strings as raw blocks).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+
+
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { CueEvaluator, type InspectedDefinition } from '../../../core/cue/evaluator.ts';
@@ -16,8 +16,8 @@ import { adoptDefinitions } from '../../../core/package/adopt.ts';
 import { definitionToCR, toCueLiteral, type DefinitionCR } from '../../../core/package/definition-cr.ts';
 import { textOf } from '../../../core/package/files.ts';
 import { inspectAddon } from '../../../core/package/inspect.ts';
-import { labelsTrait } from '../../fixtures/definitions.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
+import { labelsTrait } from '../../support/definitions.ts';
+import { rejectsCode } from '../../support/errors.ts';
 
 const addonsRoot = new URL('../../../addons/', import.meta.url);
 

@@ -7,9 +7,9 @@ import { parse } from 'yaml';
 import { packFiles, unpackArchive, sha256 } from '../../../core/package/archive.ts';
 import { defaultLimits, type PackageLimits } from '../../../core/package/files.ts';
 import { readFolder } from '../../../core/package/read-folder.ts';
-import { addonFiles, addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
-import { listArchive, paxBody, rawEntry, rawTgz, withChecksum, tarOf, tgzOf, type CraftedEntry } from '../../fixtures/tar.ts';
+import { addonFiles, addonTree, tempDir, writeTree } from '../../support/addons.ts';
+import { rejectsCode } from '../../support/errors.ts';
+import { listArchive, paxBody, rawEntry, rawTgz, withChecksum, tarOf, tgzOf, type CraftedEntry } from '../../support/tar.ts';
 import { maxPaxBytes, trailingAllowance } from '../../../core/package/tar-reader.ts';
 
 const meta = { name: 'demo', version: '1.0.0', description: 'The demo addon' };

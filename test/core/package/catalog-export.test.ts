@@ -11,8 +11,8 @@ import { prepareCatalogExport, type ExistingCatalogAddon } from '../../../core/p
 import { textOf, type PackageFiles } from '../../../core/package/files.ts';
 import type { AddonManifest, DefinitionInfo } from '../../../core/package/inspect.ts';
 import type { JsonSchema } from '../../../core/params/schema.ts';
-import { throwsCode } from '../../fixtures/errors.ts';
-import { int, map, str, struct } from '../../fixtures/schemas.ts';
+import { throwsCode } from '../../support/errors.ts';
+import { int, map, str, struct } from '../../support/schemas.ts';
 
 function definition(name: string, type: DefinitionType, schema: JsonSchema, description = `The ${name} ${type}`): DefinitionInfo {
   return { name, type, description, file: `definitions/${name}.cue`, schematic: 'cue', annotations: {}, labels: {}, attributes: {}, schema, cue: `"${name}": {}`, template: '' };

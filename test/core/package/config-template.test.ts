@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import { configTemplateConfigMap, configTemplatesOf } from '../../../core/package/config-template.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
+import { rejectsCode } from '../../support/errors.ts';
 import { catalogDir } from '../../support/catalog.ts';
 
 const cue = new CueEvaluator();

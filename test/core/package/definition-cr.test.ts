@@ -4,8 +4,8 @@ import { parse } from 'yaml';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import { CuePool } from '../../../core/cue/pool.ts';
 import { crToDefinitionCue, crToYaml, definitionToCR, kindOfType, typeOfKind } from '../../../core/package/definition-cr.ts';
-import { ingressTrait } from '../../fixtures/definitions.ts';
-import { throwsCode } from '../../fixtures/errors.ts';
+import { ingressTrait } from '../../support/definitions.ts';
+import { throwsCode } from '../../support/errors.ts';
 
 const header = {
   name: 'gateway',

@@ -5,8 +5,8 @@ import { CuePool } from '../../../core/cue/pool.ts';
 import type { Diagnostic } from '../../../core/diagnostics.ts';
 import { inspectAddon } from '../../../core/package/inspect.ts';
 import { definitionToCR, crToYaml } from '../../../core/package/definition-cr.ts';
-import { addonFiles, metadataYaml, packageFiles } from '../../fixtures/addons.ts';
-import { labelsTrait, webComponent } from '../../fixtures/definitions.ts';
+import { addonFiles, metadataYaml, packageFiles } from '../../support/addons.ts';
+import { labelsTrait, terraformComponentCR, webComponent } from '../../support/definitions.ts';
 
 const cue = new CueEvaluator(new CuePool({ size: 2 }));
 after(() => cue.close());
@@ -43,24 +43,7 @@ spec:
         }
 `;
 
-const terraformCR = `apiVersion: core.oam.dev/v1beta1
-kind: ComponentDefinition
-metadata:
-  name: tf-bucket
-  annotations:
-    definition.oam.dev/description: An object storage bucket
-spec:
-  workload:
-    definition:
-      apiVersion: terraform.core.oam.dev/v1beta1
-      kind: Configuration
-  schematic:
-    terraform:
-      configuration: |
-        variable "bucket" {
-          type = string
-        }
-`;
+const terraformCR = terraformComponentCR('tf-bucket', 'An object storage bucket');
 
 describe('inspectAddon', () => {
   test('an addon with a trait and a component gives a manifest and no diagnostics', async () => {

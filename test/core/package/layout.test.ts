@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkLayout, roleOf, type FileRole } from '../../../core/package/layout.ts';
-import { addonFiles } from '../../fixtures/addons.ts';
+import { addonFiles } from '../../support/addons.ts';
 
 const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
 

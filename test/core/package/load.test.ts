@@ -10,9 +10,9 @@ import { packFiles } from '../../../core/package/archive.ts';
 import { defaultLimits } from '../../../core/package/files.ts';
 import { loadPackage } from '../../../core/package/load.ts';
 import { wrapDefinition } from '../../../core/package/single-definition.ts';
-import { addonFiles, addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { labelsTrait } from '../../fixtures/definitions.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
+import { addonFiles, addonTree, tempDir, writeTree } from '../../support/addons.ts';
+import { labelsTrait } from '../../support/definitions.ts';
+import { rejectsCode } from '../../support/errors.ts';
 
 const text = (data: Uint8Array | undefined) => Buffer.from(data ?? []).toString('utf8');
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defaultLimits } from '../../../core/package/files.ts';
 import { readFolder } from '../../../core/package/read-folder.ts';
-import { addonTree, tempDir, writeTree } from '../../fixtures/addons.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
+import { addonTree, tempDir, writeTree } from '../../support/addons.ts';
+import { rejectsCode } from '../../support/errors.ts';
 
 describe('readFolder', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

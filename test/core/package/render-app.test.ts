@@ -12,7 +12,7 @@ import type { PackageFiles } from '../../../core/package/files.ts';
 import { readFolder } from '../../../core/package/read-folder.ts';
 import { parseMetadata, type AddonMetadata } from '../../../core/package/metadata.ts';
 import { auxiliaryNameLabel, cuePackageOf, renderAddonApp, renderAddonNotes, topologyPolicy } from '../../../core/package/render-app.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
+import { rejectsCode } from '../../support/errors.ts';
 import { catalogDir } from '../../support/catalog.ts';
 
 const cue = new CueEvaluator();

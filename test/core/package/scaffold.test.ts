@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { checkLayout } from '../../../core/package/layout.ts';
 import { parseMetadata } from '../../../core/package/metadata.ts';
 import { scaffoldAddon } from '../../../core/package/scaffold.ts';
-import { throwsCode } from '../../fixtures/errors.ts';
+import { throwsCode } from '../../support/errors.ts';
 
 describe('scaffoldAddon', () => {
   for (const kind of ['component', 'trait'] as const) {

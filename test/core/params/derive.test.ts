@@ -4,7 +4,7 @@ import { deriveDefinitionDocs, derivedFormat, deriveVersionDocs, docsOf } from '
 import { diffManifests } from '../../../core/params/diff.ts';
 import { exampleApplication } from '../../../core/params/example.ts';
 import { parameterReference } from '../../../core/params/reference.ts';
-import { list, str, struct, webServiceSchema } from '../../fixtures/schemas.ts';
+import { list, str, struct, webServiceSchema } from '../../support/schemas.ts';
 
 const gateway = { name: 'gateway', type: 'trait', schema: struct({ route: list(struct({ domain: str(), path: str() }, ['domain'])), legacy: str({ 'x-ignore': true }) }) };
 const web = { name: 'web', type: 'component', schema: webServiceSchema() };

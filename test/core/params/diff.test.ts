@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { breakingChanges, diffManifests, diffSchemas, type ChangeKind } from '../../../core/params/diff.ts';
 import type { JsonSchema } from '../../../core/params/schema.ts';
-import { int, list, map, num, oneOf, str, struct, webServiceSchema } from '../../fixtures/schemas.ts';
+import { int, list, map, num, oneOf, str, struct, webServiceSchema } from '../../support/schemas.ts';
 
 interface Row {
   name: string;

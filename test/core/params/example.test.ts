@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { exampleApplication, exampleParameters } from '../../../core/params/example.ts';
-import { bool, int, list, num, oneOf, str, struct } from '../../fixtures/schemas.ts';
+import { bool, int, list, num, oneOf, str, struct } from '../../support/schemas.ts';
 
 describe('exampleParameters', () => {
   test('fills the required parameters with plausible values; optional, defaulted and ignored ones are left out', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parameterReference, typeName, type ParamDoc } from '../../../core/params/reference.ts';
 import { referenceToMarkdown, formatDefault, tableAnchor } from '../../../core/params/markdown.ts';
-import { bool, int, list, map, num, oneOf, str, struct, webServiceSchema } from '../../fixtures/schemas.ts';
+import { bool, int, list, map, num, oneOf, str, struct, webServiceSchema } from '../../support/schemas.ts';
 import type { JsonSchema } from '../../../core/params/schema.ts';
 
 describe('typeName', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { applySet } from '../../../core/params/set-values.ts';
-import { webServiceSchema } from '../../fixtures/schemas.ts';
-import { throwsCode } from '../../fixtures/errors.ts';
+import { webServiceSchema } from '../../support/schemas.ts';
+import { throwsCode } from '../../support/errors.ts';
 
 const schema = webServiceSchema();
 

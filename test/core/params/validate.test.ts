@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { validateParameters } from '../../../core/params/validate.ts';
-import { webServiceSchema } from '../../fixtures/schemas.ts';
+import { webServiceSchema } from '../../support/schemas.ts';
 
 const schema = webServiceSchema();
 const ok = { image: 'nginx' };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pickVersion } from '../../../core/resolve/pick-version.ts';
 import type { Candidate, RegistrySnapshot } from '../../../core/resolve/types.ts';
-import { throwsCode } from '../../fixtures/errors.ts';
+import { throwsCode } from '../../support/errors.ts';
 
 function cand(registry: string, name: string, version: string): Candidate {
   return { name, version, registry, digest: `sha256:${registry}-${version}`, url: `https://${registry}.example/charts/${name}-${version}.tgz`, dependencies: [], system: {}, definitions: [] };

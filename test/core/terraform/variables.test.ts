@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { terraformParameterSchema } from '../../../core/terraform/variables.ts';
 import { typeConstraintToSchema } from '../../../core/terraform/type-constraint.ts';
-import { rejectsCode } from '../../fixtures/errors.ts';
+import { rejectsCode } from '../../support/errors.ts';
 
 describe('typeConstraintToSchema', () => {
   const rows: Array<[string, unknown]> = [

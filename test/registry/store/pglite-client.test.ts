@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import { openRegistry } from '../../../registry/registry.ts';
 import { createToken } from '../../../registry/tokens.ts';
-import { tempDir } from '../../fixtures/addons.ts';
+import { tempDir } from '../../support/addons.ts';
 
 /** Every path under `dir` with its permission bits. */
 async function modes(dir: string): Promise<Array<{ path: string; mode: number; dir: boolean }>> {

@@ -4,73 +4,39 @@
  * and no sideways scrolling on a phone. Screenshots go to test-output/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CueEvaluator } from '../../../core/cue/evaluator.ts';
-import { chartArchive } from '../../fixtures/charts.ts';
-import { startTestServer, type TestServer } from '../../support/registry-server.ts';
+import type { Page } from 'playwright-core';
+import { chartArchive } from '../../support/charts.ts';
+import { browserSkipReason, openBrowser, screenshots, type TestBrowser } from '../../support/browser.ts';
+import { testServerForFile } from '../../support/registry-server.ts';
 
-const chromiumPath = '/usr/bin/chromium';
-const screenshots = fileURLToPath(new URL('../../../test-output/screenshots/', import.meta.url));
 const hostileReadme = '# web-shop\n\nA shop.\n\n<script>window.__pwned = 1</script>\n\n<img src="x" onerror="window.__pwned = 2">\n\n[click me](javascript:window.__pwned=3)\n';
 
-const cue = new CueEvaluator();
-let srv: TestServer;
+const { srv, ready } = testServerForFile();
 
 before(async () => {
-  srv = await startTestServer({ cue });
+  await ready;
   for (const version of ['1.0.0', '1.1.0']) {
     const form = new FormData();
     form.append('chart', new Blob([new Uint8Array(chartArchive('web-shop', version, { 'README.md': hostileReadme }))]), 'chart.tgz');
     assert.equal((await srv.json('/helm/api/charts', { method: 'POST', body: form, token: srv.adminToken })).status, 201);
   }
 });
-after(async () => {
-  await srv?.close();
-  await cue.close();
-});
-
-/** Why the browser test cannot run here, or undefined when it can (in CI a missing browser fails). */
-function browserSkipReason(): string | undefined {
-  if (existsSync(chromiumPath) || process.env.CI) return undefined;
-  return `${chromiumPath} is missing: apt-get install chromium`;
-}
 
 describe('chart pages in chromium', { skip: browserSkipReason() }, () => {
-  let context: BrowserContext;
+  let browser: TestBrowser | undefined;
   let page: Page;
-  let profile: string;
   const errors: string[] = [];
 
   before(async () => {
-    if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install chromium`);
-    await mkdir(screenshots, { recursive: true });
-    profile = await mkdtemp(join(tmpdir(), 'velahub-chromium-charts-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
     // 404: the README's broken <img src="x">.
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(`console: ${m.text()}`);
-    });
+    browser = await openBrowser({ profilePrefix: 'velahub-chromium-charts-', expectedConsoleErrors: /status of 404/, errors });
+    page = browser.page;
   }, { timeout: 60_000 });
 
-  after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
-  });
+  after(() => browser?.close());
 
   test('the footer leads to the chart list, which leads to the chart', async () => {
     await page.goto(`${srv.url}/`);

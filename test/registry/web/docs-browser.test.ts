@@ -6,22 +6,19 @@
  * mode). Screenshots go to test-output/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { packFiles } from '../../../core/package/archive.ts';
 import { publishArchive } from '../../../registry/publish.ts';
 import { startServer, type RunningServer } from '../../../registry/server.ts';
 import type { TokenRecord } from '../../../registry/store/records.ts';
+import { browserSkipReason, openBrowser, screenshots, type TestBrowser } from '../../support/browser.ts';
 
-const chromiumPath = '/usr/bin/chromium';
-const screenshots = fileURLToPath(new URL('../../../test-output/screenshots/', import.meta.url));
 const adminToken = 'docs-browser-test-admin-token';
 const admin: TokenRecord = { id: 'test-admin', description: 'docs browser tests', scope: 'admin', pattern: null, createdAt: new Date(0).toISOString(), revokedAt: null };
 
@@ -179,44 +176,18 @@ describe('docs pages over HTTP', () => {
   });
 });
 
-/** Why the browser tests cannot run here, or undefined when they can. */
-function browserSkipReason(): string | undefined {
-  if (existsSync(chromiumPath)) return undefined;
-  // In CI a missing browser is a failure (the before hook throws), not a skip.
-  if (process.env.CI) return undefined;
-  return `${chromiumPath} is missing: apt-get install chromium`;
-}
-
 describe('docs pages in chromium', { skip: browserSkipReason() }, () => {
-  let context: BrowserContext;
+  let browser: TestBrowser | undefined;
   let page: Page;
-  let profile: string;
   const errors: string[] = [];
 
   before(async () => {
-    if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install chromium`);
-    await mkdir(screenshots, { recursive: true });
-    profile = await mkdtemp(join(tmpdir(), 'velahub-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
-      colorScheme: 'light',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      // 422: the try-it form's refused render; 404: the fixture README's broken <img src="x">.
-      if (m.type() === 'error' && !/status of (422|404)/.test(m.text())) errors.push(`console: ${m.text()}`);
-    });
+    // 422: the try-it form's refused render; 404: the fixture README's broken <img src="x">.
+    browser = await openBrowser({ profilePrefix: 'velahub-chromium-', colorScheme: 'light', expectedConsoleErrors: /status of (422|404)/, errors });
+    page = browser.page;
   }, { timeout: 60_000 });
 
-  after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
-  });
+  after(() => browser?.close());
 
   test('home lists the addons with their kinds; a screenshot is written', async () => {
     await page.goto(`${base}/`);
