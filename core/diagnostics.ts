@@ -1,3 +1,5 @@
+import { VelahubError } from './errors.ts';
+
 /** How bad a finding is: errors refuse a package, warnings are shown and kept. */
 export type Severity = 'error' | 'warning';
 
@@ -21,6 +23,20 @@ export function formatDiagnostic(d: Diagnostic): string {
   const where = [d.file, d.line, d.line !== undefined ? d.column : undefined].filter((x) => x !== undefined).join(':');
   const hint = d.hint ? ` (${d.hint})` : '';
   return `${where}: ${d.severity}: ${d.message}${hint}`;
+}
+
+/** The errors among diagnostics (warnings left out). */
+export function errorsOf(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.filter((d) => d.severity === 'error');
+}
+
+/**
+ * The refusal of an invalid package (addon or chart): EINVALID naming every
+ * error, one per clause, file and line first; the diagnostics ride along as data.
+ */
+export function refusal(label: string, diagnostics: Diagnostic[]): VelahubError {
+  const errors = errorsOf(diagnostics);
+  return new VelahubError('EINVALID', `${label} was refused: ${errors.length} error(s): ${errors.map((d) => formatDiagnostic(d).replace(/: error: /, ': ')).join('; ')}`, { data: diagnostics });
 }
 
 /** True when any diagnostic is an error, or any at all in strict mode. */

@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { refusal } from '../core/diagnostics.ts';
 import { VelahubError } from '../core/errors.ts';
 import type { CueEvaluator } from '../core/cue/evaluator.ts';
 import { unpackArchive } from '../core/package/archive.ts';
@@ -67,8 +68,7 @@ export class AddonFetcher {
   async #evaluate(candidate: Candidate, files: PackageFiles, signal?: AbortSignal): Promise<AddonManifest> {
     const result = await inspectAddon(files, this.cue, { signal });
     if (!result.manifest) {
-      const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      throw new VelahubError('EINVALID', `${candidate.name} ${candidate.version} from ${candidate.registry} is invalid: ${errors.map((d) => `${d.file}: ${d.message}`).join('; ')}`, { data: result.diagnostics });
+      throw refusal(`${candidate.name} ${candidate.version} from ${candidate.registry}`, result.diagnostics);
     }
     return result.manifest;
   }

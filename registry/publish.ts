@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { VelahubError } from '../core/errors.ts';
 import type { CueEvaluator } from '../core/cue/evaluator.ts';
-import type { Diagnostic } from '../core/diagnostics.ts';
+import { errorsOf, refusal, type Diagnostic } from '../core/diagnostics.ts';
 import { unpackArchive, sha256 } from '../core/package/archive.ts';
 import { defaultLimits, textOf, type PackageLimits } from '../core/package/files.ts';
 import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
@@ -68,8 +68,7 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
   if (tooLarge) throw new VelahubError('EINVALID', `${top}/${tooLarge.message}`, { data: [tooLarge], path: 'metadata.yaml' });
   const meta = parseMetadata(metaText);
   if (!meta.metadata) {
-    const errors = meta.diagnostics.filter((d) => d.severity === 'error');
-    throw new VelahubError('EINVALID', `metadata.yaml: ${errors.map((d) => d.message).join('; ')}`, { data: meta.diagnostics, path: 'metadata.yaml' });
+    throw new VelahubError('EINVALID', `metadata.yaml: ${errorsOf(meta.diagnostics).map((d) => d.message).join('; ')}`, { data: meta.diagnostics, path: 'metadata.yaml' });
   }
   const { name, version } = meta.metadata;
   if (!mayPublish(token, name)) {
@@ -86,8 +85,7 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
 
   const result = await inspectAddon(files, deps.cue);
   if (!result.manifest) {
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    throw new VelahubError('EINVALID', `${name}@${version} was refused: ${errors.length} error(s): ${errors.map((d) => `${d.file}${d.line ? `:${d.line}` : ''}: ${d.message}`).join('; ')}`, { data: result.diagnostics });
+    throw refusal(`${name}@${version}`, result.diagnostics);
   }
   const manifest = result.manifest;
   const neighbours = await neighboursOf(deps.store, name, version);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { refusal } from '../../core/diagnostics.ts';
 import { VelahubError } from '../../core/errors.ts';
 import { parseChartYaml } from '../../core/chart/chart-yaml.ts';
 import { applyHelmignore } from '../../core/chart/helmignore.ts';
@@ -8,7 +9,6 @@ import { inspectChart } from '../../core/chart/inspect.ts';
 import { packFiles, sha256 } from '../../core/package/archive.ts';
 import { textOf } from '../../core/package/files.ts';
 import { readFolder } from '../../core/package/read-folder.ts';
-import { chartRefusal } from '../../registry/charts/publish-chart.ts';
 import { registryClient } from '../config.ts';
 import { assertDestination, destinationOption, writeWhole } from '../destination.ts';
 import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
@@ -29,7 +29,7 @@ async function chartArchiveOf(path: string): Promise<Uint8Array> {
   const files = applyHelmignore(await readFolder(path));
   const name = parseChartYaml(textOf(files, 'Chart.yaml') ?? '').name;
   const inspection = inspectChart(name ?? path, files);
-  if (!inspection.manifest) throw chartRefusal(path, inspection.diagnostics);
+  if (!inspection.manifest) throw refusal(path, inspection.diagnostics);
   const m = inspection.manifest.metadata;
   return packFiles(m.name, files, m).data;
 }

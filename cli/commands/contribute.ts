@@ -1,7 +1,8 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { errorsOf } from '../../core/diagnostics.ts';
 import { VelahubError } from '../../core/errors.ts';
 import { adoptDefinitions } from '../../core/package/adopt.ts';
 import { prepareCatalogExport, type CatalogTrack, type ExistingCatalogAddon } from '../../core/package/catalog-export.ts';
@@ -11,6 +12,7 @@ import { unownedDefinitions } from '../../installer/adopt.ts';
 import { AddonFetcher } from '../../installer/fetch-addon.ts';
 import { loadRegistries } from '../../installer/enable.ts';
 import { installerRegistries } from '../config.ts';
+import { assertDestination, destinationOption, warnDeprecated } from '../destination.ts';
 import { withEvaluator } from '../evaluator.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
 import { printDiagnostics } from '../report.ts';
@@ -50,30 +52,41 @@ async function ask(question: string, flag: string): Promise<string> {
   }
 }
 
-/** `velahub adopt --context C -o DIR`: a cluster's own definitions as an addon folder. */
+/** `velahub adopt --context C [-d DIR]`: a cluster's own definitions as an addon folder DIR/NAME. */
 export function adoptCommand(): Command {
   return withKubeOptions(new Command('adopt'))
     .description("turn the definitions in a cluster that no addon owns into an addon folder (KubeVela layout)")
-    .requiredOption('-o, --output <dir>', 'folder to create (must not exist)')
+    .addOption(destinationOption('parent folder of the addon folder NAME (which must not exist)'))
+    .addOption(new Option('-o, --output <dir>', 'deprecated: the exact folder to create; use -d').hideHelp())
     .option('-n, --namespace <ns>', 'namespace holding the definitions', 'vela-system')
     .option('--select <names>', 'only these definitions (comma separated)')
     .option('--name <name>', 'addon name (asked when omitted)')
     .option('--version <version>', 'addon version', '1.0.0')
     .option('--description <text>', 'addon description (asked when omitted)')
-    .action(async (opts: KubeFlags & { output: string; namespace: string; select?: string; name?: string; version: string; description?: string }) => {
-      if (await exists(opts.output)) throw new VelahubError('EEXIST', `${opts.output} already exists: choose a new folder`, { path: '-o' });
+    .action(async (opts: KubeFlags & { destination: string; output?: string; namespace: string; select?: string; name?: string; version: string; description?: string }, cmd: Command) => {
+      const destinationGiven = cmd.getOptionValueSource('destination') === 'cli';
+      if (opts.output !== undefined) {
+        if (destinationGiven) throw new VelahubError('EUSAGE', `-o ${JSON.stringify(opts.output)} and -d cannot be used together: pass -d DIR`, { path: '-o' });
+        warnDeprecated('adopt -o DIR', 'pass -d PARENT (--destination); the folder is PARENT/NAME');
+        if (await exists(opts.output)) throw new VelahubError('EEXIST', `${opts.output} already exists: choose a new folder`, { path: '-o' });
+      } else {
+        await assertDestination(opts.destination);
+        if (opts.name !== undefined && (await exists(join(opts.destination, opts.name)))) throw new VelahubError('EEXIST', `${join(opts.destination, opts.name)} already exists: choose another --name or -d`, { path: '--name' });
+      }
       const [kube, ...more] = (await kubeClients(opts));
       if (more.length) throw new VelahubError('EUSAGE', 'adopt reads one cluster: pass one --context', { path: '--context' });
       const crs = await unownedDefinitions(kube!, opts.namespace, opts.select?.split(',').map((s) => s.trim()).filter(Boolean));
       process.stderr.write(`${kube!.context}: adopting ${crs.map((c) => `${c.kind} ${c.metadata.name}`).join(', ')}\n`);
       const name = opts.name ?? (await ask('Addon name: ', '--name'));
       const description = opts.description ?? (await ask('Description: ', '--description'));
+      const target = opts.output ?? join(opts.destination, name);
+      if (opts.output === undefined && (await exists(target))) throw new VelahubError('EEXIST', `${target} already exists: choose another --name or -d`, { path: '--name' });
       const result = await withEvaluator((cue) => adoptDefinitions(crs, { name, version: opts.version, description }, cue));
-      await writeFolder(opts.output, result.files, false);
-      printDiagnostics(result.diagnostics, opts.output);
-      const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-      process.stdout.write(`Wrote ${opts.output}/ (${[...result.files.keys()].join(', ')})\n`);
-      process.stdout.write(errors ? `${errors} error(s) to fix before publishing; then: velahub lint ${opts.output}\n` : `It lints clean. Next: velahub publish ${opts.output}\n`);
+      await writeFolder(target, result.files, false);
+      printDiagnostics(result.diagnostics, target);
+      const errors = errorsOf(result.diagnostics).length;
+      process.stdout.write(`Wrote ${target}/ (${[...result.files.keys()].join(', ')})\n`);
+      process.stdout.write(errors ? `${errors} error(s) to fix before publishing; then: velahub lint ${target}\n` : `It lints clean. Next: velahub publish ${target}\n`);
       if (errors) process.exitCode = 1;
     });
 }

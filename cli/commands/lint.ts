@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { inspectAddon } from '../../core/package/inspect.ts';
 import { loadPackage } from '../../core/package/load.ts';
-import { sortDiagnostics, type Diagnostic } from '../../core/diagnostics.ts';
+import { errorsOf, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostics.ts';
 import { isVelahubError } from '../../core/errors.ts';
 import { withEvaluator } from '../evaluator.ts';
 import { outputOption, printData, type OutputFormat } from '../output.ts';
@@ -35,12 +35,12 @@ export function lintCommand(): Command {
         }
         return out;
       });
-      const failed = results.some((r) => r.diagnostics.some((d) => d.severity === 'error' || opts.strict));
+      const failed = results.some((r) => hasErrors(r.diagnostics, opts.strict));
       if (opts.output === 'json' || opts.output === 'yaml') {
-        printData(results.map((r) => ({ ...r, ok: !r.diagnostics.some((d) => d.severity === 'error' || opts.strict) })), opts.output);
+        printData(results.map((r) => ({ ...r, ok: !hasErrors(r.diagnostics, opts.strict) })), opts.output);
       } else {
         for (const r of results) {
-          const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+          const errors = errorsOf(r.diagnostics).length;
           const warnings = r.diagnostics.length - errors;
           printDiagnostics(r.diagnostics, unprefixed.has(r.path) ? '' : r.path.replace(/\/$/, ''));
           process.stdout.write(`${r.path}: ${errors} error(s), ${warnings} warning(s)\n`);

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
+import { errorsOf } from '../../core/diagnostics.ts';
 import { VelahubError } from '../../core/errors.ts';
 import { inspectAddon } from '../../core/package/inspect.ts';
 import { loadPackage } from '../../core/package/load.ts';
@@ -50,8 +51,7 @@ export function packageCommand(): Command {
         const loaded = await loadPackage(path, { cue, version: opts.version });
         const result = await inspectAddon(loaded.files, cue);
         if (!result.manifest) {
-          const errors = result.diagnostics.filter((d) => d.severity === 'error');
-          throw new VelahubError('EINVALID', `${path}: ${errors.length} error(s) found; nothing was packed`, { data: result.diagnostics, hint: `run velahub lint ${path}` });
+          throw new VelahubError('EINVALID', `${path}: ${errorsOf(result.diagnostics).length} error(s) found; nothing was packed`, { data: result.diagnostics, hint: `run velahub lint ${path}` });
         }
         printDiagnostics(result.manifest.warnings, path);
         const { name, version, description } = result.manifest.metadata;

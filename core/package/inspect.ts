@@ -161,7 +161,7 @@ async function inspectWithin(files: PackageFiles, cue: CueEvaluator, options: In
   }
 
   const strict = options.strict ?? false;
-  const refused = diagnostics.some((d) => d.severity === 'error' || strict);
+  const refused = hasErrors(diagnostics, strict);
   if (refused || !metadata) return { diagnostics };
   const readme = textOf(files, 'README.md') ?? textOf(files, 'readme.md') ?? '';
   if (!readme.trim()) diagnostics.push({ severity: 'warning', code: 'missing-readme', file: 'README.md', message: 'no README.md: the addon page and `vela addon list` will show no documentation' });

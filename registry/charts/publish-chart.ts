@@ -1,6 +1,5 @@
 import { isVelahubError, VelahubError } from '../../core/errors.ts';
-import type { Diagnostic } from '../../core/diagnostics.ts';
-import { formatDiagnostic } from '../../core/diagnostics.ts';
+import { refusal } from '../../core/diagnostics.ts';
 import { inspectChart } from '../../core/chart/inspect.ts';
 import { sha256, unpackArchive } from '../../core/package/archive.ts';
 import { defaultLimits, type PackageLimits } from '../../core/package/files.ts';
@@ -28,12 +27,6 @@ export interface ChartPublishResult {
   size: number;
 }
 
-/** The refusal of an invalid chart: every problem, one line each, file and field first. */
-export function chartRefusal(label: string, diagnostics: Diagnostic[]): VelahubError {
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  return new VelahubError('EINVALID', `${label} was refused: ${errors.length} error(s): ${errors.map((d) => formatDiagnostic(d).replace(/: error: /, ': ')).join('; ')}`, { data: diagnostics });
-}
-
 /**
  * Uploads a chart archive (`helm package` output as is): unpacked under the
  * same safety limits as addons, the token's scope checked against the chart
@@ -55,7 +48,7 @@ export async function publishChart(deps: ChartPublishDeps, archive: Uint8Array, 
   if (name && !mayPublish(token, name)) {
     throw new VelahubError('EFORBIDDEN', `token ${token.id} (${token.scope}${token.pattern ? ` ${token.pattern}` : ''}) may not upload chart "${name}"`, { hint: 'use a token whose pattern covers this name' });
   }
-  if (!inspection.manifest) throw chartRefusal(`chart ${name ?? top}${inspection.version ? `@${inspection.version}` : ''}`, inspection.diagnostics);
+  if (!inspection.manifest) throw refusal(`chart ${name ?? top}${inspection.version ? `@${inspection.version}` : ''}`, inspection.diagnostics);
   const { metadata } = inspection.manifest;
   const digest = sha256(archive);
   const existing = await deps.charts.get(metadata.name, metadata.version);

@@ -241,10 +241,10 @@ describe('velahub adopt', suite, () => {
 
   const kubeFlags = () => ['--kubeconfig', kubeconfig, '--context', context, '-n', ns];
 
-  test('--select writes an addon folder that lints clean (exit 0)', async () => {
-    const out = join(work, 'adopted');
+  test('--select writes an addon folder DESTINATION/NAME that lints clean (exit 0)', async () => {
+    const out = join(work, 'team-traits');
     // With a trailing slash, as shell completion writes it: the folder is still written whole.
-    const r = await velahub(['adopt', ...kubeFlags(), '--select', 'team-hpa,team-labels', '-o', `${out}/`, '--name', 'team-traits', '--description', 'Team traits']);
+    const r = await velahub(['adopt', ...kubeFlags(), '--select', 'team-hpa,team-labels', '-d', `${work}/`, '--name', 'team-traits', '--description', 'Team traits']);
     assert.equal(r.code, 0, describeRun(r));
     assert.match(r.stderr, new RegExp(`^${context}: adopting TraitDefinition team-hpa, TraitDefinition team-labels$`, 'm'));
     assert.match(r.stdout, new RegExp(`It lints clean\\. Next: velahub publish ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
@@ -260,15 +260,29 @@ describe('velahub adopt', suite, () => {
   test('refusals: an existing output folder (exit 1), a missing --name with no terminal (exit 2), an unknown --select (exit 3)', async () => {
     const existing = join(work, 'exists');
     await mkdir(existing);
-    const a = await velahub(['adopt', ...kubeFlags(), '-o', existing, '--name', 'x', '--description', 'x']);
+    const a = await velahub(['adopt', ...kubeFlags(), '-d', work, '--name', 'exists', '--description', 'x']);
     assertFailed(a, { code: 'EEXIST', exit: 1, mentions: [existing] });
     assert.deepEqual(await readdir(existing), []);
 
-    const b = await velahub(['adopt', ...kubeFlags(), '-o', join(work, 'no-name'), '--description', 'x']);
+    const b = await velahub(['adopt', ...kubeFlags(), '-d', work, '--description', 'x']);
     assertFailed(b, { code: 'EUSAGE', exit: 2, mentions: ['--name'] });
 
-    const c = await velahub(['adopt', ...kubeFlags(), '--select', 'team-labels,nope', '-o', join(work, 'no-select'), '--name', 'x', '--description', 'x']);
+    const c = await velahub(['adopt', ...kubeFlags(), '--select', 'team-labels,nope', '-d', work, '--name', 'no-select', '--description', 'x']);
     assertFailed(c, { code: 'ENOT_FOUND', exit: 3, mentions: ['nope'] });
-    assert.deepEqual((await readdir(work)).filter((n) => n === 'no-name' || n === 'no-select'), [], 'nothing written');
+
+    const d = await velahub(['adopt', ...kubeFlags(), '-d', join(work, 'no-such-parent'), '--name', 'x', '--description', 'x']);
+    assertFailed(d, { code: 'EUSAGE', exit: 2, mentions: ['--destination'] });
+
+    const e = await velahub(['adopt', ...kubeFlags(), '-d', work, '-o', join(work, 'both'), '--name', 'x', '--description', 'x']);
+    assertFailed(e, { code: 'EUSAGE', exit: 2, mentions: ['-o', '-d'] });
+    assert.deepEqual((await readdir(work)).filter((n) => ['no-name', 'no-select', 'no-such-parent', 'both', 'x'].includes(n)), [], 'nothing written');
+  });
+
+  test('the old -o DIR still writes exactly DIR for one release, with a deprecation warning naming -d', async () => {
+    const out = join(work, 'legacy-folder');
+    const r = await velahub(['adopt', ...kubeFlags(), '--select', 'team-labels', '-o', out, '--name', 'legacy', '--description', 'x']);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.match(r.stderr, /^warning: adopt -o DIR is deprecated .*-d PARENT/m);
+    assert.ok((await readdir(out)).includes('metadata.yaml'), describeRun(r));
   });
 });
