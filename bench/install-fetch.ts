@@ -17,7 +17,7 @@ import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { CuePool } from '../core/cue/pool.ts';
 import { AddonFetcher } from '../installer/fetch-addon.ts';
 import { readRegistryIndex } from '../installer/registry-index.ts';
-import { startTestRegistry } from '../test/installer/harness.ts';
+import { startTestRegistry } from '../test/support/installer-registry.ts';
 import { catalogDir, packCatalogAddon } from '../test/support/catalog.ts';
 
 const runsArg = process.argv.indexOf('--runs');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { chartArchive } from '../support/charts.ts';
-import { testServerForFile } from '../support/registry-server.ts';
+import { testServerForFile } from '../support/file-test-server.ts';
 import { addonTarget } from './cluster.ts';
 import { ctx, Definition, dryRun, schemaAccepts, withPatch, type Obj } from './support.ts';
 

@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { sha256 } from '../../core/package/archive.ts';
 import { testClusters } from '../cluster/env.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
-import { testServerForFile } from '../support/registry-server.ts';
+import { testServerForFile } from '../support/file-test-server.ts';
 import { startHelmClient, type HelmClient } from './client.ts';
 
 const { srv } = testServerForFile();

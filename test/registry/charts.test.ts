@@ -12,7 +12,8 @@ import { parse } from 'yaml';
 import { sha256 } from '../../core/package/archive.ts';
 import { tarOf, tgzOf, type CraftedEntry } from '../support/tar.ts';
 import { chartArchive, chartYamlText } from '../support/charts.ts';
-import { rawGet, smallLimits as limits, testServerForFile, type JsonResponse } from '../support/registry-server.ts';
+import { rawGet, smallLimits as limits, type JsonResponse } from '../support/registry-server.ts';
+import { testServerForFile } from '../support/file-test-server.ts';
 
 const { srv } = testServerForFile({ limits });
 

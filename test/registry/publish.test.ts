@@ -14,7 +14,8 @@ import { paxBody, rawEntry, rawTgz, tarOf, tgzOf, type CraftedEntry } from '../s
 import { addonArchive, addonTree, archiveOf, traitCue } from '../support/packages.ts';
 import { assertGnuTarParity } from '../support/gnu-tar.ts';
 import { assertGoTarParity } from '../support/go-tar.ts';
-import { rawGet, smallLimits as limits, startTestServer, testServerForFile, type TestServer } from '../support/registry-server.ts';
+import { rawGet, smallLimits as limits, startTestServer, type TestServer } from '../support/registry-server.ts';
+import { testServerForFile } from '../support/file-test-server.ts';
 import { afterEachPut } from '../support/blob-hook.ts';
 
 const { srv, cue } = testServerForFile({ limits });

@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { after, before } from 'node:test';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import type { PackageLimits } from '../../core/package/files.ts';
 import { createApp } from '../../registry/http/app.ts';
@@ -151,38 +150,6 @@ export async function startTestServer(options: { cue: CueEvaluator; limits?: Pac
 /** Small package bounds, so hostile archives are cheap to build. */
 export const smallLimits: PackageLimits = { maxFiles: 40, maxTotalBytes: 256 * 1024, maxFileBytes: 64 * 1024, maxPathLength: 255 };
 
-/**
- * The test server of a whole test file, with a CUE evaluator of its own: started in a `before`
- * hook, closed (evaluator too) in an `after` hook. `srv` forwards to the running server, so test
- * bodies read `srv.url` as if they had started it themselves. Node 20 runs a file's top-level
- * `before` hooks side by side: a top-level hook that uses `srv` awaits `ready` first.
- */
-export function testServerForFile(options: { limits?: PackageLimits } = {}): { srv: TestServer; cue: CueEvaluator; ready: Promise<TestServer> } {
-  const cue = new CueEvaluator();
-  let running: TestServer | undefined;
-  const ready = new Promise<TestServer>((resolve, reject) => {
-    before(async () => {
-      running = await startTestServer({ cue, ...options }).catch((err: unknown) => {
-        reject(err);
-        throw err;
-      });
-      resolve(running);
-    });
-  });
-  // A failed start fails the hook; nobody need await `ready` to see it.
-  ready.catch(() => {});
-  after(async () => {
-    await running?.close();
-    await cue.close();
-  });
-  const srv = new Proxy({} as TestServer, {
-    get(_target, key) {
-      if (!running) throw new Error('the test server starts in a before hook: use it from tests, or await ready');
-      return Reflect.get(running, key);
-    },
-  });
-  return { srv, cue, ready };
-}
 
 /** A response exactly as sent: status, headers and undecoded body bytes. */
 export interface RawResponse {

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import type { Page } from 'playwright-core';
 import { chartArchive } from '../../support/charts.ts';
 import { browserSkipReason, openBrowser, screenshots, type TestBrowser } from '../../support/browser.ts';
-import { testServerForFile } from '../../support/registry-server.ts';
+import { testServerForFile } from '../../support/file-test-server.ts';
 
 const hostileReadme = '# web-shop\n\nA shop.\n\n<script>window.__pwned = 1</script>\n\n<img src="x" onerror="window.__pwned = 2">\n\n[click me](javascript:window.__pwned=3)\n';
 
