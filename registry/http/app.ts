@@ -82,7 +82,7 @@ export function createApp({ registry, logger = pino({ level: 'silent' }), countR
   app.use(chartRoutes(registry));
   app.use(chartPageRoutes(registry));
   app.use(docsRoutes(registry));
-  app.use((req, _res, next) => next(new VelahubError('ENOT_FOUND', `no route for ${req.method} ${req.path}`)));
+  app.use((req, _res, next) => next(new VelahubError('ENOT_FOUND', `no route for ${req.method} ${req.path}`, { hint: 'the API is described in schemas/velahub-api.openapi.yaml; search is GET /api/v1/addons?q=TEXT or /api/v1/definitions?parameter=NAME' })));
   app.use(errorHandler);
   return app;
 }

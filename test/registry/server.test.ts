@@ -84,6 +84,14 @@ describe('startServer with the bundled addons on an empty store', () => {
     assert.deepEqual(await getJson(`${first.base}/readyz`), { status: 200, body: { status: 'ready', database: 'pglite' } });
   });
 
+  test('an unknown API path is 404 ENOT_FOUND naming the method and path, with a hint to the API description', async () => {
+    const { status, body } = await getJson(`${first.base}/api/v1/search?q=domain`);
+    assert.equal(status, 404);
+    assert.equal(body.code, 'ENOT_FOUND');
+    assert.equal(body.error, 'no route for GET /api/v1/search');
+    assert.match(String(body.hint), /schemas\/velahub-api\.openapi\.yaml/);
+  });
+
   test('/metrics is Prometheus text with velahub_http_requests_total per route and status', async () => {
     await (await fetch(`${first.base}/healthz`)).text();
     await (await fetch(`${first.base}/index.yaml`)).text();
