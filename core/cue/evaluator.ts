@@ -4,7 +4,7 @@ import type { Diagnostic } from '../diagnostics.ts';
 import { CuePool, type CuePriority } from './pool.ts';
 import { explainCueErrors } from './cue-errors.ts';
 import { sampleContext, type RenderContext } from './context.ts';
-import { CUE_LINES, STABLE_LINE, type CueLine } from './lines.ts';
+import { STABLE_LINE, type CueLine } from './lines.ts';
 
 /** The four kinds of X-Definition. */
 export type DefinitionType = 'component' | 'trait' | 'policy' | 'workflow-step';
@@ -311,10 +311,7 @@ function diag(file: string, code: string, message: string): Diagnostic {
 }
 
 function evalError(diagnostics: Diagnostic[], file: string): VelahubError {
-  const first = diagnostics[0]?.message ?? 'CUE evaluation failed';
-  const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : '';
-  const explained = diagnostics;
-  const head = explained[0]?.message ?? first;
-  const extra = explained.length > 1 ? ` (and ${explained.length - 1} more)` : '';
-  return new VelahubError('ECUE', `${file}: ${head}${extra}`, { path: file, data: explained, hint: explained[0]?.hint });
+  const head = diagnostics[0]?.message ?? 'CUE evaluation failed';
+  const extra = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : '';
+  return new VelahubError('ECUE', `${file}: ${head}${extra}`, { path: file, data: diagnostics, hint: diagnostics[0]?.hint });
 }

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { VelahubError } from '../errors.ts';
 import type { CueEvaluator } from '../cue/evaluator.ts';
 import { isVersion } from './versions.ts';
-import { inspectDefinitionFile, type DefinitionInfo } from './inspect.ts';
+import { inspectDefinitionFile } from './inspect.ts';
 import type { PackageFiles } from './files.ts';
 import { definitionReadme } from './readme.ts';
 

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
-import type { AddonSummary, DefinitionMatch, DefinitionRecord, DefinitionSummary, Facets, Page, TokenRecord, TokenScope, VersionRecord, VersionSummary } from './records.ts';
+import type { AddonSummary, DefinitionMatch, DefinitionRecord, Facets, Page, TokenRecord, TokenScope, VersionRecord, VersionSummary } from './records.ts';
 import { canonicalVersion } from '../../core/package/versions.ts';
 import { hashToken, pepperHash, tokenHashPrefix } from '../tokens.ts';
 import { newestVersion, versionBelow } from './version-order.ts';

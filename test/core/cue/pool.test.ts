@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { CuePool } from '../../../core/cue/pool.ts';
 import { rejectsCode } from '../../support/errors.ts';
 
