@@ -1,6 +1,6 @@
 import type { AddonManifest } from '../core/package/inspect.ts';
 import type { Candidate } from '../core/resolve/types.ts';
-import type { StoredManifest } from '../registry/http/routes/manifest.ts';
+import type { StoredManifest } from '../registry/api-models.ts';
 import { registryHeaders, type RegistrySource } from './registry-index.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { DefinitionInfo } from '../core/package/inspect.ts';
+import type { AddonManifest, DefinitionInfo } from '../core/package/inspect.ts';
 import { docsOf } from '../core/params/derive.ts';
 import { diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import type { VersionRecord } from './store/records.ts';
@@ -31,6 +31,20 @@ export function versionDetail(v: VersionRecord) {
 }
 /** See {@link versionDetail}. */
 export type VersionDetail = ReturnType<typeof versionDetail>;
+
+/** A version's stored manifest as GET /api/v1/addons/:name/versions/:version/manifest returns it. */
+export interface StoredManifest {
+  name: string;
+  version: string;
+  /** `sha256:<hex>` of the archive the manifest was derived from. */
+  digest: string;
+  manifest: AddonManifest;
+}
+
+/** The manifest derived at publish, with the digest of the archive it came from. */
+export function storedManifest(v: VersionRecord): StoredManifest {
+  return { name: v.name, version: v.version, digest: v.digest, manifest: v.manifest };
+}
 
 /** A definition as GET /api/v1/addons/:name/versions/:version/definitions/:def returns it; its parameter tables as derived at publish. */
 export function definitionDetail(v: VersionRecord, def: DefinitionInfo) {

@@ -1,16 +1,7 @@
 import { Router } from 'express';
-import type { AddonManifest } from '../../../core/package/inspect.ts';
+import { storedManifest } from '../../api-models.ts';
 import { requireVersion } from '../../lookups.ts';
 import type { Registry } from '../../registry.ts';
-
-/** A version's stored manifest as GET /api/v1/addons/:name/versions/:version/manifest returns it. */
-export interface StoredManifest {
-  name: string;
-  version: string;
-  /** `sha256:<hex>` of the archive the manifest was derived from. */
-  digest: string;
-  manifest: AddonManifest;
-}
 
 /**
  * The manifest derived at publish (definitions with their templates and
@@ -23,9 +14,7 @@ export function manifestRoutes(registry: Registry): Router {
   router.get('/api/v1/addons/:name/versions/:version/manifest', async (req, res) => {
     const name = String(req.params.name);
     const version = String(req.params.version);
-    const v = await requireVersion(registry.store, name, version);
-    const body: StoredManifest = { name: v.name, version: v.version, digest: v.digest, manifest: v.manifest };
-    res.json(body);
+    res.json(storedManifest(await requireVersion(registry.store, name, version)));
   });
   return router;
 }
