@@ -62,6 +62,22 @@ describe('installer: the stored manifest', () => {
     return { source: { name: 'mirror', url: server.url }, seen };
   };
 
+  test('GET .../versions/V/manifest: the manifest and its archive digest; an unknown version or addon is 404 ENOT_FOUND naming what exists', async () => {
+    const ok = await fetch(`${registry.url}/api/v1/addons/sm-demo/versions/1.0.0/manifest`);
+    assert.equal(ok.status, 200);
+    const body = (await ok.json()) as { name: string; version: string; digest: string; manifest: AddonManifest };
+    const candidate = (await readRegistryIndex(registry.source())).addons.get('sm-demo')![0]!;
+    assert.deepEqual([body.name, body.version, body.digest], ['sm-demo', '1.0.0', candidate.digest]);
+    assert.deepEqual(body.manifest.definitions.map((d) => d.name), ['sm-label']);
+    for (const [path, mentions] of [['sm-demo/versions/9.9.9', /sm-demo@9\.9\.9 not found: available versions are 1\.0\.0/], ['nope/versions/1.0.0', /addon "nope" not found/]] as const) {
+      const res = await fetch(`${registry.url}/api/v1/addons/${path}/manifest`);
+      const err = (await res.json()) as { code: string; error: string };
+      assert.equal(res.status, 404, path);
+      assert.equal(err.code, 'ENOT_FOUND');
+      assert.match(err.error, mentions);
+    }
+  });
+
   test('from a velahub registry with the same digest: the stored manifest, no CUE inspection', async () => {
     const { candidate, fetched, inspections } = await fetchDemo(registry.source());
     assert.match(candidate.manifestUrl ?? '', /\/api\/v1\/addons\/sm-demo\/versions\/1\.0\.0\/manifest$/);
