@@ -11,9 +11,11 @@ import { after, describe, test } from 'node:test';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import { CuePool } from '../../../core/cue/pool.ts';
 import type { Diagnostic } from '../../../core/diagnostics.ts';
+import { bundledAddonsDir } from '../../support/bundled.ts';
+import { catalogDir } from '../../support/catalog.ts';
 
-const repo = new URL('../../../', import.meta.url).pathname;
-const roots = [join(repo, 'addons'), join(repo, '..', 'shared', 'kubevela-catalog', 'addons')];
+// The bundled addons always; the catalog's where this machine has a snapshot (as every catalog test reads it).
+const roots = [bundledAddonsDir, ...(catalogDir ? [catalogDir] : [])];
 const files = roots.flatMap((root) =>
   existsSync(root)
     ? readdirSync(root)
@@ -80,7 +82,8 @@ after(() => cue.close());
 const messages = (err: unknown) => ((err as { data?: Diagnostic[] }).data ?? []).map((d) => d.message).join('\n') || String(err);
 
 describe('every bundled and catalog definition, as KubeVela 1.10 and 1.11 evaluate it', () => {
-  test('the catalog is there to read', () => assert.ok(files.length > 40, `only ${files.length} definition files found under ${roots.join(', ')}`));
+  test('the catalog is there to read', { skip: catalogDir ? false : 'no catalog snapshot on this machine (set VELAHUB_CATALOG)' }, () =>
+    assert.ok(files.length > 40, `only ${files.length} definition files found under ${roots.join(', ')}`));
 
   for (const { file, path } of files) {
     test(file, async () => {
