@@ -1,13 +1,17 @@
 import type { ErrorRequestHandler } from 'express';
 import { isVelahubError } from '../../core/errors.ts';
 import { errorCodes, hintOf, httpStatusOf, type ErrorCode } from '../../core/error-codes.ts';
+import { lingerAfterAnswer } from './linger.ts';
 
 /**
  * Renders every error as JSON in one place: `{"error": message, "code", "hint",
  * "problems"}` — `error` is what ChartMuseum clients (`vela addon push`) read;
- * `hint` is the throw's own or its code's default.
+ * `hint` is the throw's own or its code's default. An answer sent before the request body was
+ * read closes the connection with a bounded lingering close.
  */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  // A refusal before the body was read (401, 403, 413) must still reach a client that is sending it.
+  lingerAfterAnswer(req, res);
   if (isVelahubError(err)) {
     const status = httpStatusOf(err.code);
     if (status === 429) res.set('Retry-After', '5');

@@ -5,21 +5,19 @@ import { readFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import busboy from 'busboy';
 import { VelahubError } from '../../core/errors.ts';
 
 /**
  * Refuses an upload from its headers alone, before a byte of the body is read: no token (401),
  * a token that may publish nothing (403), or a declared Content-Length over the cap (413).
- * The connection is closed on refusal so the server does not drain a body nobody will read.
+ * The error handler then closes the connection with a bounded lingering close, so the client
+ * reads the answer and the server never drains a body nobody will read.
  */
 export function uploadGate(limit: number, action = 'publishing'): RequestHandler {
-  return (req, res, next) => {
-    const refuse = (err: VelahubError) => {
-      res.set('Connection', 'close');
-      next(err);
-    };
+  return (req, _res, next) => {
+    const refuse = (err: VelahubError) => next(err);
     if (!req.token) return refuse(new VelahubError('EUNAUTHORIZED', `${action} needs a token: send Authorization: Bearer <token>`, { hint: 'create one with `velahub token create --scope publish --pattern NAME`' }));
     if (req.token.scope !== 'publish' && req.token.scope !== 'admin') {
       return refuse(new VelahubError('EFORBIDDEN', `token ${req.token.id} has scope ${req.token.scope}: ${action} needs a publish or admin token`, { hint: 'create one with `velahub token create --scope publish --pattern NAME`' }));
@@ -35,11 +33,11 @@ function tooLarge(what: string, limit: number): VelahubError {
 }
 
 /**
- * Streams `body` into a temp file, refusing (413, closing the connection) as soon as it passes
+ * Streams `body` into a temp file, refusing (413; the connection then closes) as soon as it passes
  * `limit` bytes, and returns the bytes: the cap holds however the client frames the body
  * (chunked, or a Content-Length that lies), and nothing over the cap is ever buffered.
  */
-export async function receiveBounded(body: Readable, limit: number, what: string, res: Response): Promise<Buffer> {
+export async function receiveBounded(body: Readable, limit: number, what: string): Promise<Buffer> {
   const file = join(tmpdir(), `velahub-upload-${randomBytes(8).toString('hex')}.tmp`);
   const out = createWriteStream(file, { mode: 0o600 });
   let seen = 0;
@@ -56,7 +54,6 @@ export async function receiveBounded(body: Readable, limit: number, what: string
       body.on('data', (chunk: Buffer) => {
         seen += chunk.length;
         if (seen > limit) {
-          res.set('Connection', 'close');
           body.pause();
           fail(tooLarge(what, limit));
         }
@@ -88,7 +85,7 @@ export async function receiveBounded(body: Readable, limit: number, what: string
  * Reads multipart field `chart` (ChartMuseum's upload form) through a bounded temp file;
  * `what` says what the field should hold, for the error when it is missing.
  */
-export function readChartField(req: Request, res: Response, limit: number, what: string): Promise<Buffer> {
+export function readChartField(req: Request, limit: number, what: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
@@ -103,7 +100,7 @@ export function readChartField(req: Request, res: Response, limit: number, what:
         stream.resume();
         return;
       }
-      found = receiveBounded(stream, limit, 'field "chart"', res);
+      found = receiveBounded(stream, limit, 'field "chart"');
       found.catch((err: unknown) => {
         req.unpipe(bb);
         reject(err);

@@ -25,9 +25,9 @@ const isMultipart = (req: Request): boolean => /^multipart\/form-data/i.test(req
  * as `helm cm-push` and `curl -F chart=@x.tgz` send it) or the raw body
  * (`curl --data-binary @x.tgz`), streamed through a bounded temp file.
  */
-async function readUpload(req: Request, res: Response, limit: number): Promise<Buffer> {
-  if (isMultipart(req)) return readChartField(req, res, limit, 'the chart .tgz as chart=@NAME-VERSION.tgz');
-  const body = await receiveBounded(req, limit, 'the request body', res);
+async function readUpload(req: Request, limit: number): Promise<Buffer> {
+  if (isMultipart(req)) return readChartField(req, limit, 'the chart .tgz as chart=@NAME-VERSION.tgz');
+  const body = await receiveBounded(req, limit, 'the request body');
   if (body.length === 0) throw new VelahubError('EBAD_REQUEST', 'the request body is empty: send the chart .tgz as the body, or as multipart field "chart"');
   return body;
 }
@@ -65,7 +65,7 @@ export function chartRoutes(registry: Registry): Router {
 
   // Who may upload is decided from the headers before the body is read; the multipart framing adds a few hundred bytes.
   router.post('/helm/api/charts', uploadGate(limits.maxTotalBytes + 64 * 1024, 'uploading a chart'), async (req, res) => {
-    const archive = await readUpload(req, res, limits.maxTotalBytes);
+    const archive = await readUpload(req, limits.maxTotalBytes);
     const result = await publishChart({ charts, blobs: registry.blobs, limits }, archive, req.token);
     res.status(result.status === 'created' ? 201 : 200).json({ saved: true, ...result });
   });

@@ -24,13 +24,13 @@ export function publishRoutes(registry: Registry): Router {
   // Who may publish is decided from the headers before the body is read (uploadGate), and the
   // body is then streamed through a bounded temp file rather than buffered by a body parser.
   router.post('/api/v1/packages', uploadGate(limit), async (req, res) => {
-    const body = await receiveBounded(req, limit, 'the request body', res);
+    const body = await receiveBounded(req, limit, 'the request body');
     if (body.length === 0) throw new VelahubError('EBAD_REQUEST', 'the request body must be the addon .tgz (Content-Type: application/gzip)');
     send(res, await publishArchive(registry, body, req.token));
   });
   // The multipart framing adds a few hundred bytes around the archive.
   router.post(chartMuseumUpload, uploadGate(limit + 64 * 1024), async (req, res) => {
-    const data = await readChartField(req, res, limit, 'the addon .tgz as chart=@file.tgz');
+    const data = await readChartField(req, limit, 'the addon .tgz as chart=@file.tgz');
     try {
       // vela addon push reads anything but 201/202 as a failure: an identical re-push is a success there too.
       send(res, await publishArchive(registry, data, req.token), 201);
