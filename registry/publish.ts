@@ -3,7 +3,7 @@ import { VelahubError } from '../core/errors.ts';
 import type { CueEvaluator } from '../core/cue/evaluator.ts';
 import { errorsOf, refusal, type Diagnostic } from '../core/diagnostics.ts';
 import { unpackArchive, sha256 } from '../core/package/archive.ts';
-import { defaultLimits, textOf, type PackageLimits } from '../core/package/files.ts';
+import { defaultLimits, textOf, type PackageFiles, type PackageLimits } from '../core/package/files.ts';
 import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
 import { parseMetadata } from '../core/package/metadata.ts';
 import { sizeProblems } from '../core/package/text-limits.ts';
@@ -81,7 +81,14 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
   const digest = sha256(archive);
   const existing = await deps.store.getVersion(name, version);
   const published = { name, version, digest, size: archive.length };
-  if (existing) return sameOrConflict({ existing: { digest: existing.digest, version: existing.version }, published, warnings: existing.warnings });
+  if (existing) {
+    // `vela addon push` packs a folder anew each time, with new timestamps: the same files under
+    // the same version are what the user meant to publish, and get the answer identical bytes get.
+    if (existing.digest !== digest && existing.version === version && (await sameFilesAsStored(deps.blobs, existing.digest, top, files, limits))) {
+      return { status: 'unchanged', name, version, digest: existing.digest, size: existing.size, warnings: existing.warnings };
+    }
+    return sameOrConflict({ existing: { digest: existing.digest, version: existing.version }, published, warnings: existing.warnings });
+  }
 
   const result = await inspectAddon(files, deps.cue);
   if (!result.manifest) {
@@ -131,6 +138,22 @@ function refuseBreaking(name: string, version: string, breaking: BreakingChange[
     `${name}@${version} makes ${breaking.length} breaking change(s) to its parameters within major ${semver.major(version)}: ${breaking.map((c) => `${c.definition}: ${c.message}`).join('; ')}`,
     { data: breaking, hint: `publish it as ${semver.major(version) + 1}.0.0, or keep the parameters compatible` },
   );
+}
+
+/**
+ * True when the stored archive holds exactly these files (same top folder, paths and bytes):
+ * archives differing only in tar headers (timestamps, owners, modes, order) or gzip framing.
+ */
+async function sameFilesAsStored(blobs: BlobStore, storedDigest: string, top: string, files: PackageFiles, limits: PackageLimits): Promise<boolean> {
+  const stored = await blobs.get(storedDigest);
+  if (!stored) return false;
+  const unpacked = await unpackArchive(stored, limits).catch(() => undefined);
+  if (!unpacked || unpacked.top !== top || unpacked.files.size !== files.size) return false;
+  for (const [path, data] of files) {
+    const other = unpacked.files.get(path);
+    if (!other || !Buffer.from(other).equals(Buffer.from(data))) return false;
+  }
+  return true;
 }
 
 /** Identical bytes under the same version are a success; anything else under that version a conflict. */

@@ -9,7 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { parse } from 'yaml';
-import { sha256 } from '../../core/package/archive.ts';
+import { sha256, unpackArchive } from '../../core/package/archive.ts';
 import { paxBody, rawEntry, rawTgz, tarOf, tgzOf, type CraftedEntry } from '../support/tar.ts';
 import { addonArchive, addonTree, archiveOf, traitCue } from '../support/packages.ts';
 import { assertGnuTarParity } from '../support/gnu-tar.ts';
@@ -80,6 +80,20 @@ describe('publish and re-publish', () => {
     assert.deepEqual(await srv.snapshot(), before);
     assert.deepEqual(await download('/charts/basic-1.0.0.tgz'), { status: 200, digest: sha256(first) });
     assert.deepEqual(await download('/api/v1/addons/basic/versions/1.0.0/archive'), { status: 200, digest: sha256(first) });
+  });
+
+  test('the same files packed again (new timestamps, as `vela addon push` packs) are 200 "unchanged" with the stored digest', async () => {
+    const before = await srv.snapshot();
+    const tree = Object.fromEntries((await unpackArchive(first)).files);
+    const repacked = tgzOf([{ path: 'basic/', type: 'Directory', mtime: new Date() }, ...Object.entries(tree).reverse().map(([p, body]) => ({ path: `basic/${p}`, data: body, mtime: new Date(), mode: 0o600 }))]);
+    assert.notEqual(sha256(repacked), sha256(first));
+    const res = await srv.publish(repacked);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'unchanged');
+    assert.equal(res.body.digest, sha256(first), 'the answer names the archive that is served');
+    assert.deepEqual(await srv.snapshot(), before);
+    const extra = tgzOf([{ path: 'basic/', type: 'Directory' }, ...Object.entries({ ...tree, 'NOTES.txt': 'x\n' }).map(([p, body]) => ({ path: `basic/${p}`, data: body }))]);
+    assert.equal((await srv.publish(extra)).status, 409, 'one file more is different content');
   });
 });
 
