@@ -12,6 +12,8 @@ export interface ApplyReport {
   unchanged: string[];
   /** Fields left out because the object's CRD does not declare them, per object. */
   pruned: string[];
+  /** On a dry run: every object as it would be applied, in apply order (what `vela addon enable --dry-run` prints). */
+  objects?: KubeObject[];
 }
 
 /** Records what a run changed so it can be undone in reverse order. */
@@ -34,16 +36,32 @@ export class ApplyJournal {
   }
 }
 
-/** Who owns a definition already in the cluster, if anyone. */
-function ownerOf(live: KubeObject): { addon?: string; owner?: string } {
-  const ref = (live.metadata.ownerReferences ?? []).find((r) => r.kind === 'Application');
-  if (!ref) return {};
-  return { addon: ref.name.startsWith('addon-') ? ref.name.slice('addon-'.length) : undefined, owner: ref.name };
+type OwnerReference = NonNullable<KubeObject['metadata']['ownerReferences']>[number];
+
+/** The Application references of an object, each with whether that Application still exists with that UID. */
+async function applicationOwners(kube: Kube, live: KubeObject): Promise<Array<{ ref: OwnerReference; alive: boolean }>> {
+  const refs = (live.metadata.ownerReferences ?? []).filter((r) => r.kind === 'Application');
+  return Promise.all(
+    refs.map(async (ref) => {
+      const app = await kube.get({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: ref.name, namespace: live.metadata.namespace } });
+      return { ref, alive: app?.metadata.uid === ref.uid };
+    }),
+  );
 }
 
 /**
- * Refuses definitions that exist and belong to someone else: another addon's
- * Application, or nobody (hand-applied). Lists every conflict at once.
+ * References to Applications that no longer exist with that UID (deleted by `vela addon disable`
+ * where no garbage collector ran yet, or deleted and made again): an addon being enabled takes
+ * over what they point from, as re-enabling after a disable must work.
+ */
+async function staleOwners(kube: Kube, live: KubeObject): Promise<OwnerReference[]> {
+  return (await applicationOwners(kube, live)).filter((o) => !o.alive).map((o) => o.ref);
+}
+
+/**
+ * Refuses definitions that exist and belong to someone else: another addon's live
+ * Application, or nobody (hand-applied). Lists every conflict at once. A definition whose
+ * only owners are Applications that no longer exist is no conflict: it is taken over.
  */
 export async function checkDefinitionConflicts(kube: Kube, addon: string, objects: AddonObjects): Promise<void> {
   const mine = applicationName(addon);
@@ -52,9 +70,12 @@ export async function checkDefinitionConflicts(kube: Kube, addon: string, object
     if (!/^(Component|Trait|Policy|WorkflowStep)Definition$/.test(o.kind ?? '')) continue; // ConfigMaps and auxiliary objects are simply applied, as vela does
     const live = await kube.get(o);
     if (!live) continue;
-    const { addon: other, owner } = ownerOf(live);
-    if (owner === mine) continue;
-    conflicts.push({ object: describeObject(o), owner: other ? `addon ${other}` : owner ? `Application ${owner}` : 'nobody (applied by hand)' });
+    const owners = await applicationOwners(kube, live);
+    if (owners.some((x) => x.ref.name === mine)) continue;
+    const other = owners.find((x) => x.alive)?.ref.name;
+    if (owners.length > 0 && !other) continue;
+    const owner = other ?? 'nobody (applied by hand)';
+    conflicts.push({ object: describeObject(o), owner: other?.startsWith('addon-') ? `addon ${other.slice('addon-'.length)}` : other ? `Application ${other}` : owner });
   }
   if (conflicts.length > 0) {
     throw new VelahubError(
@@ -105,9 +126,18 @@ async function withPublishVersion(kube: Kube, app: KubeObject, dryRun?: boolean)
  * failure later in the run can be rolled back.
  */
 export async function applyAddonObjects(kube: Kube, objects: AddonObjects, opts: { dryRun?: boolean; journal: ApplyJournal }): Promise<ApplyReport> {
-  const report: ApplyReport = { created: [], changed: [], unchanged: [], pruned: [] };
+  const report: ApplyReport = { created: [], changed: [], unchanged: [], pruned: [], ...(opts.dryRun ? { objects: [] } : {}) };
   const applyOne = async (o: KubeObject): Promise<KubeObject> => {
+    report.objects?.push(o);
     const before = await kube.get(o);
+    // A second controller reference is refused (422): drop those to Applications that are gone first.
+    const stale = before && o.metadata.ownerReferences ? await staleOwners(kube, before) : [];
+    if (before && stale.length > 0) {
+      const kept = (before.metadata.ownerReferences ?? []).filter((r) => !stale.some((s) => s.uid === r.uid));
+      await kube.setOwnerReferences(before, kept, { dryRun: opts.dryRun });
+      // A dry run cannot drop them for the apply that follows: validate without the references.
+      if (opts.dryRun) o = { ...o, metadata: { ...o.metadata, ownerReferences: undefined } };
+    }
     const { applied: after, pruned } = await applyPruningUndeclared(kube, o, { dryRun: opts.dryRun });
     const label = describeObject(o);
     if (pruned) report.pruned.push(`${label}: ${pruned.paths.join(', ')} (not in its CRD's schema; the API server would prune ${pruned.paths.length > 1 ? 'them' : 'it'} for vela addon enable too)`);

@@ -89,6 +89,20 @@ export class Kube {
     }
   }
 
+  /**
+   * Sets an object's ownerReferences to exactly `refs` (a JSON merge patch replaces the list,
+   * which server-side apply cannot do for references another manager wrote), on the condition
+   * that the object is still at `live`'s resourceVersion.
+   */
+  async setOwnerReferences(live: KubeObject, refs: NonNullable<KubeObject['metadata']['ownerReferences']>, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    const patch = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace, resourceVersion: live.metadata.resourceVersion, ownerReferences: refs } };
+    try {
+      return (await this.objects.patch(patch as KubeObject, undefined, opts.dryRun ? 'All' : undefined, fieldManager, undefined, PatchStrategy.MergePatch)) as KubeObject;
+    } catch (err) {
+      throw this.#error(err, 'taking over', live);
+    }
+  }
+
   /** Replaces an object with earlier content (rollback); resourceVersion taken from the live one. */
   async restore(previous: KubeObject): Promise<void> {
     const live = await this.get(previous);

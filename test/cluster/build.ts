@@ -1,6 +1,7 @@
 /**
- * Builds (once) and caches the binaries of the test control plane: etcd, kube-apiserver and
- * kubectl, compiled from the Go modules pinned in this folder's go.mod/go.sum.
+ * Builds (once) and caches the binaries of the test control plane: etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler and kubectl, compiled from the Go modules pinned in
+ * this folder's go.mod/go.sum (one k8s.io/kubernetes module, so they share most packages).
  *
  * Run as a script (`tsx test/cluster/build.ts`) to warm the cache and print where it is.
  */
@@ -14,12 +15,14 @@ export const KUBERNETES_VERSION = 'v1.37.2';
 /** The Go module that wraps k8s.io/kubernetes and etcd (this folder). */
 export const GO_MODULE_DIR = dirname(fileURLToPath(import.meta.url));
 
-/** Paths of the three binaries in the cache. */
+/** Paths of the control plane's binaries in the cache. */
 export interface Binaries {
   dir: string;
   kubeApiserver: string;
   etcd: string;
   kubectl: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
 }
 
 /** One step of `ensureBinaries`, for a caller that wants to show progress. */
@@ -50,6 +53,8 @@ const SPEC: Omit<GoBuildSpec, 'cacheRoot'> = {
     { binary: 'kube-apiserver', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver' },
     { binary: 'etcd', pkg: './cmd/etcd' },
     { binary: 'kubectl', pkg: 'k8s.io/kubernetes/cmd/kubectl' },
+    { binary: 'kube-controller-manager', pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager' },
+    { binary: 'kube-scheduler', pkg: 'k8s.io/kubernetes/cmd/kube-scheduler' },
   ],
   buildFlags: ['-pgo=off', '-ldflags', `-s -w ${versionLdflags(KUBERNETES_VERSION)}`],
   verify: {
@@ -88,6 +93,8 @@ export async function ensureBinaries(opts: EnsureBinariesOptions = {}): Promise<
     kubeApiserver: join(dir, 'kube-apiserver'),
     etcd: join(dir, 'etcd'),
     kubectl: join(dir, 'kubectl'),
+    kubeControllerManager: join(dir, 'kube-controller-manager'),
+    kubeScheduler: join(dir, 'kube-scheduler'),
   };
 }
 
@@ -99,6 +106,8 @@ export function describeProgress(p: BuildProgress): string {
       return `control-plane binaries cached in ${p.dir}`;
     case 'waiting':
       return `waiting for the build in process ${p.lockOwnerPid} (${secs(p.elapsedMs)})`;
+    case 'downloading':
+      return `downloading ${p.module}, ${secs(p.elapsedMs)} elapsed`;
     case 'building':
       return `building ${p.binary} (${p.index}/${p.total}), ${secs(p.elapsedMs)} elapsed; a cold build takes 10-15 min`;
     case 'built':

@@ -1,6 +1,9 @@
 /**
- * `npm run cluster [-- --count 2] [--bare] [--flux]`: a throwaway control plane for poking at by
- * hand. Prints the kubeconfig and kubectl to use, then runs until Ctrl-C and cleans up.
+ * `npm run cluster [-- --count 2] [--api-only] [--bare] [--flux]`: throwaway clusters for poking
+ * at by hand, the same as the tests get: by default each runs workloads (controllers, scheduler,
+ * kwok nodes) and the real KubeVela (chart + vela-core); `--api-only` gives the controller-less
+ * planes (with KubeVela's CRDs, unless `--bare`). Prints the kubeconfig, kubectl and vela to use,
+ * then runs until Ctrl-C and cleans up.
  */
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,11 +11,15 @@ import { describeProgress, ensureBinaries } from './build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './control-plane.ts';
 import { CONTEXT_NAMES, prepareCluster } from './prepare.ts';
 import { installFluxCrds } from './fixtures.ts';
+import { startKubeVelaCluster } from './kubevela-cluster.ts';
+import { describeModuleToolProgress, ensureKubeVela, ensureKwok } from './module-tools.ts';
+import { ensureHelm, describeHelmProgress } from '../helm/build.ts';
 
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '1' },
     bare: { type: 'boolean', default: false },
+    'api-only': { type: 'boolean', default: false },
     flux: { type: 'boolean', default: false },
   },
 });
@@ -39,23 +46,38 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   const bins = await ensureBinaries({ onProgress: (p) => console.error(describeProgress(p)) });
+  const apiOnly = values['api-only'] || values.bare;
+  const kubevela = apiOnly ? undefined : await ensureKubeVela({ onProgress: (p) => console.error(describeModuleToolProgress('kubevela', p)) });
+  const kwok = apiOnly ? undefined : await ensureKwok({ onProgress: (p) => console.error(describeModuleToolProgress('kwok', p)) });
+  const helm = apiOnly ? undefined : await ensureHelm({ onProgress: (p) => console.error(`helm: ${describeHelmProgress(p)}`) });
   const t0 = Date.now();
-  const started = await Promise.all(CONTEXT_NAMES.slice(0, count).map((name) => startControlPlane({ name, binaries: bins })));
-  planes.push(...started);
+  const names = CONTEXT_NAMES.slice(0, count);
+  // Each plane is recorded as soon as it is up, so Ctrl-C during the start stops it too.
+  await Promise.all(
+    names.map(async (name) => {
+      if (kubevela && kwok && helm) {
+        console.error(`${name}: starting the control plane, controllers, kwok, KubeVela's chart and vela-core`);
+        planes.push(await startKubeVelaCluster({ name, tools: { binaries: bins, helm, kubevela, kwok } }));
+      } else {
+        const p = await startControlPlane({ name, binaries: bins });
+        planes.push(p);
+        if (!values.bare) await prepareCluster(p.kubeconfig);
+      }
+    }),
+  );
   const upIn = ((Date.now() - t0) / 1000).toFixed(1);
-  for (const p of planes) {
-    if (!values.bare) await prepareCluster(p.kubeconfig);
-    if (values.flux) await installFluxCrds(p.kubeconfig);
-  }
+  for (const p of planes) if (values.flux) await installFluxCrds(p.kubeconfig);
   const kubeconfig = join(dirname(planes[0]!.kubeconfigPath), 'all-clusters.kubeconfig');
   await writeKubeconfig(kubeconfig, planes);
   console.log(`${count} control plane(s) ${planes[0]!.version} up in ${upIn}s`);
   for (const p of planes) console.log(`  context ${p.name}: ${p.server}`);
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`kubectl:    ${bins.kubectl}`);
+  if (kubevela) console.log(`vela:       ${kubevela.vela}`);
   console.log('');
   console.log(`export KUBECONFIG=${kubeconfig}`);
   console.log(`alias kubectl=${bins.kubectl}`);
+  if (kubevela) console.log(`alias vela=${kubevela.vela}`);
   console.log('');
   console.log('Press Ctrl-C to stop and delete everything.');
 } catch (err) {

@@ -30,6 +30,17 @@ export interface ControlPlane {
   kubeconfig: KubeConfig;
   /** What /version reports, e.g. v1.37.2. */
   version: string;
+  /** The plane's temp dir: data, PKI, logs; removed by stop(). */
+  dir: string;
+  /** The service-account signing key, which kube-controller-manager signs tokens with too. */
+  serviceAccountKeyFile: string;
+  /**
+   * Starts a process that belongs to this plane (a controller, kwok, vela-core), logging to
+   * `<dir>/<name>.log`; stop() ends it before the API server, and it dies with this process.
+   */
+  attach(name: string, binary: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess;
+  /** The last lines of one of the plane's logs (`etcd`, `kube-apiserver` or an attached name). */
+  logTail(name: string, lines?: number): string;
   /** SIGTERM, then SIGKILL after a bound; waits for both processes and removes the temp dir. */
   stop(): Promise<void>;
 }
@@ -129,7 +140,13 @@ async function startOnce(binaries: Binaries, opts: StartControlPlaneOptions): Pr
     await writeKubeconfig(kubeconfigPath, [access]);
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(kubeconfigPath);
-    return { ...access, kubeconfigPath, kubeconfig, version, stop };
+    const attach = (proc: string, binary: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess => {
+      const child = launch(binary, args, join(dir, `${proc}.log`), env);
+      live.children.push(child);
+      return child;
+    };
+    const logTail = (proc: string, n = 25): string => tailOf(join(dir, `${proc}.log`), n);
+    return { ...access, kubeconfigPath, kubeconfig, version, dir, serviceAccountKeyFile: join(dir, 'sa.key'), attach, logTail, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -173,7 +190,7 @@ const livePlanes = new Set<LivePlane>();
 
 const SETPRIV = '/usr/bin/setpriv';
 
-function launch(binary: string, args: string[], logPath: string): ChildProcess {
+function launch(binary: string, args: string[], logPath: string, env?: NodeJS.ProcessEnv): ChildProcess {
   const log = openSync(logPath, 'a');
   try {
     // setpriv (util-linux, always on Debian) makes the kernel SIGKILL the child when we die,
@@ -181,7 +198,7 @@ function launch(binary: string, args: string[], logPath: string): ChildProcess {
     const [command, argv] = existsSync(SETPRIV)
       ? [SETPRIV, ['--pdeathsig', 'KILL', '--', binary, ...args]]
       : [binary, args];
-    const child = spawn(command, argv, { stdio: ['ignore', log, log], detached: false });
+    const child = spawn(command, argv, { stdio: ['ignore', log, log], detached: false, env: env ? { ...process.env, ...env } : process.env });
     child.on('error', () => {}); // surfaced as an early exit by waitUntilUsable
     // A test file must be able to end while a plane runs; the exit handler then kills it.
     child.unref();
@@ -339,18 +356,20 @@ function get(input: Pick<WaitInput, 'server' | 'token' | 'caFile'>, path: string
 }
 
 function logTails(dir: string): string {
-  return ['etcd.log', 'kube-apiserver.log']
-    .map((file) => {
-      let text = '';
-      try {
-        text = readFileSync(join(dir, file), 'utf8');
-      } catch {
-        return `\n--- ${file}: missing ---`;
-      }
-      const lines = text.trimEnd().split('\n').slice(-25);
-      return `\n--- last ${lines.length} lines of ${file} ---\n${lines.join('\n')}`;
-    })
-    .join('');
+  return ['etcd.log', 'kube-apiserver.log'].map((file) => tailOf(join(dir, file), 25)).join('');
+}
+
+/** The last `n` lines of a log, headed by its name, for error messages. */
+function tailOf(path: string, n: number): string {
+  const file = path.split('/').pop();
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return `\n--- ${file}: missing ---`;
+  }
+  const lines = text.trimEnd().split('\n').slice(-n);
+  return `\n--- last ${lines.length} lines of ${file} ---\n${lines.join('\n')}`;
 }
 
 // --- small helpers -------------------------------------------------------------------------

@@ -10,9 +10,9 @@ import { after } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { TestEnvError } from './errors.ts';
-import { CONTEXT_NAMES, KUBECONFIG_ENV, prepareCluster } from './prepare.ts';
+import { CONTEXT_NAMES, KUBECONFIG_ENV, KUBECTL_ENV, KUBEVELA_KUBECONFIG_ENV, VELA_ENV, prepareCluster } from './prepare.ts';
 
-export { CONTEXT_NAMES, KUBECONFIG_ENV, STAND_IN_VELA_VERSION, prepareCluster } from './prepare.ts';
+export { CONTEXT_NAMES, KUBECONFIG_ENV, KUBEVELA_KUBECONFIG_ENV, STAND_IN_VELA_VERSION, VELA_ENV, prepareCluster } from './prepare.ts';
 
 /**
  * `count` clusters as KubeConfigs (current context = velahub-a, velahub-b, ...), each with the
@@ -66,4 +66,46 @@ async function startedHere(count: number): Promise<KubeConfig[]> {
 async function stopStartedHere(): Promise<void> {
   const all = planes.splice(0);
   await Promise.allSettled(all.map(async (p) => (await p).stop()));
+}
+
+
+/** The cluster with workloads and the real vela-core, as a test sees it. */
+export interface KubeVelaTestCluster {
+  kc: KubeConfig;
+  /** A kubeconfig file whose current context is this cluster, for `vela`, `kubectl` and `velahub`. */
+  kubeconfigPath: string;
+  /** The real `vela` CLI (KubeVela v1.10.9). */
+  vela: string;
+  /** The plane's kubectl. */
+  kubectl: string;
+}
+
+let kubeVelaHere: Promise<KubeVelaTestCluster> | undefined;
+let kubeVelaPlane: Promise<{ stop(): Promise<void> }> | undefined;
+if (!process.env[KUBEVELA_KUBECONFIG_ENV]) after(async () => void (await (await kubeVelaPlane?.catch(() => undefined))?.stop()));
+
+/**
+ * The KubeVela cluster: kube-controller-manager, kube-scheduler, kwok (Pods run), KubeVela's
+ * chart and the real vela-core. Under `npm test` the runner's; run alone, a file starts its own.
+ * Shared like the others: tests isolate themselves with `uniqueNamespace()`.
+ */
+export function kubeVelaCluster(): Promise<KubeVelaTestCluster> {
+  const file = process.env[KUBEVELA_KUBECONFIG_ENV];
+  if (file) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(file);
+    const vela = process.env[VELA_ENV];
+    const kubectl = process.env[KUBECTL_ENV];
+    if (!vela || !kubectl) throw new TestEnvError('TESTENV_NO_CLUSTER', `${KUBEVELA_KUBECONFIG_ENV} is set but ${VELA_ENV} or ${KUBECTL_ENV} is not`, 'run the tests through npm test');
+    return Promise.resolve({ kc, kubeconfigPath: file, vela, kubectl });
+  }
+  kubeVelaHere ??= (async () => {
+    const { startKubeVelaCluster, ensureKubeVelaClusterTools } = await import('./kubevela-cluster.ts');
+    const tools = await ensureKubeVelaClusterTools();
+    const started = startKubeVelaCluster({ tools });
+    kubeVelaPlane = started;
+    const plane = await started;
+    return { kc: plane.kubeconfig, kubeconfigPath: plane.kubeconfigPath, vela: plane.vela, kubectl: tools.binaries.kubectl };
+  })();
+  return kubeVelaHere;
 }

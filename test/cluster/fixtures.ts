@@ -1,18 +1,17 @@
 /**
- * What the tests install into a bare control plane so it looks like a cluster with KubeVela
- * (and optionally Flux): the CRDs, the vela-system namespace and a stand-in vela-core Deployment.
+ * What the tests install into a bare control plane: CRDs (KubeVela's come from its chart, in
+ * kubevela.ts; Flux's from here), namespaces, and on the API-only planes a record of a vela-core
+ * Deployment that version checks read.
  * Everything is server-side applied, so calling these again (runner, then a test file) is harmless.
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { fluxCrds } from './crds/flux.ts';
-import { kubeVelaCrds } from './crds/kubevela.ts';
 import type { CrdManifest } from './crds/schema.ts';
 import { TestEnvError } from './errors.ts';
 import { applyRaw, kubeRequest } from './kube-http.ts';
 
 export type { CrdManifest } from './crds/schema.ts';
-export { kubeVelaCrds } from './crds/kubevela.ts';
 export { fluxCrds } from './crds/flux.ts';
 
 const FIELD_MANAGER = 'velahub-testenv';
@@ -23,11 +22,6 @@ export async function installCrds(kc: KubeConfig, crds: readonly CrdManifest[], 
     await applyRaw(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, { fieldManager: FIELD_MANAGER });
   }
   await Promise.all(crds.map((crd) => waitForCrdEstablished(kc, crd.metadata.name, opts)));
-}
-
-/** core.oam.dev/v1beta1 Application, ComponentDefinition, TraitDefinition, PolicyDefinition, WorkflowStepDefinition. */
-export function installKubeVelaCrds(kc: KubeConfig): Promise<void> {
-  return installCrds(kc, kubeVelaCrds);
 }
 
 /** source.toolkit.fluxcd.io/v1 HelmRepository and helm.toolkit.fluxcd.io/v2 HelmRelease. */

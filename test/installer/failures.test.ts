@@ -129,6 +129,37 @@ describe('installer: failures change nothing', () => {
       assert.deepEqual(versionsOf(await snapshot(kube, ns)), before);
     });
 
+    /** Applies hpa-trait's TraitDefinition as `vela addon enable` left it, owned by an Application UID that no longer exists. */
+    const orphanedBy = async (ns: string, appName: string): Promise<void> => {
+      await enable(ns, [{ name: 'hpa-trait' }]);
+      const gone = { apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', name: appName, uid: '5f0c9a4e-0000-4000-8000-00000000dead', controller: true, blockOwnerDeletion: true };
+      // The Application is deleted and, with no garbage collector, its definition stays behind,
+      // its reference written by an update (as vela writes it), not by velahub's apply.
+      await kube.delete({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: 'addon-hpa-trait', namespace: ns } });
+      await kube.setOwnerReferences((await snapshot(kube, ns)).get('TraitDefinition/hpa-trait')!, [gone]);
+    };
+
+    test('a definition owned by a deleted Application of the same addon is taken over on re-enable (vela addon disable, then enable)', T, async () => {
+      const ns = await freshNamespace();
+      await orphanedBy(ns, 'addon-hpa-trait');
+      await enable(ns, [{ name: 'hpa-trait' }]);
+      const snap = await snapshot(kube, ns);
+      const app = snap.get('Application/addon-hpa-trait')!;
+      assert.deepEqual(snap.get('TraitDefinition/hpa-trait')!.metadata.ownerReferences?.map((r) => [r.name, r.uid, r.controller]), [['addon-hpa-trait', app.metadata.uid, true]]);
+    });
+
+    test('a definition owned by a deleted Application of another addon is taken over; a dry run says so and writes nothing', T, async () => {
+      const ns = await freshNamespace();
+      await orphanedBy(ns, 'addon-hpa-trait');
+      const before = versionsOf(await snapshot(kube, ns));
+      await enable(ns, [{ name: 'hpa-clone' }], { dryRun: true });
+      assert.deepEqual(versionsOf(await snapshot(kube, ns)), before);
+      await enable(ns, [{ name: 'hpa-clone' }]);
+      const snap = await snapshot(kube, ns);
+      const app = snap.get('Application/addon-hpa-clone')!;
+      assert.deepEqual(snap.get('TraitDefinition/hpa-trait')!.metadata.ownerReferences?.map((r) => [r.name, r.uid]), [['addon-hpa-clone', app.metadata.uid]]);
+    });
+
     test("an addon's own definitions are not a conflict: an upgrade re-applies them", T, async () => {
       const ns = await freshNamespace();
       await enable(ns, [{ name: 'own-def', range: '1.0.0' }]);

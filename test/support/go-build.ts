@@ -10,15 +10,30 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { TestEnvError } from '../cluster/errors.ts';
 
+/**
+ * A published module built as the main module, in a copy of its download: its own `replace`
+ * lines count only then (KubeVela, Flux, kwok). The cache dir is named by module and version.
+ */
+export interface GoModuleSource {
+  module: string;
+  version: string;
+  /** Submodules the zip lacks but a `replace … => ./dir` needs: downloaded at `version` into `dir`. */
+  submodules?: readonly { module: string; dir: string }[];
+  /** Paths inside the module copied next to the binaries (charts, CRDs, stage files the tests read). */
+  keep?: readonly string[];
+}
+
 /** What to build: the module, where its cache lives, the packages, and how to check the result. */
 export interface GoBuildSpec {
-  /** The wrapper module; `go build` runs here and its go.sum names the cache dir. */
+  /** The wrapper module; `go build` runs here and its go.sum names the cache dir. Ignored with `source`. */
   moduleDir: string;
+  /** Build inside a copy of this downloaded module instead of `moduleDir`. */
+  source?: GoModuleSource;
   /** The cache dir is `<cacheRoot>/<goSumKey(moduleDir)>`. */
   cacheRoot: string;
   /** Built in this order, each to `<cache dir>/<binary>`. */
@@ -37,6 +52,7 @@ export interface GoBuildSpec {
 export type GoBuildProgress =
   | { kind: 'cached'; dir: string }
   | { kind: 'waiting'; lockOwnerPid: number; elapsedMs: number }
+  | { kind: 'downloading'; module: string; elapsedMs: number }
   | { kind: 'building'; binary: string; index: number; total: number; elapsedMs: number }
   | { kind: 'built'; binary: string; tookMs: number; elapsedMs: number }
   | { kind: 'done'; dir: string; elapsedMs: number };
@@ -57,13 +73,22 @@ export async function goSumKey(moduleDir: string): Promise<string> {
   return createHash('sha256').update(sum).digest('hex').slice(0, 16);
 }
 
+/** Cache key of a module source: its last path element and version, e.g. `kubevela@v1.10.9`. */
+export function moduleKey(source: Pick<GoModuleSource, 'module' | 'version'>): string {
+  return `${source.module.split('/').pop()}@${source.version}`;
+}
+
+async function cacheKeyOf(spec: GoBuildSpec): Promise<string> {
+  return spec.source ? moduleKey(spec.source) : goSumKey(spec.moduleDir);
+}
+
 /**
  * Returns the cache dir holding every target, building them first when it is missing.
  * Callers in one process share a build (the lock only works between processes); a failed build
  * is forgotten so the next call tries again.
  */
 export function ensureGoBuild(spec: GoBuildSpec, opts: GoBuildOptions = {}): Promise<string> {
-  const key = `${spec.moduleDir}\0${spec.cacheRoot}`;
+  const key = `${spec.source ? moduleKey(spec.source) : spec.moduleDir}\0${spec.cacheRoot}`;
   let pending = inProcess.get(key);
   if (!pending) {
     pending = ensureUncached(spec, opts);
@@ -145,7 +170,7 @@ export function describeGoToolProgress(words: GoTool['words'], p: GoToolProgress
 
 async function ensureUncached(spec: GoBuildSpec, opts: GoBuildOptions): Promise<string> {
   const started = Date.now();
-  const dir = join(spec.cacheRoot, await goSumKey(spec.moduleDir));
+  const dir = join(spec.cacheRoot, await cacheKeyOf(spec));
   const complete = (): boolean => spec.targets.every((t) => existsSync(join(dir, t.binary)));
   if (complete()) {
     opts.onProgress?.({ kind: 'cached', dir });
@@ -177,6 +202,7 @@ async function build(spec: GoBuildSpec, dir: string, started: number, opts: GoBu
   const tmp = await mkdtemp(`${dir}.tmp-`);
   await chmod(tmp, 0o755);
   try {
+    const cwd = spec.source ? await copyModule(go, spec.source, join(tmp, '.src'), started, opts) : spec.moduleDir;
     for (const [index, target] of spec.targets.entries()) {
       const t0 = Date.now();
       const tick = (): void =>
@@ -190,20 +216,57 @@ async function build(spec: GoBuildSpec, dir: string, started: number, opts: GoBu
       tick();
       const heartbeat = setInterval(tick, opts.heartbeatMs ?? 30_000);
       try {
-        const args = ['build', '-mod=mod', '-trimpath', ...spec.buildFlags, '-o', join(tmp, target.binary), target.pkg];
-        await runGo(go, args, spec.moduleDir, opts.signal);
+        // A module source keeps its own go.sum as published; only the wrapper modules may be amended.
+        const args = ['build', spec.source ? '-mod=readonly' : '-mod=mod', '-trimpath', ...spec.buildFlags, '-o', join(tmp, target.binary), target.pkg];
+        await runGo(go, args, cwd, opts.signal);
       } finally {
         clearInterval(heartbeat);
       }
       opts.onProgress?.({ kind: 'built', binary: target.binary, tookMs: Date.now() - t0, elapsedMs: Date.now() - started });
     }
     await verify(join(tmp, spec.verify.binary), spec.verify);
+    if (spec.source) {
+      for (const path of spec.source.keep ?? []) await cp(join(cwd, path), join(tmp, path), { recursive: true });
+      await rm(cwd, { recursive: true, force: true });
+    }
     await writeFile(join(tmp, 'BUILD-INFO'), spec.buildInfo(Date.now() - started));
     await rename(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * Copies a downloaded module (read-only in the module cache) to `dest`, fills in the submodules
+ * its `replace` lines point into, and downloads its dependencies, reporting progress.
+ */
+async function copyModule(go: string, source: GoModuleSource, dest: string, started: number, opts: GoBuildOptions): Promise<string> {
+  const report = (module: string): void => opts.onProgress?.({ kind: 'downloading', module, elapsedMs: Date.now() - started });
+  report(`${source.module}@${source.version}`);
+  await cp(await downloadedDir(go, source.module, source.version, opts.signal), dest, { recursive: true });
+  for (const sub of source.submodules ?? []) {
+    report(`${sub.module}@${source.version}`);
+    const into = join(dest, sub.dir);
+    await rm(into, { recursive: true, force: true });
+    await cp(await downloadedDir(go, sub.module, source.version, opts.signal), into, { recursive: true });
+  }
+  await runGo('chmod', ['-R', 'u+w', dest], dest, opts.signal);
+  report(`dependencies of ${source.module}`);
+  const heartbeat = setInterval(() => report(`dependencies of ${source.module}`), opts.heartbeatMs ?? 30_000);
+  try {
+    await runGo(go, ['mod', 'download'], dest, opts.signal);
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return dest;
+}
+
+async function downloadedDir(go: string, module: string, version: string, signal?: AbortSignal): Promise<string> {
+  const out = await runGo(go, ['mod', 'download', '-json', `${module}@${version}`], tmpdir(), signal);
+  const dir = (JSON.parse(out) as { Dir?: string; Error?: string }).Dir;
+  if (!dir) throw new TestEnvError('TESTENV_BUILD_FAILED', `go mod download ${module}@${version} named no directory: ${out.trim()}`, 'check that the Go module proxy serves this exact version');
+  return dir;
 }
 
 function findGo(purpose: string): string {
@@ -214,26 +277,31 @@ function findGo(purpose: string): string {
   throw new TestEnvError('TESTENV_GO_MISSING', 'go not found on PATH or at /usr/local/go/bin/go', `install Go 1.26 to build ${purpose}`);
 }
 
-function runGo(go: string, args: string[], cwd: string, signal?: AbortSignal): Promise<void> {
+/** Runs go (or chmod) in `cwd`; resolves with its stdout, rejects with its stderr's tail. */
+function runGo(go: string, args: string[], cwd: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(go, args, {
       cwd,
       // GOTOOLCHAIN=local: fail clearly instead of trying to download another toolchain.
       env: { ...process.env, GOTOOLCHAIN: 'local', PATH: `${dirname(go)}:${process.env.PATH ?? ''}` },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       signal,
     });
     let stderr = '';
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout = (stdout + chunk).slice(-64_000);
+    });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-8_000);
     });
     child.on('error', reject);
     child.on('close', (code, sig) => {
-      if (code === 0) return resolvePromise();
+      if (code === 0) return resolvePromise(stdout);
       reject(
         new TestEnvError(
           'TESTENV_BUILD_FAILED',
-          `"go ${args.join(' ')}" failed (${sig ?? `exit ${code}`})\n${stderr.trim()}`,
+          `"${basename(go)} ${args.join(' ')}" failed (${sig ?? `exit ${code}`})\n${stderr.trim()}`,
           `run it yourself in ${cwd} to see the whole output`,
         ),
       );

@@ -1,0 +1,99 @@
+/**
+ * KubeVela on a test plane, from KubeVela's own module: the CRDs of `charts/vela-core/crds`,
+ * the rest of the chart (built-in definitions, velaql views, RBAC, the vela-core Deployment)
+ * rendered by the real `helm template`, and the real vela-core controller running out of cluster
+ * as a process of the plane (the chart's Deployment runs on a kwok node, as on a real cluster,
+ * where `vela` and velahub read KubeVela's version from it).
+ */
+import { execFile } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import type { ControlPlane } from './control-plane.ts';
+import type { CrdManifest } from './crds/schema.ts';
+import { TestEnvError } from './errors.ts';
+import { ensureNamespace, installCrds } from './fixtures.ts';
+import { ensureKubeVela, KUBEVELA_VERSION, type KubeVelaTools } from './module-tools.ts';
+import { waitFor } from './workloads.ts';
+import { freePorts } from '../support/free-ports.ts';
+
+const run = promisify(execFile);
+
+/** KubeVela's system namespace, where the chart installs and addons live. */
+export const VELA_SYSTEM = 'vela-system';
+
+/** The chart's values for one cluster without webhooks or cluster-gateway (one cluster, out-of-cluster controller). */
+export const CHART_VALUES = ['multicluster.enabled=false', 'admissionWebhooks.enabled=false', `image.tag=${KUBEVELA_VERSION}`, 'image.pullPolicy=IfNotPresent'];
+
+/** The CRDs of KubeVela's chart (`charts/vela-core/crds/*.yaml`), as KubeVela ships them. */
+export async function kubeVelaCrdManifests(chart: string): Promise<CrdManifest[]> {
+  const dir = join(chart, 'crds');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
+  const out: CrdManifest[] = [];
+  for (const f of files) {
+    for (const doc of parseAllDocuments(await readFile(join(dir, f), 'utf8'))) {
+      const crd = doc.toJS() as CrdManifest | null;
+      if (crd?.kind === 'CustomResourceDefinition') out.push(crd);
+    }
+  }
+  return out;
+}
+
+/** Applies KubeVela's CRDs (from the built module) to a cluster and waits until they are served. */
+export async function installKubeVelaCrds(kc: KubeConfig, tools?: KubeVelaTools): Promise<void> {
+  const { chart } = tools ?? (await ensureKubeVela());
+  await installCrds(kc, await kubeVelaCrdManifests(chart));
+}
+
+/**
+ * Renders the chart with `helm template` (hooks and the chart's test left out: Helm runs those,
+ * not an apply) and applies it server-side with the plane's kubectl.
+ */
+export async function installKubeVelaChart(plane: ControlPlane, tools: { helm: string; kubectl: string; kubevela: KubeVelaTools }): Promise<void> {
+  await installKubeVelaCrds(plane.kubeconfig, tools.kubevela);
+  await ensureNamespace(plane.kubeconfig, VELA_SYSTEM);
+  const { stdout } = await run(
+    tools.helm,
+    ['template', 'kubevela', tools.kubevela.chart, '--namespace', VELA_SYSTEM, ...CHART_VALUES.flatMap((v) => ['--set', v])],
+    { maxBuffer: 64 << 20 },
+  ).catch((err: Error & { stderr?: string }) => {
+    throw new TestEnvError('TESTENV_COMMAND_FAILED', `helm template of ${tools.kubevela.chart} failed: ${err.stderr ?? err.message}`);
+  });
+  const docs = parseAllDocuments(stdout)
+    .map((d) => d.toJS() as { kind?: string; metadata?: { annotations?: Record<string, string> } } | null)
+    .filter((o): o is NonNullable<typeof o> => !!o?.kind && !o.metadata?.annotations?.['helm.sh/hook']);
+  const file = join(plane.dir, 'kubevela-chart.json');
+  await writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }));
+  await run(tools.kubectl, ['--kubeconfig', plane.kubeconfigPath, 'apply', '--server-side', '--force-conflicts', '--field-manager=helm', '-n', VELA_SYSTEM, '-f', file], { maxBuffer: 16 << 20 }).catch(
+    (err: Error & { stderr?: string }) => {
+      throw new TestEnvError('TESTENV_COMMAND_FAILED', `applying KubeVela's chart failed: ${err.stderr ?? err.message}`);
+    },
+  );
+}
+
+/** Starts the real vela-core against `plane` (out of cluster) and waits for its health endpoint. */
+export async function startVelaCore(plane: ControlPlane, tools: KubeVelaTools, opts: { timeoutMs?: number } = {}): Promise<void> {
+  const [metrics, health] = await freePorts(2);
+  plane.attach(
+    'vela-core',
+    tools.velaCore,
+    [`--metrics-addr=127.0.0.1:${metrics}`, `--health-addr=127.0.0.1:${health}`, `--system-definition-namespace=${VELA_SYSTEM}`, '--enable-leader-election=false', '--use-webhook=false'],
+    { KUBECONFIG: plane.kubeconfigPath },
+  );
+  await waitFor(plane, 'vela-core', Date.now() + (opts.timeoutMs ?? 60_000), () => httpOk(health!, '/healthz'));
+}
+
+function httpOk(port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * The test cluster's tools that are built as their own main module, from a copy of the module
+ * the Go proxy serves (their `replace` lines count only then): KubeVela's `vela-core` and `vela`,
+ * and kwok. Each is cached under ~/.cache/velahub-testenv-tools/<module>@<version>/ (or
+ * $VELAHUB_TESTENV_TOOLS_CACHE) with the module files the tests read beside the binaries.
+ *
+ * Run as a script (`npx tsx test/cluster/module-tools.ts`) to warm the cache and print the paths.
+ */
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultCacheRoot, ensureGoBuild, moduleKey, type GoBuildOptions, type GoBuildProgress, type GoBuildSpec } from '../support/go-build.ts';
+
+/** KubeVela's version, as `vela version` and the chart's vela-core image tag say it. */
+export const KUBEVELA_VERSION = 'v1.10.9';
+
+/** kwok's version (fake nodes; Pods become Running without a container runtime). */
+export const KWOK_VERSION = 'v0.8.0';
+
+/** Where KubeVela's chart sits next to its binaries. */
+export const VELA_CORE_CHART = 'charts/vela-core';
+
+/** kwok's stage files (node initialisation, pod readiness) kept next to its binary. */
+export const KWOK_STAGES = ['kustomize/stage/node/fast', 'kustomize/stage/pod/fast'] as const;
+
+type ToolSpec = Omit<GoBuildSpec, 'cacheRoot'>;
+
+const KUBEVELA: ToolSpec = {
+  moduleDir: '',
+  source: { module: 'github.com/oam-dev/kubevela', version: KUBEVELA_VERSION, keep: [VELA_CORE_CHART] },
+  targets: [
+    { binary: 'vela', pkg: './references/cmd/cli' },
+    { binary: 'vela-core', pkg: './cmd/core' },
+  ],
+  // The version stamp is what `vela version` prints and what the CLI's own version checks read.
+  buildFlags: ['-ldflags', `-s -w -X github.com/oam-dev/kubevela/version.VelaVersion=${KUBEVELA_VERSION} -X github.com/oam-dev/kubevela/version.GitRevision=${KUBEVELA_VERSION}`],
+  verify: { binary: 'vela', args: ['version'], expected: KUBEVELA_VERSION, accepts: (out) => out.includes(KUBEVELA_VERSION) },
+  buildInfo: (ms) => `github.com/oam-dev/kubevela ${KUBEVELA_VERSION}\nbuilt ${new Date().toISOString()} in ${Math.round(ms / 1000)}s\n`,
+  purpose: 'KubeVela (vela-core and vela) for the test cluster',
+};
+
+const KWOK: ToolSpec = {
+  moduleDir: '',
+  source: { module: 'sigs.k8s.io/kwok', version: KWOK_VERSION, keep: KWOK_STAGES },
+  targets: [{ binary: 'kwok', pkg: './cmd/kwok' }],
+  buildFlags: ['-ldflags', `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION.slice(1)}`],
+  verify: { binary: 'kwok', args: ['--version'], expected: KWOK_VERSION, accepts: (out) => out.includes(KWOK_VERSION.slice(1)) },
+  buildInfo: (ms) => `sigs.k8s.io/kwok ${KWOK_VERSION}\nbuilt ${new Date().toISOString()} in ${Math.round(ms / 1000)}s\n`,
+  purpose: 'kwok (fake nodes) for the test cluster',
+};
+
+/** Every module-built tool of the cluster, in the order the runner builds them. */
+export const MODULE_TOOLS = { kubevela: KUBEVELA, kwok: KWOK } as const;
+
+/** A tool's name in MODULE_TOOLS. */
+export type ModuleToolName = keyof typeof MODULE_TOOLS;
+
+/** Options of `ensureModuleTool`: those of the shared Go build, and where the cache lives. */
+export interface EnsureModuleToolOptions extends GoBuildOptions {
+  /** Defaults to ~/.cache/velahub-testenv-tools (or $VELAHUB_TESTENV_TOOLS_CACHE). */
+  cacheRoot?: string;
+}
+
+/** Returns the cache dir of one tool (binaries and kept files), building it on a cold cache. */
+export function ensureModuleTool(name: ModuleToolName, opts: EnsureModuleToolOptions = {}): Promise<string> {
+  const { cacheRoot = defaultCacheRoot('VELAHUB_TESTENV_TOOLS_CACHE', 'velahub-testenv-tools'), ...rest } = opts;
+  return ensureGoBuild({ ...MODULE_TOOLS[name], cacheRoot }, rest);
+}
+
+/** Paths of KubeVela's binaries and chart in the cache. */
+export interface KubeVelaTools {
+  vela: string;
+  velaCore: string;
+  chart: string;
+}
+
+/** Builds (once) and returns KubeVela's `vela`, `vela-core` and chart. A cold build takes 10-20 min on 2 cores. */
+export async function ensureKubeVela(opts: EnsureModuleToolOptions = {}): Promise<KubeVelaTools> {
+  const dir = await ensureModuleTool('kubevela', opts);
+  return { vela: join(dir, 'vela'), velaCore: join(dir, 'vela-core'), chart: join(dir, VELA_CORE_CHART) };
+}
+
+/** Paths of kwok and its stage folders in the cache. */
+export interface KwokTools {
+  kwok: string;
+  stageDirs: string[];
+}
+
+/** Builds (once) and returns kwok with its stage folders. A cold build takes a few minutes. */
+export async function ensureKwok(opts: EnsureModuleToolOptions = {}): Promise<KwokTools> {
+  const dir = await ensureModuleTool('kwok', opts);
+  return { kwok: join(dir, 'kwok'), stageDirs: KWOK_STAGES.map((s) => join(dir, s)) };
+}
+
+/** Human wording of a build step of a module tool. */
+export function describeModuleToolProgress(name: ModuleToolName, p: GoBuildProgress): string {
+  const what = moduleKey(MODULE_TOOLS[name].source!);
+  const secs = (ms: number): string => `${Math.round(ms / 1000)}s`;
+  switch (p.kind) {
+    case 'cached':
+      return `${what} cached in ${p.dir}`;
+    case 'waiting':
+      return `waiting for the ${what} build in process ${p.lockOwnerPid} (${secs(p.elapsedMs)})`;
+    case 'downloading':
+      return `${what}: downloading ${p.module}, ${secs(p.elapsedMs)} elapsed`;
+    case 'building':
+      return `${what}: building ${p.binary} (${p.index}/${p.total}), ${secs(p.elapsedMs)} elapsed; a cold build takes ${name === 'kubevela' ? '10-20' : '3-8'} min`;
+    case 'built':
+      return `${what}: built ${p.binary} in ${secs(p.tookMs)}`;
+    case 'done':
+      return `${what} built in ${secs(p.elapsedMs)} into ${p.dir}`;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  for (const name of Object.keys(MODULE_TOOLS) as ModuleToolName[]) {
+    const dir = await ensureModuleTool(name, { onProgress: (p) => console.error(describeModuleToolProgress(name, p)) });
+    console.log(`${name}: ${dir}`);
+  }
+}
