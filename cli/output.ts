@@ -51,3 +51,16 @@ export function table(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('   ').trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
+
+/**
+ * Prints Kubernetes objects per cluster: YAML as a `---`-separated stream (what `vela addon enable
+ * --dry-run` and `helm template` print, ready for `kubectl apply -f -`), each cluster's objects
+ * headed by a `# cluster: NAME` comment; JSON as `[{cluster, objects}]`, one shape however many clusters.
+ */
+export function printObjects(clusters: ReadonlyArray<{ cluster: string; objects: unknown[] }>, format: 'json' | 'yaml'): void {
+  if (format === 'json') return printData(clusters, 'json');
+  for (const c of clusters) {
+    process.stdout.write(`# cluster: ${c.cluster}\n`);
+    for (const o of c.objects) process.stdout.write(`---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`);
+  }
+}

@@ -8,7 +8,7 @@ import { upgradeAddon, type UpgradeReport } from '../../installer/upgrade.ts';
 import { installerRegistries } from '../config.ts';
 import { withEvaluator } from '../evaluator.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
-import { outputFormat, printData, table } from '../output.ts';
+import { outputFormat, printData, printObjects, table } from '../output.ts';
 import { collectValues } from './render.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 
@@ -94,7 +94,7 @@ export function enableCommand(): Command {
     .argument('[addons...]', 'ADDON or ADDON@RANGE (with --locked: taken from the lock file)')
     .option('--set <key=value>', 'addon parameter (repeatable), validated against its parameter.cue', collect, [])
     .option('-f, --values <file>', 'YAML file of addon parameters (repeatable)', collect, [])
-    .option('--dry-run', 'validate everything with the API server (dryRun=All), write nothing')
+    .option('--dry-run', 'validate everything with the API server (dryRun=All), write nothing; with -o yaml|json, print every object it would apply')
     .option('--override-definitions', 'take over definitions owned by another addon or applied by hand')
     .option('--locked', `install exactly what ${lockFileName} pins, verifying digests`)
     .option('--wait-timeout <seconds>', 'how long to wait for each addon to run (when vela-core runs)', '300')
@@ -109,6 +109,7 @@ export function enableCommand(): Command {
       const results = await withEvaluator(async (cue) =>
         enableAddons({ requested, clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, parameters, dryRun: opts.dryRun, overrideDefinitions: opts.overrideDefinitions, lock, namespace: opts.velaNamespace, verify: opts.verify, waitTimeoutMs: Number(opts.waitTimeout) * 1000, onEvent: progress }),
       );
+      if (format !== 'table' && opts.dryRun) return printObjects(results.map((r) => ({ cluster: r.cluster, objects: r.applied.flatMap((a) => a.report.objects ?? []) })), format);
       if (format !== 'table') return printData(results.map((r) => ({ cluster: r.cluster, applied: r.applied, warnings: r.plan.warnings })), format);
       for (const r of results) {
         for (const w of r.plan.warnings) process.stdout.write(`warning: ${w}\n`);

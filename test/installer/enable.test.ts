@@ -194,6 +194,20 @@ describe('installer: enable', () => {
     assert.deepEqual([...(await snapshot(kube, ns)).keys()], []);
   });
 
+  test('a dry run reports every object it would apply, in apply order: the Application, then what it owns', T, async () => {
+    const ns = await freshNamespace();
+    const [result] = await enableAddons({ requested: [{ name: 'param-demo' }], clusters: [kube], registries: [registry.source()], cue, namespace: ns, parameters: { replicas: 2 }, dryRun: true });
+    const a = result!.applied.find((x) => x.name === 'param-demo')!;
+    const objects = a.report.objects ?? [];
+    assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), [...a.report.created].map((label) => label.replace(/^(\S+) [^/]+\/(.*)$/, '$1/$2')));
+    assert.equal(objects[0]?.kind, 'Application');
+    assert.equal(objects.at(-1)?.kind, 'Secret', 'the parameter Secret comes last');
+    for (const o of objects.slice(1)) assert.equal(o.metadata.ownerReferences?.[0]?.name, 'addon-param-demo', `${o.kind}/${o.metadata.name} is owned by the Application`);
+    assert.deepEqual([...(await snapshot(kube, ns)).keys()], []);
+    const [real] = await enableAddons({ requested: [{ name: 'param-demo' }], clusters: [kube], registries: [registry.source()], cue, namespace: ns, parameters: { replicas: 2 } });
+    assert.equal(real!.applied[0]!.report.objects, undefined, 'a real run does not carry the objects');
+  });
+
   test('waits for each dependency to run before applying its dependents', T, async () => {
     const ns = await freshNamespace();
     await markVelaCoreReady(kc, ns);

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { after, before, describe, test } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { testClusters } from '../../cluster/env.ts';
@@ -64,6 +65,24 @@ describe('golden: cluster commands', () => {
       const ns = await freshNamespace();
       await pin(`enable/deprecated-${f.name}`, ns, await velahub(ns, ['enable', 'golden-app@1.0.0', ...f.args]));
     }
+  });
+
+  test('enable --dry-run -o yaml|json: every object it would apply, dependencies first, the Application before what it owns; nothing written', T, async () => {
+    const ns = await freshNamespace();
+    const yaml = await velahub(ns, ['enable', 'golden-app@1.0.0', '--dry-run', '-o', 'yaml']);
+    assert.equal(yaml.code, 0, describeRun(yaml));
+    assert.match(yaml.stdout, /^# cluster: /);
+    const docs = parseAllDocuments(yaml.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; labels?: Record<string, string> } } | null).filter((d) => d !== null);
+    const apps = docs.filter((d) => d.kind === 'Application').map((d) => d.metadata.name);
+    assert.equal(apps.length, 2, `two Applications (golden-app and its dependency): ${apps.join(', ')}`);
+    assert.equal(apps[1], 'addon-golden-app', 'the dependency comes first');
+    assert.equal(docs[0]!.kind, 'Application');
+    const json = await velahub(ns, ['enable', 'golden-app@1.0.0', '--dry-run', '-o', 'json']);
+    assert.equal(json.code, 0, describeRun(json));
+    const parsed = JSON.parse(json.stdout) as Array<{ cluster: string; objects: Array<{ kind: string; metadata: { name: string } }> }>;
+    assert.deepEqual(parsed[0]!.objects.map((o) => `${o.kind}/${o.metadata.name}`), docs.map((d) => `${d.kind}/${d.metadata.name}`));
+    const list = await velahub(ns, ['list', '-o', 'json']);
+    assert.deepEqual(JSON.parse(list.stdout), [], 'nothing was enabled');
   });
 
   test('list and status: a running, deprecated addon with a newer version', T, async () => {
