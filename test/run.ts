@@ -1,6 +1,7 @@
 /**
- * `npm test`: builds (or finds cached) control-plane binaries, starts two real Kubernetes control
- * planes, prepares them like a KubeVela cluster, runs every test/**\/*.test.ts with node's test
+ * `npm test`: builds (or finds cached) the Go tools of the tests, starts two API-only Kubernetes
+ * control planes with KubeVela's CRDs and one KubeVela cluster (controllers, scheduler, kwok
+ * nodes, KubeVela's chart, the real vela-core), runs every test/**\/*.test.ts with node's test
  * runner against them, and always tears them down.
  *
  *   npm test                         all test files
@@ -16,7 +17,9 @@ import { describeProgress, ensureBinaries } from './cluster/build.ts';
 import { describeHelmProgress, ensureHelm } from './helm/build.ts';
 import { describeSeaweedfsProgress, ensureSeaweedfs } from './s3/build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './cluster/control-plane.ts';
-import { CONTEXT_NAMES, KUBECONFIG_ENV, prepareCluster } from './cluster/prepare.ts';
+import { CONTEXT_NAMES, KUBECONFIG_ENV, KUBECTL_ENV, KUBEVELA_KUBECONFIG_ENV, VELA_ENV, prepareCluster } from './cluster/prepare.ts';
+import { startKubeVelaCluster } from './cluster/kubevela-cluster.ts';
+import { describeModuleToolProgress, ensureKubeVela, ensureKwok } from './cluster/module-tools.ts';
 
 const PLANES = 2;
 const testDir = dirname(fileURLToPath(import.meta.url));
@@ -72,14 +75,20 @@ async function main(): Promise<number> {
     // SeaweedFS, the real S3 server of the blob-store and replica tests: built here, after the
     // others, for the same reason.
     const weed = await ensureSeaweedfs({ onProgress: (p) => log(`s3: ${describeSeaweedfsProgress(p)}`) });
+    // KubeVela (vela-core, vela) and kwok, from their own modules, for the KubeVela cluster.
+    const kubevela = await ensureKubeVela({ onProgress: (p) => log(describeModuleToolProgress('kubevela', p)) });
+    const kwok = await ensureKwok({ onProgress: (p) => log(describeModuleToolProgress('kwok', p)) });
     const tStart = Date.now();
-    planes = await startAll(bins);
-    log(`${PLANES} control planes (${planes[0]?.version}) up in ${secs(Date.now() - tStart)}: ${planes.map((p) => `${p.name} ${p.server}`).join(', ')}`);
+    const [apiOnly, kv] = await Promise.all([
+      startAll(bins).then((started) => (planes.push(...started), started)),
+      startKubeVelaCluster({ tools: { binaries: bins, helm, kubevela, kwok } }).then((plane) => (planes.push(plane), plane)),
+    ]);
+    log(`${PLANES} API-only control planes (${apiOnly[0]?.version}) and the KubeVela cluster up in ${secs(Date.now() - tStart)}: ${[...apiOnly, kv].map((p) => `${p.name} ${p.server}`).join(', ')}`);
 
     const kubeconfigPath = join(dirname(planes[0]!.kubeconfigPath), 'all-clusters.kubeconfig');
-    await writeKubeconfig(kubeconfigPath, planes);
+    await writeKubeconfig(kubeconfigPath, apiOnly);
     const tPrep = Date.now();
-    await Promise.all(planes.map((p) => prepareCluster(p.kubeconfig)));
+    await Promise.all(apiOnly.map((p) => prepareCluster(p.kubeconfig)));
     log(`KubeVela CRDs and vela-system installed in ${secs(Date.now() - tPrep)}; ${KUBECONFIG_ENV}=${kubeconfigPath}`);
     if (interrupted) return 130;
 
@@ -87,7 +96,15 @@ async function main(): Promise<number> {
     child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeFlags, ...files], {
       cwd: repoRoot,
       stdio: 'inherit',
-      env: { VELAHUB_HELM: helm, VELAHUB_WEED: weed, ...process.env, [KUBECONFIG_ENV]: kubeconfigPath },
+      env: {
+        VELAHUB_HELM: helm,
+        VELAHUB_WEED: weed,
+        ...process.env,
+        [KUBECONFIG_ENV]: kubeconfigPath,
+        [KUBEVELA_KUBECONFIG_ENV]: kv.kubeconfigPath,
+        [VELA_ENV]: kubevela.vela,
+        [KUBECTL_ENV]: bins.kubectl,
+      },
     });
     const running = child;
     const code = await new Promise<number>((resolve) => {
