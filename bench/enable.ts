@@ -10,8 +10,12 @@
  *   kubectl `kubectl apply --server-side` of the same objects into a new namespace, twice
  *   no-op  re-enable where everything is installed: index, cluster facts, plan, nothing written
  *          (median/p95 over --runs)
+ *   vs vela  on KubeVela clusters that run workloads and the real vela-core (test/cluster's
+ *          KubeVela cluster, a new one per enable), bizworks-platform enabled until every addon
+ *          Application is `running`: `velahub enable` against `vela addon enable` (v1.10.9) from
+ *          the same registry, alternating, --vela-runs each (default 3; 0 skips)
  *
- *   npx tsx bench/enable.ts [--runs 10]
+ *   npx tsx bench/enable.ts [--runs 10] [--vela-runs 3]
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,11 +27,15 @@ import { Kube, type KubeObject } from '../installer/kube.ts';
 import { ensureBinaries } from '../test/cluster/build.ts';
 import { startControlPlane } from '../test/cluster/control-plane.ts';
 import { prepareCluster } from '../test/cluster/prepare.ts';
+import { ensureKubeVelaClusterTools, startKubeVelaCluster } from '../test/cluster/kubevela-cluster.ts';
+import { KUBEVELA_VERSION } from '../test/cluster/module-tools.ts';
 import { fluxcdStandIn, snapshot, startTestRegistry, velaNamespace, versionsOf } from '../test/installer/harness.ts';
 import { catalogDir, packCatalogAddon } from '../test/support/catalog.ts';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 10;
+const velaRunsArg = process.argv.indexOf('--vela-runs');
+const velaRuns = velaRunsArg > 0 ? Number(process.argv[velaRunsArg + 1]) : 3;
 
 const ms = (t: number) => `${t.toFixed(0)} ms`;
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!;
@@ -102,8 +110,58 @@ try {
   const unchanged = JSON.stringify(versionsOf(await snapshot(kube, 'vela-system'))) === JSON.stringify(before);
   console.log(`no-op  re-enable, all installed: median ${ms(quantile(noop, 0.5))}, p95 ${ms(quantile(noop, 0.95))}; resourceVersions ${unchanged ? 'unchanged' : 'CHANGED'}`);
   console.log(`\ncold / no-op: ${(coldMs / quantile(noop, 0.5)).toFixed(1)}×; fresh / no-op: ${(quantile(fresh, 0.5) / quantile(noop, 0.5)).toFixed(1)}×`);
+  if (velaRuns > 0) await velahubVersusVela(registry, cue, velaRuns);
 } finally {
   await cue.close();
   await registry.close();
   await plane.stop();
+}
+
+/** Until every Application `addon-*` of the set is running, as both tools wait for it. */
+async function allRunning(kube: Kube, names: readonly string[], timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const apps = await kube.list('core.oam.dev/v1beta1', 'Application', 'vela-system');
+    const phase = (n: string) => (apps.find((a) => a.metadata.name === `addon-${n}`) as { status?: { status?: string } } | undefined)?.status?.status;
+    if (names.every((n) => phase(n) === 'running')) return;
+    if (Date.now() > deadline) throw new Error(`not running after ${timeoutMs / 1000}s: ${names.map((n) => `${n}=${phase(n) ?? 'absent'}`).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * bizworks-platform's set (with the catalog's fluxcd) enabled on a new KubeVela cluster each time,
+ * by velahub and by the real vela, alternating so that neither always runs on a cooler machine.
+ */
+async function velahubVersusVela(registry: Awaited<ReturnType<typeof startTestRegistry>>, cue: CueEvaluator, n: number): Promise<void> {
+  const tools = await ensureKubeVelaClusterTools();
+  const set = ['bizworks-platform', 'stateless-component', 'stateful-component', 'helm-component', 'bizworks-ingress', 'hpa-trait', 'fluxcd'];
+  const results: Record<'velahub' | 'vela', number[]> = { velahub: [], vela: [] };
+  console.log(`
+vs vela: bizworks-platform until running, a new KubeVela cluster (vela-core ${KUBEVELA_VERSION}, kwok nodes) per enable, ${n} each`);
+  for (let i = 0; i < n; i++) {
+    for (const tool of i % 2 === 0 ? (['velahub', 'vela'] as const) : (['vela', 'velahub'] as const)) {
+      const cluster = await startKubeVelaCluster({ name: `bench-${tool}`, tools });
+      try {
+        const kube = new Kube(cluster.kubeconfig);
+        const t = performance.now();
+        if (tool === 'velahub') {
+          await enableAddons({ requested: [{ name: 'bizworks-platform' }], clusters: [kube], registries: [registry.source('bench')], cue, namespace: 'vela-system', waitTimeoutMs: 600_000 });
+        } else {
+          const env = { ...process.env, KUBECONFIG: cluster.kubeconfigPath };
+          const vela = (args: string[]) => new Promise<void>((resolve, reject) => execFile(cluster.vela, args, { env, timeout: 900_000 }, (err, _o, stderr) => (err ? reject(new Error(`vela ${args.join(' ')}: ${stderr}`)) : resolve())));
+          await vela(['addon', 'registry', 'add', 'bench', '--type', 'helm', '--endpoint', registry.url]);
+          await vela(['addon', 'enable', 'bizworks-platform', '--yes']);
+        }
+        await allRunning(kube, set);
+        results[tool].push(performance.now() - t);
+        console.log(`  ${tool.padEnd(8)} run ${i + 1}: ${ms(results[tool].at(-1)!)}`);
+      } finally {
+        await cluster.stop();
+      }
+    }
+  }
+  const velahub = quantile(results.velahub, 0.5);
+  const vela = quantile(results.vela, 0.5);
+  console.log(`velahub enable: median ${ms(velahub)}; vela addon enable: median ${ms(vela)}; velahub / vela = ${(velahub / vela).toFixed(2)}×`);
 }

@@ -1,0 +1,118 @@
+/**
+ * velahub enable = vela addon enable: for every bundled addon and every catalog addon KubeVela
+ * v1.10.9 can enable here, the objects `velahub enable --dry-run` would apply equal what the real
+ * `vela addon enable --dry-run` prints — the Application (spec, labels, annotations;
+ * `app.oam.dev/publishVersion` aside) and every definition, ConfigMap and auxiliary object. vela's
+ * dry run prints no owner references and no parameter Secret; those are compared elsewhere
+ * (test/installer/kubevela-contract.test.ts). A difference fails with its path.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { kubeVelaCluster, type KubeVelaTestCluster } from '../cluster/env.ts';
+import { VELA_SYSTEM } from '../cluster/kubevela.ts';
+import { enableAddons } from '../../installer/enable.ts';
+import { Kube, type KubeObject } from '../../installer/kube.ts';
+import { catalogAddons, catalogDir, packCatalogAddon } from '../support/catalog.ts';
+import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
+import { describeVela, vela } from '../support/vela.ts';
+
+const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'];
+
+/** What of an object both tools decide: no server-stamped fields, no owner references, no publish version. */
+function comparable(o: KubeObject): unknown {
+  const { ownerReferences: _o, annotations = {}, labels = {}, name, namespace } = o.metadata;
+  const { [`app.oam.dev/publishVersion`]: _p, ...kept } = annotations;
+  const { metadata: _m, status: _s, ...rest } = o as KubeObject & { status?: unknown };
+  return { ...rest, metadata: { name, namespace: namespace ?? VELA_SYSTEM, labels, annotations: kept } };
+}
+
+/** The first path at which two values differ, or undefined. */
+function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (Object.is(a, b)) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+    return `${path || '.'}: velahub ${JSON.stringify(a)?.slice(0, 200)} vs vela ${JSON.stringify(b)?.slice(0, 200)}`;
+  }
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of [...keys].sort()) {
+    const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+describe('velahub enable = vela addon enable (--dry-run, v1.10.9)', () => {
+  let cluster: KubeVelaTestCluster;
+  let registry: TestRegistry;
+  let kube: Kube;
+  const registryName = `velahub-${randomBytes(3).toString('hex')}`;
+
+  before(async () => {
+    [cluster, registry] = await Promise.all([kubeVelaCluster(), startTestRegistry()]);
+    kube = new Kube(cluster.kc);
+    for (const addon of catalogAddons()) await registry.publishArchive((await packCatalogAddon(addon)).data).catch(() => undefined);
+    const add = await vela(cluster, ['addon', 'registry', 'add', registryName, '--type', 'helm', '--endpoint', registry.url]);
+    assert.equal(add.code, 0, describeVela(['addon', 'registry', 'add'], add));
+  });
+  after(async () => {
+    if (cluster) await vela(cluster, ['addon', 'registry', 'delete', registryName]);
+    await registry?.close();
+  });
+
+  /** The objects of `addon` alone that velahub would apply (its dependencies' left out, as vela's dry run leaves them out). */
+  const velahubObjects = async (addon: string, version: string): Promise<KubeObject[]> => {
+    const [result] = await enableAddons({ requested: [{ name: addon, range: version }], clusters: [kube], registries: [registry.source(registryName)], cue: registry.server.registry.cue, namespace: VELA_SYSTEM, dryRun: true });
+    return (result!.applied.find((a) => a.name === addon)?.report.objects ?? []).filter((o) => o.kind !== 'Secret');
+  };
+  const velaObjects = async (addon: string, version: string): Promise<KubeObject[] | string> => {
+    const args = ['addon', 'enable', addon, '--version', version, '--dry-run', '--yes'];
+    const r = await vela(cluster, args);
+    if (r.code !== 0) return describeVela(args, r);
+    return parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as KubeObject | null)
+      .filter((o): o is KubeObject => !!o?.kind);
+  };
+
+  /** Compares one addon; returns the problem, or undefined when equal. */
+  const compare = async (addon: string, version: string): Promise<string | undefined> => {
+    const theirs = await velaObjects(addon, version);
+    if (typeof theirs === 'string') return `vela cannot enable it here: ${theirs}`;
+    const ours = await velahubObjects(addon, version);
+    const key = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+    const ourKeys = ours.map(key).sort();
+    const theirKeys = theirs.map(key).sort();
+    if (JSON.stringify(ourKeys) !== JSON.stringify(theirKeys)) return `objects differ: velahub [${ourKeys.join(', ')}] vs vela [${theirKeys.join(', ')}]`;
+    for (const o of ours) {
+      const d = firstDifference(comparable(o), comparable(theirs.find((t) => key(t) === key(o))!));
+      if (d) return `${key(o)} ${d}`;
+    }
+    return undefined;
+  };
+
+  for (const addon of BUNDLED) {
+    test(`${addon}: what velahub applies is what vela addon enable --dry-run prints`, { timeout: 120_000 }, async () => {
+      assert.equal(await compare(addon, '1.0.0'), undefined);
+    });
+  }
+
+  test('the catalog addons KubeVela v1.10.9 can enable here: velahub applies what vela prints', { timeout: 1_200_000, skip: catalogDir ? false : 'no catalog snapshot on this machine (set VELAHUB_CATALOG)' }, async (t) => {
+    const rows: string[] = [];
+    const differences: string[] = [];
+    let compared = 0;
+    for (const addon of catalogAddons()) {
+      const { version } = await packCatalogAddon(addon);
+      const problem = await compare(addon, version);
+      if (problem?.startsWith('vela cannot')) {
+        rows.push(`${addon} ${version}: skipped, ${problem.split('\n')[0]}`);
+        continue;
+      }
+      compared++;
+      rows.push(`${addon} ${version}: ${problem ? `DIFFERS ${problem}` : 'equal'}`);
+      if (problem) differences.push(`${addon}: ${problem}`);
+    }
+    t.diagnostic(rows.join('\n'));
+    assert.ok(compared >= 30, `vela could enable only ${compared} of the catalog addons here:\n${rows.join('\n')}`);
+    assert.deepEqual(differences, []);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The real `vela` CLI (KubeVela v1.10.9) against a velahub registry and a cluster running the
+ * real vela-core: `vela addon registry add`, `list`, `enable --version`, `status`, `upgrade`,
+ * `disable` for every bundled addon, and `vela addon push` with and without a token.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { kubeVelaCluster, type KubeVelaTestCluster } from '../cluster/env.ts';
+import { Kube } from '../../installer/kube.ts';
+import { createToken } from '../../registry/tokens.ts';
+import { bundledAddonsDir } from '../support/bundled.ts';
+import { catalogDir, packCatalogAddon } from '../support/catalog.ts';
+import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
+import { describeVela, vela } from '../support/vela.ts';
+import { VELA_SYSTEM } from '../cluster/kubevela.ts';
+
+const T = { timeout: 600_000 };
+
+/** The bundled addons, and the catalog addon they need that is not bundled (helm-component's fluxcd). */
+const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'] as const;
+
+describe('vela CLI v1.10.9 against velahub', () => {
+  let cluster: KubeVelaTestCluster;
+  let registry: TestRegistry;
+  let kube: Kube;
+  const name = `velahub-${randomBytes(3).toString('hex')}`;
+  const run = (args: string[], timeoutMs?: number) => vela(cluster, args, { timeoutMs });
+  const ok = async (args: string[], timeoutMs?: number) => {
+    const r = await run(args, timeoutMs);
+    assert.equal(r.code, 0, describeVela(args, r));
+    return r;
+  };
+
+  before(async () => {
+    [cluster, registry] = await Promise.all([kubeVelaCluster(), startTestRegistry()]);
+    kube = new Kube(cluster.kc);
+    // helm-component depends on the catalog's fluxcd: vela resolves dependencies from every registry it knows.
+    if (catalogDir) await registry.publishArchive((await packCatalogAddon('fluxcd')).data);
+    await ok(['addon', 'registry', 'add', name, '--type', 'helm', '--endpoint', registry.url]);
+  });
+  after(async () => {
+    if (cluster) await run(['addon', 'registry', 'delete', name]);
+    await registry?.close();
+  });
+
+  test('vela addon list shows every bundled addon, its version, from velahub', T, async () => {
+    const r = await ok(['addon', 'list']);
+    for (const addon of BUNDLED) {
+      const row = r.stdout.split('\n').find((l) => l.trim().split(/\s+/)[0] === addon);
+      assert.ok(row, `${addon} is listed:\n${r.stdout}`);
+      assert.match(row, new RegExp(`\\b${name}\\b`), `${addon} comes from ${name}: ${row}`);
+      assert.match(row, /1\.0\.0/, `${addon} lists version 1.0.0: ${row}`);
+    }
+  });
+
+  for (const addon of BUNDLED) {
+    test(`vela addon enable ${addon} --version 1.0.0, status, disable`, T, async (t) => {
+      if ((addon === 'helm-component' || addon === 'bizworks-platform') && !catalogDir) return t.skip('needs the catalog fluxcd addon (no ../shared/kubevela-catalog here)');
+      await ok(['addon', 'enable', addon, '--version', '1.0.0', '--yes'], 400_000);
+      const app = await kube.get({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: `addon-${addon}`, namespace: VELA_SYSTEM } });
+      assert.equal(app?.metadata.labels?.['addons.oam.dev/version'], '1.0.0');
+      assert.equal(app?.metadata.labels?.['addons.oam.dev/registry'], name);
+      const status = await ok(['addon', 'status', addon]);
+      assert.match(status.stdout, /enabled/i, describeVela(['addon', 'status', addon], status));
+      const listed = await ok(['addon', 'list']);
+      assert.match(listed.stdout.split('\n').find((l) => l.trim().startsWith(`${addon} `)) ?? '', /enabled \(1\.0\.0\)/);
+      // Dependents first: bizworks-platform's and helm-component's dependencies are disabled after them.
+      const after = addon === 'bizworks-platform' ? ['stateless-component', 'stateful-component', 'helm-component', 'bizworks-ingress', 'hpa-trait', 'fluxcd'] : addon === 'helm-component' ? ['fluxcd'] : [];
+      for (const x of [addon, ...after]) {
+        await ok(['addon', 'disable', x, '--yes'], 300_000);
+      }
+      assert.equal(await kube.get({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: `addon-${addon}`, namespace: VELA_SYSTEM } }), undefined);
+    });
+  }
+
+  test('vela addon upgrade hpa-trait --version 1.0.1 moves the enabled addon to the new version', T, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'velahub-upgrade-'));
+    try {
+      await cp(join(bundledAddonsDir, 'hpa-trait'), join(dir, 'hpa-trait'), { recursive: true });
+      const meta = join(dir, 'hpa-trait', 'metadata.yaml');
+      await writeFile(meta, (await readFile(meta, 'utf8')).replace(/^version: .*$/m, 'version: 1.0.1'));
+      const token = (await createToken(registry.server.registry.store, { scope: 'admin' })).token;
+      await ok(['addon', 'push', join(dir, 'hpa-trait'), registry.url, '--username', 'ci', '--password', token]);
+      await ok(['addon', 'enable', 'hpa-trait', '--version', '1.0.0', '--yes'], 300_000);
+      await ok(['addon', 'upgrade', 'hpa-trait', '--version', '1.0.1', '--yes'], 300_000);
+      const app = await kube.get({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: 'addon-hpa-trait', namespace: VELA_SYSTEM } });
+      assert.equal(app?.metadata.labels?.['addons.oam.dev/version'], '1.0.1');
+      await ok(['addon', 'disable', 'hpa-trait', '--yes'], 300_000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('vela addon push: with a publish token the addon is published; without one vela prints the 401 message', T, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'velahub-push-'));
+    try {
+      const folder = join(dir, 'pushed-demo');
+      await cp(join(bundledAddonsDir, 'hpa-trait'), folder, { recursive: true });
+      const meta = join(folder, 'metadata.yaml');
+      await writeFile(meta, (await readFile(meta, 'utf8')).replace(/^name: .*$/m, 'name: pushed-demo').replace(/^version: .*$/m, 'version: 0.1.0'));
+      const anonymous = await run(['addon', 'push', folder, registry.url]);
+      assert.notEqual(anonymous.code, 0);
+      const said = anonymous.stdout + anonymous.stderr;
+      assert.match(said, /401|needs a token/, describeVela(['addon', 'push'], anonymous));
+      assert.doesNotMatch(said, /broken pipe|connection reset/i);
+      const token = (await createToken(registry.server.registry.store, { scope: 'publish', pattern: 'pushed-*' })).token;
+      await ok(['addon', 'push', folder, registry.url, '--username', 'ci', '--password', token]);
+      const res = await fetch(`${registry.url}/api/v1/addons/pushed-demo/versions/0.1.0`);
+      assert.equal(res.status, 200);
+      // vela packs the folder again, with new timestamps: the same files are answered as unchanged.
+      await ok(['addon', 'push', folder, registry.url, '--username', 'ci', '--password', token]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
