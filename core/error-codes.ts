@@ -275,6 +275,12 @@ export const errorCodes = {
     summary: 'the package or request body is larger than the limit',
     hint: 'keep large files out of the package; link to them instead',
   },
+  EPUBLISH_BUSY: {
+    exit: 'remote',
+    http: 429,
+    summary: 'the token already has as many publishes in progress and waiting as the registry allows',
+    hint: 'wait for them to be answered, then publish again',
+  },
   EREGISTRY: {
     exit: 'remote',
     http: 500,
