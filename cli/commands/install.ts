@@ -14,7 +14,7 @@ import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 import { printNote, printOut } from '../report.ts';
 
 /** Parses `NAME[@RANGE]` arguments. */
-export function parseRequests(refs: string[]): Requested[] {
+function parseRequests(refs: string[]): Requested[] {
   return refs.map((ref) => {
     const at = ref.indexOf('@');
     const name = at > 0 ? ref.slice(0, at) : ref;
