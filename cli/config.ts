@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { VelahubError } from '../core/errors.ts';
 import { RegistryClient } from '../registry/client.ts';
+import { printWarning } from './report.ts';
 
 /** What `~/.config/velahub/config.yaml` holds. */
 export interface CliConfig {
@@ -39,7 +40,7 @@ export async function readConfig(): Promise<CliConfig> {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new VelahubError('EINVALID', `${path}: expected a YAML mapping`, { path });
   const mode = (await stat(path)).mode & 0o777;
   if (mode & 0o077 && (doc as CliConfig).token) {
-    process.stderr.write(`Warning: ${path} holds a token and is readable by others (mode ${mode.toString(8)}); run chmod 600 ${path}\n`);
+    printWarning(`${path} holds a token and is readable by others (mode ${mode.toString(8)}); run chmod 600 ${path}`);
   }
   return doc as CliConfig;
 }

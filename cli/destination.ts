@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { rename, stat, writeFile } from 'node:fs/promises';
 import { VelahubError } from '../core/errors.ts';
+import { printWarning } from './report.ts';
 
 /** `-d, --destination <dir>`, as `helm package` and `helm pull` name the folder they write into. */
 export function destinationOption(description: string): Option {
@@ -24,5 +25,5 @@ export async function writeWhole(file: string, data: string | Uint8Array): Promi
  * some commands wrote their file before `-o` meant the output format everywhere.
  */
 export function warnDeprecated(given: string, replacement: string): void {
-  process.stderr.write(`warning: ${given} is deprecated and will be removed in the next release: ${replacement}\n`);
+  printWarning(`${given} is deprecated and will be removed in the next release: ${replacement}`);
 }

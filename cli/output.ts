@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { stringify } from 'yaml';
 import { VelahubError } from '../core/errors.ts';
+import { printOut } from './report.ts';
 
 /** Output formats a command may offer with `-o`. */
 export type OutputFormat = 'table' | 'json' | 'yaml' | 'markdown';
@@ -26,23 +27,27 @@ export function outputFormat<F extends OutputFormat>(value: string, allowed: rea
 
 /**
  * `-o, --output <format>` as kubectl and helm have it: the first format is the default, and a
- * value is checked by {@link outputFormat} while the arguments are parsed.
+ * value is checked by {@link outputFormat} while the arguments are parsed. `orFile`: a value
+ * that names no format is kept as it is, for a command whose previous release took `-o FILE`
+ * (it then warns that this is deprecated).
  */
-export function outputOption<F extends OutputFormat>(formats: readonly [F, ...F[]]): Option {
+export function outputOption<F extends OutputFormat>(formats: readonly [F, ...F[]], options: { orFile?: boolean } = {}): Option {
   const names = formats.length > 1 ? `${formats.slice(0, -1).join(', ')} or ${formats.at(-1)}` : formats[0];
-  return new Option('-o, --output <format>', `output format: ${names}`).default(formats[0]).argParser((value: string) => outputFormat(value, formats));
+  return new Option('-o, --output <format>', `output format: ${names}`)
+    .default(formats[0])
+    .argParser((value: string) => (options.orFile && !isFormatName(value) ? value : outputFormat(value, formats)));
 }
 
 /** Prints data as JSON or YAML for scripts. */
 export function printData(data: unknown, format: 'json' | 'yaml'): void {
   // No anchors: the same default object appears in several places and must print in full in each.
-  process.stdout.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }));
+  printOut(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }));
 }
 
 /** Prints `data` as JSON or YAML, or for people the text `human()` renders (table, markdown). */
 export function printResult(format: OutputFormat, data: unknown, human: () => string): void {
   if (format === 'json' || format === 'yaml') printData(data, format);
-  else process.stdout.write(human());
+  else printOut(human());
 }
 
 /** Formats rows as an aligned text table with upper-case headers, kubectl style. */
@@ -60,7 +65,7 @@ export function table(headers: string[], rows: string[][]): string {
 export function printObjects(clusters: ReadonlyArray<{ cluster: string; objects: unknown[] }>, format: 'json' | 'yaml'): void {
   if (format === 'json') return printData(clusters, 'json');
   for (const c of clusters) {
-    process.stdout.write(`# cluster: ${c.cluster}\n`);
-    for (const o of c.objects) process.stdout.write(`---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`);
+    printOut(`# cluster: ${c.cluster}\n`);
+    for (const o of c.objects) printOut(`---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`);
   }
 }

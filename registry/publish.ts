@@ -90,7 +90,8 @@ export async function publishArchive(deps: PublishDeps, archive: Uint8Array, tok
     return sameOrConflict({ existing: { digest: existing.digest, version: existing.version }, published, warnings: existing.warnings });
   }
 
-  const result = await inspectAddon(files, deps.cue);
+  // The token is the evaluator's fair-share group: its uploads never queue ahead of another token's.
+  const result = await inspectAddon(files, deps.cue, { group: token.id });
   if (!result.manifest) {
     throw refusal(`${name}@${version}`, result.diagnostics);
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
-import { CuePool } from '../core/cue/pool.ts';
+import { CuePool, type CuePoolOptions } from '../core/cue/pool.ts';
 import { deriveVersionDocs, derivedFormat } from '../core/params/derive.ts';
 import { MetadataStore } from './store/metadata-store.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -16,6 +16,16 @@ import { CatalogWatch } from './store/catalog-watch.ts';
 import { withStartupLock } from './store/startup-lock.ts';
 import type { SqlClient } from './store/sql-client.ts';
 import type { PackageLimits } from '../core/package/files.ts';
+
+/**
+ * The server's CUE workers: one kept free for renders from the docs pages, and one per
+ * publishing token at a time (each publish evaluates as its token's group), so a token whose
+ * definitions are slow holds one worker while a second token's publish runs on another. More
+ * tokens than that wait their turn by the worker time they have used, never behind one token's
+ * queue. The workers start with the server, and a worker stopped by a slow definition is
+ * replaced at once, so no publish waits for a worker's start-up.
+ */
+export const serverCuePool: CuePoolOptions = { size: 3, reservedForInteractive: 1, maxPerGroup: 1, prestart: true };
 
 /** Everything the server and its actions share. */
 export interface Registry {
@@ -54,6 +64,8 @@ export interface RegistryOptions {
   /** How often the catalog revision is read as a safety net besides LISTEN/NOTIFY (ms; default 5000). */
   catalogPollMs?: number;
   cue?: CueEvaluator;
+  /** Start the evaluator's workers now (see {@link serverCuePool}): for a server that will publish, not for `velahub gc`. */
+  prestartCue?: boolean;
   /** Bounds on published packages (tests use small ones); default: defaultLimits. */
   limits?: PackageLimits;
   /** The token-hash pepper; default: loadTokenPepper() (random for an in-memory store). */
@@ -93,8 +105,7 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     opened.close();
     throw err;
   }
-  // One worker stays free for renders from the docs pages while publishes evaluate.
-  const cue = options.cue ?? new CueEvaluator(new CuePool({ reservedForInteractive: 1 }));
+  const cue = options.cue ?? new CueEvaluator(new CuePool({ ...serverCuePool, prestart: options.prestartCue ?? false }));
   let cached: IndexDocument | undefined;
   let building: Promise<IndexDocument> | undefined;
   const current = async (): Promise<IndexDocument> => {

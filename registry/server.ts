@@ -47,7 +47,7 @@ export interface RunningServer {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const say = options.say ?? ((l: string) => process.stdout.write(l + '\n'));
   const logger = options.logger ?? pino({ level: process.env.VELAHUB_LOG_LEVEL ?? 'info' });
-  const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, blobStore: options.blobStore });
+  const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, blobStore: options.blobStore, prestartCue: true });
   let generatedAdminToken: string | undefined;
   let generatedId: string | undefined;
   let server: Server;

@@ -13,6 +13,7 @@ import { registryClient } from '../config.ts';
 import { assertDestination, destinationOption, writeWhole } from '../destination.ts';
 import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 import { nameAtVersion, withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+import { printNote } from '../report.ts';
 
 /**
  * The bytes to upload for CHART.tgz (as they are, so the digest is the
@@ -53,7 +54,7 @@ export function chartCommand(): Command {
     ).action(async (path: string, opts: ChartFlags) => {
       const client = await registryClient(opts);
       const archive = await chartArchiveOf(path);
-      process.stderr.write(`Uploading ${path} (${archive.length} bytes) to ${client.baseUrl}/helm ...\n`);
+      printNote(`Uploading ${path} (${archive.length} bytes) to ${client.baseUrl}/helm ...\n`);
       const result = await client.pushChart(archive);
       printResult(opts.output, result, () => (result.status === 'created' ? `Uploaded chart ${result.name}@${result.version} (${result.digest})\n` : `chart ${result.name}@${result.version} is already uploaded with identical content (${result.digest})\n`));
     }),

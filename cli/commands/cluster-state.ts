@@ -8,6 +8,7 @@ import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts
 import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 import { progress } from './install.ts';
+import { printOut, printWarning } from '../report.ts';
 
 /** `velahub disable NAME`: refuses while dependents or Applications need it. */
 export function disableCommand(): Command {
@@ -19,8 +20,8 @@ export function disableCommand(): Command {
     .action(async (name: string, opts: KubeFlags & { force?: boolean; dryRun?: boolean }) => {
       for (const kube of (await kubeClients(opts))) {
         const r = await disableAddon(kube, name, { namespace: opts.velaNamespace, force: opts.force, dryRun: opts.dryRun });
-        for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-        process.stdout.write(`${r.cluster}: ${opts.dryRun ? 'would delete' : 'deleted'} ${r.deleted.join(', ')}\n`);
+        for (const w of r.warnings) printWarning(w);
+        printOut(`${r.cluster}: ${opts.dryRun ? 'would delete' : 'deleted'} ${r.deleted.join(', ')}\n`);
       }
     });
 }

@@ -15,8 +15,8 @@ import { installerRegistries } from '../config.ts';
 import { assertDestination, destinationOption, warnDeprecated } from '../destination.ts';
 import { withEvaluator } from '../evaluator.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
-import { printDiagnostics } from '../report.ts';
-import { outputFormat, printData } from '../output.ts';
+import { printDiagnostics, printNote, printOut } from '../report.ts';
+import { outputOption, printData } from '../output.ts';
 import { nameAtVersion, withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 import { progress } from './install.ts';
 
@@ -76,7 +76,7 @@ export function adoptCommand(): Command {
       const [kube, ...more] = (await kubeClients(opts));
       if (more.length) throw new VelahubError('EUSAGE', 'adopt reads one cluster: pass one --context', { path: '--context' });
       const crs = await unownedDefinitions(kube!, opts.namespace, opts.select?.split(',').map((s) => s.trim()).filter(Boolean));
-      process.stderr.write(`${kube!.context}: adopting ${crs.map((c) => `${c.kind} ${c.metadata.name}`).join(', ')}\n`);
+      printNote(`${kube!.context}: adopting ${crs.map((c) => `${c.kind} ${c.metadata.name}`).join(', ')}\n`);
       const name = opts.name ?? (await ask('Addon name: ', '--name'));
       const description = opts.description ?? (await ask('Description: ', '--description'));
       const target = opts.output ?? join(opts.destination, name);
@@ -85,8 +85,8 @@ export function adoptCommand(): Command {
       await writeFolder(target, result.files, false);
       printDiagnostics(result.diagnostics, target);
       const errors = errorsOf(result.diagnostics).length;
-      process.stdout.write(`Wrote ${target}/ (${[...result.files.keys()].join(', ')})\n`);
-      process.stdout.write(errors ? `${errors} error(s) to fix before publishing; then: velahub lint ${target}\n` : `It lints clean. Next: velahub publish ${target}\n`);
+      printOut(`Wrote ${target}/ (${[...result.files.keys()].join(', ')})\n`);
+      printOut(errors ? `${errors} error(s) to fix before publishing; then: velahub lint ${target}\n` : `It lints clean. Next: velahub publish ${target}\n`);
       if (errors) process.exitCode = 1;
     });
 }
@@ -99,9 +99,9 @@ export function exportCommand(): Command {
     .requiredOption('--catalog <dir>', 'the catalog checkout (holds addons/ and experimental/addons/)')
     .option('--experimental', 'put a new addon in experimental/addons/ (the default for new addons)')
     .option('--stable', 'put a new addon in addons/')
-    .option('-o, --output <format>', 'output format: table, json or yaml', 'table')
-    .action(async (ref: string, opts: RegistryFlags & { catalog: string; experimental?: boolean; stable?: boolean; output: string }) => {
-      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action(async (ref: string, opts: RegistryFlags & { catalog: string; experimental?: boolean; stable?: boolean; output: 'table' | 'json' | 'yaml' }) => {
+      const format = opts.output;
       if (opts.experimental && opts.stable) throw new VelahubError('EUSAGE', '--experimental and --stable cannot be used together', { path: '--stable' });
       const { name, version } = nameAtVersion(ref, false);
       if (!(await exists(join(opts.catalog, 'addons'))) && !(await exists(join(opts.catalog, 'experimental', 'addons')))) {
@@ -120,7 +120,7 @@ export function exportCommand(): Command {
       });
       await writeFolder(join(opts.catalog, result.folder), result.files, result.change === 'update');
       if (format !== 'table') return printData({ folder: result.folder, change: result.change, previousVersion: result.previousVersion, files: [...result.files.keys()], pullRequest: result.pullRequest }, format);
-      process.stdout.write(`Wrote ${join(opts.catalog, result.folder)}/ (${result.change}${result.previousVersion ? ` from ${result.previousVersion}` : ''})\n\n`);
-      process.stdout.write(`Pull request:\n  git -C ${opts.catalog} checkout -b ${result.pullRequest.branch}\n  git -C ${opts.catalog} add ${result.folder}\n  git -C ${opts.catalog} commit -s -m "${result.pullRequest.title}"\n\nTitle: ${result.pullRequest.title}\n\n${result.pullRequest.body}\n`);
+      printOut(`Wrote ${join(opts.catalog, result.folder)}/ (${result.change}${result.previousVersion ? ` from ${result.previousVersion}` : ''})\n\n`);
+      printOut(`Pull request:\n  git -C ${opts.catalog} checkout -b ${result.pullRequest.branch}\n  git -C ${opts.catalog} add ${result.folder}\n  git -C ${opts.catalog} commit -s -m "${result.pullRequest.title}"\n\nTitle: ${result.pullRequest.title}\n\n${result.pullRequest.body}\n`);
     });
 }

@@ -5,6 +5,7 @@ import { VelahubError } from '../../core/errors.ts';
 import { crToDefinitionCue, crToYaml, definitionToCR } from '../../core/package/definition-cr.ts';
 import { assertDestination, warnDeprecated, writeWhole } from '../destination.ts';
 import { withEvaluator } from '../evaluator.ts';
+import { printNote, printOut } from '../report.ts';
 
 /**
  * Where the converted text goes: stdout, `-d DIR` (FILE's name with the other extension), or
@@ -46,8 +47,8 @@ export function convertCommand(): Command {
         await cue.inspect(converted, file);
         return converted;
       });
-      if (!target) return void process.stdout.write(out);
+      if (!target) return void printOut(out);
       await writeWhole(target, out);
-      process.stderr.write(`Wrote ${target}\n`);
+      printNote(`Wrote ${target}\n`);
     });
 }

@@ -3,6 +3,7 @@ import { VelahubError } from '../../core/errors.ts';
 import { collectGarbage } from '../../registry/gc.ts';
 import { openRegistry } from '../../registry/registry.ts';
 import type { CliContext } from '../context.ts';
+import { printOut } from '../report.ts';
 
 /** `1h`, `30m`, `90s` (or plain milliseconds) as milliseconds; throws EUSAGE naming the flag. */
 export function parseDuration(text: string, flag: string): number {
@@ -30,9 +31,9 @@ export function gcCommand(context: CliContext): Command {
       try {
         const r = await collectGarbage(registry, { olderThanMs, now: context.now(), dryRun: opts.dryRun });
         const verb = opts.dryRun ? 'would remove' : 'removed';
-        for (const d of r.removed) process.stdout.write(`${verb} ${d}\n`);
-        for (const f of r.tempFiles) process.stdout.write(`${verb} temp file ${f}\n`);
-        process.stdout.write(`${r.referenced} referenced blob(s) kept; ${verb} ${r.removed.length} unreferenced blob(s) and ${r.tempFiles.length} temp file(s); ${r.young.length} unreferenced blob(s) younger than ${opts.olderThan} kept\n`);
+        for (const d of r.removed) printOut(`${verb} ${d}\n`);
+        for (const f of r.tempFiles) printOut(`${verb} temp file ${f}\n`);
+        printOut(`${r.referenced} referenced blob(s) kept; ${verb} ${r.removed.length} unreferenced blob(s) and ${r.tempFiles.length} temp file(s); ${r.young.length} unreferenced blob(s) younger than ${opts.olderThan} kept\n`);
       } finally {
         await registry.close();
       }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { VelahubError } from '../../core/errors.ts';
 import { scaffoldAddon } from '../../core/package/scaffold.ts';
 import { destinationOption, warnDeprecated } from '../destination.ts';
+import { printOut } from '../report.ts';
 
 /** `velahub init NAME [--component|--trait]`: a new addon folder that lints clean. */
 export function initCommand(): Command {
@@ -26,6 +27,6 @@ export function initCommand(): Command {
         await mkdir(dirname(join(target, path)), { recursive: true });
         await writeFile(join(target, path), data);
       }
-      process.stdout.write(`Created ${target}/ with ${[...files.keys()].join(', ')}\nNext: velahub lint ${target}\n`);
+      printOut(`Created ${target}/ with ${[...files.keys()].join(', ')}\nNext: velahub lint ${target}\n`);
     });
 }

@@ -8,12 +8,13 @@ import { upgradeAddon, type UpgradeReport } from '../../installer/upgrade.ts';
 import { installerRegistries } from '../config.ts';
 import { withEvaluator } from '../evaluator.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
-import { outputFormat, printData, printObjects, table } from '../output.ts';
+import { outputOption, printData, printObjects, table } from '../output.ts';
 import { collectValues } from './render.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+import { printNote, printOut } from '../report.ts';
 
 /** Parses `NAME[@RANGE]` arguments. */
-export function parseRequests(refs: string[]): Requested[] {
+function parseRequests(refs: string[]): Requested[] {
   return refs.map((ref) => {
     const at = ref.indexOf('@');
     const name = at > 0 ? ref.slice(0, at) : ref;
@@ -24,7 +25,7 @@ export function parseRequests(refs: string[]): Requested[] {
 
 /** Prints progress events on stderr, so stdout stays clean for -o json. */
 export function progress(e: InstallEvent): void {
-  const line = (s: string) => process.stderr.write(s + '\n');
+  const line = (s: string) => printNote(s + '\n');
   switch (e.kind) {
     case 'registry':
       if (e.error) line(`warning: registry ${e.name} is unreachable (${e.error}); skipping it`);
@@ -54,10 +55,10 @@ export function progress(e: InstallEvent): void {
 
 function printPlans(plans: Plan[]): void {
   for (const p of plans) {
-    process.stdout.write(`Cluster ${p.cluster}:\n`);
-    process.stdout.write(table(['ADDON', 'ACTION', 'VERSION', 'FROM', 'REGISTRY', 'REASON'], p.steps.map((s) => [s.name, s.action, s.version, s.from ?? '-', s.registry, s.reason])));
-    for (const w of p.warnings) process.stdout.write(`warning: ${w}\n`);
-    process.stdout.write('\n');
+    printOut(`Cluster ${p.cluster}:\n`);
+    printOut(table(['ADDON', 'ACTION', 'VERSION', 'FROM', 'REGISTRY', 'REASON'], p.steps.map((s) => [s.name, s.action, s.version, s.from ?? '-', s.registry, s.reason])));
+    for (const w of p.warnings) printOut(`warning: ${w}\n`);
+    printOut('\n');
   }
 }
 
@@ -73,13 +74,13 @@ export function planCommand(): Command {
     .option('--lock', `also write ${lockFileName} (addon, version, registry, sha256)`)
     .option('--upgrade', 'allow installed addons to move to newer versions')
     .option('--verify', verifyHelp)
-    .option('-o, --output <format>', 'output format: table, json or yaml', 'table')
-    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { lock?: boolean; upgrade?: boolean; verify?: boolean; output: string }) => {
-      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { lock?: boolean; upgrade?: boolean; verify?: boolean; output: 'table' | 'json' | 'yaml' }) => {
+      const format = opts.output;
       const plans = await withEvaluator(async (cue) => planAddons({ requested: parseRequests(refs), clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, namespace: opts.velaNamespace, upgrade: opts.upgrade, verify: opts.verify, onEvent: progress }));
       if (opts.lock) {
         await writeLockFile(lockFileName, lockFromPlans(plans));
-        process.stderr.write(`Wrote ${lockFileName}\n`);
+        printNote(`Wrote ${lockFileName}\n`);
       }
       if (format !== 'table') return printData(plansJson(plans), format);
       printPlans(plans);
@@ -99,9 +100,9 @@ export function enableCommand(): Command {
     .option('--locked', `install exactly what ${lockFileName} pins, verifying digests`)
     .option('--wait-timeout <seconds>', 'how long to wait for each addon to run (when vela-core runs)', '300')
     .option('--verify', verifyHelp)
-    .option('-o, --output <format>', 'output format: table, json or yaml', 'table')
-    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { set: string[]; values: string[]; dryRun?: boolean; overrideDefinitions?: boolean; locked?: boolean; verify?: boolean; waitTimeout: string; output: string }) => {
-      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { set: string[]; values: string[]; dryRun?: boolean; overrideDefinitions?: boolean; locked?: boolean; verify?: boolean; waitTimeout: string; output: 'table' | 'json' | 'yaml' }) => {
+      const format = opts.output;
       const lock = opts.locked ? await readLockFile(lockFileName) : undefined;
       const requested = refs.length ? parseRequests(refs) : (lock ?? []).map((l) => ({ name: l.name, range: l.version }));
       if (requested.length === 0) throw new VelahubError('EUSAGE', 'name at least one addon (or use --locked with a lock file)', { path: 'ADDON' });
@@ -112,11 +113,11 @@ export function enableCommand(): Command {
       if (format !== 'table' && opts.dryRun) return printObjects(results.map((r) => ({ cluster: r.cluster, objects: r.applied.flatMap((a) => a.report.objects ?? []) })), format);
       if (format !== 'table') return printData(results.map((r) => ({ cluster: r.cluster, applied: r.applied, warnings: r.plan.warnings })), format);
       for (const r of results) {
-        for (const w of r.plan.warnings) process.stdout.write(`warning: ${w}\n`);
+        for (const w of r.plan.warnings) printOut(`warning: ${w}\n`);
         const kept = r.plan.steps.filter((s) => s.action === 'keep').map((s) => `${s.name} ${s.version}`);
-        process.stdout.write(`${r.cluster}: ${opts.dryRun ? 'would enable' : 'enabled'} ${r.applied.map((a) => `${a.name} ${a.version}`).join(', ') || 'nothing new'}${kept.length ? `; kept ${kept.join(', ')}` : ''}\n`);
+        printOut(`${r.cluster}: ${opts.dryRun ? 'would enable' : 'enabled'} ${r.applied.map((a) => `${a.name} ${a.version}`).join(', ') || 'nothing new'}${kept.length ? `; kept ${kept.join(', ')}` : ''}\n`);
         // NOTES.cue, printed as `vela addon enable` prints it, once per addon however many clusters.
-        for (const a of r.applied) if (a.notes && r === results.find((x) => x.applied.some((y) => y.name === a.name && y.notes))) process.stdout.write(`\n${a.name}:\n${a.notes.trimEnd()}\n`);
+        for (const a of r.applied) if (a.notes && r === results.find((x) => x.applied.some((y) => y.name === a.name && y.notes))) printOut(`\n${a.name}:\n${a.notes.trimEnd()}\n`);
       }
     });
 }
@@ -129,15 +130,15 @@ export function upgradeCommand(): Command {
     .option('--yes', 'do not ask for confirmation')
     .option('--dry-run', 'show the report and validate, write nothing')
     .option('--verify', verifyHelp)
-    .option('-o, --output <format>', 'output format: table, json or yaml', 'table')
-    .action(async (ref: string, opts: KubeFlags & RegistryFlags & { yes?: boolean; dryRun?: boolean; verify?: boolean; output: string }) => {
-      const format = outputFormat(opts.output, ['table', 'json', 'yaml']);
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action(async (ref: string, opts: KubeFlags & RegistryFlags & { yes?: boolean; dryRun?: boolean; verify?: boolean; output: 'table' | 'json' | 'yaml' }) => {
+      const format = opts.output;
       const [req] = parseRequests([ref]);
       const { name, range } = req!;
       const onEvent = (e: InstallEvent) => {
         if (e.kind === 'upgrade-report') printUpgradeReport(e.report, name, format);
         else if (e.kind === 'upgraded') {
-          if (format === 'table') process.stdout.write(`${e.cluster}: ${opts.dryRun ? 'would upgrade' : 'upgraded'} ${e.name} to ${e.version}\n`);
+          if (format === 'table') printOut(`${e.cluster}: ${opts.dryRun ? 'would upgrade' : 'upgraded'} ${e.name} to ${e.version}\n`);
         } else progress(e);
       };
       const confirm = async (report: UpgradeReport) => {
@@ -146,7 +147,7 @@ export function upgradeCommand(): Command {
         const answer = await rl.question(`Upgrade ${name} on ${report.cluster} to ${report.to}? [y/N] `);
         rl.close();
         const yes = /^y(es)?$/i.test(answer.trim());
-        if (!yes) process.stderr.write('Cancelled\n');
+        if (!yes) printNote('Cancelled\n');
         return yes;
       };
       await withEvaluator(async (cue) =>
@@ -158,10 +159,10 @@ export function upgradeCommand(): Command {
 /** An upgrade's report for one cluster: the versions, each definition's parameter changes, the Applications a breaking change affects. */
 function printUpgradeReport(report: UpgradeReport, name: string, format: 'table' | 'json' | 'yaml'): void {
   if (format !== 'table') return printData({ ...report, plan: plansJson([report.plan])[0] }, format);
-  process.stdout.write(`${report.cluster}: ${name} ${report.from} → ${report.to}\n`);
+  printOut(`${report.cluster}: ${name} ${report.from} → ${report.to}\n`);
   for (const d of report.definitions) {
-    process.stdout.write(`  ${d.definition}: ${d.changes.length ? '' : 'no parameter changes'}\n`);
-    for (const c of d.changes) process.stdout.write(`    ${c.breaking ? 'BREAKING' : 'compatible'}: ${c.message}\n`);
+    printOut(`  ${d.definition}: ${d.changes.length ? '' : 'no parameter changes'}\n`);
+    for (const c of d.changes) printOut(`    ${c.breaking ? 'BREAKING' : 'compatible'}: ${c.message}\n`);
   }
-  if (report.affectedApplications.length) process.stdout.write(`  Applications affected by breaking changes: ${report.affectedApplications.join(', ')}\n`);
+  if (report.affectedApplications.length) printOut(`  Applications affected by breaking changes: ${report.affectedApplications.join(', ')}\n`);
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { VelahubError } from '../../core/errors.ts';
 import { registryClient } from '../config.ts';
 import { nameAtVersion, withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+import { printOut } from '../report.ts';
 
 /** A command that marks one published version: `NAME@VERSION`, the registry flags and `--undo`. */
 function versionMarkCommand(name: string, description: string, undo: string): Command {
@@ -16,7 +17,7 @@ export function deprecateCommand(): Command {
       const { name, version } = nameAtVersion(ref, true);
       if (!opts.undo && !message) throw new VelahubError('EUSAGE', 'a deprecation needs a message: velahub deprecate NAME@VERSION "use 2.x instead"', { path: 'MESSAGE' });
       await (await registryClient(opts)).deprecate(name, version!, opts.undo ? null : message!);
-      process.stdout.write(opts.undo ? `${name}@${version} is no longer deprecated\n` : `${name}@${version} deprecated: ${message}\n`);
+      printOut(opts.undo ? `${name}@${version} is no longer deprecated\n` : `${name}@${version} deprecated: ${message}\n`);
     });
 }
 
@@ -27,6 +28,6 @@ export function yankCommand(): Command {
     .action(async (ref: string, opts: RegistryFlags & { reason?: string; undo?: boolean }) => {
       const { name, version } = nameAtVersion(ref, true);
       await (await registryClient(opts)).yank(name, version!, opts.reason ?? null, opts.undo);
-      process.stdout.write(opts.undo ? `${name}@${version} restored\n` : `${name}@${version} yanked\n`);
+      printOut(opts.undo ? `${name}@${version} restored\n` : `${name}@${version} yanked\n`);
     });
 }

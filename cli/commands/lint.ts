@@ -5,7 +5,7 @@ import { errorsOf, hasErrors, sortDiagnostics, type Diagnostic } from '../../cor
 import { isVelahubError } from '../../core/errors.ts';
 import { withEvaluator } from '../evaluator.ts';
 import { outputOption, printData, type OutputFormat } from '../output.ts';
-import { exitCodes, printDiagnostics } from '../report.ts';
+import { exitCodes, printDiagnostics, printOut } from '../report.ts';
 
 /** `velahub lint PATH...`: every problem of every package at once. */
 export function lintCommand(): Command {
@@ -43,7 +43,7 @@ export function lintCommand(): Command {
           const errors = errorsOf(r.diagnostics).length;
           const warnings = r.diagnostics.length - errors;
           printDiagnostics(r.diagnostics, unprefixed.has(r.path) ? '' : r.path.replace(/\/$/, ''));
-          process.stdout.write(`${r.path}: ${errors} error(s), ${warnings} warning(s)\n`);
+          printOut(`${r.path}: ${errors} error(s), ${warnings} warning(s)\n`);
         }
       }
       if (failed) process.exitCode = exitCodes.invalid;

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { VelahubError } from '../../core/errors.ts';
 import { RegistryClient } from '../../registry/client.ts';
 import { configPath, readConfig, writeConfig } from '../config.ts';
+import { printOut } from '../report.ts';
 
 async function readToken(): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -31,7 +32,7 @@ export function loginCommand(): Command {
       const me = await new RegistryClient(opts.registry, token).whoami();
       const config = await readConfig();
       await writeConfig({ ...config, registry: opts.registry.replace(/\/+$/, ''), token });
-      process.stdout.write(`Logged in to ${opts.registry} as ${me.id} (${me.scope}${me.pattern ? ` ${me.pattern}` : ''}); saved in ${configPath()}\n`);
+      printOut(`Logged in to ${opts.registry} as ${me.id} (${me.scope}${me.pattern ? ` ${me.pattern}` : ''}); saved in ${configPath()}\n`);
     });
 }
 
@@ -40,6 +41,6 @@ export function logoutCommand(): Command {
   return new Command('logout').description('remove the saved token from the config file').action(async () => {
     const { token: _t, ...rest } = await readConfig();
     await writeConfig(rest);
-    process.stdout.write(`Removed the token from ${configPath()}\n`);
+    printOut(`Removed the token from ${configPath()}\n`);
   });
 }

@@ -7,7 +7,7 @@ import { loadPackage } from '../../core/package/load.ts';
 import { packFiles } from '../../core/package/archive.ts';
 import { assertDestination, destinationOption, warnDeprecated, writeWhole } from '../destination.ts';
 import { withEvaluator } from '../evaluator.ts';
-import { isFormatName, outputFormat, printResult, type OutputFormat } from '../output.ts';
+import { isFormatName, outputFormat, outputOption, printResult, type OutputFormat } from '../output.ts';
 import { printDiagnostics } from '../report.ts';
 
 interface PackageFlags {
@@ -42,7 +42,7 @@ export function packageCommand(): Command {
     .description('validate and pack an addon (or a single definition) into a reproducible .tgz')
     .argument('<path>', 'addon folder, or a .cue/.yaml definition (with --version)')
     .addOption(destinationOption('folder to write NAME-VERSION.tgz into'))
-    .addOption(new Option('-o, --output <format>', 'output format: table, json or yaml').default('table'))
+    .addOption(outputOption(['table', 'json', 'yaml'], { orFile: true }))
     .addOption(new Option('--format <format>', 'deprecated: use -o').hideHelp())
     .option('--version <version>', 'version for a single-definition package')
     .action(async (path: string, opts: PackageFlags, cmd: Command) => {

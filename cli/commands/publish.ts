@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { registryClient } from '../config.ts';
 import { withEvaluator } from '../evaluator.ts';
 import { outputOption, printResult, type OutputFormat } from '../output.ts';
-import { printDiagnostics } from '../report.ts';
+import { printDiagnostics, printNote } from '../report.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 
 /** `velahub publish PATH|FILE.tgz|FILE.cue`: validate locally, then upload. */
@@ -36,7 +36,7 @@ export function publishCommand(): Command {
         return packFiles(m.name, loaded.files, m).data;
       });
     }
-    process.stderr.write(`Publishing ${path} (${archive.length} bytes) to ${client.baseUrl} ...\n`);
+    printNote(`Publishing ${path} (${archive.length} bytes) to ${client.baseUrl} ...\n`);
     const result = await client.publish(archive);
     printResult(opts.output, result, () => (result.status === 'created' ? `Published ${result.name}@${result.version} (${result.digest})\n` : `${result.name}@${result.version} is already published with identical content (${result.digest})\n`));
   });

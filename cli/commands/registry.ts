@@ -5,6 +5,7 @@ import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts
 import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 import { RegistryClient } from '../../registry/client.ts';
 import { syncVelaRegistry, velaRegistryConfigMap } from '../../installer/vela-registry.ts';
+import { printOut, printWarning } from '../report.ts';
 
 
 /** `velahub registry add|list|remove`: the installer's registries, in priority order. */
@@ -28,12 +29,12 @@ export function registryCommand(): Command {
       if (!Number.isInteger(at) || at < 0) throw new VelahubError('EUSAGE', `--priority ${JSON.stringify(opts.priority)} must be a whole number >= 1`, { path: '--priority' });
       list.splice(Math.min(at, list.length), 0, { name, url: url.replace(/\/+$/, ''), ...(opts.token ? { token: opts.token } : {}) });
       await writeConfig({ ...config, registries: list });
-      process.stdout.write(`Added registry ${name} (${url}) at priority ${Math.min(at, list.length - 1) + 1} in ${configPath()}\n`);
+      printOut(`Added registry ${name} (${url}) at priority ${Math.min(at, list.length - 1) + 1} in ${configPath()}\n`);
       if (opts.sync) {
-        if (opts.token) process.stderr.write(`warning: the token is not written to ${velaRegistryConfigMap}: vela keeps that ConfigMap in plain text\n`);
+        if (opts.token) printWarning(`the token is not written to ${velaRegistryConfigMap}: vela keeps that ConfigMap in plain text`);
         for (const kube of await kubeClients(opts)) {
           const names = await syncVelaRegistry(kube, opts.velaNamespace, { name, url });
-          process.stdout.write(`${kube.context}: wrote ${name} into ${opts.velaNamespace}/${velaRegistryConfigMap} (now: ${names.join(', ')})\n`);
+          printOut(`${kube.context}: wrote ${name} into ${opts.velaNamespace}/${velaRegistryConfigMap} (now: ${names.join(', ')})\n`);
         }
       }
     }),
@@ -50,7 +51,7 @@ export function registryCommand(): Command {
       const list = config.registries ?? [];
       if (!list.some((r) => r.name === name)) throw new VelahubError('ENOT_FOUND', `no registry named ${JSON.stringify(name)}: configured are ${list.map((r) => r.name).join(', ') || 'none'}`);
       await writeConfig({ ...config, registries: list.filter((r) => r.name !== name) });
-      process.stdout.write(`Removed registry ${name}\n`);
+      printOut(`Removed registry ${name}\n`);
     }),
   );
   return registry;

@@ -9,6 +9,7 @@ import { withEvaluator } from '../evaluator.ts';
 import { outputOption, printData } from '../output.ts';
 import { sampleWorkload } from '../../core/cue/context.ts';
 import type { CueLine } from '../../core/cue/lines.ts';
+import { printOut } from '../report.ts';
 
 /** Reads `-f` values files and applies `--set` on top, Helm's order. */
 export async function collectValues(files: string[], sets: string[], schema?: Parameters<typeof applySet>[2]): Promise<Record<string, unknown>> {
@@ -105,6 +106,6 @@ export function renderCommand(): Command {
       }
       const docs = objects.map((o) => stringify(o, { lineWidth: 0 }));
       if (result.patched) docs.push(`# the workload with the trait's patch applied (KubeVela's patch strategies)\n${stringify(result.patched, { lineWidth: 0 })}`);
-      process.stdout.write(docs.join('---\n'));
+      printOut(docs.join('---\n'));
     });
 }

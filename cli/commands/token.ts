@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registryClient } from '../config.ts';
 import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+import { printOut } from '../report.ts';
 
 /** `velahub token create|list|revoke` (needs an admin token). */
 export function tokenCommand(): Command {
@@ -29,7 +30,7 @@ export function tokenCommand(): Command {
   token.addCommand(
     withRegistryOptions(new Command('revoke').description('revoke a token by id').argument('<id>', 'token id (tok_...)')).action(async (id: string, opts: RegistryFlags) => {
       await (await registryClient(opts)).revokeToken(id);
-      process.stdout.write(`Revoked ${id}\n`);
+      printOut(`Revoked ${id}\n`);
     }),
   );
   return token;

@@ -50,11 +50,11 @@ async function engine(line) {
   return e;
 }
 
-// Start the stable line before taking work, so a call's timeout measures the call and
-// not the engine's start-up; the pool is told when ready.
-const ready = engine(workerData.warmLine)
-  .catch(() => undefined)
-  .then(() => parentPort.postMessage({ ready: true }));
+// Start the lines the pool asks for (the stable one, or all) before taking work, one after
+// the other: most calls need them, and they load while the first call is on its way.
+const ready = (async () => {
+  for (const line of workerData.warmLines) await engine(line).catch(() => undefined);
+})();
 
 parentPort.on('message', async ({ id, line, request, module, moduleLine, moduleError }) => {
   if (moduleLine) {
@@ -72,6 +72,9 @@ parentPort.on('message', async ({ id, line, request, module, moduleLine, moduleE
   await ready;
   try {
     const e = await engine(line);
+    // The call's timeout starts now, so it measures the call and not an engine's start-up
+    // (a line's engine starts on its first call in this worker).
+    parentPort.postMessage({ id, started: true });
     const response = e.call(request);
     if (e.memory && e.memory.buffer.byteLength > maxMemoryBytes) engines.delete(line);
     parentPort.postMessage({ id, response });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { VelahubError } from '../errors.ts';
 import type { Diagnostic } from '../diagnostics.ts';
-import { CuePool, type CuePriority } from './pool.ts';
+import { CuePool, type CuePriority, type CueRunOptions } from './pool.ts';
 import { explainCueErrors } from './cue-errors.ts';
 import { sampleContext, type RenderContext } from './context.ts';
 import { STABLE_LINE, type CueLine } from './lines.ts';
@@ -75,6 +75,10 @@ export interface CueCallOptions {
   signal?: AbortSignal;
   /** Renders default to interactive, everything else to batch (see {@link CuePool}). */
   priority?: CuePriority;
+  /** This call's limit in place of the pool's (see {@link CueRunOptions.timeoutMs}). */
+  timeoutMs?: number;
+  /** Whose work this is, for the pool's fair share (see {@link CueRunOptions.group}). */
+  group?: string;
 }
 
 /** Options of {@link CueEvaluator.inspect}. */
@@ -121,7 +125,7 @@ export class CueEvaluator {
    * dozen, most recent) since they depend only on the text.
    */
   inspect(source: string, file: string, signalOrOptions?: AbortSignal | InspectCallOptions): Promise<InspectedDefinition> {
-    const { signal, line } = this.#options(signalOrOptions);
+    const { line, ...run } = this.#options(signalOrOptions);
     const refs = !(signalOrOptions instanceof AbortSignal) && signalOrOptions?.refs === true;
     const key = `${line}\0${refs}\0${file}\0${createHash('sha256').update(source).digest('hex')}`;
     const known = this.#inspected.get(key);
@@ -130,7 +134,7 @@ export class CueEvaluator {
       this.#inspected.set(key, known);
       return known;
     }
-    const running = this.inspectUncached(source, file, { signal, line, refs });
+    const running = this.inspectUncached(source, file, { ...run, line, refs });
     this.#inspected.set(key, running);
     running.catch(() => this.#inspected.delete(key));
     while (this.#inspected.size > inspectCacheSize) this.#inspected.delete(this.#inspected.keys().next().value!);
@@ -144,7 +148,7 @@ export class CueEvaluator {
       line,
       { op: 'inspect', file, source, refs: options.refs === true },
       file,
-      options.signal,
+      options,
     );
     return {
       header: toHeader(res.name, res.header, file),
@@ -170,9 +174,8 @@ export class CueEvaluator {
       options.line ?? this.line,
       { op: 'render', file, source, parameters: options.parameters ?? {}, context: sampleContext(options.context) },
       file,
-      options.signal,
+      { ...options, priority: options.priority ?? 'interactive' },
       explainRenderErrors,
-      options.priority ?? 'interactive',
     );
     return { output: res.output, outputs: res.outputs ?? {}, patch: res.patch, patchSource: res.patchSource };
   }
@@ -188,7 +191,7 @@ export class CueEvaluator {
       options.line ?? this.line,
       { op: 'renderAddon', files, parameters: options.parameters ?? {}, context: options.context ?? {} },
       files[0]?.name ?? 'template.cue',
-      options.signal,
+      options,
       explainRenderErrors,
     );
     return { output: res.output, outputs: res.outputs ?? {}, parameter: res.parameter };
@@ -199,7 +202,7 @@ export class CueEvaluator {
    * comments) to a workload, as KubeVela does when the trait is attached.
    */
   patch(workload: Record<string, unknown>, patchSource: string, options: CueCallOptions = {}): Promise<Record<string, unknown>> {
-    return this.#call<Record<string, unknown>>(options.line ?? this.line, { op: 'patch', workload, patch: patchSource }, 'patch', options.signal);
+    return this.#call<Record<string, unknown>>(options.line ?? this.line, { op: 'patch', workload, patch: patchSource }, 'patch', options);
   }
 
   /**
@@ -207,8 +210,8 @@ export class CueEvaluator {
    * root, possibly in `package main`), generated as for a definition.
    */
   async parameterFileSchema(source: string, file: string, signalOrOptions?: AbortSignal | CueCallOptions): Promise<Record<string, unknown>> {
-    const { signal, line } = this.#options(signalOrOptions);
-    const res = await this.#call<{ openapi?: Record<string, unknown>; schemaError?: string }>(line, { op: 'parameterFile', file, source }, file, signal);
+    const { line, ...run } = this.#options(signalOrOptions);
+    const res = await this.#call<{ openapi?: Record<string, unknown>; schemaError?: string }>(line, { op: 'parameterFile', file, source }, file, run);
     if (!res.openapi) {
       throw evalError([{ severity: 'error', code: 'schema-unsupported', file, message: `KubeVela cannot generate a schema for this parameter.cue: ${res.schemaError}` }], file);
     }
@@ -217,12 +220,12 @@ export class CueEvaluator {
 
   /** Evaluates a CUE file on its own and returns it as JSON (every value must be concrete). */
   exportJson(source: string, file: string, options: CueCallOptions = {}): Promise<unknown> {
-    return this.#call<unknown>(options.line ?? this.line, { op: 'export', file, source }, file, options.signal);
+    return this.#call<unknown>(options.line ?? this.line, { op: 'export', file, source }, file, options);
   }
 
   /** The cuelang.org/go version of a line's engine, as the engine reports it. */
   async version(line: CueLine = this.line): Promise<string> {
-    return (await this.#call<{ cue: string }>(line, { op: 'version' }, '', undefined)).cue;
+    return (await this.#call<{ cue: string }>(line, { op: 'version' }, '', {})).cue;
   }
 
   /** Stops the evaluator's workers. */
@@ -230,20 +233,22 @@ export class CueEvaluator {
     return this.pool.close();
   }
 
-  #options(signalOrOptions: AbortSignal | CueCallOptions | undefined): { signal?: AbortSignal; line: CueLine } {
+  #options(signalOrOptions: AbortSignal | CueCallOptions | undefined): CueRunOptions & { line: CueLine } {
     if (signalOrOptions instanceof AbortSignal) return { signal: signalOrOptions, line: this.line };
-    return { signal: signalOrOptions?.signal, line: signalOrOptions?.line ?? this.line };
+    const { signal, priority, timeoutMs, group } = signalOrOptions ?? {};
+    return { signal, priority, timeoutMs, group, line: signalOrOptions?.line ?? this.line };
   }
 
   async #call<T>(
     line: CueLine,
     request: Record<string, unknown>,
     file: string,
-    signal: AbortSignal | undefined,
+    options: CueRunOptions,
     explain: (d: Diagnostic[]) => Diagnostic[] = (d) => d,
-    priority: CuePriority = 'batch',
   ): Promise<T> {
-    const raw = await this.pool.run(line, JSON.stringify(request), signal, priority);
+    // Only what the pool reads: a caller's options object carries parameters and lines too.
+    const { signal, priority, timeoutMs, group } = options;
+    const raw = await this.pool.run(line, JSON.stringify(request), { signal, priority, timeoutMs, group });
     const response = JSON.parse(raw) as { diagnostics?: EngineDiagnostic[]; result?: T };
     if (response.diagnostics?.length) {
       const list = response.diagnostics.map(

@@ -19,10 +19,38 @@ export interface CuePoolOptions {
    * publish. The server keeps one; a CLI run keeps none.
    */
   reservedForInteractive?: number;
+  /**
+   * Batch calls of one group (see {@link CueRunOptions.group}) running at once. The server
+   * keeps one, so a publisher whose definitions are slow holds one worker and never all of
+   * them; unset, a group may use every batch worker.
+   */
+  maxPerGroup?: number;
+  /**
+   * Start every worker, each with every line's engine, when the pool is made, and replace a
+   * stopped worker at once: a call then never waits for a start-up (about a second per worker
+   * and line, several under load). For a server; a CLI run starts what it uses.
+   */
+  prestart?: boolean;
 }
 
 /** Interactive calls go first and may use every worker; batch calls leave the reserved ones free. */
 export type CuePriority = 'interactive' | 'batch';
+
+/** Per-call options of {@link CuePool.run}. */
+export interface CueRunOptions {
+  /** Aborting drops a waiting call, and stops a running one with its worker. */
+  signal?: AbortSignal;
+  /** Defaults to `batch`. */
+  priority?: CuePriority;
+  /** This call's own limit in place of the pool's (a publish gives each definition a short one). */
+  timeoutMs?: number;
+  /**
+   * Whose work the call is (the server uses the publishing token's id). Waiting batch calls
+   * are taken from the group that has used the workers least, so one group's many calls never
+   * queue ahead of another's; calls without a group share one.
+   */
+  group?: string;
+}
 
 interface Job {
   line: CueLine;
@@ -31,13 +59,13 @@ interface Job {
   reject: (e: Error) => void;
   signal?: AbortSignal;
   priority: CuePriority;
+  timeoutMs: number;
+  group: string;
 }
 
 interface Slot {
   worker: Worker;
-  /** True once the worker has compiled CUE and can run a call right away. */
-  ready: boolean;
-  job?: Job & { id: number; timer?: NodeJS.Timeout };
+  job?: Job & { id: number; timer?: NodeJS.Timeout; startedAt?: number };
 }
 
 /** How long a new worker may take to load CUE (not counted against a call's timeout). */
@@ -70,15 +98,28 @@ function engineModule(line: CueLine): WebAssembly.Module {
  * A bounded pool of worker threads, each holding velahub's CUE engine (one Go
  * runtime per CUE line, started once). Each worker runs one request at a time;
  * a call that exceeds its timeout terminates its worker (the only way to stop
- * a running Go program) and a fresh one takes its place.
+ * a running Go program) and a fresh one takes its place. A call's timeout
+ * counts from when its engine starts evaluating it: waiting for a worker, and a
+ * worker's or an engine's start-up, are bounded separately. Batch calls are
+ * shared fairly between groups (see {@link CueRunOptions.group}).
  */
 export class CuePool {
   readonly size: number;
   readonly timeoutMs: number;
   readonly maxQueue: number;
   readonly reservedForInteractive: number;
+  readonly maxPerGroup: number;
+  readonly prestart: boolean;
   #slots: Slot[] = [];
   #queue: Job[] = [];
+  /**
+   * Per group with calls waiting or running: worker time its finished calls used, in ms. A
+   * group that arrives starts level with the least-served active group (start-time fair
+   * queueing), so a group's history does not outlive its last call.
+   */
+  #used = new Map<string, number>();
+  /** Per group: its calls waiting or running. */
+  #active = new Map<string, number>();
   #nextId = 1;
   #closed = false;
 
@@ -87,6 +128,9 @@ export class CuePool {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxQueue = options.maxQueue ?? 1000;
     this.reservedForInteractive = Math.min(this.size - 1, Math.max(0, options.reservedForInteractive ?? 0));
+    this.maxPerGroup = Math.max(1, options.maxPerGroup ?? this.size);
+    this.prestart = options.prestart ?? false;
+    this.#fill();
   }
 
   /** Calls waiting for a free worker. */
@@ -96,10 +140,11 @@ export class CuePool {
 
   /**
    * Sends one JSON request to the engine of `line`; resolves with its JSON
-   * response. Aborting `signal` drops a waiting call, and stops a running one
-   * with its worker.
+   * response. Aborting `options.signal` drops a waiting call, and stops a
+   * running one with its worker.
    */
-  run(line: CueLine, request: string, signal?: AbortSignal, priority: CuePriority = 'batch'): Promise<string> {
+  run(line: CueLine, request: string, options: CueRunOptions = {}): Promise<string> {
+    const { signal, priority = 'batch' } = options;
     if (this.#closed) return Promise.reject(new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down'));
     if (this.#queue.length >= this.maxQueue) {
       return Promise.reject(
@@ -120,17 +165,23 @@ export class CuePool {
         const slot = this.#slots.find((s) => s.job?.resolve === resolve);
         if (slot) this.#kill(slot, abortError(signal!));
       };
-      const resolve = (r: string) => {
+      const group = options.group ?? '';
+      const settled = () => {
         signal?.removeEventListener('abort', onAbort);
+        this.#leave(group);
+      };
+      const resolve = (r: string) => {
+        settled();
         outerResolve(r);
       };
       const reject = (e: Error) => {
-        signal?.removeEventListener('abort', onAbort);
+        settled();
         outerReject(e);
       };
-      const job: Job = { line, request, resolve, reject, signal, priority };
-      if (signal?.aborted) return reject(abortError(signal));
+      const job: Job = { line, request, resolve, reject, signal, priority, timeoutMs: options.timeoutMs ?? this.timeoutMs, group };
+      if (signal?.aborted) return outerReject(abortError(signal));
       signal?.addEventListener('abort', onAbort, { once: true });
+      this.#join(group);
       this.#queue.push(job);
       this.#dispatch();
     });
@@ -152,10 +203,8 @@ export class CuePool {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
-      const batchRunning = this.#slots.filter((s) => s.job?.priority === 'batch').length;
-      const batchAllowed = batchRunning < this.size - this.reservedForInteractive;
       const next = this.#queue.findIndex((j) => j.priority === 'interactive');
-      const index = next >= 0 ? next : batchAllowed ? 0 : -1;
+      const index = next >= 0 ? next : this.#nextBatch();
       if (index < 0) return;
       let slot = this.#slots.find((s) => !s.job);
       if (!slot && this.#slots.length < this.size) slot = this.#spawn();
@@ -163,21 +212,84 @@ export class CuePool {
       const job = this.#queue.splice(index, 1)[0]!;
       const id = this.#nextId++;
       slot.job = { ...job, id };
-      this.#arm(slot);
+      // Until the worker says the call has started, only the start-up bound runs.
+      this.#arm(slot, false);
       slot.worker.postMessage({ id, line: job.line, request: job.request });
     }
   }
 
+  /**
+   * The queue index of the batch call to run next, or -1: none while the batch workers are
+   * taken; else the oldest call of the group that has used the workers least (finished calls
+   * plus its running ones so far), among groups under {@link maxPerGroup}.
+   */
+  #nextBatch(): number {
+    const running = this.#slots.filter((s) => s.job?.priority === 'batch');
+    if (running.length >= this.size - this.reservedForInteractive) return -1;
+    const now = performance.now();
+    const usage = new Map<string, { used: number; running: number }>();
+    for (const [group, used] of this.#used) usage.set(group, { used, running: 0 });
+    for (const { job } of running) {
+      const u = usage.get(job!.group)!;
+      u.running++;
+      u.used += job!.startedAt === undefined ? 0 : now - job!.startedAt;
+    }
+    let best = -1;
+    let bestUsed = Infinity;
+    this.#queue.forEach((job, i) => {
+      const u = usage.get(job.group)!;
+      if (u.running >= this.maxPerGroup || u.used >= bestUsed) return;
+      best = i;
+      bestUsed = u.used;
+    });
+    return best;
+  }
+
+  /** Counts a call of `group` as waiting or running; a group new to the pool starts level with the least-served active one. */
+  #join(group: string): void {
+    const count = this.#active.get(group) ?? 0;
+    if (count === 0) this.#used.set(group, this.#used.size === 0 ? 0 : Math.min(...this.#used.values()));
+    this.#active.set(group, count + 1);
+  }
+
+  /** A call of `group` settled; a group with none left is forgotten. */
+  #leave(group: string): void {
+    const count = (this.#active.get(group) ?? 1) - 1;
+    if (count > 0) this.#active.set(group, count);
+    else {
+      this.#active.delete(group);
+      this.#used.delete(group);
+    }
+  }
+
+  /** Charges the worker time of a call that ran to its group. */
+  #charge(job: NonNullable<Slot['job']>): void {
+    if (job.startedAt === undefined || !this.#used.has(job.group)) return;
+    this.#used.set(job.group, this.#used.get(job.group)! + (performance.now() - job.startedAt));
+  }
+
+  /** With {@link prestart}, starts workers up to the pool's size. */
+  #fill(): void {
+    if (!this.prestart || this.#closed) return;
+    try {
+      while (this.#slots.length < this.size) this.#spawn();
+    } catch {
+      // An engine that is not built: each call reports it (ECUE_ENGINE_MISSING).
+    }
+  }
+
   #spawn(): Slot {
+    // Every line's engine is warmed before work when prestarting, else only the stable line's.
+    const warm = this.prestart ? (Object.keys(CUE_LINES) as CueLine[]).filter((l) => l === STABLE_LINE || existsSync(enginePaths(l).wasm)) : [STABLE_LINE];
     // The worker is plain JavaScript: it needs none of the parent's loader flags (`--import tsx`
     // would even fail to resolve once the process has changed its working folder).
     const worker = new Worker(workerUrl, {
-      workerData: { modules: { [STABLE_LINE]: engineModule(STABLE_LINE) }, wasmExec: enginePaths(STABLE_LINE).wasmExec, warmLine: STABLE_LINE },
+      workerData: { modules: Object.fromEntries(warm.map((l) => [l, engineModule(l)])), wasmExec: enginePaths(STABLE_LINE).wasmExec, warmLines: warm },
       execArgv: [],
     });
     worker.unref();
-    const slot: Slot = { worker, ready: false };
-    worker.on('message', (msg: { id: number; ready?: boolean; response?: string; error?: string; needModule?: CueLine }) => {
+    const slot: Slot = { worker };
+    worker.on('message', (msg: { id: number; started?: boolean; response?: string; error?: string; needModule?: CueLine }) => {
       if (msg.needModule) {
         try {
           worker.postMessage({ moduleLine: msg.needModule, module: engineModule(msg.needModule) });
@@ -186,14 +298,15 @@ export class CuePool {
         }
         return;
       }
-      if (msg.ready) {
-        slot.ready = true;
-        if (slot.job) this.#arm(slot);
-        return;
-      }
       const job = slot.job;
       if (!job || job.id !== msg.id) return;
+      if (msg.started) {
+        job.startedAt = performance.now();
+        this.#arm(slot, true);
+        return;
+      }
       clearTimeout(job.timer);
+      this.#charge(job);
       slot.job = undefined;
       if (msg.error !== undefined) job.reject(new VelahubError('ECUE_CRASH', `the CUE evaluator failed: ${msg.error}`));
       else job.resolve(msg.response!);
@@ -205,15 +318,16 @@ export class CuePool {
   }
 
   /**
-   * (Re)starts the timer of the slot's job: the call's own timeout once the
-   * worker is ready, a start-up bound while it is still loading CUE.
+   * (Re)starts the timer of the slot's job: the call's own timeout once its
+   * engine has started evaluating it, a start-up bound while the worker or the
+   * line's engine is still loading CUE.
    */
-  #arm(slot: Slot): void {
+  #arm(slot: Slot, started: boolean): void {
     const job = slot.job!;
-    const startupMs = Math.max(this.timeoutMs, startupTimeoutMs);
+    const startupMs = Math.max(job.timeoutMs, startupTimeoutMs);
     clearTimeout(job.timer);
-    job.timer = slot.ready
-      ? setTimeout(() => this.#kill(slot, new VelahubError('ECUE_TIMEOUT', `CUE evaluation took longer than ${this.timeoutMs} ms and was stopped`, { hint: 'simplify the template or its parameters' })), this.timeoutMs)
+    job.timer = started
+      ? setTimeout(() => this.#kill(slot, new VelahubError('ECUE_TIMEOUT', `CUE evaluation took longer than ${job.timeoutMs} ms and was stopped`, { hint: 'simplify the template or its parameters' })), job.timeoutMs)
       : setTimeout(() => this.#kill(slot, new VelahubError('ECUE_TIMEOUT', `the CUE evaluator did not start within ${startupMs} ms`)), startupMs);
   }
 
@@ -222,10 +336,12 @@ export class CuePool {
     slot.job = undefined;
     if (job) {
       clearTimeout(job.timer);
+      this.#charge(job);
       job.reject(reason);
     }
     this.#slots = this.#slots.filter((s) => s !== slot);
     void slot.worker.terminate();
+    this.#fill();
     this.#dispatch();
   }
 }

@@ -11,13 +11,13 @@ const kinds: Record<DefinitionType, string> = {
 };
 
 /** The annotation KubeVela keeps a definition's description in. */
-export const descriptionAnnotation = 'definition.oam.dev/description';
+const descriptionAnnotation = 'definition.oam.dev/description';
 
 /** The annotation KubeVela writes a definition header's `alias` to. */
-export const aliasAnnotation = 'definition.oam.dev/alias';
+const aliasAnnotation = 'definition.oam.dev/alias';
 
 /** Where KubeVela puts header labels and annotations of the user's own (keys without `oam.dev`). */
-export const userKeyPrefix = 'custom.definition.oam.dev/';
+const userKeyPrefix = 'custom.definition.oam.dev/';
 
 /** Header labels or annotations as KubeVela writes them: keys without `oam.dev` get {@link userKeyPrefix}. */
 function userKeys(map: Record<string, string>): Record<string, string> {

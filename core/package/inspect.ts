@@ -65,16 +65,31 @@ export interface CueBudget {
   maxDefinitions: number;
   /** Total wall time for evaluating the package's CUE, all definitions and lines together. */
   totalMs: number;
+  /**
+   * Time one definition (or parameter.cue) may take on one CUE line, counted while the engine
+   * evaluates it (not while it waits for a worker). Unset: {@link defaultCueBudget}'s.
+   */
+  definitionMs?: number;
 }
 
-/** Generous for real addons (the largest catalog addon has 12 definitions and evaluates in seconds). */
-export const defaultCueBudget: CueBudget = { maxDefinitions: 100, totalMs: 60_000 };
+/**
+ * Generous for real addons: the largest catalog addon has 12 definitions and evaluates in
+ * seconds. `definitionMs`: KubeVela evaluates a definition on every reconcile, so a real one
+ * never needs seconds. The community catalog's slowest, kruise-rollout's
+ * definitions/kruise-rollout.cue, takes 189 ms (median; 261 ms at most) on its slower CUE
+ * line: 5 s is 26× that, and 2.5× the slowest of all, the bundled bizworks-ingress (1.2 s
+ * median, 2.0 s at most), measured on a loaded 2-core machine (`npx tsx
+ * bench/definition-times.ts`, bench/README.md).
+ */
+export const defaultCueBudget = { maxDefinitions: 100, totalMs: 60_000, definitionMs: 5_000 } as const satisfies CueBudget;
 
 /** Options of {@link inspectAddon}. */
 export interface InspectOptions {
   strict?: boolean;
   signal?: AbortSignal;
   budget?: CueBudget;
+  /** Whose publish this is (the token's id): the evaluator shares its workers fairly between groups. */
+  group?: string;
 }
 
 /**
@@ -136,7 +151,8 @@ async function inspectWithin(files: PackageFiles, cue: CueEvaluator, options: In
 
   const definitionFiles = [...files.keys()].filter((p) => roleOf(p) === 'definition-cue' || roleOf(p) === 'definition-yaml').sort();
   const line = lineForVelaRange(metadata?.system?.vela, (a, b) => semver.intersects(a, b, { includePrerelease: true }));
-  const results = await Promise.all(definitionFiles.map((file) => inspectDefinitionFile(file, textOf(files, file)!, cue, options.signal, line)));
+  const call = { signal: options.signal, timeoutMs: options.budget?.definitionMs ?? defaultCueBudget.definitionMs, group: options.group };
+  const results = await Promise.all(definitionFiles.map((file) => inspectDefinitionFile(file, textOf(files, file)!, cue, { ...call, line })));
   const definitions: DefinitionInfo[] = [];
   for (const r of results) {
     diagnostics.push(...r.diagnostics);
@@ -154,9 +170,9 @@ async function inspectWithin(files: PackageFiles, cue: CueEvaluator, options: In
   const parameterFile = files.has('parameter.cue') ? 'parameter.cue' : files.has('resources/parameter.cue') ? 'resources/parameter.cue' : undefined;
   if (parameterFile) {
     try {
-      parameterSchema = parameterSchemaFromOpenApi(await cue.parameterFileSchema(textOf(files, parameterFile)!, parameterFile, { signal: options.signal, line }));
+      parameterSchema = parameterSchemaFromOpenApi(await cue.parameterFileSchema(textOf(files, parameterFile)!, parameterFile, { ...call, line }));
     } catch (err) {
-      diagnostics.push(...diagnosticsOf(err, parameterFile));
+      diagnostics.push(...(isVelahubError(err, 'ECUE_TIMEOUT') ? [tooSlow(parameterFile, line, call.timeoutMs)] : diagnosticsOf(err, parameterFile)));
     }
   }
 
@@ -169,19 +185,32 @@ async function inspectWithin(files: PackageFiles, cue: CueEvaluator, options: In
   return { manifest: { metadata, readme, definitions, parameterSchema, warnings }, diagnostics };
 }
 
+/** Options of {@link inspectDefinitionFile}. */
+export interface DefinitionCallOptions {
+  signal?: AbortSignal;
+  /** The addon's target line, whose results are kept (default: the evaluator's). */
+  line?: CueLine;
+  /** The time each line's evaluation may take (see {@link CueBudget.definitionMs}). */
+  timeoutMs?: number;
+  /** Whose work this is, for the evaluator's fair share. */
+  group?: string;
+}
+
 /**
  * Evaluates one definition file (CUE format or Definition CR YAML) with every
  * CUE line KubeVela runs. The results of `line` (the addon's target) are kept;
  * where the lines disagree — one refuses it, or their schemas differ — a
- * warning names the KubeVela versions affected.
+ * warning names the KubeVela versions affected. A line that runs over
+ * `timeoutMs` refuses the file, whichever line it is.
  */
 export async function inspectDefinitionFile(
   file: string,
   text: string,
   cue: CueEvaluator,
-  signal?: AbortSignal,
-  line: CueLine = cue.line,
+  options: DefinitionCallOptions = {},
 ): Promise<{ definition?: DefinitionInfo; diagnostics: Diagnostic[] }> {
+  const { signal, timeoutMs, group } = options;
+  const line = options.line ?? cue.line;
   let source = text;
   const fromYaml = /\.ya?ml$/.test(file);
   try {
@@ -192,7 +221,11 @@ export async function inspectDefinitionFile(
     }
     const others = (Object.keys(CUE_LINES) as CueLine[]).filter((l) => l !== line);
     // The kept line also gives the named #Defs for the docs; the others only need comparing.
-    const [primary, ...rest] = await Promise.allSettled([line, ...others].map((l) => cue.inspect(source, file, { signal, line: l, refs: l === line })));
+    const lines = [line, ...others];
+    const settled = await Promise.allSettled(lines.map((l) => cue.inspect(source, file, { signal, line: l, refs: l === line, timeoutMs, group })));
+    const slow = settled.findIndex((r) => r.status === 'rejected' && isVelahubError(r.reason, 'ECUE_TIMEOUT'));
+    if (slow >= 0) return { diagnostics: [tooSlow(file, lines[slow]!, timeoutMs)] };
+    const [primary, ...rest] = settled;
     if (primary!.status === 'rejected') throw primary!.reason;
     const inspected = primary!.value;
     const header: DefinitionHeader = inspected.header;
@@ -231,6 +264,18 @@ export async function inspectDefinitionFile(
     // Lines of a CR converted to CUE do not match the YAML file; keep the message only.
     return { diagnostics: diagnosticsOf(err, file).map((d) => (fromYaml ? { ...d, line: undefined, column: undefined } : d)) };
   }
+}
+
+/** The error for a file whose evaluation ran over its per-definition limit. */
+function tooSlow(file: string, line: CueLine, timeoutMs: number | undefined): Diagnostic {
+  const limit = timeoutMs === undefined ? "the evaluator's limit" : `the limit of ${timeoutMs / 1000} s per definition`;
+  return {
+    severity: 'error',
+    code: 'definition-too-slow',
+    file,
+    message: `evaluating it with ${describeLine(line)} took longer than ${limit} and was stopped: KubeVela evaluates a definition on every reconcile`,
+    hint: 'simplify the template (large comprehensions, deep recursion); real definitions evaluate in milliseconds',
+  };
 }
 
 function withDefinitionNames(schema: JsonSchema, refs: Record<string, unknown> | undefined): JsonSchema {

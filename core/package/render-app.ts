@@ -24,7 +24,7 @@ export interface RenderedAddonApp {
 export const auxiliaryNameLabel = 'addons.oam.dev/auxiliary-name';
 
 /** KubeVela's parameter name for the clusters an addon is deployed to. */
-export const clustersParameter = 'clusters';
+const clustersParameter = 'clusters';
 
 /** The `package` clause of a CUE file, if it has one. */
 export function cuePackageOf(source: string): string | undefined {

@@ -6,7 +6,7 @@ import type { PackageFiles } from './files.ts';
  * (kept in the database and in every index entry) and the README (kept and rendered on pages).
  * Real catalog addons are far below them; a 9 MiB unknown metadata key is not.
  */
-export const textLimits: Readonly<Record<string, number>> = {
+const textLimits: Readonly<Record<string, number>> = {
   'metadata.yaml': 64 * 1024,
   'README.md': 1024 * 1024,
   'readme.md': 1024 * 1024,

@@ -382,7 +382,7 @@ function keepCandidate(name: string, version: string, registry: string): Candida
 }
 
 /** Dependencies first, ties by name; throws ECYCLE naming the cycle. */
-export function topologicalOrder(solution: Map<string, Candidate>): string[] {
+function topologicalOrder(solution: Map<string, Candidate>): string[] {
   const out: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];

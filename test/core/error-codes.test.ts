@@ -11,13 +11,14 @@ import { readmePath, withErrorCodes } from '../../scripts/error-codes-doc.ts';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const sourceDirs = ['core', 'registry', 'installer', 'cli', 'scripts'];
 
-test('statuses are the ones the CLI and the API gave before the catalogue', () => {
-  // [code, exit, HTTP]: pinned from cli/report.ts's code sets and registry/http/errors.ts's map and regex.
+test('statuses are the ones the CLI and the API gave before the catalogue, client mistakes aside', () => {
+  // [code, exit, HTTP]: pinned from cli/report.ts's code sets and registry/http/errors.ts's map and
+  // regex; EVERSION_REQUIRED, ENOENT and ECUE were 500s until the client-mistake audit (below).
   const pinned: Array<[string, number, number]> = [
     ['EUSAGE', 2, 400],
     ['EBAD_SET', 2, 400],
-    ['EVERSION_REQUIRED', 2, 500],
-    ['ENOENT', 3, 500],
+    ['EVERSION_REQUIRED', 2, 400],
+    ['ENOENT', 3, 404],
     ['ENOT_FOUND', 3, 404],
     ['EDEFINITION_NOT_FOUND', 3, 404],
     ['EUNAUTHORIZED', 4, 401],
@@ -29,12 +30,46 @@ test('statuses are the ones the CLI and the API gave before the catalogue', () =
     ['ECUE_BUSY', 1, 429],
     ['EUNSAFE_PATH', 1, 400],
     ['ETOO_MANY_FILES', 1, 400],
-    ['ECUE', 1, 500],
+    ['ECUE', 1, 422],
     ['EINTERNAL', 1, 500],
   ];
   for (const [code, exit, http] of pinned) {
     assert.equal(exitStatusOf(code), exit, `${code} exit status`);
     assert.equal(httpStatusOf(code), http, `${code} HTTP status`);
+  }
+});
+
+test("a client's mistake is a 4xx, never a 500", () => {
+  // Each was a 500 before: the request or input was at fault, not the server.
+  const clientMistakes: Array<[string, number]> = [
+    ['EVERSION_REQUIRED', 400],
+    ['EUNKNOWN_SOURCE', 400],
+    ['ENOTDIR', 400],
+    ['ENOENT', 404],
+    ['EIN_USE', 409],
+    ['EEXIST', 409],
+    ['EDEFINITION_CONFLICT', 409],
+    ['EVERSION_NOT_BUMPED', 409],
+    ['ECUE', 422],
+    ['ECYCLE', 422],
+    ['ERESOLVE', 422],
+    ['ERESOLVE_TOO_COMPLEX', 422],
+    ['ERENDER', 422],
+    ['ETERRAFORM', 422],
+    ['ELOCK_DIGEST', 422],
+    ['ELOCK_DIVERGES', 422],
+  ];
+  for (const [code, http] of clientMistakes) assert.equal(httpStatusOf(code), http, code);
+});
+
+test('only failures of the server or of what it depends on answer 5xx', () => {
+  // A new code is a client's 4xx unless it is listed here as the server's (or an upstream's) failure.
+  const serverSide = new Set(['EABORTED', 'EBLOB_CORRUPT', 'EBLOB_STORE', 'ECLUSTER', 'ECUE_CLOSED', 'ECUE_CRASH', 'ECUE_ENGINE_MISSING', 'EDIGEST', 'EINTERNAL', 'EREGISTRY', 'ETIMEOUT', 'EUNREACHABLE']);
+  for (const [code, e] of Object.entries(errorCodes)) {
+    if (serverSide.has(code)) assert.ok(e.http >= 500, `${code} is the server's failure: HTTP ${e.http}`);
+    else assert.ok(e.http >= 400 && e.http < 500, `${code} is the client's: HTTP ${e.http}, expected a 4xx`);
+    // Wrong flags and missing things are the caller's by definition.
+    if (e.exit === 'usage' || e.exit === 'notFound') assert.ok(e.http < 500, `${code} (exit ${e.exit}) answers ${e.http}`);
   }
 });
 

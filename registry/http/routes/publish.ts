@@ -4,6 +4,7 @@ import type { Registry } from '../../registry.ts';
 import { publishArchive, type PublishResult } from '../../publish.ts';
 import { defaultLimits } from '../../../core/package/files.ts';
 import { readChartField, receiveBounded, uploadGate } from '../upload.ts';
+import { publishSlots } from '../publish-slots.ts';
 
 function send(res: express.Response, result: PublishResult, identicalStatus = 200): void {
   res.status(result.status === 'created' ? 201 : identicalStatus).json({ saved: true, ...result });
@@ -21,15 +22,17 @@ const chartMuseumUpload = /^(?!\/helm\/|\/api\/v1\/)(?:\/[^/]+)*\/api(?:\/[^/]+)
 export function publishRoutes(registry: Registry): Router {
   const router = Router();
   const limit = (registry.limits ?? defaultLimits).maxTotalBytes;
+  // Each token's uploads wait in their own line (publish-slots.ts): one token cannot queue ahead of everyone.
+  const slots = publishSlots();
   // Who may publish is decided from the headers before the body is read (uploadGate), and the
   // body is then streamed through a bounded temp file rather than buffered by a body parser.
-  router.post('/api/v1/packages', uploadGate(limit), async (req, res) => {
+  router.post('/api/v1/packages', uploadGate(limit), slots, async (req, res) => {
     const body = await receiveBounded(req, limit, 'the request body');
     if (body.length === 0) throw new VelahubError('EBAD_REQUEST', 'the request body must be the addon .tgz (Content-Type: application/gzip)');
     send(res, await publishArchive(registry, body, req.token));
   });
   // The multipart framing adds a few hundred bytes around the archive.
-  router.post(chartMuseumUpload, uploadGate(limit + 64 * 1024), async (req, res) => {
+  router.post(chartMuseumUpload, uploadGate(limit + 64 * 1024), slots, async (req, res) => {
     const data = await readChartField(req, limit, 'the addon .tgz as chart=@file.tgz');
     try {
       // vela addon push reads anything but 201/202 as a failure: an identical re-push is a success there too.

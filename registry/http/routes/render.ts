@@ -23,10 +23,10 @@ export interface RenderLimits extends RenderQueueLimits {
 }
 
 /** Defaults sized for a small shared server. */
-export const defaultRenderLimits: RenderLimits = { maxBodyBytes: 64 * 1024, timeoutMs: 15_000, concurrency: 2, maxQueue: 16, cacheEntries: 256 };
+const defaultRenderLimits: RenderLimits = { maxBodyBytes: 64 * 1024, timeoutMs: 15_000, concurrency: 2, maxQueue: 16, cacheEntries: 256 };
 
 /** What the render endpoint answers. */
-export interface RenderResponse {
+interface RenderResponse {
   addon: string;
   version: string;
   digest: string;

@@ -33,7 +33,7 @@ describe('flag conventions', () => {
 
   describe('-o, --output <format>', () => {
     test('help texts name table as the human format and its default, never text', async () => {
-      for (const command of [['lint'], ['package'], ['show'], ['search'], ['info'], ['list'], ['status'], ['enable'], ['plan'], ['publish'], ['token', 'create'], ['chart', 'push'], ['registry', 'list']]) {
+      for (const command of [['lint'], ['package'], ['show'], ['search'], ['info'], ['list'], ['status'], ['enable'], ['plan'], ['upgrade'], ['export'], ['publish'], ['token', 'create'], ['chart', 'push'], ['registry', 'list']]) {
         const r = await cli(...command, '--help');
         assert.equal(r.code, 0, describeRun(r));
         assert.match(r.stdout, /-o, --output <format> +output format: table, json/, command.join(' '));
@@ -58,6 +58,11 @@ describe('flag conventions', () => {
         [['render', 'demo', 'web', '-o', 'table'], 'yaml, json'],
         [['package', 'demo', '-o', 'markdown'], 'table, json, yaml'],
         [['registry', 'list', '-o', 'wide'], 'table, json, yaml'],
+        // Refused while the flags are parsed (outputOption), before a cluster or registry is asked.
+        [['plan', 'demo', '-o', 'xml'], 'table, json, yaml'],
+        [['enable', 'demo', '-o', 'xml'], 'table, json, yaml'],
+        [['upgrade', 'demo', '-o', 'xml'], 'table, json, yaml'],
+        [['export', 'demo', '--catalog', 'out', '-o', 'xml'], 'table, json, yaml'],
       ] as const) {
         const r = await cli(...args);
         assertUsage(r, '-o');

@@ -228,9 +228,9 @@ describe('CueEvaluator.inspect remembers results', () => {
     const pool = new CuePool({ size: 1 });
     let runs = 0;
     const run = pool.run.bind(pool);
-    pool.run = (command, args, signal) => {
+    pool.run = (line, request, options) => {
       runs++;
-      return run(command, args, signal);
+      return run(line, request, options);
     };
     const counting = new CueEvaluator(pool);
     try {
@@ -252,9 +252,9 @@ describe('CueEvaluator.inspect remembers results', () => {
     const pool = new CuePool({ size: 1 });
     let runs = 0;
     const run = pool.run.bind(pool);
-    pool.run = (command, args, signal) => {
+    pool.run = (line, request, options) => {
       runs++;
-      return run(command, args, signal);
+      return run(line, request, options);
     };
     const counting = new CueEvaluator(pool);
     try {

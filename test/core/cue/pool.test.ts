@@ -45,12 +45,12 @@ describe('CuePool', () => {
     const p = pool({ size: 1 });
     const running = rejectsCode(p.run('v0.9', quick), 'ECUE_CLOSED');
     const controller = new AbortController();
-    const queued = p.run('v0.9', quick, controller.signal);
+    const queued = p.run('v0.9', quick, { signal: controller.signal });
     assert.equal(p.pending, 1);
     controller.abort();
     await assert.rejects(queued, { name: 'AbortError' });
     assert.equal(p.pending, 0);
-    await rejectsCode(p.run('v0.9', quick, AbortSignal.abort('not an Error')), 'EABORTED');
+    await rejectsCode(p.run('v0.9', quick, { signal: AbortSignal.abort('not an Error') }), 'EABORTED');
     await p.close();
     await running;
   });
@@ -63,12 +63,12 @@ describe('CuePool priorities', () => {
   test('an interactive call runs on the reserved worker while batch calls fill the rest', async () => {
     const p = new CuePool({ size: 2, reservedForInteractive: 1, timeoutMs: 60_000 });
     try {
-      await Promise.all([p.run('v0.9', quick, undefined, 'interactive'), p.run('v0.9', quick, undefined, 'interactive')]); // both workers started
+      await Promise.all([p.run('v0.9', quick, { priority: 'interactive' }), p.run('v0.9', quick, { priority: 'interactive' })]); // both workers started
       const controller = new AbortController();
-      const batch = [p.run('v0.9', slow, controller.signal), p.run('v0.9', slow, controller.signal)].map((b) => b.catch((e: Error) => e));
+      const batch = [p.run('v0.9', slow, { signal: controller.signal }), p.run('v0.9', slow, { signal: controller.signal })].map((b) => b.catch((e: Error) => e));
       assert.equal(p.pending, 1, 'the second batch call must wait: one worker is reserved');
       const t0 = performance.now();
-      assert.deepEqual(JSON.parse(await p.run('v0.9', quick, undefined, 'interactive')), { result: { a: 1 } });
+      assert.deepEqual(JSON.parse(await p.run('v0.9', quick, { priority: 'interactive' })), { result: { a: 1 } });
       assert.ok(performance.now() - t0 < 2000, `the interactive call waited ${performance.now() - t0} ms`);
       controller.abort();
       const outcomes = await Promise.all(batch);
@@ -82,13 +82,65 @@ describe('CuePool priorities', () => {
     const p = new CuePool({ size: 1, timeoutMs: 60_000 });
     try {
       const controller = new AbortController();
-      const running = p.run('v0.9', slow, controller.signal);
+      const running = p.run('v0.9', slow, { signal: controller.signal });
       await new Promise((r) => setTimeout(r, 300));
       const t0 = performance.now();
       controller.abort();
       await assert.rejects(running, { name: 'AbortError' });
       assert.ok(performance.now() - t0 < 500);
       assert.deepEqual(JSON.parse(await p.run('v0.9', quick)), { result: { a: 1 } });
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe('CuePool: per-call limits and fair shares between groups', () => {
+  const slow = JSON.stringify({ op: 'export', file: 'x.cue', source: 'import "list"\nx: [ for i in list.Range(0, 1500, 1) for j in list.Range(0, 1500, 1) { i * j } ]\n' });
+  const quick = JSON.stringify({ op: 'export', file: 'x.cue', source: 'a: 1\n' });
+
+  test("a call's own timeoutMs stops it long before the pool's limit", async () => {
+    const p = new CuePool({ size: 1, timeoutMs: 60_000 });
+    try {
+      await p.run('v0.9', quick);
+      const t0 = performance.now();
+      await rejectsCode(p.run('v0.9', slow, { timeoutMs: 500 }), 'ECUE_TIMEOUT', '500 ms');
+      assert.ok(performance.now() - t0 < 5000, `stopped after ${performance.now() - t0} ms`);
+      assert.deepEqual(JSON.parse(await p.run('v0.9', quick)), { result: { a: 1 } });
+    } finally {
+      await p.close();
+    }
+  });
+
+  test('with one worker, a group that arrives runs before the queued calls of a group that has used the worker', async () => {
+    const p = new CuePool({ size: 1, timeoutMs: 60_000 });
+    try {
+      await p.run('v0.9', quick);
+      const finished: string[] = [];
+      const track = (label: string, call: Promise<string>) => call.then(() => finished.push(label), () => finished.push(label));
+      // Group a: three slow calls, each stopped at 700 ms.
+      const a = [1, 2, 3].map((i) => track(`a${i}`, p.run('v0.9', slow, { group: 'a', timeoutMs: 700 })));
+      await new Promise((r) => setTimeout(r, 200));
+      const b = track('b', p.run('v0.9', quick, { group: 'b' }));
+      await Promise.all([...a, b]);
+      assert.deepEqual(finished.slice(0, 2), ['a1', 'b'], `finish order ${finished.join(', ')}: b waited behind a's queue`);
+    } finally {
+      await p.close();
+    }
+  });
+
+  test('maxPerGroup keeps a worker free for another group while one group has many calls', async () => {
+    const p = new CuePool({ size: 2, maxPerGroup: 1, timeoutMs: 60_000 });
+    try {
+      await Promise.all([p.run('v0.9', quick, { priority: 'interactive' }), p.run('v0.9', quick, { priority: 'interactive' })]); // both workers started
+      const controller = new AbortController();
+      const a = [1, 2, 3].map(() => p.run('v0.9', slow, { group: 'a', signal: controller.signal }).catch((e: Error) => e));
+      assert.equal(p.pending, 2, "only one of a's calls runs");
+      const t0 = performance.now();
+      assert.deepEqual(JSON.parse(await p.run('v0.9', quick, { group: 'b' })), { result: { a: 1 } });
+      assert.ok(performance.now() - t0 < 2000, `b's call waited ${(performance.now() - t0).toFixed(0)} ms`);
+      controller.abort();
+      for (const o of await Promise.all(a)) assert.ok(o instanceof Error && o.name === 'AbortError', String(o));
     } finally {
       await p.close();
     }

@@ -276,4 +276,22 @@ template: {
     const after = await inspectAddon(minimal({ 'definitions/labels.cue': labelsTrait('labels') }), cue);
     assert.ok(after.manifest, JSON.stringify(after.diagnostics));
   });
+
+  test('a slow definition is refused at the per-definition limit, naming its file, and the others still evaluate', async () => {
+    const t0 = performance.now();
+    const result = await inspectAddon(minimal({ 'definitions/slow.cue': slowDefinition('slow'), 'definitions/labels.cue': labelsTrait('labels') }), cue, {
+      budget: { maxDefinitions: 10, totalMs: 60_000, definitionMs: 500 },
+    });
+    assert.ok(performance.now() - t0 < 15_000, `took ${performance.now() - t0} ms`);
+    assert.equal(result.manifest, undefined);
+    const [d] = only(result.diagnostics, 'definition-too-slow');
+    assert.equal(d!.file, 'definitions/slow.cue');
+    assert.equal(d!.severity, 'error');
+    assert.match(d!.message, /took longer than the limit of 0\.5 s per definition/);
+    assert.deepEqual(
+      result.diagnostics.filter((x) => x.file === 'definitions/labels.cue' && x.severity === 'error'),
+      [],
+      'the fast definition evaluated',
+    );
+  });
 });

@@ -25,6 +25,9 @@ before(async () => {
   app.get('/busy', () => {
     throw new VelahubError('ECUE_BUSY', 'too many renders');
   });
+  app.get('/resolve', () => {
+    throw new VelahubError('ERESOLVE', 'no version of "a" satisfies ^2.0.0');
+  });
   app.get('/bug', () => {
     throw new TypeError('boom');
   });
@@ -70,4 +73,11 @@ test('anything else is a 500 EINTERNAL that shows nothing of the error', async (
   const r = await get('/bug');
   assert.equal(r.status, 500);
   assert.deepEqual(r.body, { error: 'internal error', code: 'EINTERNAL', hint: errorCodes.EINTERNAL.hint });
+});
+
+test("a client's mistake answers its 4xx, not a 500 (ERESOLVE is a 422)", async () => {
+  const r = await get('/resolve');
+  assert.equal(r.status, 422);
+  assert.equal(r.body.code, 'ERESOLVE');
+  assert.equal(r.body.hint, errorCodes.ERESOLVE.hint);
 });
