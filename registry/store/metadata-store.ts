@@ -2,7 +2,7 @@ import semver from 'semver';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
 import type { AddonSummary, DefinitionMatch, DefinitionRecord, Facets, Page, TokenRecord, TokenScope, VersionRecord, VersionSummary } from './records.ts';
 import { canonicalVersion } from '../../core/package/versions.ts';
-import { hashToken, pepperHash, tokenHashPrefix } from '../tokens.ts';
+import { hashToken, pepperHash, tokenHashPrefix } from './token-hash.ts';
 import { newestVersion, versionBelow } from './version-order.ts';
 import { bumpRevision, indexEntryRows, iso, json, readRevision, type IndexEntryRow, type Row } from './sql-rows.ts';
 
@@ -103,7 +103,7 @@ export type InsertOutcome = { created: true } | { created: false; existingDigest
  * latest version, index entries) is written in the same transaction.
  */
 export class MetadataStore {
-  /** `tokenPepper`: the server-side key of token hashes (see tokens.ts), never stored in the database. */
+  /** `tokenPepper`: the server-side key of token hashes (see token-hash.ts), never stored in the database. */
   constructor(
     readonly db: SqlClient,
     readonly tokenPepper: Uint8Array,
