@@ -4,7 +4,7 @@ import type { AddonSummary, DefinitionMatch, DefinitionRecord, Facets, Page, Tok
 import { canonicalVersion } from '../../core/package/versions.ts';
 import { hashToken, pepperHash, tokenHashPrefix } from './token-hash.ts';
 import { newestVersion, versionBelow } from './version-order.ts';
-import { bumpRevision, indexEntryRows, iso, json, readRevision, type IndexEntryRow, type Row } from './sql-rows.ts';
+import { bumpRevision, indexEntryRows, iso, json, readRevision, updateVersion, type IndexEntryRow, type IndexSource, type Row } from './sql-rows.ts';
 
 function toVersion(r: Row): VersionRecord {
   return {
@@ -103,6 +103,9 @@ export type InsertOutcome = { created: true } | { created: false; existingDigest
  * latest version, index entries) is written in the same transaction.
  */
 export class MetadataStore {
+  /** index.yaml's source: every non-yanked version, revised by `catalog_state`. */
+  readonly index: IndexSource = { state: 'catalog_state', entries: 'SELECT name, version, index_entry FROM versions WHERE NOT yanked' };
+
   /** `tokenPepper`: the server-side key of token hashes (see token-hash.ts), never stored in the database. */
   constructor(
     readonly db: SqlClient,
@@ -371,13 +374,7 @@ export class MetadataStore {
   }
 
   async #update(name: string, version: string, set: string, values: unknown[]): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const r = await tx.query(`UPDATE versions SET ${set} WHERE name = $1 AND version = $2`, [name, version, ...values]);
-      if (r.affectedRows === 0) return false;
-      await this.#refreshAddon(tx, name);
-      await bumpRevision(tx, 'catalog_state');
-      return true;
-    });
+    return updateVersion(this.db, { state: 'catalog_state', sql: `UPDATE versions SET ${set} WHERE name = $1 AND version = $2`, params: [name, version, ...values], then: (tx) => this.#refreshAddon(tx, name) });
   }
 
   /** A number that changes whenever anything in index.yaml may have changed. */
@@ -387,7 +384,7 @@ export class MetadataStore {
 
   /** The precomputed index entries of every non-yanked version, grouped by addon. */
   async indexEntries(): Promise<IndexEntryRow[]> {
-    return indexEntryRows(this.db, 'SELECT name, version, index_entry FROM versions WHERE NOT yanked');
+    return indexEntryRows(this.db, this.index);
   }
 
   /** Addon names and versions (for resolvers that want the whole graph). */

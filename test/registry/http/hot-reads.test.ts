@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import { sha256 } from '../../../core/package/archive.ts';
-import { createApp } from '../../../registry/http/app.ts';
+import { createApp } from '../../../registry/app.ts';
 import { createHotReads, type HotReads } from '../../../registry/http/hot-reads.ts';
 import { openRegistry, type Registry } from '../../../registry/registry.ts';
 import { createToken } from '../../../registry/tokens.ts';

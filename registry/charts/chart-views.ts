@@ -1,8 +1,8 @@
-import { html, type SafeHtml } from '../html.ts';
-import type { ChartListModel, ChartPageModel } from '../chart-loaders.ts';
-import { date, qs } from './common.ts';
-import { packageSection, readmeSection } from './package-sections.ts';
-import { parameterTables } from './param-table.ts';
+import { html, type SafeHtml } from '../web/html.ts';
+import { date, qs } from '../web/views/common.ts';
+import { packageSection, readmeSection } from '../web/views/package-sections.ts';
+import { parameterTables } from '../web/views/param-table.ts';
+import type { ChartListModel, ChartPageModel } from './chart-loaders.ts';
 
 /** `/helm-charts/NAME` or `/helm-charts/NAME/VERSION` (`/charts/` holds the addon archives). */
 export function chartUrl(name: string, version?: string): string {
