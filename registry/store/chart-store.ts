@@ -4,7 +4,8 @@ import type { ChartMetadata } from '../../core/chart/chart-yaml.ts';
 import type { ParamTable } from '../../core/params/reference.ts';
 import type { SqlClient } from './sql-client.ts';
 import type { Page, StoredArchive } from './records.ts';
-import { bumpRevision, indexEntryRows, iso, json, readRevision, updateVersion, type IndexEntryRow, type IndexSource, type Row } from './sql-rows.ts';
+import { archiveColumns, bumpRevision, SqlConditions, versionColumns, iso, json, updateVersion, type Row } from './sql-rows.ts';
+import { IndexedVersions } from './indexed-versions.ts';
 import { byNameThenNewest, newestVersion } from './version-order.ts';
 
 /** A stored chart version (deleted ones are kept as tombstones). */
@@ -41,16 +42,9 @@ export type DeriveChartParameters = (manifest: ChartManifest) => ParamTable[];
 
 function toRecord(r: Row): ChartVersionRecord {
   return {
-    name: String(r.name),
-    version: String(r.version),
-    digest: String(r.digest),
-    size: Number(r.size),
-    createdAt: iso(r.created_at),
-    metadata: json(r.metadata),
+    ...versionColumns<ChartMetadata>(r),
     manifest: json(r.manifest),
-    indexEntry: String(r.index_entry),
     parameters: json(r.parameters ?? '[]'),
-    publishedBy: (r.published_by as string | null) ?? null,
     deletedAt: r.deleted_at ? iso(r.deleted_at) : null,
     deletedBy: (r.deleted_by as string | null) ?? null,
   };
@@ -58,7 +52,7 @@ function toRecord(r: Row): ChartVersionRecord {
 
 function toSummary(r: Row): ChartVersionSummary {
   const meta = json<ChartMetadata>(r.metadata);
-  return { name: String(r.name), version: String(r.version), digest: String(r.digest), size: Number(r.size), createdAt: iso(r.created_at), appVersion: meta.appVersion ?? null, description: meta.description ?? '' };
+  return { ...archiveColumns(r), appVersion: meta.appVersion ?? null, description: meta.description ?? '' };
 }
 
 /**
@@ -66,11 +60,11 @@ function toSummary(r: Row): ChartVersionSummary {
  * tables). Versions are insert-only; delete marks a tombstone and the version
  * leaves the index and the API, but its number stays taken.
  */
-export class ChartStore {
-  /** /helm/index.yaml's source: the live versions, revised by `chart_state`. */
-  readonly index: IndexSource = { state: 'chart_state', entries: 'SELECT name, version, index_entry FROM chart_versions WHERE deleted_at IS NULL' };
-
-  constructor(readonly db: SqlClient) {}
+export class ChartStore extends IndexedVersions {
+  /** /helm/index.yaml lists the live versions; `chart_state` revises it. */
+  constructor(db: SqlClient) {
+    super(db, { state: 'chart_state', entries: 'SELECT name, version, index_entry FROM chart_versions WHERE deleted_at IS NULL' });
+  }
 
   /**
    * Inserts a version unless name+version exists (live or deleted); bumps the revision.
@@ -127,13 +121,12 @@ export class ChartStore {
 
   /** Charts with a live version, filtered by a text in the name or description, by name. */
   async list(q: { text?: string; limit: number; offset: number }): Promise<Page<ChartSummary>> {
-    const params: unknown[] = [];
-    let where = 'deleted_at IS NULL';
+    const where = new SqlConditions('deleted_at IS NULL');
     if (q.text) {
-      params.push(q.text);
-      where += ` AND (name ILIKE '%' || $1 || '%' OR description ILIKE '%' || $1 || '%')`;
+      const t = where.param(q.text);
+      where.and(`(name ILIKE '%' || ${t} || '%' OR description ILIKE '%' || ${t} || '%')`);
     }
-    const rows = (await this.db.query<Row>(`SELECT name, version, digest, size, created_at, metadata FROM chart_versions WHERE ${where}`, params)).rows.map(toSummary);
+    const rows = (await this.db.query<Row>(`SELECT name, version, digest, size, created_at, metadata FROM chart_versions WHERE ${where.sql}`, where.params)).rows.map(toSummary);
     const byName = new Map<string, ChartVersionSummary[]>();
     for (const v of rows) byName.set(v.name, [...(byName.get(v.name) ?? []), v]);
     const all: ChartSummary[] = [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, list]) => {
@@ -146,15 +139,5 @@ export class ChartStore {
   /** Marks a live version deleted; false when there is no live version to delete. */
   async delete(name: string, version: string, by: string): Promise<boolean> {
     return updateVersion(this.db, { state: 'chart_state', sql: 'UPDATE chart_versions SET deleted_at = now(), deleted_by = $3 WHERE name = $1 AND version = $2 AND deleted_at IS NULL', params: [name, version, by] });
-  }
-
-  /** A number that changes whenever /helm/index.yaml may have changed. */
-  async revision(): Promise<number> {
-    return readRevision(this.db, 'chart_state');
-  }
-
-  /** The precomputed index entries of every live version, by name then newest first. */
-  async indexEntries(): Promise<IndexEntryRow[]> {
-    return indexEntryRows(this.db, this.index);
   }
 }

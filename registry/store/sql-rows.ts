@@ -1,5 +1,6 @@
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
 import { byNameThenNewest } from './version-order.ts';
+import type { StoredArchive } from './records.ts';
 
 /**
  * Row helpers shared by the addon and chart stores: both keep versions with a
@@ -15,6 +16,16 @@ export const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() 
 
 /** A JSON column as a value (drivers parse json/jsonb; a text cast arrives as a string). */
 export const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+/** The columns every version row has, whatever its kind: who it is and its archive. */
+export function archiveColumns(r: Row): StoredArchive {
+  return { name: String(r.name), version: String(r.version), digest: String(r.digest), size: Number(r.size), createdAt: iso(r.created_at) };
+}
+
+/** The columns of a whole version row of either kind: its archive's, its metadata, its index entry and who published it. */
+export function versionColumns<M>(r: Row): StoredArchive & { metadata: M; indexEntry: string; publishedBy: string | null } {
+  return { ...archiveColumns(r), metadata: json<M>(r.metadata), indexEntry: String(r.index_entry), publishedBy: (r.published_by as string | null) ?? null };
+}
 
 /** One version's entry of an index.yaml. */
 export interface IndexEntryRow {
@@ -69,4 +80,31 @@ export async function updateVersion(db: SqlClient, input: { state: StateTable; s
     await bumpRevision(tx, input.state);
     return true;
   });
+}
+
+/** A WHERE clause built condition by condition, its parameters numbered in the order they are added. */
+export class SqlConditions {
+  readonly params: unknown[] = [];
+  readonly #parts: string[];
+
+  /** Starts with the conditions every query of the list has. */
+  constructor(...always: string[]) {
+    this.#parts = [...always];
+  }
+
+  /** Adds a parameter; returns its placeholder (`$n`). */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  /** Adds a condition. */
+  and(condition: string): void {
+    this.#parts.push(condition);
+  }
+
+  /** The conditions joined with AND. */
+  get sql(): string {
+    return this.#parts.join(' AND ');
+  }
 }
