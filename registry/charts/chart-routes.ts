@@ -4,7 +4,7 @@ import { defaultLimits } from '../../core/package/files.ts';
 import type { Registry } from '../registry.ts';
 import { requireAdmin } from '../http/auth.ts';
 import { pageQuery, queryText, requestBaseUrl } from '../http/page-query.ts';
-import { sendArchive, sendIndexDocument } from '../http/send-documents.ts';
+import { archiveSource, indexSource, prepare, sendPrepared } from '../http/send-documents.ts';
 import { readChartField, receiveBounded, uploadGate } from '../http/upload.ts';
 import { chartVersionEntry } from './chart-index.ts';
 import { requireChart, requireChartName, requireChartVersion } from './chart-lookups.ts';
@@ -37,18 +37,18 @@ export function chartRoutes(registry: Registry): Router {
   const router = Router();
 
   router.get('/helm/index.yaml', async (req, res) => {
-    sendIndexDocument(req, res, await registry.indexYaml('chart'));
+    sendPrepared(req, res, prepare(indexSource(await registry.indexYaml('chart'))));
   });
 
-  const sendChartArchive = async (res: Response, name: string, version: string) => {
+  const sendChartArchive = async (req: Request, res: Response, name: string, version: string) => {
     const v = await requireChartVersion(charts, name, version);
-    await sendArchive(res, registry.blobs, v.digest, `chart ${name}@${version}`);
+    sendPrepared(req, res, prepare(await archiveSource(registry.blobs, v.digest, `chart ${name}@${version}`)));
   };
 
   router.get('/helm/charts/:file', async (req, res) => {
     const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(String(req.params.file));
     if (!m) throw new VelahubError('ENOT_FOUND', `${req.params.file} is not a chart archive name: expected NAME-VERSION.tgz`);
-    await sendChartArchive(res, m[1]!, m[2]!);
+    await sendChartArchive(req, res, m[1]!, m[2]!);
   });
 
   // Who may upload is decided from the headers before the body is read; the multipart framing adds a few hundred bytes.
@@ -91,7 +91,7 @@ export function chartRoutes(registry: Registry): Router {
   });
 
   router.get('/api/v1/charts/:name/versions/:version/archive', async (req, res) => {
-    await sendChartArchive(res, requireChartName(String(req.params.name)), String(req.params.version));
+    await sendChartArchive(req, res, requireChartName(String(req.params.name)), String(req.params.version));
   });
 
   return router;
