@@ -29,7 +29,8 @@ export interface HotReads {
 }
 
 /**
- * The hot reads — index.yaml, archives, an addon's and a version's JSON — served by plain
+ * The hot reads — the URLs of the hot-document table (hot-documents.ts, which express serves
+ * from too): index.yaml, archives, an addon's and a version's JSON — served by plain
  * node:http from bytes prepared once per catalog change (identity and gzip, strong ETag), in front
  * of the express app that keeps everything else. A request costs a map lookup: If-None-Match is
  * answered from the prepared ETag before anything touches the database, and nothing is rebuilt
