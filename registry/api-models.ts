@@ -2,6 +2,7 @@ import type { AddonManifest, DefinitionInfo } from '../core/package/inspect.ts';
 import { docsOf } from '../core/params/derive.ts';
 import { diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import type { VersionRecord } from './store/records.ts';
+import { archivePath } from './index-yaml.ts';
 
 /**
  * The JSON shapes of the API's version, definition and diff responses, built in
@@ -26,7 +27,7 @@ export function versionDetail(v: VersionRecord) {
     definitions: v.manifest.definitions.map((d) => ({ name: d.name, type: d.type, description: d.description, schematic: d.schematic, attributes: d.attributes })),
     parameterSchema: v.manifest.parameterSchema ?? null,
     warnings: v.warnings,
-    archive: `/charts/${v.name}-${v.version}.tgz`,
+    archive: `/${archivePath(v.name, v.version)}`,
   };
 }
 /** See {@link versionDetail}. */

@@ -2,9 +2,29 @@ import { stringify } from 'yaml';
 import type { AddonMetadata } from '../core/package/metadata.ts';
 import type { AddonManifest } from '../core/package/inspect.ts';
 
-/** The archive path of a version, relative to the registry base URL. */
-export function chartPath(name: string, version: string): string {
+/**
+ * The archive path of a version, relative to its repository (the registry's base URL for
+ * addons, `/helm/` for charts): the `urls` entry of its index.yaml entry.
+ */
+export function archivePath(name: string, version: string): string {
   return `charts/${name}-${version}.tgz`;
+}
+
+/**
+ * A version's entry of a Helm repository index: `fields` (keys of Helm's ChartVersion only) with
+ * the repository's own `urls`, `created` and bare-hex `digest` after them, for addons and charts alike.
+ */
+export function indexEntryFields(fields: Record<string, unknown>, archive: { name: string; version: string; digest: string; createdAt: string }): Record<string, unknown> {
+  return { ...fields, urls: [archivePath(archive.name, archive.version)], created: archive.createdAt, digest: archive.digest.replace(/^sha256:/, '') };
+}
+
+/** An index entry as YAML list-item text indented for `entries.<name>`: computed once at publish, so index.yaml is assembled by concatenation. */
+export function indexEntryText(entry: Record<string, unknown>): string {
+  return stringify([entry], { lineWidth: 0 })
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
 }
 
 /**
@@ -37,15 +57,7 @@ export function indexEntry(input: { metadata: AddonMetadata; manifest: AddonMani
   if (m.tags?.length) entry.keywords = m.tags;
   if (input.deprecated) entry.deprecated = true;
   if (Object.keys(annotations).length) entry.annotations = annotations;
-  entry.urls = [chartPath(m.name, m.version)];
-  entry.created = input.createdAt;
-  entry.digest = input.digest.replace(/^sha256:/, '');
-  const text = stringify([entry], { lineWidth: 0 });
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
+  return indexEntryText(indexEntryFields(entry, { name: m.name, version: m.version, digest: input.digest, createdAt: input.createdAt }));
 }
 
 /**

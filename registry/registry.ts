@@ -11,7 +11,10 @@ import { loadTokenPepper } from './pepper.ts';
 import { ensurePrivateDir } from './store/private-dir.ts';
 import { openPglite } from './store/pglite-client.ts';
 import { openPostgres } from './store/pg-client.ts';
-import { buildIndexDocument, type IndexDocument } from './index-document.ts';
+import { buildIndexDocument, indexDocumentCache, type IndexDocument } from './index-document.ts';
+import { ChartStore } from './store/chart-store.ts';
+import type { PackageKind } from './store/records.ts';
+import { parameterReference } from '../core/params/reference.ts';
 import { CatalogWatch } from './store/catalog-watch.ts';
 import { withStartupLock } from './store/startup-lock.ts';
 import type { SqlClient } from './store/sql-client.ts';
@@ -30,6 +33,8 @@ export const serverCuePool: CuePoolOptions = { size: 3, reservedForInteractive: 
 /** Everything the server and its actions share. */
 export interface Registry {
   store: MetadataStore;
+  /** The Helm chart repository's versions (same database, own tables). */
+  charts: ChartStore;
   blobs: BlobStore;
   /** Where the blobs are, for logs: a file: URL or s3://bucket/prefix (never credentials). */
   blobStore: string;
@@ -39,10 +44,11 @@ export interface Registry {
   /** The catalog revision, pushed by the database on every replica's writes; caches key on it. */
   catalog: CatalogWatch;
   /**
-   * index.yaml for the current catalog revision: its text, a gzipped copy and a
-   * strong ETag, built once per revision and shared by every read.
+   * A kind's index.yaml (addons' `/index.yaml` by default, or charts' `/helm/index.yaml`) for its
+   * current revision: its text, a gzipped copy and a strong ETag, built once per revision from
+   * one snapshot and shared by every read.
    */
-  indexYaml(): Promise<IndexDocument>;
+  indexYaml(kind?: PackageKind): Promise<IndexDocument>;
   /** Reads the revision and rebuilds index.yaml now (after a local write), so no reader pays for it or sees it stale. */
   refreshIndex(): Promise<void>;
   close(): Promise<void>;
@@ -98,6 +104,7 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
       await migrate(db);
       await store.migrateTokenHashes();
       await store.refreshDerived({ format: derivedFormat, derive: deriveVersionDocs });
+      await new ChartStore(db).refreshDerived((manifest) => parameterReference(manifest.parameterSchema));
     });
     catalog = await CatalogWatch.open({ db, databaseUrl: options.databaseUrl, pollMs: options.catalogPollMs });
   } catch (err) {
@@ -105,31 +112,27 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     opened.close();
     throw err;
   }
+  // One worker stays free for renders from the docs pages while publishes evaluate.
   const cue = options.cue ?? new CueEvaluator(new CuePool({ ...serverCuePool, prestart: options.prestartCue ?? false }));
-  let cached: IndexDocument | undefined;
-  let building: Promise<IndexDocument> | undefined;
-  const current = async (): Promise<IndexDocument> => {
-    // The watch follows every replica's writes (LISTEN/NOTIFY): no query while nothing changed.
-    while (!cached || cached.revision < catalog.revision) {
-      // One build per revision even when many readers arrive together.
-      building ??= buildIndexDocument(store).finally(() => (building = undefined));
-      const doc = await building;
-      catalog.observe(doc.revision);
-      if (!cached || doc.revision > cached.revision) cached = doc;
-    }
-    return cached;
+  const charts = new ChartStore(db);
+  // The watch follows every replica's writes (LISTEN/NOTIFY): no query while nothing changed.
+  // Chart writes are not watched (they are rare): /helm/index.yaml reads its revision per request.
+  const indexes: Record<PackageKind, () => Promise<IndexDocument>> = {
+    addon: indexDocumentCache({ build: () => buildIndexDocument(db, store.index), revision: () => catalog.revision, built: (r) => catalog.observe(r) }),
+    chart: indexDocumentCache({ build: () => buildIndexDocument(db, charts.index), revision: () => charts.revision() }),
   };
   return {
     store,
+    charts,
     blobs: opened.blobs,
     blobStore: opened.describe,
     cue,
     limits: options.limits,
     catalog,
-    indexYaml: current,
+    indexYaml: (kind = 'addon') => indexes[kind](),
     async refreshIndex() {
       await catalog.check();
-      await current();
+      await indexes.addon();
     },
     async close() {
       if (!options.cue) await cue.close();

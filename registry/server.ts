@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { openRegistry, type Registry } from './registry.ts';
-import { createApp } from './http/app.ts';
+import { createApp } from './app.ts';
 import { createHotReads, type HotReads } from './http/hot-reads.ts';
 import { publishFolderTree } from './seed.ts';
 import { createToken } from './tokens.ts';

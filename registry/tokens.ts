@@ -1,31 +1,7 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { VelahubError } from '../core/errors.ts';
 import type { MetadataStore } from './store/metadata-store.ts';
 import type { TokenRecord, TokenScope } from './store/records.ts';
-
-/** Marks a stored token hash as peppered (rows without it predate the pepper and are migrated). */
-export const tokenHashPrefix = 'hmac-sha256:';
-
-/** The SHA-256 of a token: what velahub stored before the pepper, and the input of the HMAC. */
-export function legacyTokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/**
- * The peppered form of a token's SHA-256: HMAC-SHA256 keyed with the server's pepper. Keyed on
- * the SHA-256 (not the token) so hashes stored before the pepper migrate without the secrets.
- */
-export function pepperHash(sha256Hex: string, pepper: Uint8Array): string {
-  return tokenHashPrefix + createHmac('sha256', pepper).update(sha256Hex).digest('hex');
-}
-
-/**
- * How a token is stored: an HMAC with a server-side pepper kept outside the data folder, so a
- * copy of the database alone cannot be used to check guesses offline. Never the token itself.
- */
-export function hashToken(token: string, pepper: Uint8Array): string {
-  return pepperHash(legacyTokenHash(token), pepper);
-}
 
 const scopes: readonly TokenScope[] = ['read', 'publish', 'admin'];
 const patternRe = /^[a-z0-9]+(-[a-z0-9]+)*(-\*)?$|^\*$/;

@@ -1,7 +1,6 @@
 import { stringify } from 'yaml';
-import { parameterReference, type ParamTable } from '../../core/params/reference.ts';
 import type { ChartVersionRecord, ChartVersionSummary } from '../store/chart-store.ts';
-import { chartArchivePath } from './chart-index.ts';
+import { archivePath } from '../index-yaml.ts';
 
 /** The chart repository's URL as Helm and Flux use it: the registry's base + `/helm`. */
 export function chartRepositoryUrl(baseUrl: string): string {
@@ -49,9 +48,10 @@ export function chartVersionDetail(v: ChartVersionRecord, baseUrl: string) {
     values: v.manifest.valuesYaml,
     valuesSchema: v.manifest.valuesSchema,
     parameterSource: v.manifest.parameterSource,
-    parameters: parameterReference(v.manifest.parameterSchema) as ParamTable[],
+    // Derived at upload (and backfilled at startup for older rows): a page view only reads it.
+    parameters: v.parameters,
     repository,
-    archive: `/helm/${chartArchivePath(v.name, v.version)}`,
+    archive: `/helm/${archivePath(v.name, v.version)}`,
     install: {
       helm: [`helm repo add velahub ${repository}`, `helm install ${v.name} velahub/${v.name} --version ${v.version}`],
       velahub: `velahub chart pull ${v.name}@${v.version}`,

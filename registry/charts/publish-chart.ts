@@ -1,13 +1,13 @@
 import { isVelahubError, VelahubError } from '../../core/errors.ts';
 import { refusal } from '../../core/diagnostics.ts';
-import { inspectChart } from '../../core/chart/inspect.ts';
-import { sha256, unpackArchive } from '../../core/package/archive.ts';
-import { defaultLimits, type PackageLimits } from '../../core/package/files.ts';
+import { inspectChart, type ChartInspection } from '../../core/chart/inspect.ts';
+import type { PackageLimits } from '../../core/package/files.ts';
+import { parameterReference } from '../../core/params/reference.ts';
+import { publishPackage, type PackageResult, type PublishKind, type ReadPackage } from '../publish.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { ChartStore } from '../store/chart-store.ts';
 import type { TokenRecord } from '../store/records.ts';
-import { mayPublish } from '../tokens.ts';
-import { requireChartVersion } from '../lookups.ts';
+import { requireChartVersion } from './chart-lookups.ts';
 import { chartIndexEntry } from './chart-index.ts';
 
 /** What uploading a chart needs. */
@@ -19,58 +19,11 @@ export interface ChartPublishDeps {
 }
 
 /** The outcome of an upload: `created` (201) or `unchanged` (identical bytes already there: 200). */
-export interface ChartPublishResult {
-  status: 'created' | 'unchanged';
-  name: string;
-  version: string;
-  digest: string;
-  size: number;
-}
+export type ChartPublishResult = PackageResult;
 
-/**
- * Uploads a chart archive (`helm package` output as is): unpacked under the
- * same safety limits as addons, the token's scope checked against the chart
- * name, the chart validated (all problems at once), then the blob written
- * durably and the version row committed. A version is immutable: identical
- * bytes again are a no-op, other bytes a 409, and a deleted version's number
- * stays taken.
- */
-export async function publishChart(deps: ChartPublishDeps, archive: Uint8Array, token: TokenRecord | undefined): Promise<ChartPublishResult> {
-  if (!token) throw new VelahubError('EUNAUTHORIZED', 'uploading a chart needs a token: send Authorization: Bearer <token>', { hint: 'create one with `velahub token create --scope publish --pattern NAME`' });
-  const limits = deps.limits ?? defaultLimits;
-  if (archive.length > limits.maxTotalBytes) throw new VelahubError('EPACKAGE_TOO_LARGE', `chart archive of ${archive.length} bytes exceeds the ${limits.maxTotalBytes}-byte limit`);
-  const { top, files } = await unpackArchive(archive, limits).catch((err: unknown) => {
-    throw inChartWords(err);
-  });
-  const inspection = inspectChart(top, files);
-  // The name decides who may upload: refuse a token that does not cover it before listing the chart's problems.
-  const name = inspection.name;
-  if (name && !mayPublish(token, name)) {
-    throw new VelahubError('EFORBIDDEN', `token ${token.id} (${token.scope}${token.pattern ? ` ${token.pattern}` : ''}) may not upload chart "${name}"`, { hint: 'use a token whose pattern covers this name' });
-  }
-  if (!inspection.manifest) throw refusal(`chart ${name ?? top}${inspection.version ? `@${inspection.version}` : ''}`, inspection.diagnostics);
-  const { metadata } = inspection.manifest;
-  const digest = sha256(archive);
-  const existing = await deps.charts.get(metadata.name, metadata.version);
-  if (existing) return sameOrConflict(existing.digest, existing.deletedAt, digest, metadata.name, metadata.version, archive.length);
-
-  await deps.blobs.put(archive);
-  const createdAt = (deps.now?.() ?? new Date()).toISOString();
-  const outcome = await deps.charts.insert({
-    name: metadata.name,
-    version: metadata.version,
-    digest,
-    size: archive.length,
-    createdAt,
-    metadata,
-    manifest: inspection.manifest,
-    indexEntry: chartIndexEntry({ metadata, digest, createdAt }),
-    publishedBy: token.id,
-    deletedAt: null,
-    deletedBy: null,
-  });
-  if (!outcome.created) return sameOrConflict(outcome.existingDigest, outcome.deletedAt, digest, metadata.name, metadata.version, archive.length);
-  return { status: 'created', name: metadata.name, version: metadata.version, digest, size: archive.length };
+/** A chart read from its archive: Chart.yaml's name (when readable) and the whole inspection. */
+interface ReadChart extends ReadPackage {
+  inspection: ChartInspection;
 }
 
 /** The unpacker speaks of addons; an upload to the chart repository is told about charts. */
@@ -80,12 +33,72 @@ function inChartWords(err: unknown): unknown {
   return new VelahubError(err.code, message, { path: err.path, data: err.data, hint: err.code === 'EBAD_ARCHIVE' ? 'upload what `helm package` writes, or use `velahub chart push DIR`' : err.hint });
 }
 
-function sameOrConflict(existingDigest: string, deletedAt: string | null, digest: string, name: string, version: string, size: number): ChartPublishResult {
-  if (deletedAt) {
-    throw new VelahubError('ECONFLICT', `chart ${name}@${version} was deleted at ${deletedAt}; a deleted version's number is never reused, so clusters that pinned it cannot get other content under it`, { hint: 'bump the version in Chart.yaml', data: { existingDigest, digest } });
-  }
-  if (existingDigest === digest) return { status: 'unchanged', name, version, digest, size };
-  throw new VelahubError('ECONFLICT', `chart ${name}@${version} is already uploaded with different content (${existingDigest}); chart versions are immutable`, { hint: 'bump the version in Chart.yaml', data: { existingDigest, digest } });
+/**
+ * The chart kind of the publish pipeline: Chart.yaml names it, the chart is validated (all
+ * problems at once), its index entry and values parameter tables are derived here, once, and a
+ * deleted version's number stays taken.
+ */
+function chartKind(deps: ChartPublishDeps): PublishKind<ReadChart, object> {
+  return {
+    words: {
+      needsToken: 'uploading a chart needs a token: send Authorization: Bearer <token>',
+      archive: 'chart archive',
+      act: 'upload chart',
+      subject: (name, version) => `chart ${name}@${version}`,
+      arrived: 'uploaded',
+      immutable: 'chart versions are immutable',
+      bump: 'bump the version in Chart.yaml',
+    },
+    unpackError: inChartWords,
+    read(top, files) {
+      const inspection = inspectChart(top, files);
+      return {
+        name: inspection.name,
+        inspection,
+        identity() {
+          if (!inspection.manifest) throw refusal(`chart ${inspection.name ?? top}${inspection.version ? `@${inspection.version}` : ''}`, inspection.diagnostics);
+          return { name: inspection.manifest.metadata.name, version: inspection.manifest.metadata.version };
+        },
+      };
+    },
+    async stored(name, version) {
+      const existing = await deps.charts.get(name, version);
+      return existing && { twin: { digest: existing.digest, version: existing.version, deletedAt: existing.deletedAt }, extra: {} };
+    },
+    async prepare(read, published) {
+      const manifest = read.inspection.manifest!;
+      const { metadata } = manifest;
+      const createdAt = (deps.now?.() ?? new Date()).toISOString();
+      const record = {
+        ...published,
+        createdAt,
+        metadata,
+        manifest,
+        indexEntry: chartIndexEntry({ metadata, digest: published.digest, createdAt }),
+        parameters: parameterReference(manifest.parameterSchema),
+        deletedAt: null,
+        deletedBy: null,
+      };
+      return {
+        extra: {},
+        async insert(beforeCommit) {
+          const outcome = await deps.charts.insert(record, beforeCommit);
+          return outcome.created ? outcome : { created: false, existing: { digest: outcome.existingDigest, version: published.version, deletedAt: outcome.deletedAt } };
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Uploads a chart archive (`helm package` output as is) through the one publish pipeline:
+ * unpacked under the same safety limits as addons, the token's scope checked against the chart
+ * name, the chart validated, then the version row inserted and the blob written inside its
+ * transaction. A version is immutable: identical bytes again are a no-op, other bytes a 409,
+ * and a deleted version's number stays taken.
+ */
+export async function publishChart(deps: ChartPublishDeps, archive: Uint8Array, token: TokenRecord | undefined): Promise<ChartPublishResult> {
+  return publishPackage(chartKind(deps), deps, archive, token);
 }
 
 /**

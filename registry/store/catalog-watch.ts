@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { SqlClient } from './sql-client.ts';
+import { readRevision } from './sql-rows.ts';
 
 /** The channel migration 2's trigger notifies with the new revision on every catalog change. */
 export const catalogChannel = 'velahub_catalog';
@@ -40,7 +41,7 @@ export class CatalogWatch {
 
   /** Reads the current revision, starts listening (PostgreSQL) and polling. */
   static async open(options: CatalogWatchOptions): Promise<CatalogWatch> {
-    const watch = new CatalogWatch(options.db, await readRevision(options.db));
+    const watch = new CatalogWatch(options.db, await readRevision(options.db, 'catalog_state'));
     if (options.databaseUrl) await watch.#listen(options.databaseUrl, options.onError);
     watch.#timer = setInterval(() => void watch.check().catch((err: Error) => options.onError?.(err)), options.pollMs ?? 5000);
     watch.#timer.unref();
@@ -60,7 +61,7 @@ export class CatalogWatch {
 
   /** Reads the revision from the database now (after a local write, or a lost notification). */
   async check(): Promise<number> {
-    this.#advance(await readRevision(this.db));
+    this.#advance(await readRevision(this.db, 'catalog_state'));
     return this.#revision;
   }
 
@@ -125,9 +126,4 @@ export class CatalogWatch {
     this.#client = undefined;
     await client?.end().catch(() => undefined);
   }
-}
-
-async function readRevision(db: SqlClient): Promise<number> {
-  const r = await db.query<{ revision: string | number }>('SELECT revision FROM catalog_state WHERE id = 1');
-  return Number(r.rows[0]?.revision ?? 0);
 }

@@ -1,31 +1,28 @@
 import semver from 'semver';
 import type { ChartManifest } from '../../core/chart/inspect.ts';
 import type { ChartMetadata } from '../../core/chart/chart-yaml.ts';
+import type { ParamTable } from '../../core/params/reference.ts';
 import type { SqlClient } from './sql-client.ts';
-import type { Page } from './records.ts';
-import { bumpRevision, indexEntryRows, iso, json, readRevision, type IndexEntryRow, type Row } from './sql-rows.ts';
+import type { Page, StoredArchive } from './records.ts';
+import { archiveColumns, bumpRevision, SqlConditions, versionColumns, iso, json, updateVersion, type Row } from './sql-rows.ts';
+import { IndexedVersions } from './indexed-versions.ts';
 import { byNameThenNewest, newestVersion } from './version-order.ts';
 
-export { newestVersion };
-
 /** A stored chart version (deleted ones are kept as tombstones). */
-export interface ChartVersionRecord {
-  name: string;
-  version: string;
-  digest: string;
-  size: number;
-  createdAt: string;
+export interface ChartVersionRecord extends StoredArchive {
   metadata: ChartMetadata;
   manifest: ChartManifest;
   /** This version's entry of /helm/index.yaml, precomputed at upload. */
   indexEntry: string;
+  /** The values parameter tables the pages and the API show, derived at upload. */
+  parameters: ParamTable[];
   publishedBy: string | null;
   deletedAt: string | null;
   deletedBy: string | null;
 }
 
 /** A chart version without its heavy fields, for lists. */
-export type ChartVersionSummary = Pick<ChartVersionRecord, 'name' | 'version' | 'digest' | 'size' | 'createdAt'> & { appVersion: string | null; description: string };
+export type ChartVersionSummary = StoredArchive & { appVersion: string | null; description: string };
 
 /** One chart in a listing: its newest version's facts. */
 export interface ChartSummary {
@@ -40,17 +37,14 @@ export interface ChartSummary {
 /** Outcome of inserting a chart version: created, or what is already stored under it. */
 export type ChartInsertOutcome = { created: true } | { created: false; existingDigest: string; deletedAt: string | null };
 
+/** Derives a chart version's values parameter tables from its manifest (passed in: the store knows no domain logic). */
+export type DeriveChartParameters = (manifest: ChartManifest) => ParamTable[];
+
 function toRecord(r: Row): ChartVersionRecord {
   return {
-    name: String(r.name),
-    version: String(r.version),
-    digest: String(r.digest),
-    size: Number(r.size),
-    createdAt: iso(r.created_at),
-    metadata: json(r.metadata),
+    ...versionColumns<ChartMetadata>(r),
     manifest: json(r.manifest),
-    indexEntry: String(r.index_entry),
-    publishedBy: (r.published_by as string | null) ?? null,
+    parameters: json(r.parameters ?? '[]'),
     deletedAt: r.deleted_at ? iso(r.deleted_at) : null,
     deletedBy: (r.deleted_by as string | null) ?? null,
   };
@@ -58,7 +52,7 @@ function toRecord(r: Row): ChartVersionRecord {
 
 function toSummary(r: Row): ChartVersionSummary {
   const meta = json<ChartMetadata>(r.metadata);
-  return { name: String(r.name), version: String(r.version), digest: String(r.digest), size: Number(r.size), createdAt: iso(r.created_at), appVersion: meta.appVersion ?? null, description: meta.description ?? '' };
+  return { ...archiveColumns(r), appVersion: meta.appVersion ?? null, description: meta.description ?? '' };
 }
 
 /**
@@ -66,24 +60,45 @@ function toSummary(r: Row): ChartVersionSummary {
  * tables). Versions are insert-only; delete marks a tombstone and the version
  * leaves the index and the API, but its number stays taken.
  */
-export class ChartStore {
-  constructor(readonly db: SqlClient) {}
+export class ChartStore extends IndexedVersions {
+  /** /helm/index.yaml lists the live versions; `chart_state` revises it. */
+  constructor(db: SqlClient) {
+    super(db, { state: 'chart_state', entries: 'SELECT name, version, index_entry FROM chart_versions WHERE deleted_at IS NULL' });
+  }
 
-  /** Inserts a version unless name+version exists (live or deleted); bumps the revision. */
-  async insert(v: ChartVersionRecord): Promise<ChartInsertOutcome> {
+  /**
+   * Inserts a version unless name+version exists (live or deleted); bumps the revision.
+   * `beforeCommit` runs only when the row was inserted, inside the transaction: upload writes
+   * the blob there, so an upload that loses a race writes no blob and a failed blob write
+   * stores no row (as addons do).
+   */
+  async insert(v: ChartVersionRecord, beforeCommit?: () => Promise<void>): Promise<ChartInsertOutcome> {
     return this.db.transaction(async (tx) => {
       const inserted = await tx.query(
-        `INSERT INTO chart_versions (name, version, digest, size, created_at, description, metadata, manifest, index_entry, published_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (name, version) DO NOTHING`,
-        [v.name, v.version, v.digest, v.size, v.createdAt, v.metadata.description ?? '', JSON.stringify(v.metadata), JSON.stringify(v.manifest), v.indexEntry, v.publishedBy],
+        `INSERT INTO chart_versions (name, version, digest, size, created_at, description, metadata, manifest, index_entry, published_by, parameters)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (name, version) DO NOTHING`,
+        [v.name, v.version, v.digest, v.size, v.createdAt, v.metadata.description ?? '', JSON.stringify(v.metadata), JSON.stringify(v.manifest), v.indexEntry, v.publishedBy, JSON.stringify(v.parameters)],
       );
       if (inserted.affectedRows === 0) {
         const row = (await tx.query<Row>('SELECT digest, deleted_at FROM chart_versions WHERE name = $1 AND version = $2', [v.name, v.version])).rows[0]!;
         return { created: false, existingDigest: String(row.digest), deletedAt: row.deleted_at ? iso(row.deleted_at) : null };
       }
       await bumpRevision(tx, 'chart_state');
+      await beforeCommit?.();
       return { created: true };
     });
+  }
+
+  /**
+   * Derives the parameter tables of every version stored without them (uploaded before they were
+   * stored). Returns how many versions were updated; idempotent.
+   */
+  async refreshDerived(derive: DeriveChartParameters): Promise<number> {
+    const stale = (await this.db.query<Row>('SELECT name, version, manifest FROM chart_versions WHERE parameters IS NULL ORDER BY name, version')).rows;
+    for (const row of stale) {
+      await this.db.query('UPDATE chart_versions SET parameters = $3 WHERE name = $1 AND version = $2 AND parameters IS NULL', [row.name, row.version, JSON.stringify(derive(json(row.manifest)))]);
+    }
+    return stale.length;
   }
 
   /** One version, tombstones included (callers decide what a deleted one means). */
@@ -106,13 +121,12 @@ export class ChartStore {
 
   /** Charts with a live version, filtered by a text in the name or description, by name. */
   async list(q: { text?: string; limit: number; offset: number }): Promise<Page<ChartSummary>> {
-    const params: unknown[] = [];
-    let where = 'deleted_at IS NULL';
+    const where = new SqlConditions('deleted_at IS NULL');
     if (q.text) {
-      params.push(q.text);
-      where += ` AND (name ILIKE '%' || $1 || '%' OR description ILIKE '%' || $1 || '%')`;
+      const t = where.param(q.text);
+      where.and(`(name ILIKE '%' || ${t} || '%' OR description ILIKE '%' || ${t} || '%')`);
     }
-    const rows = (await this.db.query<Row>(`SELECT name, version, digest, size, created_at, metadata FROM chart_versions WHERE ${where}`, params)).rows.map(toSummary);
+    const rows = (await this.db.query<Row>(`SELECT name, version, digest, size, created_at, metadata FROM chart_versions WHERE ${where.sql}`, where.params)).rows.map(toSummary);
     const byName = new Map<string, ChartVersionSummary[]>();
     for (const v of rows) byName.set(v.name, [...(byName.get(v.name) ?? []), v]);
     const all: ChartSummary[] = [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, list]) => {
@@ -124,21 +138,6 @@ export class ChartStore {
 
   /** Marks a live version deleted; false when there is no live version to delete. */
   async delete(name: string, version: string, by: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const r = await tx.query('UPDATE chart_versions SET deleted_at = now(), deleted_by = $3 WHERE name = $1 AND version = $2 AND deleted_at IS NULL', [name, version, by]);
-      if (r.affectedRows === 0) return false;
-      await bumpRevision(tx, 'chart_state');
-      return true;
-    });
-  }
-
-  /** A number that changes whenever /helm/index.yaml may have changed. */
-  async revision(): Promise<number> {
-    return readRevision(this.db, 'chart_state');
-  }
-
-  /** The precomputed index entries of every live version, by name then newest first. */
-  async indexEntries(): Promise<IndexEntryRow[]> {
-    return indexEntryRows(this.db, 'SELECT name, version, index_entry FROM chart_versions WHERE deleted_at IS NULL');
+    return updateVersion(this.db, { state: 'chart_state', sql: 'UPDATE chart_versions SET deleted_at = now(), deleted_by = $3 WHERE name = $1 AND version = $2 AND deleted_at IS NULL', params: [name, version, by] });
   }
 }

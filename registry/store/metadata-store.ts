@@ -2,27 +2,21 @@ import semver from 'semver';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
 import type { AddonSummary, DefinitionMatch, DefinitionRecord, Facets, Page, TokenRecord, TokenScope, VersionRecord, VersionSummary } from './records.ts';
 import { canonicalVersion } from '../../core/package/versions.ts';
-import { hashToken, pepperHash, tokenHashPrefix } from '../tokens.ts';
+import { hashToken, pepperHash, tokenHashPrefix } from './token-hash.ts';
 import { newestVersion, versionBelow } from './version-order.ts';
-import { bumpRevision, indexEntryRows, iso, json, readRevision, type IndexEntryRow, type Row } from './sql-rows.ts';
+import { archiveColumns, bumpRevision, SqlConditions, versionColumns, iso, json, updateVersion, type Row } from './sql-rows.ts';
+import { IndexedVersions } from './indexed-versions.ts';
 
 function toVersion(r: Row): VersionRecord {
   return {
-    name: String(r.name),
-    version: String(r.version),
-    digest: String(r.digest),
-    size: Number(r.size),
-    createdAt: iso(r.created_at),
-    metadata: json(r.metadata),
+    ...versionColumns<VersionRecord['metadata']>(r),
     readme: String(r.readme ?? ''),
     manifest: withTexts(r),
     warnings: json(r.warnings),
-    indexEntry: String(r.index_entry),
     derived: json(r.derived),
     deprecated: (r.deprecated as string | null) ?? null,
     yanked: Boolean(r.yanked),
     yankReason: (r.yank_reason as string | null) ?? null,
-    publishedBy: (r.published_by as string | null) ?? null,
   };
 }
 
@@ -42,7 +36,7 @@ function storedManifest(manifest: VersionRecord['manifest']): string {
 }
 
 function toSummary(r: Row): VersionSummary {
-  return { name: String(r.name), version: String(r.version), digest: String(r.digest), size: Number(r.size), createdAt: iso(r.created_at), deprecated: (r.deprecated as string | null) ?? null, yanked: Boolean(r.yanked) };
+  return { ...archiveColumns(r), deprecated: (r.deprecated as string | null) ?? null, yanked: Boolean(r.yanked) };
 }
 
 function toAddon(r: Row): AddonSummary {
@@ -102,12 +96,17 @@ export type InsertOutcome = { created: true } | { created: false; existingDigest
  * publishes of one version exactly one row wins. Derived data (search vectors,
  * latest version, index entries) is written in the same transaction.
  */
-export class MetadataStore {
-  /** `tokenPepper`: the server-side key of token hashes (see tokens.ts), never stored in the database. */
+export class MetadataStore extends IndexedVersions {
+  /**
+   * index.yaml lists every non-yanked version; `catalog_state` revises it. `tokenPepper`: the
+   * server-side key of token hashes (see token-hash.ts), never stored in the database.
+   */
   constructor(
-    readonly db: SqlClient,
+    db: SqlClient,
     readonly tokenPepper: Uint8Array,
-  ) {}
+  ) {
+    super(db, { state: 'catalog_state', entries: 'SELECT name, version, index_entry FROM versions WHERE NOT yanked' });
+  }
 
   /** The stored form of a token secret (HMAC with this store's pepper). */
   tokenHash(secret: string): string {
@@ -267,26 +266,17 @@ export class MetadataStore {
 
   /** Addons matching a full-text query and/or tag and definition type, best match first. */
   async searchAddons(q: { text?: string; tag?: string; type?: string; limit: number; offset: number }): Promise<Page<AddonSummary>> {
-    const where: string[] = ['latest IS NOT NULL'];
-    const params: unknown[] = [];
+    const where = new SqlConditions('latest IS NOT NULL');
     let rank = 'NULL::real';
     if (q.text) {
-      params.push(q.text);
-      const i = params.length;
-      where.push(`(search @@ websearch_to_tsquery('simple', $${i}) OR search @@ websearch_to_tsquery('english', $${i}) OR name ILIKE '%' || $${i} || '%' OR name IN (SELECT addon FROM definitions WHERE search @@ websearch_to_tsquery('simple', $${i})))`);
-      rank = `ts_rank(search, websearch_to_tsquery('simple', $${i})) + CASE WHEN name = $${i} THEN 10 ELSE 0 END`;
+      const t = where.param(q.text);
+      where.and(`(search @@ websearch_to_tsquery('simple', ${t}) OR search @@ websearch_to_tsquery('english', ${t}) OR name ILIKE '%' || ${t} || '%' OR name IN (SELECT addon FROM definitions WHERE search @@ websearch_to_tsquery('simple', ${t})))`);
+      rank = `ts_rank(search, websearch_to_tsquery('simple', ${t})) + CASE WHEN name = ${t} THEN 10 ELSE 0 END`;
     }
-    if (q.tag) {
-      params.push(JSON.stringify([q.tag]));
-      where.push(`tags @> $${params.length}::jsonb`);
-    }
-    if (q.type) {
-      params.push(JSON.stringify([q.type]));
-      where.push(`definition_types @> $${params.length}::jsonb`);
-    }
-    const whereSql = where.join(' AND ');
-    const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM addons WHERE ${whereSql}`, params);
-    const rows = await this.db.query<Row>(`SELECT *, ${rank} AS rank FROM addons WHERE ${whereSql} ORDER BY rank DESC NULLS LAST, name LIMIT ${q.limit} OFFSET ${q.offset}`, params);
+    if (q.tag) where.and(`tags @> ${where.param(JSON.stringify([q.tag]))}::jsonb`);
+    if (q.type) where.and(`definition_types @> ${where.param(JSON.stringify([q.type]))}::jsonb`);
+    const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM addons WHERE ${where.sql}`, where.params);
+    const rows = await this.db.query<Row>(`SELECT *, ${rank} AS rank FROM addons WHERE ${where.sql} ORDER BY rank DESC NULLS LAST, name LIMIT ${q.limit} OFFSET ${q.offset}`, where.params);
     return { items: rows.rows.map(toAddon), total: Number(total.rows[0]?.n ?? 0), limit: q.limit, offset: q.offset };
   }
 
@@ -297,27 +287,19 @@ export class MetadataStore {
    * (case-insensitive), read from the same rows.
    */
   async searchDefinitions(q: { text?: string; type?: string; parameter?: string; matching?: string[]; limit: number; offset: number }): Promise<Page<DefinitionMatch>> {
-    const where = ['d.version = a.latest'];
-    const params: unknown[] = [];
+    const where = new SqlConditions('d.version = a.latest');
     let rank = 'NULL::real';
     if (q.text) {
-      params.push(q.text);
-      const i = params.length;
-      where.push(`(d.search @@ websearch_to_tsquery('simple', $${i}) OR d.search @@ websearch_to_tsquery('english', $${i}) OR d.name ILIKE '%' || $${i} || '%')`);
-      rank = `ts_rank(d.search, websearch_to_tsquery('simple', $${i}))`;
+      const t = where.param(q.text);
+      where.and(`(d.search @@ websearch_to_tsquery('simple', ${t}) OR d.search @@ websearch_to_tsquery('english', ${t}) OR d.name ILIKE '%' || ${t} || '%')`);
+      rank = `ts_rank(d.search, websearch_to_tsquery('simple', ${t}))`;
     }
-    if (q.type) {
-      params.push(q.type);
-      where.push(`d.type = $${params.length}`);
-    }
-    if (q.parameter) {
-      params.push(q.parameter);
-      where.push(`$${params.length} = ANY (string_to_array(d.parameters, ' '))`);
-    }
-    const base = `FROM definitions d JOIN addons a ON a.name = d.addon WHERE ${where.join(' AND ')}`;
-    const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n ${base}`, params);
+    if (q.type) where.and(`d.type = ${where.param(q.type)}`);
+    if (q.parameter) where.and(`${where.param(q.parameter)} = ANY (string_to_array(d.parameters, ' '))`);
+    const base = `FROM definitions d JOIN addons a ON a.name = d.addon WHERE ${where.sql}`;
+    const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n ${base}`, where.params);
     let matched = '';
-    const rowParams = [...params];
+    const rowParams = [...where.params];
     if (q.matching) {
       rowParams.push(JSON.stringify(q.matching.map((w) => w.toLowerCase())));
       matched = `, ARRAY(SELECT p.value->>'path' FROM jsonb_array_elements(d.parameter_paths) WITH ORDINALITY AS p(value, i)
@@ -371,23 +353,12 @@ export class MetadataStore {
   }
 
   async #update(name: string, version: string, set: string, values: unknown[]): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const r = await tx.query(`UPDATE versions SET ${set} WHERE name = $1 AND version = $2`, [name, version, ...values]);
-      if (r.affectedRows === 0) return false;
-      await this.#refreshAddon(tx, name);
-      await bumpRevision(tx, 'catalog_state');
-      return true;
-    });
+    return updateVersion(this.db, { state: 'catalog_state', sql: `UPDATE versions SET ${set} WHERE name = $1 AND version = $2`, params: [name, version, ...values], then: (tx) => this.#refreshAddon(tx, name) });
   }
 
-  /** A number that changes whenever anything in index.yaml may have changed. */
+  /** The catalog's revision: a number that changes whenever anything in index.yaml may have changed. */
   async catalogRevision(): Promise<number> {
-    return readRevision(this.db, 'catalog_state');
-  }
-
-  /** The precomputed index entries of every non-yanked version, grouped by addon. */
-  async indexEntries(): Promise<IndexEntryRow[]> {
-    return indexEntryRows(this.db, 'SELECT name, version, index_entry FROM versions WHERE NOT yanked');
+    return this.revision();
   }
 
   /** Addon names and versions (for resolvers that want the whole graph). */

@@ -1,5 +1,28 @@
 import type { SqlClient } from './sql-client.ts';
-import { chartMigration } from './chart-migration.ts';
+import type { StateTable } from './sql-rows.ts';
+
+/** A one-row state table holding a revision: each kind's index.yaml is rebuilt when it moves. */
+function stateTable(table: StateTable): string {
+  return `CREATE TABLE ${table} (
+  id int PRIMARY KEY CHECK (id = 1),
+  revision bigint NOT NULL
+);
+INSERT INTO ${table} (id, revision) VALUES (1, 0);`;
+}
+
+/**
+ * Stamps a state table's changed_at on every revision bump (index.yaml's `generated`, so every
+ * replica builds the same bytes) and, with a channel, notifies listeners (their caches drop at
+ * once). The function body stays on one line: statements are split at a semicolon ending a line.
+ */
+function stampRevisions(table: StateTable, fn: string, channel?: string): string {
+  const notify = channel ? ` PERFORM pg_notify('${channel}', NEW.revision::text);` : '';
+  return `
+ALTER TABLE ${table} ADD COLUMN changed_at timestamptz NOT NULL DEFAULT now();
+CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.changed_at := now();${notify} RETURN NEW; END $$;
+CREATE TRIGGER ${table}_changed BEFORE UPDATE OF revision ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}();
+`;
+}
 
 /**
  * The schema, as numbered migrations applied in order and recorded, so a data
@@ -60,11 +83,7 @@ CREATE TABLE tokens (
   created_at timestamptz NOT NULL DEFAULT now(),
   revoked_at timestamptz
 );
-CREATE TABLE catalog_state (
-  id int PRIMARY KEY CHECK (id = 1),
-  revision bigint NOT NULL
-);
-INSERT INTO catalog_state (id, revision) VALUES (1, 0);
+${stateTable('catalog_state')}
 `,
   },
   {
@@ -80,15 +99,9 @@ CREATE INDEX versions_canonical ON versions (name, canonical);
 `,
   },
   {
-    // Replicas: every change of the catalog revision stamps its time (index.yaml's `generated`,
-    // so all replicas build the same bytes) and notifies listeners (their caches drop at once).
-    // The function body stays on one line: statements are split at a semicolon ending a line.
+    // Replicas: every change of the catalog revision stamps its time and notifies listeners.
     id: 3,
-    sql: `
-ALTER TABLE catalog_state ADD COLUMN changed_at timestamptz NOT NULL DEFAULT now();
-CREATE FUNCTION velahub_catalog_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.changed_at := now(); PERFORM pg_notify('velahub_catalog', NEW.revision::text); RETURN NEW; END $$;
-CREATE TRIGGER catalog_state_changed BEFORE UPDATE OF revision ON catalog_state FOR EACH ROW EXECUTE FUNCTION velahub_catalog_changed();
-`,
+    sql: stampRevisions('catalog_state', 'velahub_catalog_changed', 'velahub_catalog'),
   },
   {
     // Data derived at publish (parameter tables, examples, the diff against the version below)
@@ -102,7 +115,41 @@ ALTER TABLE versions ADD COLUMN derived_format int;
 ALTER TABLE definitions ADD COLUMN parameter_paths jsonb NOT NULL DEFAULT '[]';
 `,
   },
-  chartMigration,
+  {
+    // The tables of the Helm chart repository (issue 14): an id of its own so it cannot collide
+    // with the addon schema's next steps. Deleted versions stay as tombstones (deleted_at) so a
+    // version number is never reused with other bytes. `json`, not `jsonb`: jsonb reorders keys,
+    // and the values table must keep values.yaml's order.
+    id: 14,
+    sql: `
+CREATE TABLE chart_versions (
+  name text NOT NULL,
+  version text NOT NULL,
+  digest text NOT NULL,
+  size int NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  description text NOT NULL DEFAULT '',
+  metadata json NOT NULL,
+  manifest json NOT NULL,
+  index_entry text NOT NULL,
+  published_by text,
+  deleted_at timestamptz,
+  deleted_by text,
+  PRIMARY KEY (name, version)
+);
+${stateTable('chart_state')}
+`,
+  },
+  {
+    // Charts get the addons' guarantees: /helm/index.yaml's `generated` is the stored time of
+    // its revision (every replica builds the same bytes and ETag), and the values parameter
+    // tables are derived at upload. Rows uploaded before get theirs at startup
+    // (ChartStore.refreshDerived). No notification: chart readers read the revision per request.
+    id: 15,
+    sql: `${stampRevisions('chart_state', 'velahub_chart_changed')}
+ALTER TABLE chart_versions ADD COLUMN parameters json;
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded, each in its own transaction. */

@@ -4,13 +4,21 @@ import type { Diagnostic } from '../../core/diagnostics.ts';
 import type { JsonSchema } from '../../core/params/schema.ts';
 import type { VersionDocs } from '../../core/params/derive.ts';
 
-/** A published version as the store keeps it. */
-export interface VersionRecord {
+/** What every stored version of either kind (addon or chart) has: who it is and its archive. */
+export interface StoredArchive {
   name: string;
   version: string;
+  /** `sha256:<hex>` of the archive: its identity in the blob store. */
   digest: string;
   size: number;
   createdAt: string;
+}
+
+/** The kinds of package the registry hosts; each has its own tables, index.yaml and pages. */
+export type PackageKind = 'addon' | 'chart';
+
+/** A published version as the store keeps it. */
+export interface VersionRecord extends StoredArchive {
   metadata: AddonMetadata;
   readme: string;
   manifest: AddonManifest;

@@ -2,6 +2,7 @@ import { Router, type ErrorRequestHandler, type Request, type Response } from 'e
 import { isVelahubError } from '../../core/errors.ts';
 import { hintOf, httpStatusOf } from '../../core/error-codes.ts';
 import type { Registry } from '../registry.ts';
+import { pageOffset, queryText, requestBaseUrl } from '../http/page-query.ts';
 import { assets } from './assets.ts';
 import type { SafeHtml } from './html.ts';
 import { loadAddon, loadDefinition, loadDependents, loadDiff, loadHome, loadSearch } from './loaders.ts';
@@ -16,19 +17,6 @@ import { searchView } from './views/search.ts';
 
 /** Pages may load only their own stylesheet and script; README images may come from https. */
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
-
-function offsetOf(req: Request): number | undefined {
-  const n = Number(str(req.query.offset) ?? 0);
-  return Number.isInteger(n) && n >= 0 ? n : 0;
-}
-
-function baseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-}
 
 /** Sends a page in the site layout, with the pages' security headers. */
 export function sendPage(res: Response, status: number, page: { title: string; description?: string; body: SafeHtml; jsonTwin?: string; query?: string }): void {
@@ -68,11 +56,11 @@ export function docsRoutes(registry: Registry): Router {
     });
   }
 
-  const home = (req: Request) => loadHome(registry, { q: str(req.query.q), tag: str(req.query.tag), type: str(req.query.type), offset: offsetOf(req) });
-  const search = (req: Request) => loadSearch(registry, { q: str(req.query.q), parameter: str(req.query.parameter), type: str(req.query.type) });
-  const addon = (req: Request) => loadAddon(registry, { name: String(req.params.name), version: req.params.version === undefined ? undefined : String(req.params.version), baseUrl: baseUrl(req) });
-  const definition = (req: Request) => loadDefinition(registry, { name: String(req.params.name), version: String(req.params.version), definition: String(req.params.definition), type: str(req.query.type) });
-  const diff = (req: Request) => loadDiff(registry, { name: String(req.params.name), from: str(req.query.from), to: str(req.query.to) });
+  const home = (req: Request) => loadHome(registry, { q: queryText(req.query.q), tag: queryText(req.query.tag), type: queryText(req.query.type), offset: pageOffset(req) });
+  const search = (req: Request) => loadSearch(registry, { q: queryText(req.query.q), parameter: queryText(req.query.parameter), type: queryText(req.query.type) });
+  const addon = (req: Request) => loadAddon(registry, { name: String(req.params.name), version: req.params.version === undefined ? undefined : String(req.params.version), baseUrl: requestBaseUrl(req) });
+  const definition = (req: Request) => loadDefinition(registry, { name: String(req.params.name), version: String(req.params.version), definition: String(req.params.definition), type: queryText(req.query.type) });
+  const diff = (req: Request) => loadDiff(registry, { name: String(req.params.name), from: queryText(req.query.from), to: queryText(req.query.to) });
 
   // JSON twins: exactly what each page renders.
   const api = Router();

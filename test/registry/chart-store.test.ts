@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { inspectChart } from '../../core/chart/inspect.ts';
 import { sha256 } from '../../core/package/archive.ts';
+import { parameterReference } from '../../core/params/reference.ts';
 import { chartIndexEntry } from '../../registry/charts/chart-index.ts';
 import { ChartStore, type ChartVersionRecord } from '../../registry/store/chart-store.ts';
 import { migrate } from '../../registry/store/migrations.ts';
@@ -23,7 +24,7 @@ function record(name: string, version: string, description = `The ${name} chart`
   const manifest = inspectChart(name, packageFiles(tree)).manifest!;
   const digest = sha256(Buffer.from(`${name}@${version}`));
   const createdAt = new Date(Date.UTC(2026, 0, 1)).toISOString();
-  return { name, version, digest, size: 100, createdAt, metadata: manifest.metadata, manifest, indexEntry: chartIndexEntry({ metadata: manifest.metadata, digest, createdAt }), publishedBy: 'tok_test', deletedAt: null, deletedBy: null };
+  return { name, version, digest, size: 100, createdAt, metadata: manifest.metadata, manifest, indexEntry: chartIndexEntry({ metadata: manifest.metadata, digest, createdAt }), parameters: parameterReference(manifest.parameterSchema), publishedBy: 'tok_test', deletedAt: null, deletedBy: null };
 }
 
 function contract(backend: { name: string; skip?: string; open(): Promise<SqlClient>; shutdown?(): Promise<void> }): void {

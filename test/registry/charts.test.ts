@@ -14,6 +14,7 @@ import { tarOf, tgzOf, type CraftedEntry } from '../support/tar.ts';
 import { chartArchive, chartYamlText } from '../support/charts.ts';
 import { rawGet, smallLimits as limits, type JsonResponse } from '../support/registry-server.ts';
 import { testServerForFile } from '../support/file-test-server.ts';
+import { afterEachPut } from '../support/blob-hook.ts';
 
 const { srv } = testServerForFile({ limits });
 
@@ -240,6 +241,43 @@ describe('delete: admin scope only; the version leaves the repository and its nu
   });
 });
 
+describe('the row and its blob: written together, as an addon publish writes them', () => {
+  test('20 concurrent uploads of one version with different bytes: one 201, nineteen 409, and no loser left a blob', async () => {
+    const archives = Array.from({ length: 20 }, (_, i) => chartArchive('contested', '1.0.0', { 'README.md': `# contested\n\nvariant ${i}\n` }));
+    const blobsBefore = (await chartSnapshot()).blobs;
+    const results = await Promise.all(archives.map((a) => upload(a)));
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, ...Array<number>(19).fill(409)]);
+    const winner = archives[results.findIndex((r) => r.status === 201)]!;
+    const added = (await chartSnapshot()).blobs.filter((f) => !blobsBefore.includes(f));
+    // Before the fix each loser wrote its blob ahead of the row it then lost: nineteen orphans.
+    assert.equal(added.length, 1, `blobs added: ${added.join(', ')}`);
+    assert.ok(added[0]!.endsWith(sha256(winner).slice(7)), 'the one blob added is the winner\'s');
+    assert.equal((await srv.json('/api/v1/charts/contested/versions/1.0.0')).body.digest, sha256(winner));
+  });
+
+  test('a failed blob write stores no row; the same upload then succeeds', async () => {
+    const archive = chartArchive('crashy-chart', '1.0.0');
+    const before = await chartSnapshot();
+    const blobs = srv.registry.blobs;
+    srv.registry.blobs = afterEachPut(blobs, () => {
+      throw new Error('simulated crash after the blob write');
+    });
+    try {
+      const res = await upload(archive);
+      assert.equal(res.status, 500);
+      assert.equal(res.body.code, 'EINTERNAL');
+    } finally {
+      srv.registry.blobs = blobs;
+    }
+    const afterCrash = await chartSnapshot();
+    assert.deepEqual(afterCrash.rows, before.rows, 'no row without its blob');
+    assert.equal(afterCrash.revision, before.revision);
+    assert.equal((await srv.fetch('/helm/charts/crashy-chart-1.0.0.tgz')).status, 404);
+    assert.equal((await upload(archive)).status, 201);
+    assert.equal(sha256(Buffer.from(await (await srv.fetch('/helm/charts/crashy-chart-1.0.0.tgz')).arrayBuffer())), sha256(archive));
+  });
+});
+
 describe('hostile and invalid chart archives: the addons\' refusals, store unchanged', () => {
   const chartYaml = chartYamlText('hostile', '1.0.0');
   const cy: CraftedEntry = { path: 'hostile/Chart.yaml', data: chartYaml };
@@ -312,6 +350,16 @@ describe('pages', () => {
     const twin = await srv.json('/api/v1/pages/helm-charts/web-shop/1.0.0');
     assert.deepEqual(twin.body.version, (await srv.json('/api/v1/charts/web-shop/versions/1.0.0')).body);
     assert.equal(twin.body.isLatest, false);
+  });
+
+  test('an invalid chart name is 400 EBAD_REQUEST on the pages as in the API: one check, one code', async () => {
+    const page = await srv.fetch('/helm-charts/Web_Shop');
+    assert.equal(page.status, 400);
+    assert.match(await page.text(), /chart name &quot;Web_Shop&quot; is invalid/);
+    const twin = await srv.json('/api/v1/pages/helm-charts/Web_Shop');
+    const api = await srv.json('/api/v1/charts/Web_Shop');
+    assert.deepEqual([twin.status, twin.body.code, twin.body.error], [api.status, api.body.code, api.body.error]);
+    assert.equal(api.body.code, 'EBAD_REQUEST');
   });
 
   test('an unknown chart is a 404 page naming it', async () => {

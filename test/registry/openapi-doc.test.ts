@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { createApp } from '../../registry/http/app.ts';
+import { createApp } from '../../registry/app.ts';
 import { openRegistry } from '../../registry/registry.ts';
 
 interface Layer {

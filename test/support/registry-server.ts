@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import type { PackageLimits } from '../../core/package/files.ts';
-import { createApp } from '../../registry/http/app.ts';
+import { createApp } from '../../registry/app.ts';
 import { openRegistry, type Registry } from '../../registry/registry.ts';
 import { createToken } from '../../registry/tokens.ts';
 

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { AddonModel } from '../loaders.ts';
 import { addonUrl, date, definitionUrl, kindBadge } from './common.ts';
-import { packageSection, readmeSection } from './package-sections.ts';
+import { packageColumns, packageSection } from './package-sections.ts';
 
 /** Deprecated / yanked marks of a version. */
 export function versionMarks(v: { deprecated: string | null; yanked: boolean }): SafeHtml {
@@ -20,18 +20,15 @@ export function addonView(m: AddonModel): SafeHtml {
 ${v.yanked ? html`<p class="alert bad" role="note">This version was yanked${v.yankReason ? html`: ${v.yankReason}` : ''}. Version ranges never pick it.</p>` : ''}
 ${v.deprecated ? html`<p class="alert bad" role="note">Deprecated: ${v.deprecated}</p>` : ''}
 ${!m.isLatest && a.latest ? html`<p class="muted">The latest version is <a href="${addonUrl(a.name, a.latest)}">${a.latest}</a>.</p>` : ''}
-<div class="layout">
-<div>
-<section aria-labelledby="defs">
+${packageColumns({
+    main: html`<section aria-labelledby="defs">
 <h2 id="defs">Definitions</h2>
 ${v.definitions.length
     ? html`<ul class="cards">${v.definitions.map((d) => html`<li class="card"><h3><a href="${definitionUrl(v.name, v.version, d.name)}${v.definitions.filter((x) => x.name === d.name).length > 1 ? `?type=${d.type}` : ''}">${d.name}</a> ${kindBadge(d.type)}</h3><p>${d.description}</p></li>`)}</ul>`
     : html`<p class="muted">No definitions of its own: this addon brings its dependencies.</p>`}
-</section>
-${readmeSection(v.readme)}
-</div>
-<aside>
-<section aria-labelledby="install">
+</section>`,
+    readme: v.readme,
+    aside: html`<section aria-labelledby="install">
 <h2 id="install">Install</h2>
 <p class="muted">With velahub:</p>
 <code class="cmd">${m.install.velahub}</code>
@@ -59,7 +56,6 @@ ${m.dependents.length ? html`<ul>${m.dependents.map((d) => html`<li><a href="${a
 ${system.length ? html`<dl class="facts">${system.map(([k, r]) => html`<dt>${k === 'vela' ? 'KubeVela' : k === 'kubernetes' ? 'Kubernetes' : k}</dt><dd><code>${String(r)}</code></dd>`)}</dl>` : html`<p class="muted">None declared.</p>`}
 ${v.metadata.needNamespace?.length ? html`<p>Namespaces: ${v.metadata.needNamespace.join(', ')}</p>` : ''}
 </section>
-${packageSection({ arrived: 'Published', createdAt: v.createdAt, size: v.size, digest: v.digest, archive: v.archive, home: v.metadata.url })}
-</aside>
-</div>`;
+${packageSection({ arrived: 'Published', createdAt: v.createdAt, size: v.size, digest: v.digest, archive: v.archive, home: v.metadata.url })}`,
+  })}`;
 }

@@ -30,3 +30,12 @@ export function qs(values: Record<string, string | number | undefined>): string 
   const parts = Object.entries(values).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
+
+/** Previous / Next links of a paged list at `path`, keeping its filters (`query`). */
+export function pager(path: string, page: { total: number; offset: number; limit: number }, query: Record<string, string | undefined>): SafeHtml {
+  const { total, offset, limit } = page;
+  return html`<nav class="pager" aria-label="Pages">
+${offset > 0 ? html`<a href="${path}${qs({ ...query, offset: Math.max(0, offset - limit) || undefined })}">Previous</a>` : ''}
+${offset + limit < total ? html`<a href="${path}${qs({ ...query, offset: offset + limit })}">Next</a>` : ''}
+</nav>`;
+}

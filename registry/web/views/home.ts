@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { HomeModel } from '../loaders.ts';
-import { addonUrl, kindBadge, qs } from './common.ts';
+import { addonUrl, kindBadge, pager, qs } from './common.ts';
 import type { AddonSummary } from '../../store/records.ts';
 
 /** One addon as a card: name, latest version, description, definition kinds, tags. */
@@ -18,7 +18,7 @@ ${a.tags.length ? html`<ul class="tags" aria-label="tags">${a.tags.map((t) => ht
 export function homeView(m: HomeModel): SafeHtml {
   const { q, tag, type } = m.query;
   const filtered = Boolean(q || tag || type);
-  const { items, total, offset, limit } = m.addons;
+  const { items, total } = m.addons;
   return html`<h1>KubeVela addons and definitions</h1>
 <p class="muted">Browse components, traits, policies and workflow steps: parameters, versions, and a live render of each definition.</p>
 <form class="filters" method="get" action="/" aria-label="Filter addons">
@@ -31,8 +31,5 @@ ${filtered ? html`<a href="/">Clear</a>` : ''}
 <ul class="tags" aria-label="Popular tags">${m.facets.tags.slice(0, 20).map((t) => html`<li><a class="badge${t.tag === tag ? ' kind' : ''}" href="/${qs({ tag: t.tag, type, q })}"${t.tag === tag ? html` aria-current="true"` : ''}>${t.tag}</a></li>`)}</ul>
 <p class="muted">${total} addon${total === 1 ? '' : 's'}${filtered ? ' match' : ''}</p>
 <ul class="cards">${items.map((a) => addonCard(a))}</ul>
-<nav class="pager" aria-label="Pages">
-${offset > 0 ? html`<a href="/${qs({ q, tag, type, offset: Math.max(0, offset - limit) || undefined })}">Previous</a>` : ''}
-${offset + limit < total ? html`<a href="/${qs({ q, tag, type, offset: offset + limit })}">Next</a>` : ''}
-</nav>`;
+${pager('/', m.addons, { q, tag, type })}`;
 }

@@ -10,6 +10,19 @@ ${readme.trim() ? html`<div class="readme" id="readme">${trusted(renderMarkdown(
 </section>`;
 }
 
+/** An addon or chart page's two columns: its own sections with the README last, and the facts beside them. */
+export function packageColumns(page: { main: SafeHtml; readme: string; aside: SafeHtml }): SafeHtml {
+  return html`<div class="layout">
+<div>
+${page.main}
+${readmeSection(page.readme)}
+</div>
+<aside>
+${page.aside}
+</aside>
+</div>`;
+}
+
 /** What the package section of an addon or chart page shows. */
 export interface PackageFacts {
   /** How the version arrived: "Published" (addons), "Uploaded" (charts). */

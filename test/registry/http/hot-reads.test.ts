@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
 import { sha256 } from '../../../core/package/archive.ts';
-import { createApp } from '../../../registry/http/app.ts';
+import { createApp } from '../../../registry/app.ts';
 import { createHotReads, type HotReads } from '../../../registry/http/hot-reads.ts';
 import { openRegistry, type Registry } from '../../../registry/registry.ts';
 import { createToken } from '../../../registry/tokens.ts';
@@ -95,6 +95,35 @@ describe('hot reads', () => {
       assert.equal(h.status, 200, path);
       assert.equal(h.body.toString(), e.body.toString(), path);
     }
+  });
+
+  test('both fronts answer a hot path with the same headers: one table, one preparation (ETag, type, caching, nosniff)', async () => {
+    const paths = ['/index.yaml', '/api/v1/addons/hot-addon', '/api/v1/addons/hot-addon/versions/1.0.0', '/charts/hot-addon-1.0.0.tgz', '/api/v1/addons/hot-addon/versions/1.0.0/archive'];
+    for (const path of paths) {
+      for (const encoding of ['identity', 'gzip']) {
+        const [h, e] = await Promise.all([rawGet(url + path, { 'accept-encoding': encoding }), rawGet(appUrl + path, { 'accept-encoding': encoding })]);
+        assert.equal(h.status, 200, path);
+        assert.equal(h.headers['x-content-type-options'], 'nosniff', `${path}: the hot front sends nosniff too`);
+        for (const header of ['etag', 'content-type', 'cache-control', 'content-encoding', 'x-content-type-options', 'docker-content-digest']) {
+          assert.equal(h.headers[header], e.headers[header], `${path} (${encoding}): ${header}`);
+        }
+        assert.deepEqual(h.body, e.body, path);
+      }
+    }
+    const notModified = await rawGet(`${url}/index.yaml`, { 'if-none-match': String((await rawGet(`${url}/index.yaml`)).headers.etag) });
+    assert.equal(notModified.status, 304);
+    assert.equal(notModified.headers['x-content-type-options'], 'nosniff');
+  });
+
+  test('an archive whose version has a leading v is a hot read too: a warm 304 queries nothing', async () => {
+    assert.equal(await publish(addonArchive('vstyle-addon', 'v1.9.5')), 201);
+    const path = '/charts/vstyle-addon-v1.9.5.tgz';
+    const first = await rawGet(url + path);
+    assert.equal(first.status, 200);
+    const before = queries;
+    const again = await rawGet(url + path, { 'if-none-match': String(first.headers.etag) });
+    assert.equal(again.status, 304);
+    assert.equal(queries, before, 'served from the hot front, not handed to express');
   });
 
   test('a warm If-None-Match is answered 304 with no database query, for every hot path and ETag form', async () => {

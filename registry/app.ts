@@ -2,18 +2,18 @@ import express, { type Express } from 'express';
 import compression from 'compression';
 import { pino, type Logger } from 'pino';
 import { Registry as Metrics, collectDefaultMetrics, Counter, Histogram } from 'prom-client';
-import type { Registry } from '../registry.ts';
-import { authenticate } from './auth.ts';
-import { errorHandler } from './errors.ts';
-import { publishRoutes } from './routes/publish.ts';
-import { readRoutes } from './routes/read.ts';
-import { manifestRoutes } from './routes/manifest.ts';
-import { adminRoutes } from './routes/admin.ts';
-import { renderRoutes } from './routes/render.ts';
-import { docsRoutes } from '../web/routes.ts';
-import { chartRoutes } from './routes/charts.ts';
-import { chartPageRoutes } from '../web/chart-routes.ts';
-import { VelahubError } from '../../core/errors.ts';
+import type { Registry } from './registry.ts';
+import { authenticate } from './http/auth.ts';
+import { errorHandler } from './http/errors.ts';
+import { publishRoutes } from './http/routes/publish.ts';
+import { readRoutes } from './http/routes/read.ts';
+import { manifestRoutes } from './http/routes/manifest.ts';
+import { adminRoutes } from './http/routes/admin.ts';
+import { renderRoutes } from './http/routes/render.ts';
+import { docsRoutes } from './web/routes.ts';
+import { chartRoutes } from './charts/chart-routes.ts';
+import { chartPageRoutes } from './charts/chart-pages.ts';
+import { VelahubError } from '../core/errors.ts';
 
 /** What the HTTP app needs; it never listens by itself (tests mount it on a free port). */
 export interface AppDeps {

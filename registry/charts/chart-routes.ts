@@ -1,22 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import { VelahubError } from '../../../core/errors.ts';
-import { defaultLimits } from '../../../core/package/files.ts';
-import { chartNamePattern } from '../../../core/chart/chart-yaml.ts';
-import type { Registry } from '../../registry.ts';
-import { ChartStore } from '../../store/chart-store.ts';
-import { chartIndexDocument, chartVersionEntry } from '../../charts/chart-index.ts';
-import { chartVersionDetail } from '../../charts/chart-models.ts';
-import { requireChart, requireChartVersion } from '../../lookups.ts';
-import { deleteChart, publishChart } from '../../charts/publish-chart.ts';
-import { requireAdmin } from '../auth.ts';
-import { pageQuery } from '../page-query.ts';
-import { sendArchive, sendIndexDocument } from '../send-documents.ts';
-import { readChartField, receiveBounded, uploadGate } from '../upload.ts';
-
-/** The base URL the client used, for repository URLs in answers. */
-export function requestBaseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-}
+import { VelahubError } from '../../core/errors.ts';
+import { defaultLimits } from '../../core/package/files.ts';
+import type { Registry } from '../registry.ts';
+import { requireAdmin } from '../http/auth.ts';
+import { pageQuery, queryText, requestBaseUrl } from '../http/page-query.ts';
+import { archiveSource, indexSource, prepare, sendPrepared } from '../http/send-documents.ts';
+import { readChartField, receiveBounded, uploadGate } from '../http/upload.ts';
+import { chartVersionEntry } from './chart-index.ts';
+import { requireChart, requireChartName, requireChartVersion } from './chart-lookups.ts';
+import { chartVersionDetail } from './chart-models.ts';
+import { deleteChart, publishChart } from './publish-chart.ts';
 
 const isMultipart = (req: Request): boolean => /^multipart\/form-data/i.test(req.get('content-type') ?? '');
 
@@ -32,11 +25,6 @@ async function readUpload(req: Request, limit: number): Promise<Buffer> {
   return body;
 }
 
-function checkName(name: string): string {
-  if (!chartNamePattern.test(name)) throw new VelahubError('EBAD_REQUEST', `chart name ${JSON.stringify(name)} is invalid: lowercase letters and digits separated by dashes`);
-  return name;
-}
-
 /**
  * The Helm chart repository (issue 14), apart from the addons' paths:
  * `/helm/index.yaml` and `/helm/charts/NAME-VERSION.tgz` for `helm repo add`,
@@ -44,23 +32,23 @@ function checkName(name: string): string {
  * JSON API under `/api/v1/charts`.
  */
 export function chartRoutes(registry: Registry): Router {
-  const charts = new ChartStore(registry.store.db);
+  const { charts } = registry;
   const limits = registry.limits ?? defaultLimits;
   const router = Router();
 
   router.get('/helm/index.yaml', async (req, res) => {
-    sendIndexDocument(req, res, await chartIndexDocument(charts));
+    sendPrepared(req, res, prepare(indexSource(await registry.indexYaml('chart'))));
   });
 
-  const sendChartArchive = async (res: Response, name: string, version: string) => {
+  const sendChartArchive = async (req: Request, res: Response, name: string, version: string) => {
     const v = await requireChartVersion(charts, name, version);
-    await sendArchive(res, registry.blobs, v.digest, `chart ${name}@${version}`);
+    sendPrepared(req, res, prepare(await archiveSource(registry.blobs, v.digest, `chart ${name}@${version}`)));
   };
 
   router.get('/helm/charts/:file', async (req, res) => {
     const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(String(req.params.file));
     if (!m) throw new VelahubError('ENOT_FOUND', `${req.params.file} is not a chart archive name: expected NAME-VERSION.tgz`);
-    await sendChartArchive(res, m[1]!, m[2]!);
+    await sendChartArchive(req, res, m[1]!, m[2]!);
   });
 
   // Who may upload is decided from the headers before the body is read; the multipart framing adds a few hundred bytes.
@@ -77,34 +65,33 @@ export function chartRoutes(registry: Registry): Router {
   });
 
   router.get('/helm/api/charts/:name', async (req, res) => {
-    const name = checkName(String(req.params.name));
+    const name = requireChartName(String(req.params.name));
     await requireChart(charts, name);
     res.json((await charts.liveRecords(name)).map((v) => chartVersionEntry(v)));
   });
 
   router.get('/helm/api/charts/:name/:version', async (req, res) => {
-    res.json(chartVersionEntry(await requireChartVersion(charts, checkName(String(req.params.name)), String(req.params.version))));
+    res.json(chartVersionEntry(await requireChartVersion(charts, requireChartName(String(req.params.name)), String(req.params.version))));
   });
 
   router.delete('/helm/api/charts/:name/:version', requireAdmin, async (req, res) => {
-    res.json(await deleteChart(charts, checkName(String(req.params.name)), String(req.params.version), req.token!));
+    res.json(await deleteChart(charts, requireChartName(String(req.params.name)), String(req.params.version), req.token!));
   });
 
   router.get('/api/v1/charts', async (req, res) => {
-    const q = typeof req.query.q === 'string' && req.query.q.trim() ? req.query.q.trim() : undefined;
-    res.json(await charts.list({ text: q, ...pageQuery(req, 50) }));
+    res.json(await charts.list({ text: queryText(req.query.q), ...pageQuery(req, 50) }));
   });
 
   router.get('/api/v1/charts/:name', async (req, res) => {
-    res.json(await requireChart(charts, checkName(String(req.params.name))));
+    res.json(await requireChart(charts, requireChartName(String(req.params.name))));
   });
 
   router.get('/api/v1/charts/:name/versions/:version', async (req, res) => {
-    res.json(chartVersionDetail(await requireChartVersion(charts, checkName(String(req.params.name)), String(req.params.version)), requestBaseUrl(req)));
+    res.json(chartVersionDetail(await requireChartVersion(charts, requireChartName(String(req.params.name)), String(req.params.version)), requestBaseUrl(req)));
   });
 
   router.get('/api/v1/charts/:name/versions/:version/archive', async (req, res) => {
-    await sendChartArchive(res, checkName(String(req.params.name)), String(req.params.version));
+    await sendChartArchive(req, res, requireChartName(String(req.params.name)), String(req.params.version));
   });
 
   return router;

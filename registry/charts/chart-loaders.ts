@@ -1,9 +1,7 @@
-import { VelahubError } from '../../core/errors.ts';
-import { chartNamePattern } from '../../core/chart/chart-yaml.ts';
 import type { ChartStore, ChartSummary } from '../store/chart-store.ts';
 import type { Page } from '../store/records.ts';
-import { chartRepositoryUrl, chartVersionDetail, type ChartDetail, type ChartVersionDetail } from '../charts/chart-models.ts';
-import { requireChart, requireChartVersion } from '../lookups.ts';
+import { requireChart, requireChartName, requireChartVersion } from './chart-lookups.ts';
+import { chartRepositoryUrl, chartVersionDetail, type ChartDetail, type ChartVersionDetail } from './chart-models.ts';
 
 /** What the chart list page (/helm-charts) shows. */
 export interface ChartListModel {
@@ -26,8 +24,7 @@ export async function loadChartList(charts: ChartStore, query: { q?: string; off
 
 /** One chart version (the newest when none is named) with the chart's versions. */
 export async function loadChart(charts: ChartStore, query: { name: string; version?: string; baseUrl: string }): Promise<ChartPageModel> {
-  if (!chartNamePattern.test(query.name)) throw new VelahubError('ENOT_FOUND', `chart name ${JSON.stringify(query.name)} is invalid: lowercase letters and digits separated by dashes`);
-  const chart = await requireChart(charts, query.name);
+  const chart = await requireChart(charts, requireChartName(query.name));
   const version = query.version ?? chart.latest;
   return { chart, version: chartVersionDetail(await requireChartVersion(charts, query.name, version), query.baseUrl), isLatest: version === chart.latest };
 }

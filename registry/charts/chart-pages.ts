@@ -1,27 +1,19 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Registry } from '../registry.ts';
-import { ChartStore } from '../store/chart-store.ts';
-import { requestBaseUrl } from '../http/routes/charts.ts';
+import { pageOffset, queryText, requestBaseUrl } from '../http/page-query.ts';
+import { htmlErrors, sendPage } from '../web/routes.ts';
+import { twinUrl } from '../web/views/common.ts';
 import { loadChart, loadChartList } from './chart-loaders.ts';
-import { htmlErrors, sendPage } from './routes.ts';
-import { twinUrl } from './views/common.ts';
-import { chartListView, chartView } from './views/chart.ts';
-
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
+import { chartListView, chartView } from './chart-views.ts';
 
 /**
  * The chart pages (/helm-charts, /helm-charts/NAME[/VERSION]) and their JSON twins under
- * /api/v1/pages/charts, both rendered from the same loader output.
+ * /api/v1/pages/helm-charts, both rendered from the same loader output.
  */
 export function chartPageRoutes(registry: Registry): Router {
-  const charts = new ChartStore(registry.store.db);
+  const { charts } = registry;
   const router = Router();
-  const list = (req: Request) => {
-    const offset = Number(text(req.query.offset) ?? 0);
-    return loadChartList(charts, { q: text(req.query.q), offset: Number.isInteger(offset) && offset >= 0 ? offset : 0, baseUrl: requestBaseUrl(req) });
-  };
+  const list = (req: Request) => loadChartList(charts, { q: queryText(req.query.q), offset: pageOffset(req), baseUrl: requestBaseUrl(req) });
   const one = (req: Request) => loadChart(charts, { name: String(req.params.name), version: req.params.version === undefined ? undefined : String(req.params.version), baseUrl: requestBaseUrl(req) });
 
   router.get('/api/v1/pages/helm-charts', async (req, res) => void res.json(await list(req)));
@@ -33,7 +25,7 @@ export function chartPageRoutes(registry: Registry): Router {
     const m = await list(req);
     sendPage(res, 200, { title: 'Helm charts', description: 'Application Helm charts', body: chartListView(m), jsonTwin: twinUrl(req.url) });
   });
-  const chartPage = async (req: Request, res: import('express').Response) => {
+  const chartPage = async (req: Request, res: Response) => {
     const m = await one(req);
     sendPage(res, 200, { title: `${m.version.name} ${m.version.version}`, description: m.version.description, body: chartView(m), jsonTwin: twinUrl(req.url) });
   };
