@@ -18,13 +18,13 @@ import { freePorts } from '../support/free-ports.ts';
 export const FAKE_NODE = 'kwok-node-0';
 
 /**
- * Controllers kube-controller-manager runs: all of its defaults except the node lifecycle
- * controller, which would taint a node whose kubelet never renews a lease (kwok keeps the
- * node's conditions, and the tests have no use for evictions).
+ * Controllers kube-controller-manager runs: all of its defaults. The node lifecycle controller
+ * among them lifts the `not-ready` taint the API server puts on a new node once kwok reports it
+ * Ready, and watches the node's lease, which kwok renews.
  */
-export const CONTROLLERS = '*,-nodelifecycle';
+export const CONTROLLERS = '*';
 
-/** Starts the controllers, the scheduler and kwok on `plane`, and waits for the fake node to be Ready. */
+/** Starts the controllers, the scheduler and kwok on `plane`, and waits for the fake node to be Ready and schedulable. */
 export async function startWorkloads(plane: ControlPlane, tools: { binaries: Binaries; kwok: KwokTools }, opts: { timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const kc = plane.kubeconfigPath;
@@ -47,13 +47,23 @@ export async function startWorkloads(plane: ControlPlane, tools: { binaries: Bin
   plane.attach('kube-scheduler', tools.binaries.kubeScheduler, [...delegated, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${schedulerPort}`]);
   const stages = join(plane.dir, 'kwok-stages.yaml');
   await writeFile(stages, await stageDocuments(tools.kwok.stageDirs));
-  plane.attach('kwok', tools.kwok.kwok, [`--kubeconfig=${kc}`, '--manage-all-nodes', `--config=${stages}`]);
+  plane.attach('kwok', tools.kwok.kwok, [`--kubeconfig=${kc}`, '--manage-all-nodes', `--config=${stages}`, `--node-lease-duration-seconds=${NODE_LEASE_SECONDS}`]);
   await applyRaw(plane.kubeconfig, `/api/v1/nodes/${FAKE_NODE}`, fakeNode(FAKE_NODE), { fieldManager: 'velahub-testenv' });
 
   const deadline = Date.now() + timeoutMs;
   await waitFor(plane, 'kube-controller-manager', deadline, () => healthy(kcmPort!));
   await waitFor(plane, 'kube-scheduler', deadline, () => healthy(schedulerPort!));
   await waitFor(plane, 'kwok', deadline, () => nodeReady(plane));
+  await waitFor(plane, 'kube-controller-manager', deadline, () => nodeUntainted(plane));
+}
+
+/** How long kwok's node lease lasts; kwok renews it well before, as a kubelet does. */
+const NODE_LEASE_SECONDS = 40;
+
+/** True once the node lifecycle controller lifted the taints a new node starts with. */
+async function nodeUntainted(plane: ControlPlane): Promise<boolean> {
+  const res = await kubeRequest(plane.kubeconfig, { method: 'GET', path: `/api/v1/nodes/${FAKE_NODE}` });
+  return res.status === 200 && ((res.body as { spec?: { taints?: unknown[] } }).spec?.taints ?? []).length === 0;
 }
 
 /** The Stage documents of kwok's "fast" node and pod stages, as one YAML stream (kwok exits without stages). */

@@ -120,8 +120,11 @@ describe('Applications of the bundled definitions run on the KubeVela cluster', 
     }
     const status = await vela(cluster, ['status', 'shop', '-n', ns]);
     assert.equal(status.code, 0, describeVela(['status', 'shop'], status));
-    assert.match(status.stdout, /running/i);
-    assert.match(status.stdout, /Visiting URL: https:\/\/shop\.example\.com/);
+    assert.match(status.stdout, /finished: true/);
+    assert.equal(status.stdout.match(/Health: ✅/g)?.length, 3, 'the component and both traits are healthy');
+    assert.match(status.stdout, /Message: Ready: 2\/2/);
+    assert.match(status.stdout, /Message: Visiting URL: https:\/\/shop\.example\.com\/ \(and 1 more routes\)/);
+    assert.match(status.stdout, /Message: Replicas: 2 current, \d+ desired \(min 2, max 4\)/);
   });
 
   test('stateful-component: healthy, its Pod Running with a stable name', T, async () => {
@@ -134,7 +137,11 @@ describe('Applications of the bundled definitions run on the KubeVela cluster', 
 
   test('deleting the Applications and velahub disable leave nothing once the garbage collector ran', T, async () => {
     for (const name of ['shop', 'db']) await kube.delete({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name, namespace: ns } });
-    await eventually('the Applications\' Pods are gone', async () => ((await podsOf('app.oam.dev/name')).length === 0 ? true : undefined));
+    // vela-core's finalizer removes what each Application applied; then the Application goes.
+    await eventually('the Applications are gone', async () => ((await kube.list('core.oam.dev/v1beta1', 'Application', ns)).length === 0 ? true : undefined));
+    await eventually('the Applications\' Pods, Services and Ingresses are gone', async () =>
+      (await podsOf('app.oam.dev/name')).length + (await kube.list('v1', 'Service', ns)).length + (await kube.list('networking.k8s.io/v1', 'Ingress', ns)).length === 0 ? true : undefined,
+    );
     for (const name of ['hpa-trait', 'bizworks-ingress', 'stateful-component', 'stateless-component']) await disableAddon(kube, name, { namespace: VELA_SYSTEM });
     await eventually('the addons\' definitions are collected', async () => {
       const left = [
