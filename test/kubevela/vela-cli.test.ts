@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { kubeVelaCluster, type KubeVelaTestCluster } from '../cluster/env.ts';
 import { Kube } from '../../installer/kube.ts';
+import { packFiles } from '../../core/package/archive.ts';
+import { readFolder } from '../../core/package/read-folder.ts';
 import { createToken } from '../../registry/tokens.ts';
 import { bundledAddonsDir } from '../support/bundled.ts';
 import { catalogDir, packCatalogAddon } from '../support/catalog.ts';
@@ -33,6 +35,17 @@ describe('vela CLI v1.10.9 against velahub', () => {
     const r = await run(args, timeoutMs);
     assert.equal(r.code, 0, describeVela(args, r));
     return r;
+  };
+
+  const application = (addon: string) => kube.get({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: `addon-${addon}`, namespace: VELA_SYSTEM } });
+  /** `vela addon disable` returns once the Application is deleting; vela-core's finalizer then removes it. */
+  const disabled = async (addon: string) => {
+    await ok(['addon', 'disable', addon, '--yes'], 300_000);
+    const deadline = Date.now() + 120_000;
+    while (await application(addon)) {
+      assert.ok(Date.now() < deadline, `addon-${addon} still exists 120 s after vela addon disable`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   };
 
   before(async () => {
@@ -61,19 +74,18 @@ describe('vela CLI v1.10.9 against velahub', () => {
     test(`vela addon enable ${addon} --version 1.0.0, status, disable`, T, async (t) => {
       if ((addon === 'helm-component' || addon === 'bizworks-platform') && !catalogDir) return t.skip('needs the catalog fluxcd addon (no ../shared/kubevela-catalog here)');
       await ok(['addon', 'enable', addon, '--version', '1.0.0', '--yes'], 400_000);
-      const app = await kube.get({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: `addon-${addon}`, namespace: VELA_SYSTEM } });
+      const app = await application(addon);
       assert.equal(app?.metadata.labels?.['addons.oam.dev/version'], '1.0.0');
       assert.equal(app?.metadata.labels?.['addons.oam.dev/registry'], name);
       const status = await ok(['addon', 'status', addon]);
       assert.match(status.stdout, /enabled/i, describeVela(['addon', 'status', addon], status));
       const listed = await ok(['addon', 'list']);
-      assert.match(listed.stdout.split('\n').find((l) => l.trim().startsWith(`${addon} `)) ?? '', /enabled \(1\.0\.0\)/);
-      // Dependents first: bizworks-platform's and helm-component's dependencies are disabled after them.
-      const after = addon === 'bizworks-platform' ? ['stateless-component', 'stateful-component', 'helm-component', 'bizworks-ingress', 'hpa-trait', 'fluxcd'] : addon === 'helm-component' ? ['fluxcd'] : [];
-      for (const x of [addon, ...after]) {
-        await ok(['addon', 'disable', x, '--yes'], 300_000);
-      }
-      assert.equal(await kube.get({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: `addon-${addon}`, namespace: VELA_SYSTEM } }), undefined);
+      assert.match(listed.stdout.split('\n').find((l) => l.trim().split(/\s+/)[0] === addon) ?? '', /enabled \(1\.0\.0\)/);
+      // Dependents first. KubeVela v1.10.9 enables only the first missing dependency of an addon
+      // (pkg/addon/addon.go, checkDependency returns after installing one): whatever it did enable goes.
+      const enabled = new Set((await kube.list('core.oam.dev/v1beta1', 'Application', VELA_SYSTEM)).map((a) => a.metadata.name.replace(/^addon-/, '')));
+      const order = [addon, 'helm-component', 'stateless-component', 'stateful-component', 'bizworks-ingress', 'hpa-trait', 'fluxcd'];
+      for (const x of [...new Set(order)]) if (enabled.has(x)) await disabled(x);
     });
   }
 
@@ -83,13 +95,11 @@ describe('vela CLI v1.10.9 against velahub', () => {
       await cp(join(bundledAddonsDir, 'hpa-trait'), join(dir, 'hpa-trait'), { recursive: true });
       const meta = join(dir, 'hpa-trait', 'metadata.yaml');
       await writeFile(meta, (await readFile(meta, 'utf8')).replace(/^version: .*$/m, 'version: 1.0.1'));
-      const token = (await createToken(registry.server.registry.store, { scope: 'admin' })).token;
-      await ok(['addon', 'push', join(dir, 'hpa-trait'), registry.url, '--username', 'ci', '--password', token]);
+      await registry.publishArchive(packFiles('hpa-trait', await readFolder(join(dir, 'hpa-trait')), { name: 'hpa-trait', version: '1.0.1' }).data);
       await ok(['addon', 'enable', 'hpa-trait', '--version', '1.0.0', '--yes'], 300_000);
       await ok(['addon', 'upgrade', 'hpa-trait', '--version', '1.0.1', '--yes'], 300_000);
-      const app = await kube.get({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: 'addon-hpa-trait', namespace: VELA_SYSTEM } });
-      assert.equal(app?.metadata.labels?.['addons.oam.dev/version'], '1.0.1');
-      await ok(['addon', 'disable', 'hpa-trait', '--yes'], 300_000);
+      assert.equal((await application('hpa-trait'))?.metadata.labels?.['addons.oam.dev/version'], '1.0.1');
+      await disabled('hpa-trait');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -98,10 +108,12 @@ describe('vela CLI v1.10.9 against velahub', () => {
   test('vela addon push: with a publish token the addon is published; without one vela prints the 401 message', T, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'velahub-push-'));
     try {
+      // vela addon push takes a folder only with a template (template.cue or template.yaml).
       const folder = join(dir, 'pushed-demo');
       await cp(join(bundledAddonsDir, 'hpa-trait'), folder, { recursive: true });
       const meta = join(folder, 'metadata.yaml');
       await writeFile(meta, (await readFile(meta, 'utf8')).replace(/^name: .*$/m, 'name: pushed-demo').replace(/^version: .*$/m, 'version: 0.1.0'));
+      await writeFile(join(folder, 'template.cue'), 'package main\n\noutput: {\n\tapiVersion: "core.oam.dev/v1beta1"\n\tkind:       "Application"\n\tspec: components: []\n}\n');
       const anonymous = await run(['addon', 'push', folder, registry.url]);
       assert.notEqual(anonymous.code, 0);
       const said = anonymous.stdout + anonymous.stderr;
