@@ -12,6 +12,7 @@ import { enableAddons } from '../../installer/enable.ts';
 import { Kube } from '../../installer/kube.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
 import { describeVela, vela } from '../support/vela.ts';
+import type { ParamTable } from '../../core/params/reference.ts';
 
 /** The bundled definitions (helm-component's needs fluxcd's CRDs to render, not to have a schema). */
 const DEFINITIONS = [
@@ -21,12 +22,6 @@ const DEFINITIONS = [
   { addon: 'hpa-trait', name: 'hpa-trait', type: 'trait' },
 ] as const;
 
-interface ParameterRow {
-  name: string;
-  type: string;
-  required: boolean;
-  default?: unknown;
-}
 
 describe('the real vela-core and vela CLI read velahub\'s definitions as velahub documents them', () => {
   let cluster: KubeVelaTestCluster;
@@ -37,7 +32,7 @@ describe('the real vela-core and vela CLI read velahub\'s definitions as velahub
   const stored = async (addon: string, name: string) => {
     const res = await fetch(`${registry.url}/api/v1/addons/${addon}/versions/1.0.0/definitions/${name}`);
     assert.equal(res.status, 200);
-    return (await res.json()) as { schema: unknown; parameters: ParameterRow[] };
+    return (await res.json()) as { schema: unknown; parameters: ParamTable[] };
   };
 
   before(async () => {
@@ -58,44 +53,54 @@ describe('the real vela-core and vela CLI read velahub\'s definitions as velahub
         assert.ok(Date.now() < deadline, `vela-core wrote no ConfigMap ${ns}/${cmName} in 90 s`);
         await new Promise((r) => setTimeout(r, 500));
       }
-      assert.deepEqual(JSON.parse(cm!.data!['openapi-v3-json-schema']!), (await stored(d.addon, d.name)).schema);
+      // The schema velahub stored at publish as KubeVela stores it (the docs' schema adds `x-definition` titles).
+      const version = await registry.server.registry.store.getVersion(d.addon, '1.0.0');
+      const def = version!.manifest.definitions.find((x) => x.name === d.name) as { kubevelaSchema?: unknown } | undefined;
+      assert.ok(def?.kubevelaSchema, `${d.addon} 1.0.0 stored a KubeVela schema for ${d.name}`);
+      assert.deepEqual(JSON.parse(cm!.data!['openapi-v3-json-schema']!), def.kubevelaSchema);
     });
 
-    test(`${d.name}: vela show lists the rows velahub's parameter reference lists`, { timeout: 120_000 }, async () => {
+    test(`${d.name}: vela show lists the tables and rows (name, required, default) of velahub's parameter reference`, { timeout: 120_000 }, async () => {
       const args = ['show', d.name, '-n', ns];
       const r = await vela(cluster, args);
       assert.equal(r.code, 0, describeVela(args, r));
-      const theirs = velaShowRows(r.stdout);
-      const ours = flatten((await stored(d.addon, d.name)).parameters);
-      assert.deepEqual(theirs.map((x) => x.name).sort(), ours.map((x) => x.name).sort(), describeVela(args, r));
-      for (const row of ours) {
-        const t = theirs.find((x) => x.name === row.name)!;
-        assert.equal(t.required, row.required, `${row.name}: required`);
-        if (row.default !== undefined) assert.equal(t.default, String(row.default), `${row.name}: default`);
+      const theirs = velaShowTables(r.stdout);
+      const ours = (await stored(d.addon, d.name)).parameters;
+      // vela titles a nested table with the field's name; velahub keys it by its path.
+      const titleOf = (t: ParamTable) => t.path.split('.').pop()!.replace(/\[\]$/, '') || 'Specification';
+      assert.deepEqual(ours.map(titleOf).sort(), [...theirs.keys()].sort(), `the same tables\n${r.stdout}`);
+      for (const table of ours) {
+        const rows = theirs.get(titleOf(table))!;
+        assert.deepEqual(rows.map((x) => x.name), table.params.map((p) => p.name), `${titleOf(table)}: the same rows in the same order`);
+        for (const p of table.params) {
+          const t = rows.find((x) => x.name === p.name)!;
+          assert.equal(t.required, p.required, `${titleOf(table)}.${p.name}: required`);
+          if (p.default !== undefined && typeof p.default !== 'object') assert.equal(t.default, String(p.default), `${titleOf(table)}.${p.name}: default`);
+        }
       }
     });
   }
 });
 
-/** Top-level rows of velahub's reference (vela show prints nested objects in tables of their own, by name). */
-function flatten(rows: ParameterRow[]): ParameterRow[] {
-  return rows;
-}
-
 /**
- * The parameter rows of `vela show`'s first table (`| NAME | DESCRIPTION | TYPE | REQUIRED | DEFAULT |`).
+ * The tables `vela show` prints: `# Specification` and one `## NAME` (or deeper) per nested struct,
+ * each `| NAME | DESCRIPTION | TYPE | REQUIRED | DEFAULT |`; a row whose description wraps goes on
+ * in lines with an empty NAME cell.
  */
-function velaShowRows(out: string): Array<{ name: string; type: string; required: boolean; default: string }> {
-  const lines = out.split('\n');
-  const header = lines.findIndex((l) => /\bNAME\b.*\bDESCRIPTION\b.*\bTYPE\b.*\bREQUIRED\b.*\bDEFAULT\b/.test(l));
-  if (header < 0) return [];
-  const rows: Array<{ name: string; type: string; required: boolean; default: string }> = [];
-  for (const line of lines.slice(header + 1)) {
-    if (/^\s*[+|-]*[-+]+[-+|]*\s*$/.test(line)) continue;
-    if (!line.trim().startsWith('|')) break;
+function velaShowTables(out: string): Map<string, Array<{ name: string; type: string; required: boolean; default: string }>> {
+  const tables = new Map<string, Array<{ name: string; type: string; required: boolean; default: string }>>();
+  let current: Array<{ name: string; type: string; required: boolean; default: string }> | undefined;
+  for (const line of out.split('\n')) {
+    const heading = /^#+\s+(\S+)/.exec(line);
+    if (heading) {
+      current = [];
+      tables.set(heading[1]!, current);
+      continue;
+    }
+    if (!current || !line.startsWith('|')) continue;
     const cells = line.split('|').slice(1, -1).map((c) => c.trim());
-    if (cells.length < 5) break;
-    rows.push({ name: cells[0]!, type: cells[2]!, required: cells[3] === 'true', default: cells[4]! });
+    if (cells.length < 5 || cells[0] === 'NAME' || cells[0] === '') continue;
+    current.push({ name: cells[0]!, type: cells[2]!, required: cells[3] === 'true', default: cells[4]! });
   }
-  return rows;
+  return tables;
 }

@@ -14,16 +14,21 @@ import { kubeVelaCluster, type KubeVelaTestCluster } from '../cluster/env.ts';
 import { VELA_SYSTEM } from '../cluster/kubevela.ts';
 import { enableAddons } from '../../installer/enable.ts';
 import { Kube, type KubeObject } from '../../installer/kube.ts';
+import { VelahubError } from '../../core/errors.ts';
 import { catalogAddons, catalogDir, packCatalogAddon } from '../support/catalog.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
 import { describeVela, vela } from '../support/vela.ts';
 
 const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'];
 
-/** What of an object both tools decide: no server-stamped fields, no owner references, no publish version. */
+/**
+ * What of an object both tools decide: no server-stamped fields, no owner references, no publish
+ * version, and none of velahub's own bookkeeping annotations (`velahub.dev/…`, e.g. the
+ * dependencies it enabled the addon with, which `velahub disable` reads and vela ignores).
+ */
 function comparable(o: KubeObject): unknown {
   const { ownerReferences: _o, annotations = {}, labels = {}, name, namespace } = o.metadata;
-  const { [`app.oam.dev/publishVersion`]: _p, ...kept } = annotations;
+  const kept = Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== 'app.oam.dev/publishVersion' && !k.startsWith('velahub.dev/')));
   const { metadata: _m, status: _s, ...rest } = o as KubeObject & { status?: unknown };
   return { ...rest, metadata: { name, namespace: namespace ?? VELA_SYSTEM, labels, annotations: kept } };
 }
@@ -78,7 +83,14 @@ describe('velahub enable = vela addon enable (--dry-run, v1.10.9)', () => {
   const compare = async (addon: string, version: string): Promise<string | undefined> => {
     const theirs = await velaObjects(addon, version);
     if (typeof theirs === 'string') return `vela cannot enable it here: ${theirs}`;
-    const ours = await velahubObjects(addon, version);
+    let ours: KubeObject[];
+    try {
+      ours = await velahubObjects(addon, version);
+    } catch (err) {
+      // velahub checks what vela does not (system.kubernetes, every dependency resolvable): a refusal is its own row.
+      if (err instanceof VelahubError && err.code === 'ERESOLVE') return `velahub refuses: ${err.message.replace(/\s*\n\s*/g, ' ')}`;
+      throw err;
+    }
     const key = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
     const ourKeys = ours.map(key).sort();
     const theirKeys = theirs.map(key).sort();
@@ -103,8 +115,8 @@ describe('velahub enable = vela addon enable (--dry-run, v1.10.9)', () => {
     for (const addon of catalogAddons()) {
       const { version } = await packCatalogAddon(addon);
       const problem = await compare(addon, version);
-      if (problem?.startsWith('vela cannot')) {
-        rows.push(`${addon} ${version}: skipped, ${problem.split('\n')[0]}`);
+      if (problem?.startsWith('vela cannot') || problem?.startsWith('velahub refuses')) {
+        rows.push(`${addon} ${version}: not compared, ${problem.split('\n').slice(0, 3).join(' ')}`);
         continue;
       }
       compared++;
