@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { VelahubError } from '../core/errors.ts';
 import type { CueEvaluator } from '../core/cue/evaluator.ts';
-import { diffManifests, type SchemaChange } from '../core/params/diff.ts';
+import { definitionChanges, diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import { resolve } from '../core/resolve/resolve.ts';
 import type { Plan, RegistrySnapshot } from '../core/resolve/types.ts';
 import { applicationsUsing } from './disable.ts';
@@ -114,7 +114,7 @@ async function reportUpgrade(input: { kube: Kube; facts: ClusterState; name: str
   const breakingDefs = new Set<string>();
   for (const d of diffManifests(prev.manifest, next.manifest)) {
     if (d.status === 'added') continue;
-    const changes = d.status === 'removed' ? [{ path: '(definition)', kind: 'removed' as const, breaking: true, message: `the ${d.type} ${d.name} is removed` }] : d.changes;
+    const changes = definitionChanges(d, `the ${d.type} ${d.name} is removed`);
     if (d.breaking) breakingDefs.add(d.name);
     report.definitions.push({ definition: d.definition, changes, breaking: d.breaking });
   }
