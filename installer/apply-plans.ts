@@ -2,8 +2,6 @@ import { VelahubError } from '../core/errors.ts';
 import type { CueEvaluator } from '../core/cue/evaluator.ts';
 import { lineForVelaVersion } from '../core/cue/cluster-line.ts';
 import type { Plan, Requested } from '../core/resolve/types.ts';
-import { configTemplatesOf } from '../core/package/config-template.ts';
-import { renderAddonNotes } from '../core/package/render-app.ts';
 import { addonObjects, type AddonObjects } from './addon-objects.ts';
 import { enabledParameters, mergeParameters } from './addon-parameters.ts';
 import { applyAddonObjects, ApplyJournal, checkDefinitionConflicts, type ApplyReport } from './apply.ts';
@@ -77,9 +75,7 @@ export async function applyPlans(opts: ApplyPlansOptions, planned: PlannedCluste
         const given = isRequested ? (opts.parameters ?? {}) : {};
         // An enabled addon keeps the parameters it was enabled with, the given ones overriding them, as vela does.
         const parameters = step.action === 'install' ? given : mergeParameters(await enabledParameters(kube, namespace, step.name), given);
-        const rendered = await renderForEnable(fetched, parameters, given, { cue: opts.cue, line, signal: opts.signal });
-        const notes = await renderAddonNotes({ files: fetched.files, metadata: fetched.manifest.metadata, parameters, cue: opts.cue, upgrade: step.action !== 'install', line, signal: opts.signal });
-        const configTemplates = await configTemplatesOf(fetched.files, opts.cue, { line, signal: opts.signal });
+        const { app: rendered, notes, configTemplates } = await renderForEnable(fetched, parameters, given, { cue: opts.cue, line, upgrade: step.action !== 'install', signal: opts.signal });
         prepared.push({ step, objects: addonObjects({ manifest: fetched.manifest, files: fetched.files, rendered, registry: step.registry, namespace, parameters, configTemplates }), notes });
       }
       // Warned before writing: an Application labelled with a registry vela cannot resolve breaks `vela addon list/upgrade`.
