@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { VelahubError } from '../core/errors.ts';
 import { sha256 } from '../core/package/archive.ts';
 import type { Candidate, RegistrySnapshot } from '../core/resolve/types.ts';
+import { indexAnnotations } from '../core/package/index-annotations.ts';
 
 /** A registry the installer reads from, in priority order. */
 export interface RegistrySource {
@@ -70,13 +71,13 @@ export async function readRegistryIndex(source: RegistrySource, signal?: AbortSi
         registry: source.name,
         digest: e.digest ? `sha256:${e.digest.replace(/^sha256:/, '')}` : '',
         url: new URL(e.urls[0]!, `${base}/`).toString(),
-        dependencies: parseJson<Array<{ name: string; version?: string }>>(a['velahub.dev/dependencies'], []).map((d) => ({ name: d.name, range: d.version })),
-        dependenciesKnown: 'velahub.dev/dependencies' in a,
-        system: { vela: a['system.vela'], kubernetes: a['system.kubernetes'] },
-        deprecated: e.deprecated ? (a['velahub.dev/deprecation'] ?? 'deprecated') : undefined,
-        definitions: parseJson(a['velahub.dev/definitions'], []),
+        dependencies: parseJson<Array<{ name: string; version?: string }>>(a[indexAnnotations.dependencies], []).map((d) => ({ name: d.name, range: d.version })),
+        dependenciesKnown: indexAnnotations.dependencies in a,
+        system: { vela: a[indexAnnotations.systemVela], kubernetes: a[indexAnnotations.systemKubernetes] },
+        deprecated: e.deprecated ? (a[indexAnnotations.deprecation] ?? 'deprecated') : undefined,
+        definitions: parseJson(a[indexAnnotations.definitions], []),
         // velahub's own annotation marks a velahub registry, which serves the manifest it stored at publish.
-        ...('velahub.dev/dependencies' in a ? { manifestUrl: `${base}/api/v1/addons/${encodeURIComponent(name)}/versions/${encodeURIComponent(String(e.version))}/manifest` } : {}),
+        ...(indexAnnotations.dependencies in a ? { manifestUrl: `${base}/api/v1/addons/${encodeURIComponent(name)}/versions/${encodeURIComponent(String(e.version))}/manifest` } : {}),
       });
     }
     if (list.length) addons.set(name, list);

@@ -1,26 +1,13 @@
-import semver from 'semver';
-import { VelahubError } from '../core/errors.ts';
 import type { CueEvaluator } from '../core/cue/evaluator.ts';
-import { diffManifests, type SchemaChange } from '../core/params/diff.ts';
-import { resolve } from '../core/resolve/resolve.ts';
-import type { Plan, RegistrySnapshot } from '../core/resolve/types.ts';
-import { applicationsUsing } from './disable.ts';
-import { readClusterFacts, type ClusterState } from './cluster-facts.ts';
-import { applyPlans, loadRegistries, planCluster, type ClusterResult, type InstallEvent } from './enable.ts';
+import { applyPlans, type ClusterResult } from './apply-plans.ts';
+import { readClusterFacts } from './cluster-facts.ts';
 import { AddonFetcher } from './fetch-addon.ts';
+import type { InstallEvent } from './install-event.ts';
 import type { Kube } from './kube.ts';
+import { loadRegistries } from './load-registries.ts';
+import { planCluster } from './plan.ts';
 import type { RegistrySource } from './registry-index.ts';
-
-/** What an upgrade would change, for the user to confirm. */
-export interface UpgradeReport {
-  cluster: string;
-  plan: Plan;
-  from: string;
-  to: string;
-  definitions: Array<{ definition: string; changes: SchemaChange[]; breaking: boolean }>;
-  /** Applications using a definition whose change is breaking. */
-  affectedApplications: string[];
-}
+import { reportUpgrade, type UpgradeReport } from './upgrade-report.ts';
 
 /** Options of {@link upgradeAddon}. */
 export interface UpgradeOptions {
@@ -89,38 +76,4 @@ export async function upgradeAddon(opts: UpgradeOptions): Promise<UpgradeResult[
     results.push({ report, outcome: 'upgraded', applied });
   }
   return results;
-}
-
-/**
- * What upgrading one addon on one cluster would change, from state already
- * read: the plan, the parameter-schema diff of each definition, and the
- * Applications that use a definition whose change is breaking.
- */
-async function reportUpgrade(input: { kube: Kube; facts: ClusterState; name: string; range?: string; snapshots: RegistrySnapshot[]; signal?: AbortSignal }, fetcher: AddonFetcher): Promise<UpgradeReport> {
-  const { kube, facts, name, snapshots } = input;
-  const current = facts.enabled.find((a) => a.name === name);
-  if (!current) throw new VelahubError('ENOT_FOUND', `${kube.context}: ${name} is not enabled; use velahub enable ${name}`);
-  const plan = resolve({ requested: [{ name, range: input.range }], registries: snapshots, cluster: facts, upgrade: [name] });
-  const step = plan.steps.find((s) => s.name === name)!;
-  const report: UpgradeReport = { cluster: kube.context, plan, from: current.version, to: step.version, definitions: [], affectedApplications: [] };
-  if (step.version === current.version || !semver.valid(current.version)) return report;
-  const next = await fetcher.fetch(step.candidate, input.signal);
-  const oldCandidate = snapshots.flatMap((s) => s.addons.get(name) ?? []).find((c) => c.version === current.version);
-  if (!oldCandidate) {
-    report.definitions.push({ definition: '(unknown)', changes: [], breaking: false });
-    return report;
-  }
-  const prev = await fetcher.fetch(oldCandidate, input.signal);
-  const breakingDefs = new Set<string>();
-  for (const d of diffManifests(prev.manifest, next.manifest)) {
-    if (d.status === 'added') continue;
-    const changes = d.status === 'removed' ? [{ path: '(definition)', kind: 'removed' as const, breaking: true, message: `the ${d.type} ${d.name} is removed` }] : d.changes;
-    if (d.breaking) breakingDefs.add(d.name);
-    report.definitions.push({ definition: d.definition, changes, breaking: d.breaking });
-  }
-  if (breakingDefs.size) {
-    const users = await applicationsUsing(kube, current.application);
-    report.affectedApplications = users.filter((u) => [...breakingDefs].some((d) => u.endsWith(`(uses ${d})`)));
-  }
-  return report;
 }

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { AddonMetadata } from '../core/package/metadata.ts';
 import type { AddonManifest } from '../core/package/inspect.ts';
+import { indexAnnotations } from '../core/package/index-annotations.ts';
 
 /**
  * The archive path of a version, relative to its repository (the registry's base URL for
@@ -37,14 +38,14 @@ export function indexEntry(input: { metadata: AddonMetadata; manifest: AddonMani
   const m = input.metadata;
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(m.annotations ?? {})) annotations[k] = String(v);
-  if (m.system?.vela) annotations['system.vela'] = m.system.vela;
-  if (m.system?.kubernetes) annotations['system.kubernetes'] = m.system.kubernetes;
+  if (m.system?.vela) annotations[indexAnnotations.systemVela] = m.system.vela;
+  if (m.system?.kubernetes) annotations[indexAnnotations.systemKubernetes] = m.system.kubernetes;
   // Always present (even `[]`) so installers know the dependencies without downloading the archive.
-  annotations['velahub.dev/dependencies'] = JSON.stringify(m.dependencies ?? []);
+  annotations[indexAnnotations.dependencies] = JSON.stringify(m.dependencies ?? []);
   if (input.manifest.definitions.length) {
-    annotations['velahub.dev/definitions'] = JSON.stringify(input.manifest.definitions.map((d) => ({ name: d.name, type: d.type })));
+    annotations[indexAnnotations.definitions] = JSON.stringify(input.manifest.definitions.map((d) => ({ name: d.name, type: d.type })));
   }
-  if (input.deprecated) annotations['velahub.dev/deprecation'] = input.deprecated;
+  if (input.deprecated) annotations[indexAnnotations.deprecation] = input.deprecated;
   const entry: Record<string, unknown> = {
     apiVersion: 'v2',
     name: m.name,

@@ -8,7 +8,7 @@ import { inspectAddon, type AddonManifest } from '../core/package/inspect.ts';
 import { parseMetadata } from '../core/package/metadata.ts';
 import { sizeProblems } from '../core/package/text-limits.ts';
 import { deriveVersionDocs } from '../core/params/derive.ts';
-import { breakingChanges, diffManifests, type SchemaChange } from '../core/params/diff.ts';
+import { breakingChanges, definitionChanges, diffManifests, type SchemaChange } from '../core/params/diff.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import type { MetadataStore } from './store/metadata-store.ts';
 import type { StoredArchive, TokenRecord, VersionRecord } from './store/records.ts';
@@ -329,7 +329,6 @@ function breakingAgainstNeighbours(input: { version: string; manifest: AddonMani
 export function breakingBetween(previousVersion: string, previous: AddonManifest, next: AddonManifest): BreakingChange[] {
   return diffManifests(previous, next).flatMap((d): BreakingChange[] => {
     const label = `${d.type} ${d.name}`;
-    if (d.status === 'removed') return [{ definition: label, path: '(definition)', kind: 'removed', breaking: true, message: `the ${d.type} was removed (it was in ${previousVersion})` }];
-    return breakingChanges(d.changes).map((c) => ({ ...c, definition: label }));
+    return breakingChanges(definitionChanges(d, `the ${d.type} was removed (it was in ${previousVersion})`)).map((c) => ({ ...c, definition: label }));
   });
 }

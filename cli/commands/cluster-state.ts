@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { VelahubError } from '../../core/errors.ts';
 import { disableAddon } from '../../installer/disable.ts';
-import { loadRegistries } from '../../installer/enable.ts';
+import { loadRegistries } from '../../installer/load-registries.ts';
 import { addonStatus, type AddonStatus } from '../../installer/status.ts';
 import { installerRegistries } from '../config.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';

@@ -10,7 +10,7 @@ import type { PackageFiles } from '../../core/package/files.ts';
 import { pickVersion } from '../../core/resolve/pick-version.ts';
 import { unownedDefinitions } from '../../installer/adopt.ts';
 import { AddonFetcher } from '../../installer/fetch-addon.ts';
-import { loadRegistries } from '../../installer/enable.ts';
+import { loadRegistries } from '../../installer/load-registries.ts';
 import { installerRegistries } from '../config.ts';
 import { assertDestination, destinationOption, warnDeprecated } from '../destination.ts';
 import { withEvaluator } from '../evaluator.ts';

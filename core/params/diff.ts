@@ -87,6 +87,16 @@ export function diffManifests(before: { definitions: readonly DiffableDefinition
   });
 }
 
+/**
+ * One definition's changes between two versions, a removed definition counted as
+ * one breaking change (path `(definition)`, kind `removed`, worded by `removedMessage`):
+ * the rule publish refuses by and an upgrade reports by. An added definition has none.
+ */
+export function definitionChanges(diff: DefinitionDiff, removedMessage: string): SchemaChange[] {
+  if (diff.status === 'removed') return [{ path: '(definition)', kind: 'removed', breaking: true, message: removedMessage }];
+  return diff.changes;
+}
+
 function compare(a: JsonSchema, b: JsonSchema, path: string, out: SchemaChange[]): void {
   const where = path || '(root)';
   const ta = baseType(a);

@@ -15,7 +15,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { addonLabels } from '../../installer/addon-objects.ts';
 import { disableAddon } from '../../installer/disable.ts';
-import { loadRegistries } from '../../installer/enable.ts';
+import { loadRegistries } from '../../installer/load-registries.ts';
 import { Kube, type KubeObject } from '../../installer/kube.ts';
 import { addonStatus } from '../../installer/status.ts';
 import { upgradeAddon } from '../../installer/upgrade.ts';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { packFiles, sha256 } from '../../core/package/archive.ts';
 import { downloadVerified, readRegistryIndex } from '../../installer/registry-index.ts';
-import { loadRegistries } from '../../installer/enable.ts';
+import { loadRegistries } from '../../installer/load-registries.ts';
 import { rejectsCode } from '../support/errors.ts';
 
 /** A server answering each path from `routes` (status 404 otherwise); records request headers. */

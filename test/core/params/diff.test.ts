@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { breakingChanges, diffManifests, diffSchemas, type ChangeKind } from '../../../core/params/diff.ts';
+import { breakingChanges, definitionChanges, diffManifests, diffSchemas, type ChangeKind } from '../../../core/params/diff.ts';
 import type { JsonSchema } from '../../../core/params/schema.ts';
 import { int, list, map, num, oneOf, str, struct, webServiceSchema } from '../../support/schemas.ts';
 
@@ -109,6 +109,13 @@ describe('diffManifests compares two versions definition by definition', () => {
   test('a changed definition carries its schema changes', () => {
     const gateway = diffManifests(before, after).find((d) => d.name === 'gateway')!;
     assert.deepEqual(gateway.changes.map((c) => [c.path, c.kind]), [['port', 'added-required']]);
+  });
+
+  test('definitionChanges: a removed definition is one breaking change, worded by the caller; an added one has none', () => {
+    const byName = new Map(diffManifests(before, after).map((d) => [d.name, d]));
+    assert.deepEqual(definitionChanges(byName.get('old')!, 'the trait old is removed'), [{ path: '(definition)', kind: 'removed', breaking: true, message: 'the trait old is removed' }]);
+    assert.deepEqual(definitionChanges(byName.get('fresh')!, 'unused'), []);
+    assert.deepEqual(definitionChanges(byName.get('gateway')!, 'unused'), byName.get('gateway')!.changes);
   });
 
   test('the same name with another type is another definition', () => {
