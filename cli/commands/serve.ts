@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { VelahubError } from '../../core/errors.ts';
+import { packageRoot } from '../../core/package-root.ts';
 import { startServer } from '../../registry/server.ts';
 
-const bundledAddons = fileURLToPath(new URL('../../addons', import.meta.url));
+const bundledAddons = join(packageRoot, 'addons');
 
 /** `velahub serve`: the registry server (also `npm start`). */
 export function serveCommand(): Command {
