@@ -3,7 +3,7 @@
  * dist/, so `velahub` and `npm start` start without transpiling TypeScript through tsx.
  * One esbuild bundle split at every dynamic import(): a command's action, and what only it
  * needs, is a chunk that `--version` and `--help` never read. Dependencies stay in
- * node_modules. dist/sources.json records when the build began and the sources it read;
+ * node_modules (but commander). dist/sources.json records when the build began and the sources it read;
  * bin/velahub.js runs the bundle only while none of them is newer, the sources otherwise.
  *
  *   tsx scripts/build-dist.ts                 build (npm run build)
@@ -11,7 +11,7 @@
  *                                              since bin/velahub.js falls back to the sources
  */
 import { build } from 'esbuild';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../core/package-root.ts';
@@ -30,6 +30,10 @@ export async function buildDist(): Promise<DistRecord> {
   // Taken before any source is read: a file saved during the build makes the bundle stale.
   const builtAt = Date.now();
   const tmp = `${distDir}.tmp`;
+  // Dependencies load from node_modules, except commander: every start (--version included)
+  // needs it, and bundled it is one file less to resolve and no CommonJS wrapper to load.
+  const pkg = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => name !== 'commander');
   await rm(tmp, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: packageRoot,
@@ -40,7 +44,9 @@ export async function buildDist(): Promise<DistRecord> {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    external,
+    // commander is CommonJS: its require() of Node's modules needs a require in the bundle.
+    banner: { js: "import { createRequire as __velahubCreateRequire } from 'node:module';\nconst require = __velahubCreateRequire(import.meta.url);" },
     chunkNames: 'chunks/[name]-[hash]',
     metafile: true,
     logLevel: 'warning',
