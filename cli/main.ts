@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.ts';
 import { registerAuthoringCommands } from './commands/authoring.ts';
 import { registerRegistryCommands } from './commands/registry-commands.ts';
 import { registerInstallerCommands } from './commands/installer-commands.ts';
 import { exitCodes, reportError } from './report.ts';
 import { realContext, type CliContext } from './context.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
 /** The `velahub` command tree, its commands reading `context` for the clock. */
 function buildProgram(context: CliContext): Command {

@@ -1,7 +1,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { parse, stringify } from 'yaml';
 import { VelahubError } from '../core/errors.ts';
 import type { LockedAddon, Plan } from '../core/resolve/types.ts';
+
+// yaml is imported where a lock file is read or written: the CLI names lockFileName in its help,
+// which must not load the YAML library.
 
 /** The lock file's name. */
 export const lockFileName = 'velahub.lock';
@@ -27,6 +29,7 @@ export function lockFromPlans(plans: Plan[]): LockedAddon[] {
 
 /** Writes velahub.lock atomically. */
 export async function writeLockFile(path: string, addons: LockedAddon[]): Promise<void> {
+  const { stringify } = await import('yaml');
   const text = `# Written by velahub plan --lock; install exactly this with velahub enable --locked\n${stringify({ lockfileVersion: 1, addons })}`;
   await writeFile(`${path}.tmp`, text);
   await rename(`${path}.tmp`, path);
@@ -37,6 +40,7 @@ export async function readLockFile(path: string): Promise<LockedAddon[]> {
   const text = await readFile(path, 'utf8').catch(() => {
     throw new VelahubError('ENOENT', `${path}: no lock file; create one with velahub plan ADDON --lock`, { path });
   });
+  const { parse } = await import('yaml');
   const doc = parse(text) as { lockfileVersion?: number; addons?: LockedAddon[] };
   if (doc?.lockfileVersion !== 1 || !Array.isArray(doc.addons)) throw new VelahubError('EINVALID', `${path}: not a velahub lock file (expected lockfileVersion: 1 and addons: [...])`, { path });
   doc.addons.forEach((a, i) => {

@@ -3,16 +3,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { refusal } from '../../core/diagnostics.ts';
 import { VelahubError } from '../../core/errors.ts';
-import { parseChartYaml } from '../../core/chart/chart-yaml.ts';
-import { applyHelmignore } from '../../core/chart/helmignore.ts';
-import { inspectChart } from '../../core/chart/inspect.ts';
-import { packFiles, sha256 } from '../../core/package/archive.ts';
-import { textOf } from '../../core/package/files.ts';
-import { readFolder } from '../../core/package/read-folder.ts';
-import { registryClient } from '../config.ts';
 import { assertDestination, destinationOption, writeWhole } from '../destination.ts';
-import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
-import { nameAtVersion, withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+import { outputOption, type OutputFormat } from '../output-format.ts';
+import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 import { printNote } from '../report.ts';
 
 /**
@@ -27,6 +20,14 @@ async function chartArchiveOf(path: string): Promise<Uint8Array> {
     if (!/\.(tgz|tar\.gz)$/.test(path)) throw new VelahubError('EUSAGE', `${path} is not a chart archive: pass a .tgz (helm package output) or a chart folder`, { path: 'CHART' });
     return readFile(path);
   }
+  const [{ parseChartYaml }, { applyHelmignore }, { inspectChart }, { packFiles }, { textOf }, { readFolder }] = await Promise.all([
+    import('../../core/chart/chart-yaml.ts'),
+    import('../../core/chart/helmignore.ts'),
+    import('../../core/chart/inspect.ts'),
+    import('../../core/package/archive.ts'),
+    import('../../core/package/files.ts'),
+    import('../../core/package/read-folder.ts'),
+  ]);
   const files = applyHelmignore(await readFolder(path));
   const name = parseChartYaml(textOf(files, 'Chart.yaml') ?? '').name;
   const inspection = inspectChart(name ?? path, files);
@@ -42,6 +43,12 @@ function chartOptions(cmd: Command): Command {
 
 type ChartFlags = RegistryFlags & { output: OutputFormat };
 
+/** What every chart action uses, loaded when one runs (not for --help). */
+async function chartActionModules() {
+  const [{ registryClient }, { printResult, table }, { nameAtVersion }] = await Promise.all([import('../config.ts'), import('../output.ts'), import('./name-at-version.ts')]);
+  return { registryClient, printResult, table, nameAtVersion };
+}
+
 /** `velahub chart push|list|info|pull|delete`: the registry's Helm chart repository. */
 export function chartCommand(): Command {
   const chart = new Command('chart').description("application Helm charts in the registry's chart repository (<registry>/helm)");
@@ -52,6 +59,7 @@ export function chartCommand(): Command {
         .description('upload a chart: a .tgz from helm package, or a chart folder (validated and packed, .helmignore applied); a new version is an update, versions never change')
         .argument('<chart>', 'CHART.tgz or a chart folder'),
     ).action(async (path: string, opts: ChartFlags) => {
+      const { registryClient, printResult } = await chartActionModules();
       const client = await registryClient(opts);
       const archive = await chartArchiveOf(path);
       printNote(`Uploading ${path} (${archive.length} bytes) to ${client.baseUrl}/helm ...\n`);
@@ -66,6 +74,7 @@ export function chartCommand(): Command {
         .description('list the charts and their newest versions')
         .option('-q, --query <text>', 'only charts whose name or description contains this text'),
     ).action(async (opts: ChartFlags & { query?: string }) => {
+      const { registryClient, printResult, table } = await chartActionModules();
       const client = await registryClient(opts);
       const items: Awaited<ReturnType<typeof client.listCharts>>['items'] = [];
       for (let offset = 0; ; offset += 100) {
@@ -83,6 +92,7 @@ export function chartCommand(): Command {
         .description("show a chart's versions, or one version: values, dependencies, digest and a helm-component Application")
         .argument('<ref>', 'NAME or NAME@VERSION'),
     ).action(async (ref: string, opts: ChartFlags) => {
+      const { registryClient, printResult, table, nameAtVersion } = await chartActionModules();
       const { name, version } = nameAtVersion(ref, false);
       const client = await registryClient(opts);
       const detail = await client.chart(name);
@@ -114,12 +124,13 @@ export function chartCommand(): Command {
         .argument('<ref>', 'NAME or NAME@VERSION')
         .addOption(destinationOption('folder to write NAME-VERSION.tgz into')),
     ).action(async (ref: string, opts: ChartFlags & { destination: string }) => {
+      const { registryClient, printResult, nameAtVersion } = await chartActionModules();
       const { name, version } = nameAtVersion(ref, false);
       await assertDestination(opts.destination);
       const client = await registryClient(opts);
       const v = await client.chartVersion(name, version ?? (await client.chart(name)).latest);
       const data = await client.download(v.archive);
-      const digest = sha256(data);
+      const digest = (await import('../../core/package/archive.ts')).sha256(data);
       if (digest !== v.digest) throw new VelahubError('EDIGEST', `${v.archive} has sha256 ${digest}, but the registry lists ${v.digest} for ${name}@${v.version}; nothing was written`);
       const file = join(opts.destination, `${v.name}-${v.version}.tgz`);
       await writeWhole(file, data);
@@ -134,6 +145,7 @@ export function chartCommand(): Command {
         .description('delete a chart version (admin token); clusters that installed it keep their release, and the version number is never reused')
         .argument('<ref>', 'NAME@VERSION'),
     ).action(async (ref: string, opts: ChartFlags) => {
+      const { registryClient, printResult, nameAtVersion } = await chartActionModules();
       const { name, version } = nameAtVersion(ref, true);
       const result = await (await registryClient(opts)).deleteChart(name, version!);
       printResult(opts.output, result, () => `Deleted chart ${name}@${version}: it left /helm/index.yaml; releases already installed from it are not touched\n`);

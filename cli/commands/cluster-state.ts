@@ -1,11 +1,8 @@
 import { Command } from 'commander';
 import { VelahubError } from '../../core/errors.ts';
-import { disableAddon } from '../../installer/disable.ts';
-import { loadRegistries } from '../../installer/load-registries.ts';
-import { addonStatus, type AddonStatus } from '../../installer/status.ts';
-import { installerRegistries } from '../config.ts';
+import type { AddonStatus } from '../../installer/status.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
-import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
+import { outputOption, type OutputFormat } from '../output-format.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 import { progress } from './install.ts';
 import { printOut, printWarning } from '../report.ts';
@@ -18,6 +15,7 @@ export function disableCommand(): Command {
     .option('--force', 'disable anyway (prints what still needs it)')
     .option('--dry-run', 'show what would be deleted')
     .action(async (name: string, opts: KubeFlags & { force?: boolean; dryRun?: boolean }) => {
+      const { disableAddon } = await import('../../installer/disable.ts');
       for (const kube of (await kubeClients(opts))) {
         const r = await disableAddon(kube, name, { namespace: opts.velaNamespace, force: opts.force, dryRun: opts.dryRun });
         for (const w of r.warnings) printWarning(w);
@@ -27,6 +25,7 @@ export function disableCommand(): Command {
 }
 
 async function statuses(opts: KubeFlags & RegistryFlags): Promise<AddonStatus[]> {
+  const [{ installerRegistries }, { loadRegistries }, { addonStatus }] = await Promise.all([import('../config.ts'), import('../../installer/load-registries.ts'), import('../../installer/status.ts')]);
   const sources = await installerRegistries(opts);
   const snapshots = sources.length ? await loadRegistries(sources, progress) : [];
   const out: AddonStatus[] = [];
@@ -40,6 +39,7 @@ export function listCommand(): Command {
     .description('list enabled addons on each cluster: version, registry, phase, newer versions, warnings')
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (opts: KubeFlags & RegistryFlags & { output: OutputFormat }) => {
+      const { printResult, table } = await import('../output.ts');
       const list = await statuses(opts);
       printResult(opts.output, list, () => (list.length ? table(['CLUSTER', 'ADDON', 'VERSION', 'REGISTRY', 'PHASE', 'NEWER', 'WARNINGS'], list.map((s) => [s.cluster, s.name, s.version, s.registry ?? '-', s.phase, s.newer[0] ?? '-', s.warnings.join('; ') || '-'])) : 'No addons enabled\n'));
     });
@@ -52,6 +52,7 @@ export function statusCommand(): Command {
     .argument('<addon>', 'addon name')
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (name: string, opts: KubeFlags & RegistryFlags & { output: OutputFormat }) => {
+      const { printResult } = await import('../output.ts');
       const list = (await statuses(opts)).filter((s) => s.name === name);
       if (list.length === 0) throw new VelahubError('ENOT_FOUND', `addon ${name} is not enabled on ${(await kubeClients(opts)).map((k) => k.context).join(', ')}`);
       printResult(opts.output, list, () => list.map(statusText).join(''));

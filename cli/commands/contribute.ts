@@ -4,20 +4,13 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { errorsOf } from '../../core/diagnostics.ts';
 import { VelahubError } from '../../core/errors.ts';
-import { adoptDefinitions } from '../../core/package/adopt.ts';
-import { prepareCatalogExport, type CatalogTrack, type ExistingCatalogAddon } from '../../core/package/catalog-export.ts';
+import type { CatalogTrack, ExistingCatalogAddon } from '../../core/package/catalog-export.ts';
 import type { PackageFiles } from '../../core/package/files.ts';
-import { pickVersion } from '../../core/resolve/pick-version.ts';
-import { unownedDefinitions } from '../../installer/adopt.ts';
-import { AddonFetcher } from '../../installer/fetch-addon.ts';
-import { loadRegistries } from '../../installer/load-registries.ts';
-import { installerRegistries } from '../config.ts';
 import { assertDestination, destinationOption, warnDeprecated } from '../destination.ts';
-import { withEvaluator } from '../evaluator.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
 import { printDiagnostics, printNote, printOut } from '../report.ts';
-import { outputOption, printData } from '../output.ts';
-import { nameAtVersion, withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+import { outputOption } from '../output-format.ts';
+import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 import { progress } from './install.ts';
 
 async function exists(path: string): Promise<boolean> {
@@ -73,6 +66,7 @@ export function adoptCommand(): Command {
         await assertDestination(opts.destination);
         if (opts.name !== undefined && (await exists(join(opts.destination, opts.name)))) throw new VelahubError('EEXIST', `${join(opts.destination, opts.name)} already exists: choose another --name or -d`, { path: '--name' });
       }
+      const [{ unownedDefinitions }, { adoptDefinitions }, { withEvaluator }] = await Promise.all([import('../../installer/adopt.ts'), import('../../core/package/adopt.ts'), import('../evaluator.ts')]);
       const [kube, ...more] = (await kubeClients(opts));
       if (more.length) throw new VelahubError('EUSAGE', 'adopt reads one cluster: pass one --context', { path: '--context' });
       const crs = await unownedDefinitions(kube!, opts.namespace, opts.select?.split(',').map((s) => s.trim()).filter(Boolean));
@@ -103,6 +97,16 @@ export function exportCommand(): Command {
     .action(async (ref: string, opts: RegistryFlags & { catalog: string; experimental?: boolean; stable?: boolean; output: 'table' | 'json' | 'yaml' }) => {
       const format = opts.output;
       if (opts.experimental && opts.stable) throw new VelahubError('EUSAGE', '--experimental and --stable cannot be used together', { path: '--stable' });
+      const [{ nameAtVersion }, { prepareCatalogExport }, { pickVersion }, { AddonFetcher }, { loadRegistries }, { installerRegistries }, { withEvaluator }, { printData }] = await Promise.all([
+        import('./name-at-version.ts'),
+        import('../../core/package/catalog-export.ts'),
+        import('../../core/resolve/pick-version.ts'),
+        import('../../installer/fetch-addon.ts'),
+        import('../../installer/load-registries.ts'),
+        import('../config.ts'),
+        import('../evaluator.ts'),
+        import('../output.ts'),
+      ]);
       const { name, version } = nameAtVersion(ref, false);
       if (!(await exists(join(opts.catalog, 'addons'))) && !(await exists(join(opts.catalog, 'experimental', 'addons')))) {
         throw new VelahubError('EUSAGE', `${opts.catalog} is not a catalog checkout: it has neither addons/ nor experimental/addons/`, { path: '--catalog' });

@@ -2,9 +2,7 @@ import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { VelahubError } from '../../core/errors.ts';
-import { crToDefinitionCue, crToYaml, definitionToCR } from '../../core/package/definition-cr.ts';
 import { assertDestination, warnDeprecated, writeWhole } from '../destination.ts';
-import { withEvaluator } from '../evaluator.ts';
 import { printNote, printOut } from '../report.ts';
 
 /**
@@ -37,6 +35,7 @@ export function convertCommand(): Command {
       const toCue = /\.ya?ml$/.test(file);
       if (!toCue && !file.endsWith('.cue')) throw new VelahubError('EUSAGE', `${file}: expected a .cue or .yaml file`, { path: 'FILE' });
       const target = await convertTarget(file, toCue, opts);
+      const [{ crToDefinitionCue, crToYaml, definitionToCR }, { withEvaluator }] = await Promise.all([import('../../core/package/definition-cr.ts'), import('../evaluator.ts')]);
       const out = await withEvaluator(async (cue) => {
         if (!toCue) {
           const inspected = await cue.inspect(text, file);

@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
 import { VelahubError } from '../../core/errors.ts';
-import { collectGarbage } from '../../registry/gc.ts';
-import { openRegistry } from '../../registry/registry.ts';
 import type { CliContext } from '../context.ts';
 import { printOut } from '../report.ts';
 
@@ -27,6 +25,7 @@ export function gcCommand(context: CliContext): Command {
     .option('--dry-run', 'list what would be removed; remove nothing')
     .action(async (opts: { data: string; databaseUrl?: string; olderThan: string; dryRun?: boolean }) => {
       const olderThanMs = parseDuration(opts.olderThan, '--older-than');
+      const [{ collectGarbage }, { openRegistry }] = await Promise.all([import('../../registry/gc.ts'), import('../../registry/registry.ts')]);
       const registry = await openRegistry({ dataDir: opts.data, databaseUrl: opts.databaseUrl });
       try {
         const r = await collectGarbage(registry, { olderThanMs, now: context.now(), dryRun: opts.dryRun });

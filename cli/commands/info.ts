@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { registryClient } from '../config.ts';
-import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
-import { nameAtVersion, withRegistryOptions, type RegistryFlags } from './registry-options.ts';
+import { outputOption, type OutputFormat } from '../output-format.ts';
+import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 
 /** `velahub info NAME[@VERSION]`: an addon's versions, or one version's details. */
 export function infoCommand(): Command {
@@ -11,6 +10,7 @@ export function infoCommand(): Command {
       .argument('<ref>', 'NAME or NAME@VERSION')
       .addOption(outputOption(['table', 'json', 'yaml'])),
   ).action(async (ref: string, opts: RegistryFlags & { output: OutputFormat }) => {
+    const [{ registryClient }, { printResult, table }, { nameAtVersion }] = await Promise.all([import('../config.ts'), import('../output.ts'), import('./name-at-version.ts')]);
     const { name, version } = nameAtVersion(ref, false);
     const client = await registryClient(opts);
     const addon = await client.addon(name);

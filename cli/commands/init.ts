@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import { mkdir, writeFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { VelahubError } from '../../core/errors.ts';
-import { scaffoldAddon } from '../../core/package/scaffold.ts';
 import { destinationOption, warnDeprecated } from '../destination.ts';
 import { printOut } from '../report.ts';
 
@@ -18,6 +17,7 @@ export function initCommand(): Command {
     .action(async (name: string, opts: { component?: boolean; trait?: boolean; destination: string; dir?: string }) => {
       if (opts.component && opts.trait) throw new VelahubError('EUSAGE', '--component and --trait cannot be used together', { path: '--trait' });
       if (opts.dir !== undefined) warnDeprecated('init --dir', 'pass -d DIR (--destination)');
+      const { scaffoldAddon } = await import('../../core/package/scaffold.ts');
       const files = scaffoldAddon(name, opts.trait ? 'trait' : 'component');
       const target = join(opts.dir ?? opts.destination, name);
       if (await stat(target).catch(() => undefined)) {

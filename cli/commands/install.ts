@@ -2,15 +2,11 @@ import { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { VelahubError } from '../../core/errors.ts';
 import type { Plan, Requested } from '../../core/resolve/types.ts';
-import { enableAddons, type InstallEvent } from '../../installer/enable.ts';
-import { planAddons } from '../../installer/plan.ts';
-import { lockFileName, lockFromPlans, readLockFile, writeLockFile } from '../../installer/lock-file.ts';
-import { upgradeAddon } from '../../installer/upgrade.ts';
+import type { InstallEvent } from '../../installer/enable.ts';
+import { lockFileName } from '../../installer/lock-file.ts';
 import type { UpgradeReport } from '../../installer/upgrade-report.ts';
-import { installerRegistries } from '../config.ts';
-import { withEvaluator } from '../evaluator.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
-import { outputOption, printData, printObjects, table } from '../output.ts';
+import { outputOption } from '../output-format.ts';
 import { collectValues } from './render.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 import { printNote, printOut } from '../report.ts';
@@ -55,7 +51,8 @@ export function progress(e: InstallEvent): void {
   }
 }
 
-function printPlans(plans: Plan[]): void {
+async function printPlans(plans: Plan[]): Promise<void> {
+  const { table } = await import('../output.ts');
   for (const p of plans) {
     printOut(`Cluster ${p.cluster}:\n`);
     printOut(table(['ADDON', 'ACTION', 'VERSION', 'FROM', 'REGISTRY', 'REASON'], p.steps.map((s) => [s.name, s.action, s.version, s.from ?? '-', s.registry, s.reason])));
@@ -78,6 +75,13 @@ export function planCommand(): Command {
     .option('--verify', verifyHelp)
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { lock?: boolean; upgrade?: boolean; verify?: boolean; output: 'table' | 'json' | 'yaml' }) => {
+      const [{ planAddons }, { lockFromPlans, writeLockFile }, { installerRegistries }, { withEvaluator }, { printData }] = await Promise.all([
+        import('../../installer/plan.ts'),
+        import('../../installer/lock-file.ts'),
+        import('../config.ts'),
+        import('../evaluator.ts'),
+        import('../output.ts'),
+      ]);
       const format = opts.output;
       const plans = await withEvaluator(async (cue) => planAddons({ requested: parseRequests(refs), clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, namespace: opts.velaNamespace, upgrade: opts.upgrade, verify: opts.verify, onEvent: progress }));
       if (opts.lock) {
@@ -85,7 +89,7 @@ export function planCommand(): Command {
         printNote(`Wrote ${lockFileName}\n`);
       }
       if (format !== 'table') return printData(plansJson(plans), format);
-      printPlans(plans);
+      await printPlans(plans);
     });
 }
 
@@ -104,6 +108,13 @@ export function enableCommand(): Command {
     .option('--verify', verifyHelp)
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { set: string[]; values: string[]; dryRun?: boolean; overrideDefinitions?: boolean; locked?: boolean; verify?: boolean; waitTimeout: string; output: 'table' | 'json' | 'yaml' }) => {
+      const [{ enableAddons }, { readLockFile }, { installerRegistries }, { withEvaluator }, { printData, printObjects }] = await Promise.all([
+        import('../../installer/enable.ts'),
+        import('../../installer/lock-file.ts'),
+        import('../config.ts'),
+        import('../evaluator.ts'),
+        import('../output.ts'),
+      ]);
       const format = opts.output;
       const lock = opts.locked ? await readLockFile(lockFileName) : undefined;
       const requested = refs.length ? parseRequests(refs) : (lock ?? []).map((l) => ({ name: l.name, range: l.version }));
@@ -134,11 +145,17 @@ export function upgradeCommand(): Command {
     .option('--verify', verifyHelp)
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (ref: string, opts: KubeFlags & RegistryFlags & { yes?: boolean; dryRun?: boolean; verify?: boolean; output: 'table' | 'json' | 'yaml' }) => {
+      const [{ upgradeAddon }, { installerRegistries }, { withEvaluator }, { printData }] = await Promise.all([
+        import('../../installer/upgrade.ts'),
+        import('../config.ts'),
+        import('../evaluator.ts'),
+        import('../output.ts'),
+      ]);
       const format = opts.output;
       const [req] = parseRequests([ref]);
       const { name, range } = req!;
       const onEvent = (e: InstallEvent) => {
-        if (e.kind === 'upgrade-report') printUpgradeReport(e.report, name, format);
+        if (e.kind === 'upgrade-report') printUpgradeReport(e.report, name, format, printData);
         else if (e.kind === 'upgraded') {
           if (format === 'table') printOut(`${e.cluster}: ${opts.dryRun ? 'would upgrade' : 'upgraded'} ${e.name} to ${e.version}\n`);
         } else progress(e);
@@ -159,7 +176,7 @@ export function upgradeCommand(): Command {
 }
 
 /** An upgrade's report for one cluster: the versions, each definition's parameter changes, the Applications a breaking change affects. */
-function printUpgradeReport(report: UpgradeReport, name: string, format: 'table' | 'json' | 'yaml'): void {
+function printUpgradeReport(report: UpgradeReport, name: string, format: 'table' | 'json' | 'yaml', printData: typeof import('../output.ts').printData): void {
   if (format !== 'table') return printData({ ...report, plan: plansJson([report.plan])[0] }, format);
   printOut(`${report.cluster}: ${name} ${report.from} → ${report.to}\n`);
   for (const d of report.definitions) {

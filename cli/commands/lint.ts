@@ -1,10 +1,7 @@
 import { Command } from 'commander';
-import { inspectAddon } from '../../core/package/inspect.ts';
-import { loadPackage } from '../../core/package/load.ts';
 import { errorsOf, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostics.ts';
 import { isVelahubError } from '../../core/errors.ts';
-import { withEvaluator } from '../evaluator.ts';
-import { outputOption, printData, type OutputFormat } from '../output.ts';
+import { outputOption, type OutputFormat } from '../output-format.ts';
 import { exitCodes, printDiagnostics, printOut } from '../report.ts';
 
 /** `velahub lint PATH...`: every problem of every package at once. */
@@ -15,6 +12,12 @@ export function lintCommand(): Command {
     .option('--strict', 'treat warnings as errors')
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (paths: string[], opts: { strict?: boolean; output: OutputFormat }) => {
+      const [{ withEvaluator }, { loadPackage }, { inspectAddon }, { printData }] = await Promise.all([
+        import('../evaluator.ts'),
+        import('../../core/package/load.ts'),
+        import('../../core/package/inspect.ts'),
+        import('../output.ts'),
+      ]);
       // Diagnostics of a folder or archive name files inside it and are printed under its path;
       // those of a single definition or of a package that could not be loaded name the file itself.
       const unprefixed = new Set<string>();

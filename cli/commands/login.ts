@@ -1,8 +1,6 @@
 import { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { VelahubError } from '../../core/errors.ts';
-import { RegistryClient } from '../../registry/client.ts';
-import { configPath, readConfig, writeConfig } from '../config.ts';
 import { printOut } from '../report.ts';
 
 async function readToken(): Promise<string> {
@@ -27,6 +25,7 @@ export function loginCommand(): Command {
     .requiredOption('--registry <url>', 'registry URL')
     .option('--token <token>', 'API token (default: read from stdin, or asked for)')
     .action(async (opts: { registry: string; token?: string }) => {
+      const [{ RegistryClient }, { configPath, readConfig, writeConfig }] = await Promise.all([import('../../registry/client.ts'), import('../config.ts')]);
       const token = opts.token ?? (await readToken());
       if (!token) throw new VelahubError('EUSAGE', 'no token given: pass --token, pipe it on stdin, or type it when asked', { path: '--token' });
       const me = await new RegistryClient(opts.registry, token).whoami();
@@ -39,6 +38,7 @@ export function loginCommand(): Command {
 /** `velahub logout`: forgets the saved token. */
 export function logoutCommand(): Command {
   return new Command('logout').description('remove the saved token from the config file').action(async () => {
+    const { configPath, readConfig, writeConfig } = await import('../config.ts');
     const { token: _t, ...rest } = await readConfig();
     await writeConfig(rest);
     printOut(`Removed the token from ${configPath()}\n`);

@@ -2,12 +2,8 @@ import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { errorsOf } from '../../core/diagnostics.ts';
 import { VelahubError } from '../../core/errors.ts';
-import { inspectAddon } from '../../core/package/inspect.ts';
-import { loadPackage } from '../../core/package/load.ts';
-import { packFiles } from '../../core/package/archive.ts';
 import { assertDestination, destinationOption, warnDeprecated, writeWhole } from '../destination.ts';
-import { withEvaluator } from '../evaluator.ts';
-import { isFormatName, outputFormat, outputOption, printResult, type OutputFormat } from '../output.ts';
+import { isFormatName, outputFormat, outputOption, type OutputFormat } from '../output-format.ts';
 import { printDiagnostics } from '../report.ts';
 
 interface PackageFlags {
@@ -46,6 +42,13 @@ export function packageCommand(): Command {
     .addOption(new Option('--format <format>', 'deprecated: use -o').hideHelp())
     .option('--version <version>', 'version for a single-definition package')
     .action(async (path: string, opts: PackageFlags, cmd: Command) => {
+      const [{ loadPackage }, { inspectAddon }, { packFiles }, { withEvaluator }, { printResult }] = await Promise.all([
+        import('../../core/package/load.ts'),
+        import('../../core/package/inspect.ts'),
+        import('../../core/package/archive.ts'),
+        import('../evaluator.ts'),
+        import('../output.ts'),
+      ]);
       const target = await packageTarget(opts, (flag) => cmd.getOptionValueSource(flag) === 'cli');
       const { manifest, archive } = await withEvaluator(async (cue) => {
         const loaded = await loadPackage(path, { cue, version: opts.version });

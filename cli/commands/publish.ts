@@ -1,12 +1,7 @@
 import { Command } from 'commander';
 import { VelahubError } from '../../core/errors.ts';
-import { inspectAddon } from '../../core/package/inspect.ts';
-import { loadPackage } from '../../core/package/load.ts';
-import { packFiles } from '../../core/package/archive.ts';
 import { readFile } from 'node:fs/promises';
-import { registryClient } from '../config.ts';
-import { withEvaluator } from '../evaluator.ts';
-import { outputOption, printResult, type OutputFormat } from '../output.ts';
+import { outputOption, type OutputFormat } from '../output-format.ts';
 import { printDiagnostics, printNote } from '../report.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 
@@ -19,6 +14,7 @@ export function publishCommand(): Command {
       .option('--version <version>', 'version for a single-definition package')
       .addOption(outputOption(['table', 'json', 'yaml'])),
   ).action(async (path: string, opts: RegistryFlags & { version?: string; output: OutputFormat }) => {
+    const [{ registryClient }, { withEvaluator }, { printResult }] = await Promise.all([import('../config.ts'), import('../evaluator.ts'), import('../output.ts')]);
     const client = await registryClient(opts);
     let archive: Uint8Array;
     if (/\.(tgz|tar\.gz)$/.test(path)) {
@@ -27,6 +23,7 @@ export function publishCommand(): Command {
         throw new VelahubError('ENOENT', `${path}: no such file`, { path });
       });
     } else {
+      const [{ loadPackage }, { inspectAddon }, { packFiles }] = await Promise.all([import('../../core/package/load.ts'), import('../../core/package/inspect.ts'), import('../../core/package/archive.ts')]);
       archive = await withEvaluator(async (cue) => {
         const loaded = await loadPackage(path, { cue, version: opts.version });
         const result = await inspectAddon(loaded.files, cue);

@@ -1,12 +1,9 @@
 import { Command } from 'commander';
 import { VelahubError } from '../../core/errors.ts';
-import { configPath, readConfig, writeConfig } from '../config.ts';
 import { kubeClients, withKubeOptions, type KubeFlags } from '../kube-options.ts';
-import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
-import { RegistryClient } from '../../registry/client.ts';
+import { outputOption, type OutputFormat } from '../output-format.ts';
 import { syncVelaRegistry, velaRegistryConfigMap } from '../../installer/vela-registry.ts';
 import { printOut, printWarning } from '../report.ts';
-
 
 /** `velahub registry add|list|remove`: the installer's registries, in priority order. */
 export function registryCommand(): Command {
@@ -22,6 +19,7 @@ export function registryCommand(): Command {
         .option('--sync', `also write it into each cluster's ${velaRegistryConfigMap} ConfigMap so vela sees it`),
     ).action(async (name: string, url: string, opts: KubeFlags & { token?: string; priority?: string; sync?: boolean }) => {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new VelahubError('EUSAGE', `registry name ${JSON.stringify(name)} is invalid: use lowercase letters, digits and dashes`, { path: 'NAME' });
+      const [{ RegistryClient }, { configPath, readConfig, writeConfig }] = await Promise.all([import('../../registry/client.ts'), import('../config.ts')]);
       new RegistryClient(url);
       const config = await readConfig();
       const list = (config.registries ?? []).filter((r) => r.name !== name);
@@ -41,12 +39,14 @@ export function registryCommand(): Command {
   );
   registry.addCommand(
     new Command('list').description('list registries in priority order').addOption(outputOption(['table', 'json', 'yaml'])).action(async (opts: { output: OutputFormat }) => {
+      const [{ readConfig }, { printResult, table }] = await Promise.all([import('../config.ts'), import('../output.ts')]);
       const list = ((await readConfig()).registries ?? []).map((r, i) => ({ priority: i + 1, name: r.name, url: r.url, auth: r.token ? 'token' : 'none' }));
       printResult(opts.output, list, () => (list.length ? table(['PRIORITY', 'NAME', 'URL', 'AUTH'], list.map((r) => [String(r.priority), r.name, r.url, r.auth])) : `No registries configured (velahub registry add NAME URL)\n`));
     }),
   );
   registry.addCommand(
     new Command('remove').description('remove a registry').argument('<name>', 'registry name').action(async (name: string) => {
+      const { readConfig, writeConfig } = await import('../config.ts');
       const config = await readConfig();
       const list = config.registries ?? [];
       if (!list.some((r) => r.name === name)) throw new VelahubError('ENOT_FOUND', `no registry named ${JSON.stringify(name)}: configured are ${list.map((r) => r.name).join(', ') || 'none'}`);

@@ -1,18 +1,15 @@
 import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { parse, stringify } from 'yaml';
 import { VelahubError } from '../../core/errors.ts';
 import { definitionsOf } from './show.ts';
-import { applySet } from '../../core/params/set-values.ts';
-import { validateParameters } from '../../core/params/validate.ts';
-import { withEvaluator } from '../evaluator.ts';
-import { outputOption, printData } from '../output.ts';
-import { sampleWorkload } from '../../core/cue/context.ts';
+import type { applySet } from '../../core/params/set-values.ts';
 import type { CueLine } from '../../core/cue/lines.ts';
+import { outputOption } from '../output-format.ts';
 import { printOut } from '../report.ts';
 
 /** Reads `-f` values files and applies `--set` on top, Helm's order. */
 export async function collectValues(files: string[], sets: string[], schema?: Parameters<typeof applySet>[2]): Promise<Record<string, unknown>> {
+  const [{ parse }, { applySet }] = await Promise.all([import('yaml'), import('../../core/params/set-values.ts')]);
   let values: Record<string, unknown> = {};
   for (const f of files) {
     const text = await readFile(f, 'utf8').catch(() => {
@@ -45,6 +42,7 @@ async function readWorkload(file: string): Promise<Record<string, unknown>> {
   const text = await readFile(file, 'utf8').catch(() => {
     throw new VelahubError('ENOENT', `--workload ${file}: no such file`, { path: '--workload' });
   });
+  const { parse } = await import('yaml');
   let doc: unknown;
   try {
     doc = parse(text);
@@ -73,6 +71,13 @@ export function renderCommand(): Command {
     .option('--vela <version>', 'render as this KubeVela line evaluates CUE: 1.10 (CUE v0.9.2) or 1.11 (CUE v0.14.1)', '1.10')
     .addOption(outputOption(['yaml', 'json']))
     .action(async (path: string, name: string | undefined, opts: { set: string[]; values: string[]; name: string; app?: string; namespace: string; clusterVersion: string; workload?: string; vela: string; output: 'yaml' | 'json' }) => {
+      const [{ stringify }, { validateParameters }, { withEvaluator }, { printData }, { sampleWorkload }] = await Promise.all([
+        import('yaml'),
+        import('../../core/params/validate.ts'),
+        import('../evaluator.ts'),
+        import('../output.ts'),
+        import('../../core/cue/context.ts'),
+      ]);
       const m = /^v?(\d+)\.(\d+)/.exec(opts.clusterVersion);
       if (!m) throw new VelahubError('EUSAGE', `--cluster-version ${JSON.stringify(opts.clusterVersion)} is not a Kubernetes version: expected e.g. 1.29`, { path: '--cluster-version' });
       const line = lineForVela(opts.vela);

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { registryClient } from '../config.ts';
-import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
+import { outputOption, type OutputFormat } from '../output-format.ts';
 import { withRegistryOptions, type RegistryFlags } from './registry-options.ts';
 
 /** `velahub search TEXT`: addons, or definitions with --definitions / --parameter. */
@@ -16,6 +15,7 @@ export function searchCommand(): Command {
       .option('--limit <n>', 'results to show (1-100)', '20')
       .addOption(outputOption(['table', 'json', 'yaml'])),
   ).action(async (text: string | undefined, opts: RegistryFlags & { tag?: string; type?: string; definitions?: boolean; parameter?: string; limit: string; output: OutputFormat }) => {
+    const [{ registryClient }, { printResult, table }] = await Promise.all([import('../config.ts'), import('../output.ts')]);
     const client = await registryClient(opts);
     if (opts.definitions || opts.parameter) {
       const page = await client.searchDefinitions({ text, type: opts.type, parameter: opts.parameter, limit: Number(opts.limit) });

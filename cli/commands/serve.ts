@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { VelahubError } from '../../core/errors.ts';
-import { startServer } from '../../registry/server.ts';
+import { packageRoot } from '../../core/package-root.ts';
 
-const bundledAddons = fileURLToPath(new URL('../../addons', import.meta.url));
+const bundledAddons = join(packageRoot, 'addons');
 
 /** `velahub serve`: the registry server (also `npm start`). */
 export function serveCommand(): Command {
@@ -24,6 +24,7 @@ export function serveCommand(): Command {
         throw new VelahubError('EUSAGE', `--auth-header ${JSON.stringify(opts.authHeader)} is not usable: name one HTTP header of letters, digits and "-" (e.g. X-Velahub-Token), not Authorization, Cookie, Host or Content-*`, { path: '--auth-header' });
       }
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new VelahubError('EUSAGE', `--port ${JSON.stringify(opts.port)} is invalid: use 0-65535`, { path: '--port' });
+      const { startServer } = await import('../../registry/server.ts');
       const running = await startServer({
         port,
         host: opts.host,

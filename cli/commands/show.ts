@@ -1,15 +1,12 @@
 import { Command } from 'commander';
 import { VelahubError } from '../../core/errors.ts';
-import { inspectAddon, type DefinitionInfo } from '../../core/package/inspect.ts';
-import { loadPackage } from '../../core/package/load.ts';
-import { parameterReference } from '../../core/params/reference.ts';
-import { formatDefault, referenceToMarkdown } from '../../core/params/markdown.ts';
-import { withEvaluator } from '../evaluator.ts';
+import type { DefinitionInfo } from '../../core/package/inspect.ts';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
-import { outputOption, printResult, table, type OutputFormat } from '../output.ts';
+import { outputOption, type OutputFormat } from '../output-format.ts';
 
 /** Loads a package and picks the named definition (or all of them). */
 export async function definitionsOf(path: string, name: string | undefined, cue: CueEvaluator): Promise<DefinitionInfo[]> {
+  const [{ loadPackage }, { inspectAddon }] = await Promise.all([import('../../core/package/load.ts'), import('../../core/package/inspect.ts')]);
   const loaded = await loadPackage(path, { cue, version: '0.0.0' });
   const result = await inspectAddon(loaded.files, cue);
   if (!result.manifest) {
@@ -32,26 +29,14 @@ export function showCommand(): Command {
     .argument('[definition]', 'definition name (default: all in the package)')
     .addOption(outputOption(['table', 'json', 'yaml', 'markdown']))
     .action(async (path: string, name: string | undefined, opts: { output: OutputFormat }) => {
+      const [{ withEvaluator }, { parameterReference }, { printResult }, { referenceMarkdown, referenceTables }] = await Promise.all([
+        import('../evaluator.ts'),
+        import('../../core/params/reference.ts'),
+        import('../output.ts'),
+        import('./show-reference.ts'),
+      ]);
       const defs = await withEvaluator((cue) => definitionsOf(path, name, cue));
       const data = defs.map((d) => ({ name: d.name, type: d.type, description: d.description, parameters: parameterReference(d.schema), schema: d.schema }));
       printResult(opts.output, name ? data[0] : data, () => data.map((d) => (opts.output === 'markdown' ? referenceMarkdown(d) : referenceTables(d))).join(''));
     });
-}
-
-type Reference = { name: string; type: string; description: string; parameters: ReturnType<typeof parameterReference> };
-
-/** One definition's reference as a Markdown section. */
-function referenceMarkdown(d: Reference): string {
-  return `## ${d.name} (${d.type})\n\n${d.description}\n\n${referenceToMarkdown(d.parameters)}\n`;
-}
-
-/** One definition's reference as `vela show` tables, one per nested level. */
-function referenceTables(d: Reference): string {
-  let out = `# ${d.name} (${d.type})${d.description ? ` — ${d.description}` : ''}\n\n`;
-  for (const t of d.parameters) {
-    if (t.path) out += `## ${t.path}\n`;
-    const rows = t.params.map((p) => [p.name, p.description, p.table ? `${p.type} (see ${p.table})` : p.type, String(p.required), formatDefault(p.default), String(p.immutable)]);
-    out += rows.length ? table(['NAME', 'DESCRIPTION', 'TYPE', 'REQUIRED', 'DEFAULT', 'IMMUTABLE'], rows) + '\n' : 'no parameters\n\n';
-  }
-  return out;
 }

@@ -1,7 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { VelahubError } from '../errors.ts';
+import { packageRoot } from '../package-root.ts';
 import { enginePaths } from './engine-files.ts';
 import { CUE_LINES, STABLE_LINE, type CueLine } from './lines.ts';
 
@@ -71,7 +74,7 @@ interface Slot {
 /** How long a new worker may take to load CUE (not counted against a call's timeout). */
 const startupTimeoutMs = 60_000;
 
-const workerUrl = new URL('./cue-worker.mjs', import.meta.url);
+const workerUrl = pathToFileURL(join(packageRoot, 'core', 'cue', 'cue-worker.mjs'));
 
 const compiled = new Map<CueLine, WebAssembly.Module>();
 

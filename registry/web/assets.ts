@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../core/package-root.ts';
 
 /** One static file of the docs pages, with a content hash for cache busting. */
 export interface Asset {
@@ -12,7 +14,7 @@ export interface Asset {
 }
 
 function load(file: string, type: string): Asset {
-  const body = readFileSync(new URL(`./assets/${file}`, import.meta.url));
+  const body = readFileSync(join(packageRoot, 'registry', 'web', 'assets', file));
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
   const path = `/assets/${file}`;
   return { path, type, body, hash, url: `${path}?v=${hash}` };
