@@ -33,7 +33,7 @@ export async function createToken(store: MetadataStore, input: { scope: string; 
 }
 
 /** True when a publish pattern (`name`, `prefix-*`, `*`) covers an addon name. */
-export function patternAllows(pattern: string, name: string): boolean {
+function patternAllows(pattern: string, name: string): boolean {
   if (pattern === '*') return true;
   if (pattern.endsWith('-*')) return name.startsWith(pattern.slice(0, -1));
   return pattern === name;

@@ -11,7 +11,7 @@ export function chartRepositoryUrl(baseUrl: string): string {
  * A ready-to-paste Application deploying a chart version from this registry
  * with the helm-component addon (Flux HelmRepository + HelmRelease).
  */
-export function chartApplication(baseUrl: string, name: string, version: string) {
+function chartApplication(baseUrl: string, name: string, version: string) {
   const object = {
     apiVersion: 'core.oam.dev/v1beta1',
     kind: 'Application',
