@@ -25,9 +25,9 @@ import { describeVela, vela } from '../support/vela.ts';
  * that fixing one fails until it leaves this list. Each is open work, not an accepted difference.
  */
 const KNOWN_DIFFERENCES: Record<string, string> = {
-  // vela re-marshals UI schemas through its Go struct: its key order, defaults filled in.
+  // vela turns a UI schema into JSON with sigs.k8s.io/yaml's YAMLToJSON (through a map: keys sorted); velahub keeps the file's order.
   dex: 'ui-schema JSON', fluxcd: 'ui-schema JSON', 'kruise-rollout': 'ui-schema JSON', rollout: 'ui-schema JSON', 'terraform-aws': 'ui-schema JSON', velaux: 'ui-schema JSON', 'victoria-metric': 'ui-schema JSON',
-  // velahub labels config-template UI-schema ConfigMaps with addons.oam.dev/name; vela does not.
+  // velahub labels UI-schema ConfigMaps with addons.oam.dev/name (disable lists them by it); vela's have no labels (renderSchemaConfigmap).
   'o11y-definitions': 'config ui-schema label', 'terraform-baidu': 'config ui-schema label', 'terraform-ec': 'config ui-schema label', 'terraform-gcp': 'config ui-schema label', 'terraform-tencent': 'config ui-schema label', 'terraform-ucloud': 'config ui-schema label', traefik: 'config ui-schema label',
   // vela formats a definition's CUE template (cue/format alignment); velahub keeps the source text.
   loki: 'CUE template formatting', 'model-training': 'CUE template formatting',
