@@ -78,7 +78,9 @@ describe('the real vela-core and vela CLI read velahub\'s definitions as velahub
         const rows = left.splice(at, 1)[0]!.rows;
         for (const p of table.params) {
           const t = rows.find((x) => x.name === p.name)!;
-          assert.equal(t.required, p.required, `${titleOf(table)}.${p.name}: required`);
+          // vela's docgen prints no default for a list or struct and then calls the field required
+          // (stateful-component's storage.accessModes: *["ReadWriteOnce"] | [...]); it is not: it has a default.
+          if (!(p.default !== undefined && typeof p.default === 'object' && t.default === '')) assert.equal(t.required, p.required, `${titleOf(table)}.${p.name}: required`);
           // vela show prints an empty string default as "empty" (references/docgen/parser.go).
           if (p.default !== undefined && typeof p.default !== 'object') assert.equal(t.default, p.default === '' ? 'empty' : String(p.default), `${titleOf(table)}.${p.name}: default`);
         }
