@@ -4,7 +4,7 @@
  * and kwok. Each is cached under ~/.cache/velahub-testenv-tools/<module>@<version>/ (or
  * $VELAHUB_TESTENV_TOOLS_CACHE) with the module files the tests read beside the binaries.
  *
- * Run as a script (`npx tsx test/cluster/module-tools.ts`) to warm the cache and print the paths.
+ * Run as a script (`npx tsx test/cluster/module-tools.ts [NAME…]`) to warm the cache and print the paths.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,15 @@ export const KUBEVELA_VERSION = 'v1.10.9';
 
 /** kwok's version (fake nodes; Pods become Running without a container runtime). */
 export const KWOK_VERSION = 'v0.8.0';
+
+/** Flux's source-controller version (the one helm-controller v1.4.0 pins). */
+export const SOURCE_CONTROLLER_VERSION = 'v1.7.0';
+
+/** Flux's helm-controller version (serves helm.toolkit.fluxcd.io/v2). */
+export const HELM_CONTROLLER_VERSION = 'v1.4.0';
+
+/** Kruise Rollout's version (batch and canary release). */
+export const ROLLOUTS_VERSION = 'v0.6.1';
 
 /** Where KubeVela's chart sits next to its binaries. */
 export const VELA_CORE_CHART = 'charts/vela-core';
@@ -48,8 +57,39 @@ const KWOK: ToolSpec = {
   purpose: 'kwok (fake nodes) for the test cluster',
 };
 
+/** A Flux controller: its `./api` replace points at a submodule the zip lacks; `--help` lists its flags. */
+function fluxController(name: string, version: string, flag: string): ToolSpec {
+  const module = `github.com/fluxcd/${name}`;
+  return {
+    moduleDir: '',
+    source: { module, version, submodules: [{ module: `${module}/api`, dir: 'api' }], keep: ['config/crd/bases'] },
+    targets: [{ binary: name, pkg: '.' }],
+    buildFlags: ['-ldflags', '-s -w'],
+    verify: { binary: name, args: ['--help'], expected: `usage listing ${flag}`, accepts: (out) => out.includes(flag) },
+    buildInfo: (ms) => `${module} ${version}\nbuilt ${new Date().toISOString()} in ${Math.round(ms / 1000)}s\n`,
+    purpose: `Flux's ${name} for the test cluster`,
+  };
+}
+
+const ROLLOUTS: ToolSpec = {
+  moduleDir: '',
+  // The controller reads ./lua_configuration at start; its CRDs are the module's config/crd.
+  source: { module: 'github.com/openkruise/rollouts', version: ROLLOUTS_VERSION, keep: ['config/crd/bases', 'lua_configuration'] },
+  targets: [{ binary: 'rollouts', pkg: '.' }],
+  buildFlags: ['-ldflags', '-s -w'],
+  verify: { binary: 'rollouts', args: ['--help'], expected: 'usage listing --leader-elect', accepts: (out) => out.includes('leader-elect') },
+  buildInfo: (ms) => `github.com/openkruise/rollouts ${ROLLOUTS_VERSION}\nbuilt ${new Date().toISOString()} in ${Math.round(ms / 1000)}s\n`,
+  purpose: 'Kruise Rollout for the test cluster',
+};
+
 /** Every module-built tool of the cluster, in the order the runner builds them. */
-export const MODULE_TOOLS = { kubevela: KUBEVELA, kwok: KWOK } as const;
+export const MODULE_TOOLS = {
+  kubevela: KUBEVELA,
+  kwok: KWOK,
+  'source-controller': fluxController('source-controller', SOURCE_CONTROLLER_VERSION, '--storage-path'),
+  'helm-controller': fluxController('helm-controller', HELM_CONTROLLER_VERSION, '--concurrent'),
+  rollouts: ROLLOUTS,
+} as const;
 
 /** A tool's name in MODULE_TOOLS. */
 export type ModuleToolName = keyof typeof MODULE_TOOLS;
@@ -91,6 +131,15 @@ export async function ensureKwok(opts: EnsureModuleToolOptions = {}): Promise<Kw
   return { kwok: join(dir, 'kwok'), stageDirs: KWOK_STAGES.map((s) => join(dir, s)) };
 }
 
+/** What a cold build took on 2 cores, for the progress lines. */
+const COLD_MINUTES: Record<ModuleToolName, string> = {
+  kubevela: '10-20',
+  kwok: '3-8',
+  'source-controller': '8-15',
+  'helm-controller': '10-35',
+  rollouts: '5-10',
+};
+
 /** Human wording of a build step of a module tool. */
 export function describeModuleToolProgress(name: ModuleToolName, p: GoBuildProgress): string {
   const what = moduleKey(MODULE_TOOLS[name].source!);
@@ -103,7 +152,7 @@ export function describeModuleToolProgress(name: ModuleToolName, p: GoBuildProgr
     case 'downloading':
       return `${what}: downloading ${p.module}, ${secs(p.elapsedMs)} elapsed`;
     case 'building':
-      return `${what}: building ${p.binary} (${p.index}/${p.total}), ${secs(p.elapsedMs)} elapsed; a cold build takes ${name === 'kubevela' ? '10-20' : '3-8'} min`;
+      return `${what}: building ${p.binary} (${p.index}/${p.total}), ${secs(p.elapsedMs)} elapsed; a cold build takes ${COLD_MINUTES[name]} min`;
     case 'built':
       return `${what}: built ${p.binary} in ${secs(p.tookMs)}`;
     case 'done':
@@ -112,7 +161,14 @@ export function describeModuleToolProgress(name: ModuleToolName, p: GoBuildProgr
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  for (const name of Object.keys(MODULE_TOOLS) as ModuleToolName[]) {
+  const all = Object.keys(MODULE_TOOLS) as ModuleToolName[];
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((a) => !(all as string[]).includes(a));
+  if (unknown.length) {
+    console.error(`unknown tool ${unknown.join(', ')}; valid: ${all.join(', ')}`);
+    process.exit(2);
+  }
+  for (const name of asked.length ? (asked as ModuleToolName[]) : all) {
     const dir = await ensureModuleTool(name, { onProgress: (p) => console.error(describeModuleToolProgress(name, p)) });
     console.log(`${name}: ${dir}`);
   }
