@@ -5,6 +5,7 @@ import { definitionToCR } from '../core/package/definition-cr.ts';
 import type { RenderedAddonApp } from '../core/package/render-app.ts';
 import type { ConfigTemplateMap } from '../core/package/config-template.ts';
 import { parseYamlAsKubeVela } from '../core/package/kubevela-yaml.ts';
+import { goJson } from '../core/package/go-json.ts';
 import type { KubeObject } from './kube.ts';
 
 /** Labels and annotations KubeVela reads from an addon's Application. */
@@ -82,7 +83,7 @@ export function addonObjects(input: { manifest: AddonManifest; files: PackageFil
   delete (application as { status?: unknown }).status;
   const owned: KubeObject[] = manifest.definitions
     .filter((d) => d.schematic === 'cue')
-    .map((d) => definitionToCR({ name: d.name, type: d.type, description: d.description, annotations: d.annotations, labels: d.labels, attributes: d.attributes, ...(d.alias !== undefined ? { alias: d.alias } : {}) }, d.template, namespace) as unknown as KubeObject);
+    .map((d) => definitionToCR({ name: d.name, type: d.type, description: d.description, annotations: d.annotations, labels: d.labels, attributes: d.attributes, ...(d.alias !== undefined ? { alias: d.alias } : {}), ...(d.emptyDescription ? { emptyDescription: true as const } : {}) }, d.template, namespace) as unknown as KubeObject);
   // Terraform ComponentDefinitions are YAML CRs: applied as they are, in the KubeVela namespace, as KubeVela does.
   for (const d of manifest.definitions.filter((x) => x.schematic === 'terraform')) {
     const cr = parseYamlAsKubeVela(textOf(files, d.file)!, d.file).documents[0] as KubeObject;
@@ -94,11 +95,12 @@ export function addonObjects(input: { manifest: AddonManifest; files: PackageFil
     // KubeVela names the ConfigMap after the file up to its first dot.
     const base = p.split('/').pop()!.split('.')[0]!;
     // VelaUX unmarshals the UI schema as JSON (and silently shows no form for YAML): KubeVela converts it.
-    const data = role === 'ui-schema' ? { 'ui-schema': JSON.stringify(parseYamlAsKubeVela(textOf(files, p)!, p).documents[0] ?? null) } : { template: textOf(files, p)! };
-    owned.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: base, namespace, labels: { [addonLabels.name]: name } }, data });
+    const data = role === 'ui-schema' ? { 'ui-schema': goJson(parseYamlAsKubeVela(textOf(files, p)!, p).documents[0] ?? null) } : { template: textOf(files, p)! };
+    // No labels, as KubeVela writes them: the Application's ownerReference ties them to the addon.
+    owned.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: base, namespace }, data });
   }
   for (const t of input.configTemplates ?? []) {
-    owned.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: t.name, namespace, labels: { ...t.labels, [addonLabels.name]: name }, annotations: t.annotations }, data: t.data });
+    owned.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: t.name, namespace, labels: t.labels, annotations: t.annotations }, data: t.data });
   }
   owned.push(...auxiliary);
   const params = input.parameters ?? {};

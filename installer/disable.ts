@@ -73,12 +73,12 @@ export async function disableAddon(kube: Kube, name: string, opts: { namespace?:
   }
   const deleted: string[] = [];
   const owned: KubeObject[] = [];
+  const ownedByAddon = (o: KubeObject): boolean => (o.metadata.ownerReferences ?? []).some((r) => r.kind === 'Application' && r.name === applicationName(name));
   for (const kind of ['ComponentDefinition', 'TraitDefinition', 'PolicyDefinition', 'WorkflowStepDefinition']) {
-    for (const o of await kube.list('core.oam.dev/v1beta1', kind, namespace)) {
-      if ((o.metadata.ownerReferences ?? []).some((r) => r.kind === 'Application' && r.name === applicationName(name))) owned.push(o);
-    }
+    owned.push(...(await kube.list('core.oam.dev/v1beta1', kind, namespace)).filter(ownedByAddon));
   }
-  for (const o of await kube.list('v1', 'ConfigMap', namespace, `${addonLabels.name}=${name}`)) owned.push(o);
+  // ConfigMaps (UI schemas, views, config templates) carry KubeVela's labels, not the addon's: found by owner.
+  owned.push(...(await kube.list('v1', 'ConfigMap', namespace)).filter(ownedByAddon));
   owned.push(...auxiliaryObjectsOf(me.application).filter((a) => !owned.some((o) => o.kind === a.kind && o.metadata.name === a.metadata.name && o.metadata.namespace === a.metadata.namespace)));
   const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: `addon-secret-${name}`, namespace } };
   for (const o of [me.application, ...owned, secret as KubeObject]) {

@@ -19,6 +19,8 @@ export interface DefinitionHeader {
   attributes: Record<string, unknown>;
   /** `alias`, which KubeVela writes to the annotation `definition.oam.dev/alias`. */
   alias?: string;
+  /** Set when the header says `description: ""`: KubeVela then writes the annotation, empty. */
+  emptyDescription?: true;
 }
 
 /** What evaluating one definition yields. */
@@ -223,6 +225,22 @@ export class CueEvaluator {
     return this.#call<unknown>(options.line ?? this.line, { op: 'export', file, source }, file, options);
   }
 
+  /**
+   * A JSON value as the YAML KubeVela stores (sigs.k8s.io/yaml: keys sorted, go-yaml v2's
+   * folding), for data that must be byte-identical to what `vela addon enable` writes.
+   */
+  async kubevelaYaml(value: unknown, options: CueCallOptions = {}): Promise<string> {
+    return (await this.#call<{ yaml: string }>(options.line ?? this.line, { op: 'kubevelaYaml', value }, 'kubevelaYaml', options)).yaml;
+  }
+
+  /**
+   * The `expanded-writer` YAML KubeVela stores for a config template: its `template.nacos` decoded
+   * into KubeVela's writer type (defaults taken, values from parameters left empty).
+   */
+  async configExpandedWriter(source: string, file: string, options: CueCallOptions = {}): Promise<string> {
+    return (await this.#call<{ yaml: string }>(options.line ?? this.line, { op: 'configExpandedWriter', file, source }, file, options)).yaml;
+  }
+
   /** The cuelang.org/go version of a line's engine, as the engine reports it. */
   async version(line: CueLine = this.line): Promise<string> {
     return (await this.#call<{ cue: string }>(line, { op: 'version' }, '', {})).cue;
@@ -293,6 +311,7 @@ function toHeader(name: string, raw: Record<string, unknown>, file: string): Def
     labels: (raw.labels as Record<string, string> | undefined) ?? {},
     attributes: (raw.attributes as Record<string, unknown> | undefined) ?? {},
     ...(typeof raw.alias === 'string' ? { alias: raw.alias } : {}),
+    ...(raw.description === '' ? { emptyDescription: true as const } : {}),
   };
 }
 

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { VelahubError } from '../errors.ts';
 import type { CueEvaluator } from '../cue/evaluator.ts';
 import type { CueLine } from '../cue/lines.ts';
@@ -10,6 +9,9 @@ export interface ConfigTemplateMap {
   annotations: Record<string, string>;
   data: Record<string, string>;
 }
+
+/** What KubeVela appends to a config template before it evaluates and stores it (pkg/config/context). */
+const configDefaultContext = '\n\tcontext: {\n\t\tname: string\n\t\tnamespace: string\n\t}\n';
 
 /** The text of the first `LABEL: {...}` block starting a line, braces matched (strings skipped). */
 function block(source: string, label: RegExp): string | undefined {
@@ -32,8 +34,9 @@ function block(source: string, label: RegExp): string | undefined {
 /**
  * The `config-template-NAME` ConfigMap for a file of `config-templates/`, as
  * `vela addon enable` writes it: NAME, alias, scope, sensitive and description
- * from the template's `metadata`, the CUE text under `template`, the schema of
- * its parameter under `schema` (YAML, as KubeVela stores it). The metadata
+ * from the template's `metadata`, the CUE text with KubeVela's default `context` under `template`, the schema of
+ * its parameter under `schema` (YAML, as KubeVela stores it), and the expanded
+ * writers under `expanded-writer` (`nacos: null` when it writes nowhere else). The metadata
  * block is literal data and is evaluated on its own, so templates that import
  * KubeVela's `vela/*` packages are read too.
  */
@@ -50,7 +53,12 @@ export async function configTemplateConfigMap(file: string, source: string, cue:
     name: `config-template-${meta.name}`,
     labels: { 'config.oam.dev/catalog': 'velacore-config', 'config.oam.dev/scope': text('scope') },
     annotations: { 'config.oam.dev/description': text('description'), 'config.oam.dev/alias': text('alias'), 'config.oam.dev/sensitive': String(meta.sensitive === true) },
-    data: { template: source, ...(schema ? { schema: stringify(schema) } : {}) },
+    data: {
+      template: source + '\n' + configDefaultContext,
+      ...(schema ? { schema: await cue.kubevelaYaml(schema, options) } : {}),
+      // Only a template with a writer needs evaluating whole; the others write nowhere else.
+      'expanded-writer': /\bnacos\s*:/.test(source) ? await cue.configExpandedWriter(source, file, options) : await cue.kubevelaYaml({ nacos: null }, options),
+    },
   };
 }
 

@@ -52,7 +52,7 @@ export function kindOfType(type: DefinitionType): string {
 export function definitionToCR(header: DefinitionHeader, template: string, namespace = 'vela-system'): DefinitionCR {
   const annotations = userKeys(header.annotations);
   if (header.alias !== undefined) annotations[aliasAnnotation] = header.alias;
-  if (header.description) annotations[descriptionAnnotation] = header.description;
+  if (header.description || header.emptyDescription) annotations[descriptionAnnotation] = header.description;
   const metadata: DefinitionCR['metadata'] = { name: header.name, namespace };
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
   if (Object.keys(header.labels).length > 0) metadata.labels = userKeys(header.labels);

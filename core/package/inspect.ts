@@ -30,6 +30,8 @@ export interface DefinitionInfo {
   attributes: Record<string, unknown>;
   /** The header's `alias` (KubeVela's annotation `definition.oam.dev/alias`). */
   alias?: string;
+  /** The header says `description: ""` (KubeVela writes an empty description annotation). */
+  emptyDescription?: true;
   /** The normalized parameter schema (see params/schema.ts). */
   schema: JsonSchema;
   /** The definition in CUE format (as evaluated). */
@@ -212,12 +214,16 @@ export async function inspectDefinitionFile(
   const { signal, timeoutMs, group } = options;
   const line = options.line ?? cue.line;
   let source = text;
+  // A Definition CR in YAML is applied by KubeVela as written: its template text is kept, not reformatted.
+  let templateAsWritten: string | undefined;
   const fromYaml = /\.ya?ml$/.test(file);
   try {
     if (fromYaml) {
       const terraform = await terraformDefinition(file, text);
       if (terraform) return terraform;
-      source = crToDefinitionCue(text, file).cue;
+      const converted = crToDefinitionCue(text, file);
+      source = converted.cue;
+      templateAsWritten = converted.cr.spec.schematic?.cue?.template;
     }
     const others = (Object.keys(CUE_LINES) as CueLine[]).filter((l) => l !== line);
     // The kept line also gives the named #Defs for the docs; the others only need comparing.
@@ -252,9 +258,10 @@ export async function inspectDefinitionFile(
         labels: header.labels,
         attributes: header.attributes,
         ...(header.alias !== undefined ? { alias: header.alias } : {}),
+        ...(header.emptyDescription ? { emptyDescription: true as const } : {}),
         schema: inspected.openapi ? withDefinitionNames(parameterSchemaFromOpenApi(inspected.openapi), inspected.openapiRefs) : { type: 'object', properties: {} },
         cue: source,
-        template: inspected.template,
+        template: templateAsWritten ?? inspected.template,
         ...(inspected.kubevelaSchema ? { kubevelaSchema: inspected.kubevelaSchema } : {}),
         cueLine: line,
       },

@@ -1,4 +1,4 @@
-import { parseAllDocuments, LineCounter } from 'yaml';
+import { isScalar, parseAllDocuments, visit, LineCounter, Scalar } from 'yaml';
 // js-yaml reads what go-yaml (sigs.k8s.io/yaml, KubeVela's parser) reads where `yaml` is stricter:
 // quoted scalars continued on lines indented no deeper than their key.
 import jsyaml from 'js-yaml';
@@ -35,6 +35,7 @@ export function parseYamlAsKubeVela(text: string, file: string): KubeVelaYaml {
       const line = e.linePos?.[0]?.line ?? strictLines.linePos(e.pos[0]).line;
       warnings.push({ severity: 'warning', code: 'yaml-duplicate-key', file, line, message: `duplicate key${line ? ` at line ${line}` : ''}: KubeVela keeps the last value, and so does velahub; remove the other one` });
     }
+    if (!text.endsWith('\n')) for (const d of list) dropFinalBreakAtEnd(d, text.length);
     let documents: unknown[];
     try {
       documents = list.map((d) => d.toJS({ maxAliasCount: maxYamlAliases }) as unknown).filter((v) => v !== null && v !== undefined);
@@ -67,4 +68,18 @@ export function parseYamlAsKubeVela(text: string, file: string): KubeVelaYaml {
   } catch {
     return { documents: [], warnings, error: { severity: 'error', code: 'invalid-yaml', file, line, message: `invalid YAML: ${first.message.split('\n')[0]}` } };
   }
+}
+
+/**
+ * go-yaml ends a block scalar (`|`, `>`) with the line break that follows its last line; a file
+ * that ends without one gives a value without it, where `yaml` adds one. KubeVela stores what
+ * go-yaml reads (a Terraform configuration whose file lacks a final newline, for one).
+ */
+function dropFinalBreakAtEnd(doc: Parameters<typeof visit>[0], end: number): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (!isScalar(node) || (node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED)) return;
+      if (node.range?.[1] === end && typeof node.value === 'string' && node.value.endsWith('\n')) node.value = node.value.slice(0, -1);
+    },
+  });
 }

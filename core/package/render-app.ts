@@ -123,12 +123,33 @@ export async function renderAddonApp(input: { files: PackageFiles; metadata: Add
     const base = p.split('/').pop()!.replace(/\.cue$/, '');
     components.push({ ...res.output, name: (res.output.name as string | undefined) || base.replaceAll('.', '-') });
   }
-  spec.components = components;
+  spec.components = components.map(asApplicationComponent);
   const policies = (spec.policies as Json[] | undefined) ?? [];
   if (templateCue === undefined && metadata.deployTo?.runtimeCluster && !policies.some((p) => p.type === 'topology')) {
     spec.policies = [...policies, topologyPolicy(input.parameters[clustersParameter])];
   }
   return { application: { ...application, spec }, auxiliary, parameter, warnings };
+}
+
+/**
+ * A component as KubeVela keeps it: it decodes each into its ApplicationComponent type, so a field
+ * that type lacks is dropped (the catalog's chartmuseum marks traits `enabled`, a CUE workaround)
+ * and empty optional fields are left out, as their `omitempty` says. Properties stay as written.
+ */
+export function asApplicationComponent(c: Json): Json {
+  // Not a mapping: left for the API server's validation to name.
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return c;
+  const out: Json = { name: c.name ?? '', type: c.type ?? '' };
+  if (c.externalRevision) out.externalRevision = c.externalRevision;
+  if (c.properties !== undefined && c.properties !== null) out.properties = c.properties;
+  for (const list of ['dependsOn', 'inputs', 'outputs'] as const) {
+    if (Array.isArray(c[list]) && (c[list] as unknown[]).length > 0) out[list] = c[list];
+  }
+  if (Array.isArray(c.traits) && c.traits.length > 0) {
+    out.traits = (c.traits as Json[]).map((t) => ({ type: t.type ?? '', ...(t.properties !== undefined && t.properties !== null ? { properties: t.properties } : {}) }));
+  }
+  if (c.scopes && typeof c.scopes === 'object' && Object.keys(c.scopes).length > 0) out.scopes = c.scopes;
+  return out;
 }
 
 /**

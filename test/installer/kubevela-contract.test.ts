@@ -180,12 +180,16 @@ template: {
     assert.deepEqual(trait.metadata.annotations, { 'custom.definition.oam.dev/owner': 'platform', 'definition.oam.dev/alias': 'CT', 'definition.oam.dev/description': 'A trait with labels of its own' });
     const bucket = snap.get('ComponentDefinition/contract-bucket')!;
     assert.match(JSON.stringify(bucket.spec), /variable \\"bucket\\"/, 'the Terraform definition is applied as it is');
-    const ui = snap.get('ConfigMap/component-uischema-contract') as unknown as { data: Record<string, string> };
-    assert.deepEqual(JSON.parse(ui.data['ui-schema']!), [{ jsonKey: 'replicas', label: 'Replicas', sort: 1 }]);
+    const ui = snap.get('ConfigMap/component-uischema-contract') as unknown as { data: Record<string, string>; metadata: { labels?: Record<string, string> } };
+    // JSON as KubeVela's YAMLToJSON writes it: keys sorted; no labels (the Application owns it).
+    assert.equal(ui.data['ui-schema'], '[{"jsonKey":"replicas","label":"Replicas","sort":1}]');
+    assert.equal(ui.metadata.labels, undefined);
     const template = snap.get('ConfigMap/config-template-contract-endpoint') as unknown as { data: Record<string, string>; metadata: { labels: Record<string, string>; annotations: Record<string, string> } };
     assert.equal(template.metadata.labels['config.oam.dev/catalog'], 'velacore-config');
     assert.equal(template.metadata.annotations['config.oam.dev/alias'], 'Contract Endpoint');
-    assert.equal(template.data.template, contractAddon['config-templates/contract-endpoint.cue']);
+    // The text as written, with the default context KubeVela appends before it stores it.
+    assert.ok(template.data.template!.startsWith(`${contractAddon['config-templates/contract-endpoint.cue']}\n\n\tcontext: {`), template.data.template);
+    assert.equal(template.data['expanded-writer'], 'nacos: null\n');
 
     // The registry label "contract" is not in vela-addon-registry: warned before writing.
     const warning = events.find((e): e is Extract<InstallEvent, { kind: 'warning' }> => e.kind === 'warning');

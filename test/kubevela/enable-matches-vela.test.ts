@@ -20,21 +20,11 @@ import { startTestRegistry, type TestRegistry } from '../support/installer-regis
 import { describeVela, vela } from '../support/vela.ts';
 
 /**
- * Catalog addons where what velahub applies differs from what vela v1.10.9 prints, as first
- * measured on 2026-12-04, by kind of difference. Pinned so that a new difference fails, and so
- * that fixing one fails until it leaves this list. Each is open work, not an accepted difference.
+ * Catalog addons where what velahub applies differs from what vela v1.10.9 prints. Empty: every
+ * difference first measured on 2026-12-04 (21 addons) is fixed. Kept so that a new difference
+ * fails with its path, and must be fixed or pinned here with its reason.
  */
-const KNOWN_DIFFERENCES: Record<string, string> = {
-  // vela turns a UI schema into JSON with sigs.k8s.io/yaml's YAMLToJSON (through a map: keys sorted); velahub keeps the file's order.
-  dex: 'ui-schema JSON', fluxcd: 'ui-schema JSON', 'kruise-rollout': 'ui-schema JSON', rollout: 'ui-schema JSON', 'terraform-aws': 'ui-schema JSON', velaux: 'ui-schema JSON', 'victoria-metric': 'ui-schema JSON',
-  // velahub labels UI-schema ConfigMaps with addons.oam.dev/name (disable lists them by it); vela's have no labels (renderSchemaConfigmap).
-  'o11y-definitions': 'config ui-schema label', 'terraform-baidu': 'config ui-schema label', 'terraform-ec': 'config ui-schema label', 'terraform-gcp': 'config ui-schema label', 'terraform-tencent': 'config ui-schema label', 'terraform-ucloud': 'config ui-schema label', traefik: 'config ui-schema label',
-  // vela formats a definition's CUE template (cue/format alignment); velahub keeps the source text.
-  loki: 'CUE template formatting', 'model-training': 'CUE template formatting',
-  // vela keeps an empty definition.oam.dev/description annotation; velahub leaves it out.
-  'trivy-operator': 'empty description annotation', vegeta: 'empty description annotation',
-  chartmuseum: 'a trait\'s enabled: true in the Application', 'terraform-alibaba': 'Terraform configuration text', grafana: 'vela prints no object at all',
-};
+const KNOWN_DIFFERENCES: Record<string, string> = {};
 
 const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'];
 
@@ -42,10 +32,17 @@ const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'helm-component', 'hpa
  * What of an object both tools decide: no server-stamped fields, no owner references, no publish
  * version, and none of velahub's own bookkeeping annotations (`velahub.dev/…`, e.g. the
  * dependencies it enabled the addon with, which `velahub disable` reads and vela ignores).
+ *
+ * One difference is KubeVela's bug, not velahub's: a config template's ConfigMap gets an empty
+ * `config.oam.dev/description`, as ParseTemplate (pkg/config/factory.go) never copies
+ * `metadata.description` into the template it writes; velahub writes the description.
  */
 function comparable(o: KubeObject): unknown {
   const { ownerReferences: _o, annotations = {}, labels = {}, name, namespace } = o.metadata;
-  const kept = Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== 'app.oam.dev/publishVersion' && !k.startsWith('velahub.dev/')));
+  const configTemplate = o.kind === 'ConfigMap' && name.startsWith('config-template-');
+  const kept = Object.fromEntries(
+    Object.entries(annotations).filter(([k]) => k !== 'app.oam.dev/publishVersion' && !k.startsWith('velahub.dev/') && !(configTemplate && k === 'config.oam.dev/description')),
+  );
   const { metadata: _m, status: _s, ...rest } = o as KubeObject & { status?: unknown };
   return { ...rest, metadata: { name, namespace: namespace ?? VELA_SYSTEM, labels, annotations: kept } };
 }
@@ -93,7 +90,12 @@ describe('velahub enable = vela addon enable (--dry-run, v1.10.9)', () => {
     if (r.code !== 0) return describeVela(args, r);
     return parseAllDocuments(r.stdout)
       .map((d) => d.toJS() as KubeObject | null)
-      .filter((o): o is KubeObject => !!o?.kind);
+      .filter((o): o is KubeObject => !!o?.metadata)
+      .map((o) =>
+        // vela prints an Application decoded from a template.cue `output` without apiVersion/kind
+        // (grafana's has none) without them; applying it, its typed client sets them.
+        o.kind || o.metadata.name !== `addon-${addon}` ? o : { ...o, apiVersion: 'core.oam.dev/v1beta1', kind: 'Application' },
+      );
   };
 
   /** Compares one addon; returns the problem, or undefined when equal. */

@@ -65,6 +65,8 @@ type Request struct {
 	Context    json.RawMessage `json:"context"`
 	Workload   json.RawMessage `json:"workload"`
 	Patch      json.RawMessage `json:"patch"`
+	// Value is the JSON value of kubevelaYaml.
+	Value json.RawMessage `json:"value"`
 	// Refs asks inspect for the OpenAPI document with references kept too (for the docs' names).
 	Refs bool `json:"refs"`
 }
@@ -120,6 +122,10 @@ func handle(raw string) (out string) {
 		result, err = export(req.File, req.Source)
 	case "patch":
 		result, err = applyPatch(req.Workload, req.Patch)
+	case "kubevelaYaml":
+		result, err = kubevelaYAML(req.Value)
+	case "configExpandedWriter":
+		result, err = configExpandedWriter(req.File, req.Source)
 	default:
 		err = fail("cue-internal", "unknown op %q", req.Op)
 	}
@@ -294,10 +300,31 @@ func exportFields(v cue.Value, fields ...string) (map[string]interface{}, []Diag
 }
 
 // templateText is the template as KubeVela stores it in a Definition CR's
-// spec.schematic.cue.template: the imports, then the template's declarations.
+// spec.schematic.cue.template. KubeVela (pkg/definition FromCUEString) formats
+// the imports and the template's declarations apart, trims each to one final
+// newline, joins them and formats the result again; the second pass aligns
+// fields the first leaves unaligned, so both passes are needed for the same text.
 func (p *definitionParts) templateText() (string, error) {
-	decls := append(append([]ast.Decl{}, p.imports...), p.template...)
-	b, err := format.Node(&ast.File{Decls: decls}, format.Simplify())
+	encode := func(decls []ast.Decl) (string, error) {
+		b, err := format.Node(&ast.File{Decls: decls}, format.Simplify())
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(string(b)) + "\n", nil
+	}
+	imports, err := encode(p.imports)
+	if err != nil {
+		return "", err
+	}
+	template, err := encode(p.template)
+	if err != nil {
+		return "", err
+	}
+	f, err := parser.ParseFile("-", imports+template, parser.ParseComments)
+	if err != nil {
+		return "", err
+	}
+	b, err := format.Node(f, format.Simplify())
 	if err != nil {
 		return "", err
 	}

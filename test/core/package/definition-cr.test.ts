@@ -42,6 +42,11 @@ describe('definitionToCR', () => {
     assert.deepEqual(cr.metadata, { name: 'gateway', namespace: 'default' });
   });
 
+  test('description: "" in the header gives an empty description annotation, as KubeVela writes it', () => {
+    const cr = definitionToCR({ ...header, description: '', emptyDescription: true, annotations: {}, labels: {} }, 'x: 1');
+    assert.deepEqual(cr.metadata.annotations, { 'definition.oam.dev/description': '' });
+  });
+
   test('kinds of every type, both ways', () => {
     const pairs = [['component', 'ComponentDefinition'], ['trait', 'TraitDefinition'], ['policy', 'PolicyDefinition'], ['workflow-step', 'WorkflowStepDefinition']] as const;
     for (const [type, kind] of pairs) {

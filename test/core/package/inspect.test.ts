@@ -125,6 +125,13 @@ describe('inspectAddon', () => {
     assert.equal(def?.schema.properties?.labels?.description, 'Labels to add');
   });
 
+  test('a CR keeps its template text as written (KubeVela applies the CR as it is, unformatted)', async () => {
+    const unformatted = labelsCR.replace('patch: metadata: labels: parameter.labels', 'patch: metadata: labels:   parameter.labels\n        _keys: [ for k, _ in parameter.labels { k } ]');
+    const { manifest, diagnostics } = await inspectAddon(minimal({ 'definitions/labels-cr.yaml': unformatted }), cue);
+    assert.deepEqual(diagnostics, []);
+    assert.equal(manifest!.definitions[0]?.template, 'patch: metadata: labels:   parameter.labels\n_keys: [ for k, _ in parameter.labels { k } ]\nparameter: {\n\t// +usage=Labels to add\n\tlabels: [string]: string\n}\n');
+  });
+
   test('a CR whose template does not evaluate: diagnostic on the .yaml, no line into the generated CUE', async () => {
     const broken = labelsCR.replace('parameter.labels', 'parameter.labels +');
     const { diagnostics } = await inspectAddon(minimal({ 'definitions/labels-cr.yaml': broken }), cue);

@@ -11,6 +11,13 @@ import { parseYamlAsKubeVela } from '../../../core/package/kubevela-yaml.ts';
 const catalog = '/work/shared/kubevela-catalog/addons';
 
 describe('core/package/kubevela-yaml', () => {
+  test('a block scalar ending the file without a final newline has none, as go-yaml reads it', () => {
+    // terraform-alibaba's definitions/terraform-alibaba-oss.yaml ends so; vela stores its configuration without "\n".
+    assert.deepEqual(parseYamlAsKubeVela('a: |\n  x\n  y', 'f.yaml').documents, [{ a: 'x\ny' }]);
+    assert.deepEqual(parseYamlAsKubeVela('a: |\n  x\n  y\n', 'f.yaml').documents, [{ a: 'x\ny\n' }]);
+    assert.deepEqual(parseYamlAsKubeVela('a: |\n  x\nb: 1', 'f.yaml').documents, [{ a: 'x\n', b: 1 }]);
+  });
+
   test('victoria-metric metadata.yaml: a duplicate key, the last value wins, with a warning', () => {
     const r = parseYamlAsKubeVela(readFileSync(`${catalog}/victoria-metric/metadata.yaml`, 'utf8'), 'metadata.yaml');
     assert.equal(r.error, undefined);

@@ -66,6 +66,22 @@ describe('core/package/render-app', () => {
     assert.equal(cuePackageOf('x: 1\n'), undefined);
   });
 
+  test('components are kept as KubeVela decodes them: a field its types lack is dropped (chartmuseum marks traits `enabled`)', async () => {
+    const files = filesOf({
+      'resources/web.cue': `output: {
+	type: "webservice"
+	properties: image: "nginx"
+	dependsOn: []
+	traits: [ for t in _traits if t.enabled { t } ]
+	note: "not a component field"
+}
+_traits: [{ enabled: true, type: "scaler", properties: replicas: 2 }, { enabled: false, type: "env" }]
+`,
+    });
+    const r = await renderAddonApp({ files, metadata: meta(), parameters: {}, cue });
+    assert.deepEqual((r.application.spec as { components: unknown[] }).components, [{ name: 'web', type: 'webservice', properties: { image: 'nginx' }, traits: [{ type: 'scaler', properties: { replicas: 2 } }] }]);
+  });
+
   test('template.cue with no parameters: nested defaults fill in, context.metadata is the metadata.yaml', async () => {
     const r = await renderAddonApp({ files: filesOf(cronhpa), metadata: meta(), parameters: {}, cue });
     const comp = (r.application.spec as { components: Array<{ properties: Record<string, unknown> }> }).components[0]!;
