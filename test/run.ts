@@ -19,7 +19,7 @@ import { describeSeaweedfsProgress, ensureSeaweedfs } from './s3/build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './cluster/control-plane.ts';
 import { CONTEXT_NAMES, KUBECONFIG_ENV, KUBECTL_ENV, KUBEVELA_KUBECONFIG_ENV, VELA_ENV, prepareCluster } from './cluster/prepare.ts';
 import { startKubeVelaCluster } from './cluster/kubevela-cluster.ts';
-import { describeModuleToolProgress, ensureKubeVela, ensureKwok } from './cluster/module-tools.ts';
+import { describeModuleToolProgress, ensureKubeVela, ensureKwok, ensureModuleTool } from './cluster/module-tools.ts';
 
 const PLANES = 2;
 const testDir = dirname(fileURLToPath(import.meta.url));
@@ -78,6 +78,9 @@ async function main(): Promise<number> {
     // KubeVela (vela-core, vela) and kwok, from their own modules, for the KubeVela cluster.
     const kubevela = await ensureKubeVela({ onProgress: (p) => log(describeModuleToolProgress('kubevela', p)) });
     const kwok = await ensureKwok({ onProgress: (p) => log(describeModuleToolProgress('kwok', p)) });
+    // Flux's source- and helm-controller for the template-center test (test/kubevela/flux.test.ts),
+    // which starts them itself: built here so a cold build shows its progress.
+    for (const tool of ['source-controller', 'helm-controller'] as const) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
     const tStart = Date.now();
     const [apiOnly, kv] = await Promise.all([
       startAll(bins).then((started) => (planes.push(...started), started)),

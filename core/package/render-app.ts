@@ -136,7 +136,7 @@ export async function renderAddonApp(input: { files: PackageFiles; metadata: Add
  * that type lacks is dropped (the catalog's chartmuseum marks traits `enabled`, a CUE workaround)
  * and empty optional fields are left out, as their `omitempty` says. Properties stay as written.
  */
-export function asApplicationComponent(c: Json): Json {
+function asApplicationComponent(c: Json): Json {
   // Not a mapping: left for the API server's validation to name.
   if (c === null || typeof c !== 'object' || Array.isArray(c)) return c;
   const out: Json = { name: c.name ?? '', type: c.type ?? '' };

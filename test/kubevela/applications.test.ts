@@ -16,6 +16,7 @@ import { disableAddon } from '../../installer/disable.ts';
 import { Kube, type KubeObject } from '../../installer/kube.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
 import { describeVela, vela } from '../support/vela.ts';
+import { eventually } from '../support/eventually.ts';
 
 const T = { timeout: 600_000 };
 const ADDONS = ['stateless-component', 'stateful-component', 'bizworks-ingress', 'hpa-trait'];
@@ -23,22 +24,6 @@ const ADDONS = ['stateless-component', 'stateful-component', 'bizworks-ingress',
 interface AppStatus {
   status?: string;
   services?: Array<{ name: string; healthy: boolean; message?: string; traits?: Array<{ type: string; healthy: boolean; message?: string }> }>;
-}
-
-/** Polls until `check` returns a value, or fails with what was last seen. */
-async function eventually<V>(what: string, check: () => Promise<V | undefined>, timeoutMs = 180_000): Promise<V> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000}s${last ? ` (last: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
 }
 
 describe('Applications of the bundled definitions run on the KubeVela cluster', () => {

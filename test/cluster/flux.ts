@@ -1,0 +1,140 @@
+/**
+ * Flux on a test cluster, from Flux's own modules: the CRDs of source-controller v1.7.0 and
+ * helm-controller v1.4.0 (`config/crd/bases`), and both controllers running out of cluster as
+ * processes of the calling test. source-controller serves the artifacts it fetched on a loopback
+ * port, which helm-controller reads. Each call starts its own pair; `stop()` ends them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import type { CrdManifest } from './crds/schema.ts';
+import { TestEnvError } from './errors.ts';
+import { ensureNamespace, installCrds } from './fixtures.ts';
+import { ensureModuleTool, type EnsureModuleToolOptions } from './module-tools.ts';
+import { freePorts } from '../support/free-ports.ts';
+
+/** Where Flux's controllers record events and look for their own namespace. */
+export const FLUX_SYSTEM = 'flux-system';
+
+/** The built controllers and the CRD folders kept beside them. */
+export interface FluxTools {
+  sourceController: string;
+  helmController: string;
+  crdDirs: string[];
+}
+
+/** Builds (once; 10-20 min cold on 2 cores) and returns Flux's source- and helm-controller. */
+export async function ensureFlux(opts: EnsureModuleToolOptions = {}): Promise<FluxTools> {
+  const source = await ensureModuleTool('source-controller', opts);
+  const helm = await ensureModuleTool('helm-controller', opts);
+  return {
+    sourceController: join(source, 'source-controller'),
+    helmController: join(helm, 'helm-controller'),
+    crdDirs: [join(source, 'config/crd/bases'), join(helm, 'config/crd/bases')],
+  };
+}
+
+/** Flux's CRDs as its modules ship them. */
+export async function fluxCrdManifests(tools: FluxTools): Promise<CrdManifest[]> {
+  const out: CrdManifest[] = [];
+  for (const dir of tools.crdDirs) {
+    for (const f of (await readdir(dir)).filter((x) => x.endsWith('.yaml')).sort()) {
+      for (const doc of parseAllDocuments(await readFile(join(dir, f), 'utf8'))) {
+        const crd = doc.toJS() as CrdManifest | null;
+        if (crd?.kind === 'CustomResourceDefinition') out.push(crd);
+      }
+    }
+  }
+  return out;
+}
+
+/** Running Flux controllers. */
+export interface RunningFlux {
+  /** The last lines of a controller's log, for a failing test's message. */
+  logTail(controller: 'source-controller' | 'helm-controller', lines?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Installs Flux's CRDs on the cluster of `kubeconfigPath` and starts both controllers against it,
+ * waiting until each answers its health check.
+ */
+export async function startFlux(kc: KubeConfig, kubeconfigPath: string, tools: FluxTools, opts: { timeoutMs?: number } = {}): Promise<RunningFlux> {
+  await installCrds(kc, await fluxCrdManifests(tools));
+  await ensureNamespace(kc, FLUX_SYSTEM);
+  const dir = await mkdtemp(join(tmpdir(), 'velahub-flux-'));
+  // source-controller refuses a storage path that does not exist yet.
+  await mkdir(join(dir, 'artifacts'));
+  const [storage, sourceMetrics, sourceHealth, helmMetrics, helmHealth] = await freePorts(5);
+  const env = { ...process.env, KUBECONFIG: kubeconfigPath, RUNTIME_NAMESPACE: FLUX_SYSTEM };
+  const children: ChildProcess[] = [];
+  const run = (name: string, binary: string, args: string[]): void => {
+    const log = createWriteStream(join(dir, `${name}.log`));
+    const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    children.push(child);
+  };
+  const common = ['--enable-leader-election=false', '--log-encoding=console'];
+  run('source-controller', tools.sourceController, [
+    ...common,
+    `--storage-path=${join(dir, 'artifacts')}`,
+    `--storage-addr=127.0.0.1:${storage}`,
+    `--storage-adv-addr=127.0.0.1:${storage}`,
+    `--metrics-addr=127.0.0.1:${sourceMetrics}`,
+    `--health-addr=127.0.0.1:${sourceHealth}`,
+  ]);
+  run('helm-controller', tools.helmController, [...common, `--metrics-addr=127.0.0.1:${helmMetrics}`, `--health-addr=127.0.0.1:${helmHealth}`]);
+  const logTail = async (name: string, lines = 30): Promise<string> =>
+    (await readFile(join(dir, `${name}.log`), 'utf8').catch(() => '')).split('\n').slice(-lines).join('\n');
+  const stop = async (): Promise<void> => {
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 5_000).unref();
+          }),
+      ),
+    );
+    await rm(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (const [name, port] of [['source-controller', sourceHealth], ['helm-controller', helmHealth]] as const) {
+    for (;;) {
+      const child = children[name === 'source-controller' ? 0 : 1]!;
+      if (child.exitCode !== null) {
+        const tail = await logTail(name);
+        await stop();
+        throw new TestEnvError('TESTENV_PROCESS_EXITED', `${name} exited with code ${child.exitCode}:\n${tail}`);
+      }
+      if (await healthy(port!)) break;
+      if (Date.now() > deadline) {
+        const tail = await logTail(name);
+        await stop();
+        throw new TestEnvError('TESTENV_NOT_READY', `${name} did not answer /readyz on 127.0.0.1:${port} within ${opts.timeoutMs ?? 60_000} ms:\n${tail}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return { logTail, stop };
+}
+
+function healthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/readyz', timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
