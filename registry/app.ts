@@ -3,7 +3,7 @@ import compression from 'compression';
 import { pino, type Logger } from 'pino';
 import { Registry as Metrics, collectDefaultMetrics, Counter, Histogram } from 'prom-client';
 import type { Registry } from './registry.ts';
-import { authenticate } from './http/auth.ts';
+import { authenticate, requireToken } from './http/auth.ts';
 import { errorHandler } from './http/errors.ts';
 import { publishRoutes } from './http/routes/publish.ts';
 import { readRoutes } from './http/routes/read.ts';
@@ -23,13 +23,15 @@ export interface AppDeps {
   countRequests?: (requests: Counter<'method' | 'route' | 'status'>) => void;
   /** One more header that may carry a token (`--auth-header`), besides Authorization. */
   authHeader?: string;
+  /** Every read needs a token (`--private`); the probes and /metrics stay open. */
+  private?: boolean;
 }
 
 /**
  * Builds the registry's express app: health, metrics, index.yaml, archives,
  * the JSON API and publishing, with strong ETags, gzip and JSON errors.
  */
-export function createApp({ registry, logger = pino({ level: 'silent' }), countRequests, authHeader }: AppDeps): Express {
+export function createApp({ registry, logger = pino({ level: 'silent' }), countRequests, authHeader, private: privateReads = false }: AppDeps): Express {
   const app = express();
   app.set('etag', 'strong');
   app.set('x-powered-by', false);
@@ -74,6 +76,7 @@ export function createApp({ registry, logger = pino({ level: 'silent' }), countR
   });
 
   app.use(authenticate(registry.store, { authHeader }));
+  if (privateReads) app.use(requireToken);
   app.use(publishRoutes(registry));
   app.use(readRoutes(registry));
   app.use(manifestRoutes(registry));

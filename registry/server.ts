@@ -24,6 +24,8 @@ export interface ServeOptions {
   adminToken?: string;
   /** One more header that may carry a token (what `vela addon push --auth-header NAME` sends). */
   authHeader?: string;
+  /** Every read needs a token of read scope or higher; /healthz, /readyz and /metrics stay open. */
+  private?: boolean;
   logger?: Logger;
   /** Where human-readable start-up lines go. */
   say?: (line: string) => void;
@@ -69,8 +71,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         await publishFolderTree(registry, options.seedDir, (done, total, r) => say(`  [${done}/${total}] ${r.name}@${r.version} ${r.digest.slice(0, 19)}`));
       }
     });
-    hot = createHotReads({ registry, logger });
-    const app = createApp({ registry, logger, countRequests: hot.countRequests, authHeader: options.authHeader });
+    hot = createHotReads({ registry, logger, private: options.private });
+    const app = createApp({ registry, logger, countRequests: hot.countRequests, authHeader: options.authHeader, private: options.private });
     const front = hot;
     // The hot reads (index.yaml, archives, addon/version JSON) are answered by plain node:http
     // from prepared bytes; everything else goes on to the express app.
@@ -99,9 +101,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   gc.unref();
   const port = (server.address() as AddressInfo).port;
   const url = options.baseUrl ?? `http://localhost:${port}`;
-  say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend}, blobs: ${registry.blobStore})`);
-  say(`  KubeVela: vela addon registry add velahub --type helm --endpoint ${url}`);
-  say(`  Helm charts: helm repo add velahub ${url}/helm`);
+  say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend}, blobs: ${registry.blobStore})${options.private ? '; private: every read needs a token' : ''}`);
+  const credentials = options.private ? ' --username velahub --password TOKEN' : '';
+  say(`  KubeVela: vela addon registry add velahub --type helm --endpoint ${url}${credentials}`);
+  say(`  Helm charts: helm repo add velahub ${url}/helm${credentials}`);
   if (generatedAdminToken) say(`  Admin token (shown once, stored hashed): ${generatedAdminToken}`);
   return {
     url,

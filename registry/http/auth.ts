@@ -41,6 +41,19 @@ export function authenticate(store: MetadataStore, options: { authHeader?: strin
   };
 }
 
+/**
+ * The gate of a private registry: every read needs a valid token (any scope: read, publish and
+ * admin all read). {@link authenticate} has already refused unknown and revoked tokens.
+ */
+export const requireToken: RequestHandler = (req, _res, next) => {
+  if (req.token) return next();
+  next(
+    new VelahubError('EUNAUTHORIZED', `this registry is private: ${req.method} ${req.path} needs a token of read scope or higher`, {
+      hint: 'send Authorization: Bearer TOKEN, or HTTP Basic with any user name and the token as password (vela addon registry add --username velahub --password TOKEN, helm repo add --username velahub --password TOKEN); an admin creates one with `velahub token create --scope read`',
+    }),
+  );
+};
+
 /** Refuses the request unless the caller holds an admin token. */
 export const requireAdmin: RequestHandler = (req, _res, next) => {
   if (!req.token) return next(new VelahubError('EUNAUTHORIZED', 'this needs an admin token: send Authorization: Bearer <token>'));

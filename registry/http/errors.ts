@@ -15,6 +15,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (isVelahubError(err)) {
     const status = httpStatusOf(err.code);
     if (status === 429) res.set('Retry-After', '5');
+    // Basic first: a browser shows its login prompt for it (any user name, the token as password).
+    if (status === 401) res.set('WWW-Authenticate', ['Basic realm="velahub", charset="UTF-8"', 'Bearer realm="velahub"']);
     const body: Record<string, unknown> = { error: err.message, code: err.code };
     const hint = hintOf(err);
     if (hint) body.hint = hint;

@@ -17,6 +17,8 @@ export interface HotReadsOptions {
   jsonCacheEntries?: number;
   /** How often the request counts are logged (ms); default 60,000. */
   logEveryMs?: number;
+  /** A private registry: every request goes to express, which asks for a token. */
+  private?: boolean;
 }
 
 /** The layer in front of the express app; `handle` answers or hands the request on. */
@@ -119,7 +121,7 @@ export function createHotReads(options: HotReadsOptions): HotReads {
   return {
     handle(req, res, next) {
       const url = req.url ?? '/';
-      if ((req.method !== 'GET' && req.method !== 'HEAD') || url.includes('?') || req.headers.authorization !== undefined) return next(req, res);
+      if (options.private || (req.method !== 'GET' && req.method !== 'HEAD') || url.includes('?') || req.headers.authorization !== undefined) return next(req, res);
       const match = matchHotRoute(url);
       if (!match) return next(req, res);
       const { hot } = match;
