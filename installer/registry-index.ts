@@ -27,6 +27,25 @@ export function registryHeaders(source: RegistrySource): Record<string, string> 
   return source.token ? { authorization: `Bearer ${source.token}` } : {};
 }
 
+/**
+ * What a refused read says: the registry's own reason (velahub's and ChartMuseum's JSON `error`)
+ * and, for 401/403, what to do about the token.
+ */
+async function refusal(source: RegistrySource, url: string, res: Response): Promise<string> {
+  const body = await res.text().catch(() => '');
+  const reason = parseJson<{ error?: unknown }>(body, {}).error;
+  const said = typeof reason === 'string' && reason ? ` (${reason.slice(0, 300)})` : '';
+  let todo = '';
+  if (res.status === 401) {
+    todo = source.token
+      ? `; registry ${source.name} refused its token: create another (velahub token create --scope read) and run velahub registry add ${source.name} ${source.url} --token TOKEN`
+      : `; registry ${source.name} needs a token: velahub registry add ${source.name} ${source.url} --token TOKEN (or --token / VELAHUB_TOKEN with --registry)`;
+  } else if (res.status === 403) {
+    todo = `; the token of registry ${source.name} may not read this`;
+  }
+  return `GET ${url} answered HTTP ${res.status}${said}${todo}`;
+}
+
 function parseJson<T>(text: string | undefined, fallback: T): T {
   if (!text) return fallback;
   try {
@@ -47,7 +66,7 @@ export async function readRegistryIndex(source: RegistrySource, signal?: AbortSi
   let text: string;
   try {
     const res = await fetch(`${base}/index.yaml`, { headers: registryHeaders(source), signal: signal ?? AbortSignal.timeout(30_000) });
-    if (!res.ok) return { name: source.name, addons: new Map(), error: `GET ${base}/index.yaml: HTTP ${res.status}` };
+    if (!res.ok) return { name: source.name, addons: new Map(), error: await refusal(source, `${base}/index.yaml`, res) };
     text = await res.text();
   } catch (err) {
     const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
@@ -96,7 +115,10 @@ export async function downloadVerified(candidate: Candidate, source: RegistrySou
   } catch (err) {
     throw new VelahubError('EUNREACHABLE', `cannot download ${candidate.name} ${candidate.version} from ${candidate.url}: ${(err as Error).message}`);
   }
-  if (!res.ok) throw new VelahubError('EREGISTRY', `cannot download ${candidate.name} ${candidate.version}: GET ${candidate.url} answered HTTP ${res.status}`);
+  if (!res.ok) {
+    const why = source ? await refusal(source, candidate.url, res) : `GET ${candidate.url} answered HTTP ${res.status}`;
+    throw new VelahubError('EREGISTRY', `cannot download ${candidate.name} ${candidate.version}: ${why}`);
+  }
   const data = Buffer.from(await res.arrayBuffer());
   if (!candidate.digest) throw new VelahubError('EDIGEST', `${candidate.name} ${candidate.version} from ${candidate.registry} has no digest in its index: refusing an unverifiable archive`);
   const actual = sha256(data);

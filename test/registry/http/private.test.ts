@@ -16,6 +16,8 @@ import { createToken } from '../../../registry/tokens.ts';
 import { addonArchive } from '../../support/packages.ts';
 import { chartArchive } from '../../support/charts.ts';
 import { velahub } from '../../support/cli.ts';
+import { downloadVerified, readRegistryIndex } from '../../../installer/registry-index.ts';
+import { rejectsCode } from '../../support/errors.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -114,6 +116,22 @@ describe('velahub serve --private', () => {
     const anonymous = await fetch(`${url}/api/v1/packages`, { method: 'POST', body: new Uint8Array(addonArchive('team-api', '1.0.0')), headers: { 'content-type': 'application/gzip' } });
     assert.equal(anonymous.status, 401, await anonymous.text());
     assert.equal((await get('/api/v1/addons/team-api', `Bearer ${tokens.read}`)).status, 404);
+  });
+
+  test("velahub's installer reads it with the registry's token, and without one says which command adds it", async () => {
+    const snapshot = await readRegistryIndex({ name: 'corp', url, token: tokens.read });
+    assert.equal(snapshot.error, undefined);
+    const candidate = snapshot.addons.get('hpa-trait')![0]!;
+    const data = await downloadVerified(candidate, { name: 'corp', url, token: tokens.read });
+    assert.ok(data.length > 0);
+
+    const anonymous = await readRegistryIndex({ name: 'corp', url });
+    assert.equal(anonymous.addons.size, 0);
+    assert.match(anonymous.error ?? '', /index\.yaml answered HTTP 401 \(this registry is private: GET \/index\.yaml needs a token of read scope or higher\); registry corp needs a token: velahub registry add corp http:\S+ --token TOKEN/);
+    const refused = await readRegistryIndex({ name: 'corp', url, token: tokens.revoked });
+    assert.match(refused.error ?? '', /HTTP 401 \(token tok_[0-9a-f]+ was revoked at [^)]+\); registry corp refused its token/);
+    const err = await rejectsCode(downloadVerified(candidate, { name: 'corp', url }), 'EREGISTRY');
+    assert.match(err.message, /cannot download hpa-trait 1\.0\.0: GET \S+hpa-trait-1\.0\.0\.tgz answered HTTP 401 .*registry corp needs a token/);
   });
 
   test('VELAHUB_PRIVATE must be true or false: anything else stops `velahub serve` naming the variable', async () => {
