@@ -32,6 +32,15 @@ const params = {
   },
   explicitHelm: { repoType: 'helm', url: 'http://charts.internal:8080/stable', chart: 'api', version: '1.x', targetNamespace: 'apps' },
   v2beta1: { url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo', fluxAPI: 'v2beta1' },
+  tuned: {
+    url: 'https://charts.example.com',
+    chart: 'shop',
+    valuesFrom: [{ kind: 'ConfigMap', name: 'shop-defaults' }, { kind: 'Secret', name: 'shop-db', valuesKey: 'password', targetPath: 'db.password', optional: true }],
+    values: { replicaCount: 3 },
+    timeout: '10m',
+    remediation: { retries: 3 },
+  },
+  uninstallOnFailure: { url: 'https://charts.example.com', chart: 'shop', remediation: { retries: -1, strategy: 'uninstall' }, targetNamespace: 'apps' },
 } as const;
 
 const rendered = renderEach(def, params, context);
@@ -102,6 +111,26 @@ describe('helm-component: rendering', () => {
     assert.deepEqual(old.outputs.repository!.spec, current.outputs.repository!.spec);
   });
 
+  test('valuesFrom, timeout and remediation: values from a ConfigMap and a Secret key, a Helm timeout, retries then rollback', async () => {
+    const r = await rendered.tuned;
+    assert.deepEqual(r.output!.spec, {
+      interval: '5m',
+      chart: { spec: { chart: 'shop', version: '*', sourceRef, interval: '5m' } },
+      values: { replicaCount: 3 },
+      valuesFrom: [
+        { kind: 'ConfigMap', name: 'shop-defaults', valuesKey: 'values.yaml' },
+        { kind: 'Secret', name: 'shop-db', valuesKey: 'password', targetPath: 'db.password', optional: true },
+      ],
+      timeout: '10m',
+      install: { remediation: { retries: 3 } },
+      upgrade: { remediation: { retries: 3, strategy: 'rollback' } },
+    });
+    // remediation merges with the install settings of a targetNamespace.
+    const u = await rendered.uninstallOnFailure;
+    assert.deepEqual(u.output!.spec.install, { createNamespace: true, remediation: { retries: -1 } });
+    assert.deepEqual(u.output!.spec.upgrade, { remediation: { retries: -1, strategy: 'uninstall' } });
+  });
+
   test('healthPolicy and customStatus follow the Ready condition of the current generation', async () => {
     const { status } = (await def.info()).attributes as { status: { healthPolicy: string; customStatus: string } };
     const release = (generation: number, st: Obj): Obj => ({ metadata: { generation }, status: st });
@@ -167,13 +196,20 @@ describe('helm-component: invalid parameters name the parameter', () => {
     schemaRejects(schema, { ...base, releaseName: 'x'.repeat(54) }, 'releaseName');
     schemaRejects(schema, { ...base, fluxAPI: 'v3' }, 'fluxAPI', 'parameter-enum');
     schemaRejects(schema, { ...base, repoType: 'git' }, 'repoType', 'parameter-enum');
+    schemaRejects(schema, { ...base, timeout: 'ten minutes' }, 'timeout', 'parameter-pattern');
+    schemaRejects(schema, { ...base, valuesFrom: [{ kind: 'Deployment', name: 'x' }] }, 'valuesFrom[0].kind', 'parameter-enum');
+    schemaRejects(schema, { ...base, valuesFrom: [{ kind: 'Secret', name: 'Not_A_Name' }] }, 'valuesFrom[0].name');
+    schemaRejects(schema, { ...base, remediation: { strategy: 'retry' } }, 'remediation.strategy', 'parameter-enum');
+    await renderFails(fails({ ...base, timeout: 'ten minutes' }), 'parameter.timeout');
+    await renderFails(fails({ ...base, remediation: { retries: -2 } }), 'parameter.remediation.retries');
+    await renderFails(fails({ ...base, valuesFrom: [{ kind: 'Deployment', name: 'x' }] }), 'parameter.valuesFrom[0].kind');
     await renderFails(fails({ ...base, interval: '5 minutes' }), 'parameter.interval');
     await renderFails(fails({ ...base, releaseName: 'x'.repeat(54) }), 'parameter.releaseName');
   });
 });
 
 describe('helm-component: the API server accepts every rendered object (Flux CRDs installed)', () => {
-  for (const key of ['minimal', 'oci', 'every', 'explicitHelm'] as const) {
+  for (const key of ['minimal', 'oci', 'every', 'explicitHelm', 'tuned', 'uninstallOnFailure'] as const) {
     test(`${key}: HelmRelease and HelmRepository dry-run cleanly`, async () => {
       const [t, r] = await Promise.all([target.ready, rendered[key]]);
       const [release, repository] = await dryRun(t, objectsOf(r));
