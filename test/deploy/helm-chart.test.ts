@@ -1,7 +1,8 @@
 /**
  * deploy/helm/velahub: checked by the real `helm` (lint, template) built from the Go module in
- * test/helm, and every rendered object validated by the test API server (dryRun=All, strict field
- * validation) in a namespace of its own.
+ * test/helm, every rendered object validated by the test API server (dryRun=All, strict field
+ * validation) in a namespace of its own, and `helm install --dry-run=server` against it: with
+ * default values (one replica on the embedded store) and with replicas on PostgreSQL and S3.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -9,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { testClusters } from '../cluster/env.ts';
@@ -57,16 +59,46 @@ after(async () => {
 });
 
 describe('helm lint and template', () => {
-  test('helm lint passes (with the settings Secret named)', async () => {
-    const r = await runHelm(['lint', chartDir, '--strict', '--set', 'existingSecret=velahub-settings']);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  test('helm lint --strict passes with the default values and with replicas on a settings Secret', async () => {
+    for (const set of [[], ['existingSecret=velahub-settings', 'replicaCount=3']]) {
+      const r = await runHelm(['lint', chartDir, '--strict', ...set.flatMap((s) => ['--set', s])]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+    }
   });
 
-  test('without a settings Secret, rendering fails and says what to set', async () => {
-    const r = await runHelm(['template', 'hub', chartDir]);
+  test('default values: one replica on the embedded store, /data on a PersistentVolumeClaim kept on uninstall, Recreate, a kept token pepper, no PodDisruptionBudget', async () => {
+    const objs = await render([]);
+    assert.deepEqual(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort(), ['Deployment/hub-velahub', 'PersistentVolumeClaim/hub-velahub-data', 'Secret/hub-velahub-token-pepper', 'Service/hub-velahub', 'ServiceAccount/hub-velahub']);
+    const d = byKind(objs, 'Deployment');
+    assert.equal(d.spec.replicas, 1);
+    assert.deepEqual(d.spec.strategy, { type: 'Recreate' });
+    const pod = d.spec.template.spec;
+    assert.deepEqual(pod.volumes.find((v: Obj) => v.name === 'data'), { name: 'data', persistentVolumeClaim: { claimName: 'hub-velahub-data' } });
+    const env = Object.fromEntries(pod.containers[0].env.map((e: Obj) => [e.name, e]));
+    assert.deepEqual(Object.keys(env).sort(), ['VELAHUB_LOG_LEVEL', 'VELAHUB_TOKEN_PEPPER'], 'no database, bucket or keys');
+    assert.deepEqual(env.VELAHUB_TOKEN_PEPPER.valueFrom.secretKeyRef, { name: 'hub-velahub-token-pepper', key: 'VELAHUB_TOKEN_PEPPER' });
+    const pvc = byKind(objs, 'PersistentVolumeClaim');
+    assert.deepEqual(pvc.spec, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } });
+    assert.equal(pvc.metadata.annotations['helm.sh/resource-policy'], 'keep');
+    const pepper = byKind(objs, 'Secret');
+    assert.equal(pepper.metadata.annotations['helm.sh/resource-policy'], 'keep');
+    assert.equal(Buffer.from(pepper.data.VELAHUB_TOKEN_PEPPER, 'base64').toString().length, 64);
+  });
+
+  test('more than one replica without a settings Secret fails and says what to set', async () => {
+    const r = await runHelm(['template', 'hub', chartDir, '--set', 'replicaCount=2']);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /set existingSecret .* or secret\.create=true/);
+    assert.match(r.stderr, /replicaCount 2 needs a shared PostgreSQL and S3 bucket: set existingSecret .* or secret\.create=true/);
+  });
+
+  test('private=true passes --private; persistence.existingClaim uses that claim and creates none; tokenPepper.existingSecret creates no pepper Secret', async () => {
+    const objs = await render(['private=true', 'persistence.existingClaim=registry-data', 'tokenPepper.existingSecret=my-pepper']);
+    assert.deepEqual(objs.map((o) => o.kind).sort(), ['Deployment', 'Service', 'ServiceAccount']);
+    const pod = byKind(objs, 'Deployment').spec.template.spec;
+    assert.ok(pod.containers[0].args.includes('--private'));
+    assert.equal(pod.volumes.find((v: Obj) => v.name === 'data').persistentVolumeClaim.claimName, 'registry-data');
+    assert.equal(pod.containers[0].env.find((e: Obj) => e.name === 'VELAHUB_TOKEN_PEPPER').valueFrom.secretKeyRef.name, 'my-pepper');
   });
 
   test('secret.create with an empty DATABASE_URL fails naming the value', async () => {
@@ -76,7 +108,7 @@ describe('helm lint and template', () => {
   });
 
   test('a Deployment of 2 replicas with probes, settings from the Secret, resources, non-root and read-only root', async () => {
-    const objs = await render(['existingSecret=velahub-settings']);
+    const objs = await render(['existingSecret=velahub-settings', 'replicaCount=2']);
     const d = byKind(objs, 'Deployment');
     assert.equal(d.spec.replicas, 2);
     const pod = d.spec.template.spec;
@@ -85,8 +117,10 @@ describe('helm lint and template', () => {
     assert.equal(c.readinessProbe.httpGet.path, '/readyz');
     assert.equal(c.startupProbe.httpGet.path, '/healthz');
     const fromSecret = Object.fromEntries(c.env.filter((e: Obj) => e.valueFrom?.secretKeyRef).map((e: Obj) => [e.name, e.valueFrom.secretKeyRef.name]));
-    assert.deepEqual(Object.keys(fromSecret).sort(), ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'DATABASE_URL', 'VELAHUB_ADMIN_TOKEN', 'VELAHUB_BLOB_STORE']);
-    assert.ok(Object.values(fromSecret).every((n) => n === 'velahub-settings'));
+    assert.deepEqual(Object.keys(fromSecret).sort(), ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'DATABASE_URL', 'VELAHUB_ADMIN_TOKEN', 'VELAHUB_BLOB_STORE', 'VELAHUB_TOKEN_PEPPER']);
+    assert.ok(Object.entries(fromSecret).every(([k, n]) => n === (k === 'VELAHUB_TOKEN_PEPPER' ? 'hub-velahub-token-pepper' : 'velahub-settings')));
+    assert.equal(d.spec.strategy.type, 'RollingUpdate');
+    assert.equal(pod.volumes.find((v: Obj) => v.name === 'data').emptyDir !== undefined, true, 'scratch only: the data is in PostgreSQL and S3');
     assert.ok(c.resources.requests.cpu && c.resources.requests.memory);
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.equal(c.securityContext.readOnlyRootFilesystem, true);
@@ -100,12 +134,13 @@ describe('helm lint and template', () => {
     const pdb = byKind(objs, 'PodDisruptionBudget');
     assert.equal(pdb.spec.minAvailable, 1);
     assert.deepEqual(pdb.spec.selector.matchLabels, d.spec.selector.matchLabels);
-    assert.equal(objs.some((o) => o.kind === 'Secret'), false, 'an existing Secret is used, none created');
+    assert.deepEqual(objs.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name), ['hub-velahub-token-pepper'], 'the existing settings Secret is used, none created');
+    assert.equal(objs.some((o) => o.kind === 'PersistentVolumeClaim'), false);
   });
 
   test('secret.create renders the Secret with only the values given; seed=false passes --no-seed; useKeysFromSecret=false drops the keys', async () => {
     const objs = await render(['secret.create=true', 'secret.values.DATABASE_URL=postgres://u:p@db:5432/velahub', 'secret.values.VELAHUB_BLOB_STORE=s3://hub/blobs?region=eu-west-1', 'seed=false', 'useKeysFromSecret=false']);
-    const secret = byKind(objs, 'Secret');
+    const secret = objs.find((o) => o.kind === 'Secret' && o.metadata.name === 'hub-velahub')!;
     assert.deepEqual(Object.keys(secret.stringData).sort(), ['DATABASE_URL', 'VELAHUB_BLOB_STORE']);
     const c = byKind(objs, 'Deployment').spec.template.spec.containers[0];
     assert.ok(c.args.includes('--no-seed'));
@@ -118,18 +153,43 @@ describe('dry-run on the test API server', () => {
     const [kc] = await testClusters(1);
     const ns = uniqueNamespace('velahub-chart');
     await ensureNamespace(kc!, ns);
-    const objs = await render(['secret.create=true', 'secret.values.DATABASE_URL=postgres://u:p@db:5432/velahub', 'secret.values.VELAHUB_BLOB_STORE=s3://hub/blobs?region=eu-west-1', 'secret.values.AWS_ACCESS_KEY_ID=AKIA', 'secret.values.AWS_SECRET_ACCESS_KEY=secret']);
     const paths: Record<string, string> = {
       Secret: `/api/v1/namespaces/${ns}/secrets`,
       ServiceAccount: `/api/v1/namespaces/${ns}/serviceaccounts`,
       Service: `/api/v1/namespaces/${ns}/services`,
       Deployment: `/apis/apps/v1/namespaces/${ns}/deployments`,
       PodDisruptionBudget: `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`,
+      PersistentVolumeClaim: `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
     };
-    assert.deepEqual(objs.map((o) => o.kind).sort(), Object.keys(paths).sort());
-    for (const o of objs) {
+    const external = await render(['replicaCount=2', 'secret.create=true', 'secret.values.DATABASE_URL=postgres://u:p@db:5432/velahub', 'secret.values.VELAHUB_BLOB_STORE=s3://hub/blobs?region=eu-west-1', 'secret.values.AWS_ACCESS_KEY_ID=AKIA', 'secret.values.AWS_SECRET_ACCESS_KEY=secret']);
+    const embedded = await render([]);
+    assert.deepEqual([...new Set([...external, ...embedded].map((o) => o.kind))].sort(), Object.keys(paths).sort());
+    for (const o of [...external, ...embedded]) {
       const res = await kubeRequest(kc!, { method: 'POST', path: `${paths[o.kind]}?dryRun=All&fieldValidation=Strict`, body: { ...o, metadata: { ...o.metadata, namespace: ns } } });
       assert.equal(res.status, 201, `${o.kind}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     }
+  });
+
+  test('helm install --dry-run=server works with the default values and with replicas on a settings Secret', async () => {
+    const [kc] = await testClusters(1);
+    const ns = uniqueNamespace('velahub-install');
+    await ensureNamespace(kc!, ns);
+    const kubeconfig = join(work, 'kubeconfig');
+    await writeFile(kubeconfig, kc!.exportConfig(), { mode: 0o600 });
+    const install = (set: string[]) => runHelm(['install', 'hub', chartDir, '--dry-run=server', '--namespace', ns, '--kubeconfig', kubeconfig, ...set.flatMap((s) => ['--set', s])]);
+    const defaults = await install([]);
+    assert.equal(defaults.code, 0, defaults.stderr);
+    assert.match(defaults.stdout, /STATUS: pending-install/);
+    assert.match(defaults.stdout, /kind: PersistentVolumeClaim/);
+    assert.match(defaults.stdout, /velahub 0\.1\.0: 1 replica\(s\) behind Service hub-velahub/);
+    assert.match(defaults.stdout, /PersistentVolumeClaim hub-velahub-data \(kept on uninstall\)/);
+    const replicas = await install(['replicaCount=3', 'existingSecret=velahub-settings', 'private=true']);
+    assert.equal(replicas.code, 0, replicas.stderr);
+    assert.match(replicas.stdout, /kind: PodDisruptionBudget/);
+    assert.match(replicas.stdout, /3 replica\(s\) behind Service hub-velahub \(port 80\), private: every read needs a token/);
+    assert.match(replicas.stdout, /--username velahub --password TOKEN/);
+    const refused = await install(['replicaCount=2']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /replicaCount 2 needs a shared PostgreSQL and S3 bucket/);
   });
 });

@@ -20,15 +20,35 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
-{{/* The Secret holding the settings: the user's, or the one this chart creates. */}}
+{{/* "true" when PostgreSQL and S3 are given (a Secret of the user's or the chart's); "" for the embedded store. */}}
+{{- define "velahub.external" -}}
+{{- if or .Values.existingSecret .Values.secret.create -}}true{{- end -}}
+{{- end -}}
+
+{{/* Refuses settings that cannot work, naming the value to change. */}}
+{{- define "velahub.validate" -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not (include "velahub.external" .)) -}}
+{{- fail (printf "velahub: replicaCount %d needs a shared PostgreSQL and S3 bucket: set existingSecret (a Secret with DATABASE_URL, VELAHUB_BLOB_STORE and the AWS keys) or secret.create=true with secret.values; the embedded store serves one replica" (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret holding the database and blob-store settings: the user's, or the one this chart creates. */}}
 {{- define "velahub.secretName" -}}
 {{- if .Values.existingSecret -}}
 {{- .Values.existingSecret -}}
-{{- else if .Values.secret.create -}}
-{{- include "velahub.fullname" . -}}
 {{- else -}}
-{{- fail "velahub: set existingSecret (a Secret with DATABASE_URL, VELAHUB_BLOB_STORE and the AWS keys) or secret.create=true with secret.values: replicas need a shared PostgreSQL and S3 bucket" -}}
+{{- include "velahub.fullname" . -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The Secret holding the token pepper: the user's, or the one this chart creates and keeps. */}}
+{{- define "velahub.pepperSecretName" -}}
+{{- default (printf "%s-token-pepper" (include "velahub.fullname" .)) .Values.tokenPepper.existingSecret -}}
+{{- end -}}
+
+{{/* The embedded store's claim: the user's, or the one this chart creates. */}}
+{{- define "velahub.claimName" -}}
+{{- default (printf "%s-data" (include "velahub.fullname" .)) .Values.persistence.existingClaim -}}
 {{- end -}}
 
 {{- define "velahub.serviceAccountName" -}}
