@@ -4,7 +4,8 @@
  * hook that stops a plane the file started itself: import it from test files only.
  */
 import { testClusters } from '../cluster/env.ts';
-import { ensureNamespace, installFluxCrds, uniqueNamespace } from '../cluster/fixtures.ts';
+import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { installFluxCrds } from '../cluster/flux.ts';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { Definition, early, fileEvaluator, type Target } from './support.ts';
 

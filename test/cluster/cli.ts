@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { describeProgress, ensureBinaries } from './build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './control-plane.ts';
 import { CONTEXT_NAMES, prepareCluster } from './prepare.ts';
-import { installFluxCrds } from './fixtures.ts';
+import { installFluxCrds } from './flux.ts';
 import { startKubeVelaCluster } from './kubevela-cluster.ts';
 import { describeModuleToolProgress, ensureKubeVela, ensureKwok } from './module-tools.ts';
 import { ensureHelm, describeHelmProgress } from '../helm/build.ts';

@@ -22,7 +22,8 @@ import {
 import { ensureBinaries, KUBERNETES_VERSION } from './build.ts';
 import { crd, int, obj, str, version } from './crds/schema.ts';
 import { testClusters } from './env.ts';
-import { ensureNamespace, installCrds, uniqueNamespace, VELA_CORE } from './fixtures.ts';
+import { ensureNamespace, installCrds, uniqueNamespace } from './fixtures.ts';
+import { VELA_SYSTEM } from './kubevela.ts';
 
 const run = promisify(execFile);
 const T = { timeout: 30_000 };
@@ -108,10 +109,10 @@ describe('test control plane', () => {
     assert.match(text, /70000/);
   });
 
-  it('comes with KubeVela CRDs and a vela-core stand-in in vela-system', T, async () => {
+  it("comes with KubeVela's CRDs and its chart's vela-core Deployment in vela-system", T, async () => {
     const list = await a
       .makeApiClient(AppsV1Api)
-      .listNamespacedDeployment({ namespace: VELA_CORE.namespace, labelSelector: 'controller.oam.dev/name=vela-core' });
+      .listNamespacedDeployment({ namespace: VELA_SYSTEM, labelSelector: 'controller.oam.dev/name=vela-core' });
     const image = list.items[0]?.spec?.template.spec?.containers.find((c) => c.name === 'kubevela')?.image;
     assert.match(image ?? '', /^oamdev\/vela-core:v\d+\.\d+\.\d+$/);
 

@@ -12,7 +12,7 @@ import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { TestEnvError } from './errors.ts';
 import { CONTEXT_NAMES, KUBECONFIG_ENV, KUBECTL_ENV, KUBEVELA_KUBECONFIG_ENV, VELA_ENV, prepareCluster } from './prepare.ts';
 
-export { CONTEXT_NAMES, KUBECONFIG_ENV, KUBEVELA_KUBECONFIG_ENV, STAND_IN_VELA_VERSION, VELA_ENV, prepareCluster } from './prepare.ts';
+export { CONTEXT_NAMES, KUBECONFIG_ENV, KUBEVELA_KUBECONFIG_ENV, VELA_ENV, prepareCluster } from './prepare.ts';
 
 /**
  * `count` clusters as KubeConfigs (current context = velahub-a, velahub-b, ...), each with the

@@ -1,12 +1,14 @@
 /**
- * The hand-written KubeVela and Flux CRDs validate like the real ones where the installer cares:
- * required fields, enums, patterns, defaults, open `properties`/`values`, and Flux's CEL rule.
+ * The CRDs of the test planes — KubeVela's from its chart, Flux's from its controllers' modules —
+ * validate where the installer and the addons rely on it: required fields, enums, patterns,
+ * defaults, open `properties`/`values`, and Flux's CEL rule.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ApiException, type KubeConfig, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { testClusters } from './env.ts';
-import { ensureNamespace, installFluxCrds, uniqueNamespace } from './fixtures.ts';
+import { ensureNamespace, uniqueNamespace } from './fixtures.ts';
+import { installFluxCrds } from './flux.ts';
 
 const T = { timeout: 30_000 };
 

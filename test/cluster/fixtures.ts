@@ -1,18 +1,15 @@
 /**
  * What the tests install into a bare control plane: CRDs (KubeVela's come from its chart, in
- * kubevela.ts; Flux's from here), namespaces, and on the API-only planes a record of a vela-core
- * Deployment that version checks read.
+ * kubevela.ts, as does vela-core's Deployment; Flux's in flux.ts) and namespaces.
  * Everything is server-side applied, so calling these again (runner, then a test file) is harmless.
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { fluxCrds } from './crds/flux.ts';
 import type { CrdManifest } from './crds/schema.ts';
 import { TestEnvError } from './errors.ts';
 import { applyRaw, kubeRequest } from './kube-http.ts';
 
 export type { CrdManifest } from './crds/schema.ts';
-export { fluxCrds } from './crds/flux.ts';
 
 const FIELD_MANAGER = 'velahub-testenv';
 
@@ -22,11 +19,6 @@ export async function installCrds(kc: KubeConfig, crds: readonly CrdManifest[], 
     await applyRaw(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, { fieldManager: FIELD_MANAGER });
   }
   await Promise.all(crds.map((crd) => waitForCrdEstablished(kc, crd.metadata.name, opts)));
-}
-
-/** source.toolkit.fluxcd.io/v1 HelmRepository and helm.toolkit.fluxcd.io/v2 HelmRelease. */
-export function installFluxCrds(kc: KubeConfig): Promise<void> {
-  return installCrds(kc, fluxCrds);
 }
 
 /**
@@ -68,42 +60,6 @@ export async function deleteNamespace(kc: KubeConfig, name: string): Promise<voi
   if (fin.status >= 300 && fin.status !== 404) {
     throw new TestEnvError('TESTENV_COMMAND_FAILED', `finalize namespace "${name}" answered HTTP ${fin.status}`);
   }
-}
-
-/** Name, namespace and labels of the stand-in, as KubeVela's Helm chart names them. */
-export const VELA_CORE = {
-  namespace: 'vela-system',
-  name: 'kubevela-vela-core',
-  labels: { 'controller.oam.dev/name': 'vela-core', 'app.kubernetes.io/name': 'vela-core', 'app.kubernetes.io/instance': 'kubevela' },
-} as const;
-
-/**
- * A vela-core Deployment that never runs (no kubelet) but looks installed: version checks find
- * it by label `controller.oam.dev/name=vela-core` and read the tag of container `kubevela`.
- * `version` may be given with or without the leading "v".
- */
-export async function installVelaCoreStandIn(kc: KubeConfig, version: string): Promise<void> {
-  await ensureNamespace(kc, VELA_CORE.namespace);
-  const tag = version.startsWith('v') ? version : `v${version}`;
-  const selector = { 'app.kubernetes.io/name': 'vela-core', 'app.kubernetes.io/instance': 'kubevela' };
-  await applyRaw(
-    kc,
-    `/apis/apps/v1/namespaces/${VELA_CORE.namespace}/deployments/${VELA_CORE.name}`,
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: VELA_CORE.name, namespace: VELA_CORE.namespace, labels: { ...VELA_CORE.labels, 'app.kubernetes.io/version': tag.slice(1) } },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels: { ...selector, 'controller.oam.dev/name': 'vela-core' } },
-          spec: { containers: [{ name: 'kubevela', image: `oamdev/vela-core:${tag}`, args: ['--webhook-port=9443'] }] },
-        },
-      },
-    },
-    { fieldManager: FIELD_MANAGER },
-  );
 }
 
 /**

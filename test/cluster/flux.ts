@@ -1,6 +1,6 @@
 /**
  * Flux on a test cluster, from Flux's own modules: the CRDs of source-controller v1.7.0 and
- * helm-controller v1.4.0 (`config/crd/bases`), and both controllers running out of cluster as
+ * helm-controller v1.4.0 (`config/crd/bases`; the only Flux CRDs of the tests), and both controllers running out of cluster as
  * processes of the calling test. source-controller serves the artifacts it fetched on a loopback
  * port, which helm-controller reads. Each call starts its own pair; `stop()` ends them.
  */
@@ -15,17 +15,17 @@ import { parseAllDocuments } from 'yaml';
 import type { CrdManifest } from './crds/schema.ts';
 import { TestEnvError } from './errors.ts';
 import { ensureNamespace, installCrds } from './fixtures.ts';
-import { ensureModuleTool, type EnsureModuleToolOptions } from './module-tools.ts';
+import { ensureModuleTool, HELM_CONTROLLER_VERSION, SOURCE_CONTROLLER_VERSION, type EnsureModuleToolOptions } from './module-tools.ts';
+import { moduleSourceDir } from '../support/go-build.ts';
 import { freePorts } from '../support/free-ports.ts';
 
 /** Where Flux's controllers record events and look for their own namespace. */
 export const FLUX_SYSTEM = 'flux-system';
 
-/** The built controllers and the CRD folders kept beside them. */
+/** The built controllers. */
 export interface FluxTools {
   sourceController: string;
   helmController: string;
-  crdDirs: string[];
 }
 
 /** Builds (once; 10-20 min cold on 2 cores) and returns Flux's source- and helm-controller. */
@@ -35,14 +35,22 @@ export async function ensureFlux(opts: EnsureModuleToolOptions = {}): Promise<Fl
   return {
     sourceController: join(source, 'source-controller'),
     helmController: join(helm, 'helm-controller'),
-    crdDirs: [join(source, 'config/crd/bases'), join(helm, 'config/crd/bases')],
   };
 }
 
-/** Flux's CRDs as its modules ship them. */
-export async function fluxCrdManifests(tools: FluxTools): Promise<CrdManifest[]> {
+/**
+ * Flux's CRDs as its modules ship them (`config/crd/bases` of source-controller and
+ * helm-controller): only downloaded, so tests that need the CRDs and no controller (dry runs of
+ * helm-component) do not wait for a build.
+ */
+export async function fluxCrdManifests(): Promise<CrdManifest[]> {
   const out: CrdManifest[] = [];
-  for (const dir of tools.crdDirs) {
+  const modules: Array<[string, string]> = [
+    ['github.com/fluxcd/source-controller', SOURCE_CONTROLLER_VERSION],
+    ['github.com/fluxcd/helm-controller', HELM_CONTROLLER_VERSION],
+  ];
+  for (const [module, version] of modules) {
+    const dir = join(await moduleSourceDir(module, version), 'config/crd/bases');
     for (const f of (await readdir(dir)).filter((x) => x.endsWith('.yaml')).sort()) {
       for (const doc of parseAllDocuments(await readFile(join(dir, f), 'utf8'))) {
         const crd = doc.toJS() as CrdManifest | null;
@@ -51,6 +59,11 @@ export async function fluxCrdManifests(tools: FluxTools): Promise<CrdManifest[]>
     }
   }
   return out;
+}
+
+/** Applies Flux's CRDs (see {@link fluxCrdManifests}) and waits until they are served. */
+export async function installFluxCrds(kc: KubeConfig): Promise<void> {
+  await installCrds(kc, await fluxCrdManifests());
 }
 
 /** Running Flux controllers. */
@@ -65,7 +78,7 @@ export interface RunningFlux {
  * waiting until each answers its health check.
  */
 export async function startFlux(kc: KubeConfig, kubeconfigPath: string, tools: FluxTools, opts: { timeoutMs?: number } = {}): Promise<RunningFlux> {
-  await installCrds(kc, await fluxCrdManifests(tools));
+  await installFluxCrds(kc);
   await ensureNamespace(kc, FLUX_SYSTEM);
   const dir = await mkdtemp(join(tmpdir(), 'velahub-flux-'));
   // source-controller refuses a storage path that does not exist yet.

@@ -16,7 +16,9 @@ import type { ControlPlane } from './control-plane.ts';
 import type { CrdManifest } from './crds/schema.ts';
 import { TestEnvError } from './errors.ts';
 import { ensureNamespace, installCrds } from './fixtures.ts';
-import { ensureKubeVela, KUBEVELA_VERSION, type KubeVelaTools } from './module-tools.ts';
+import { applyRaw } from './kube-http.ts';
+import { KUBEVELA_VERSION, kubeVelaChart, type KubeVelaTools } from './module-tools.ts';
+import { ensureHelm } from '../helm/build.ts';
 import { waitFor } from './workloads.ts';
 import { freePorts } from '../support/free-ports.ts';
 
@@ -42,10 +44,9 @@ export async function kubeVelaCrdManifests(chart: string): Promise<CrdManifest[]
   return out;
 }
 
-/** Applies KubeVela's CRDs (from the built module) to a cluster and waits until they are served. */
+/** Applies KubeVela's CRDs (from its module: the built one's, or only downloaded) to a cluster and waits until they are served. */
 export async function installKubeVelaCrds(kc: KubeConfig, tools?: KubeVelaTools): Promise<void> {
-  const { chart } = tools ?? (await ensureKubeVela());
-  await installCrds(kc, await kubeVelaCrdManifests(chart));
+  await installCrds(kc, await kubeVelaCrdManifests(tools?.chart ?? (await kubeVelaChart())));
 }
 
 /**
@@ -73,6 +74,56 @@ export async function installKubeVelaChart(plane: ControlPlane, tools: { helm: s
       throw new TestEnvError('TESTENV_COMMAND_FAILED', `applying KubeVela's chart failed: ${err.stderr ?? err.message}`);
     },
   );
+}
+
+/** The chart's template that holds vela-core's Deployment (with its RBAC and Service). */
+const CONTROLLER_TEMPLATE = 'templates/kubevela-controller.yaml';
+
+const renderedDeployments = new Map<string, Promise<Record<string, unknown>>>();
+
+/**
+ * KubeVela's own vela-core Deployment, as `helm template` of its chart renders it into
+ * `namespace` with image tag `version`: what `vela` and velahub read KubeVela's version from.
+ * Memoised per namespace and version, as the installer tests make one per test namespace.
+ */
+export function velaCoreDeployment(namespace: string, version: string, tools?: { helm: string; kubevela: KubeVelaTools }): Promise<Record<string, unknown>> {
+  const tag = version.startsWith('v') ? version : `v${version}`;
+  const key = `${namespace}\n${tag}`;
+  let rendered = renderedDeployments.get(key);
+  if (!rendered) {
+    rendered = renderVelaCoreDeployment(namespace, tag, tools);
+    rendered.catch(() => renderedDeployments.delete(key));
+    renderedDeployments.set(key, rendered);
+  }
+  return rendered;
+}
+
+async function renderVelaCoreDeployment(namespace: string, tag: string, tools?: { helm: string; kubevela: KubeVelaTools }): Promise<Record<string, unknown>> {
+  const helm = tools?.helm ?? (await ensureHelm());
+  const chart = tools?.kubevela.chart ?? (await kubeVelaChart());
+  const values = CHART_VALUES.map((v) => (v.startsWith('image.tag=') ? `image.tag=${tag}` : v));
+  const { stdout } = await run(helm, ['template', 'kubevela', chart, '--namespace', namespace, '--show-only', CONTROLLER_TEMPLATE, ...values.flatMap((v) => ['--set', v])], {
+    maxBuffer: 16 << 20,
+  }).catch((err: Error & { stderr?: string }) => {
+    throw new TestEnvError('TESTENV_COMMAND_FAILED', `helm template --show-only ${CONTROLLER_TEMPLATE} of ${chart} failed: ${err.stderr ?? err.message}`);
+  });
+  // Only the Deployment is parsed: other documents of this template hold scalars only Go's YAML reads.
+  const doc = stdout
+    .split(/^---\s*$/m)
+    .find((d) => /^kind: Deployment$/m.test(d));
+  if (!doc) throw new TestEnvError('TESTENV_COMMAND_FAILED', `${CONTROLLER_TEMPLATE} of ${chart} rendered no Deployment`);
+  return parseAllDocuments(doc)[0]!.toJS() as Record<string, unknown>;
+}
+
+/**
+ * Applies KubeVela's vela-core Deployment (see {@link velaCoreDeployment}) to `namespace`. On an
+ * API-only plane nothing runs it: it is the record version checks read, as on a real cluster.
+ */
+export async function installVelaCoreDeployment(kc: KubeConfig, namespace: string, version: string, tools?: { helm: string; kubevela: KubeVelaTools }): Promise<void> {
+  const deployment = await velaCoreDeployment(namespace, version, tools);
+  const name = (deployment.metadata as { name: string }).name;
+  await ensureNamespace(kc, namespace);
+  await applyRaw(kc, `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`, deployment, { fieldManager: 'helm' });
 }
 
 /** Starts the real vela-core against `plane` (out of cluster) and waits for its health endpoint. */

@@ -8,7 +8,7 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCacheRoot, ensureGoBuild, moduleKey, type GoBuildOptions, type GoBuildProgress, type GoBuildSpec } from '../support/go-build.ts';
+import { defaultCacheRoot, ensureGoBuild, moduleKey, moduleSourceDir, type GoBuildOptions, type GoBuildProgress, type GoBuildSpec } from '../support/go-build.ts';
 
 /** KubeVela's version, as `vela version` and the chart's vela-core image tag say it. */
 export const KUBEVELA_VERSION = 'v1.10.9';
@@ -117,6 +117,14 @@ export interface KubeVelaTools {
 export async function ensureKubeVela(opts: EnsureModuleToolOptions = {}): Promise<KubeVelaTools> {
   const dir = await ensureModuleTool('kubevela', opts);
   return { vela: join(dir, 'vela'), velaCore: join(dir, 'vela-core'), chart: join(dir, VELA_CORE_CHART) };
+}
+
+/**
+ * KubeVela's chart as its module ships it, only downloaded (read-only, in the Go module cache):
+ * the API-only planes need its CRDs and templates, not a build of vela-core.
+ */
+export async function kubeVelaChart(): Promise<string> {
+  return join(await moduleSourceDir('github.com/oam-dev/kubevela', KUBEVELA_VERSION), VELA_CORE_CHART);
 }
 
 /** Paths of kwok and its stage folders in the cache. */

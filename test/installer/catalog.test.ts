@@ -1,7 +1,7 @@
 /**
  * The community catalog against a real API server: all 41 addons of the catalog snapshot are
  * published into a registry, then each is enabled with `--dry-run` (every object validated by the
- * API server, nothing written) into a clean KubeVela namespace with a stand-in vela-core 1.10.
+ * API server, nothing written) into a clean KubeVela namespace with KubeVela 1.10 (its chart's vela-core Deployment).
  * The table (addon, version, result, reason in one line) is printed in the test output.
  */
 import assert from 'node:assert/strict';

@@ -5,7 +5,7 @@
  * file round trip, two clusters at once and a registry serving tampered archives.
  *
  * Each test enables into a KubeVela namespace of its own (`installer namespace` option), with a
- * stand-in vela-core Deployment there. No controller runs: where an addon must "run", the test
+ * KubeVela's chart's vela-core Deployment there. No controller runs: where an addon must "run", the test
  * writes the Application's status.status itself, as vela-core would.
  */
 import assert from 'node:assert/strict';
@@ -24,14 +24,14 @@ import { lockFromPlans, readLockFile, writeLockFile } from '../../installer/lock
 import { addonStatus } from '../../installer/status.ts';
 import { loadRegistries } from '../../installer/load-registries.ts';
 import { testClusters } from '../cluster/env.ts';
-import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { deleteNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { applyRaw } from '../cluster/kube-http.ts';
+import { installVelaCoreDeployment } from '../cluster/kubevela.ts';
 import { rejectsCode } from '../support/errors.ts';
 import { tempDir } from '../support/addons.ts';
 import { velahub, describeRun } from '../support/cli.ts';
 import {
   fluxcdStandIn,
-  installVelaCoreIn,
   markVelaCoreReady,
   metadata,
   serve,
@@ -418,8 +418,7 @@ describe('installer: enable', () => {
   });
 });
 
-/** A namespace named `ns` with a vela-core stand-in of the given version. */
+/** A namespace named `ns` with KubeVela's vela-core Deployment of the given version. */
 async function velaNamespaceNamed(kc: KubeConfig, ns: string, velaVersion: string): Promise<void> {
-  await ensureNamespace(kc, ns);
-  await installVelaCoreIn(kc, ns, velaVersion);
+  await installVelaCoreDeployment(kc, ns, velaVersion);
 }

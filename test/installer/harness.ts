@@ -1,7 +1,7 @@
 /**
  * What the installer tests share: a real registry server on 127.0.0.1 seeded with the bundled
  * addons, fixture addons built in code and published through the registry's own publish path, a
- * KubeVela namespace of their own per test (with a stand-in vela-core Deployment in it), and
+ * KubeVela namespace of their own per test (with KubeVela's chart's vela-core Deployment in it), and
  * snapshots of every object the installer could touch there.
  *
  * No controller runs in the test clusters: no garbage collection, and Applications never get a
@@ -18,6 +18,7 @@ import { enableAddons, type EnableOptions } from '../../installer/enable.ts';
 import { applyRaw, kubeRequest } from '../cluster/kube-http.ts';
 import { testClusters } from '../cluster/env.ts';
 import { deleteNamespace, ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { installVelaCoreDeployment } from '../cluster/kubevela.ts';
 import { definitionCue, deploymentOutput, deploymentWorkload, traitAttributes } from '../support/definitions.ts';
 
 export { startTestRegistry, type TestRegistry, type Tree } from '../support/installer-registry.ts';
@@ -116,38 +117,23 @@ export function fluxcdStandIn(version = '2.0.0', opts: { vela?: string } = {}): 
 }
 
 /**
- * A KubeVela namespace of the test's own, the same name on every cluster given: created, with a
- * stand-in vela-core Deployment in it whose `kubevela` image tag is `velaVersion` (what `vela`
- * reads as KubeVela's version).
+ * A KubeVela namespace of the test's own, the same name on every cluster given: created, with
+ * KubeVela's chart's vela-core Deployment in it whose `kubevela` image tag is `velaVersion` (what
+ * `vela` reads as KubeVela's version).
  */
 export async function velaNamespace(kcs: KubeConfig | KubeConfig[], opts: { prefix?: string; velaVersion?: string } = {}): Promise<string> {
   const ns = uniqueNamespace(opts.prefix ?? 'inst');
   for (const kc of Array.isArray(kcs) ? kcs : [kcs]) {
     await ensureNamespace(kc, ns);
-    await installVelaCoreIn(kc, ns, opts.velaVersion ?? '1.10.3');
+    await installVelaCoreDeployment(kc, ns, opts.velaVersion ?? '1.10.3');
   }
   return ns;
 }
 
-/** The stand-in vela-core Deployment (label controller.oam.dev/name=vela-core, container kubevela) in `ns`. */
-export async function installVelaCoreIn(kc: KubeConfig, ns: string, velaVersion: string): Promise<void> {
-  const tag = `v${velaVersion.replace(/^v/, '')}`;
-  const selector = { 'app.kubernetes.io/name': 'vela-core', 'app.kubernetes.io/instance': 'kubevela' };
-  await applyRaw(kc, `/apis/apps/v1/namespaces/${ns}/deployments/kubevela-vela-core`, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'kubevela-vela-core', namespace: ns, labels: { 'controller.oam.dev/name': 'vela-core', ...selector } },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: selector },
-      template: { metadata: { labels: selector }, spec: { containers: [{ name: 'kubevela', image: `oamdev/vela-core:${tag}` }] } },
-    },
-  });
-}
-
 /**
- * Marks the stand-in vela-core as running (status.readyReplicas = 1), as the kubelet and the
- * Deployment controller would: the installer then waits for each addon's Application to run.
+ * Marks vela-core's Deployment as running (status.readyReplicas = 1), as the kubelet and the
+ * Deployment controller would on a cluster that runs workloads (this plane runs none): the
+ * installer then waits for each addon's Application to run.
  */
 export async function markVelaCoreReady(kc: KubeConfig, ns: string): Promise<void> {
   const res = await kubeRequest(kc, {

@@ -262,6 +262,14 @@ async function copyModule(go: string, source: GoModuleSource, dest: string, star
   return dest;
 }
 
+/**
+ * The folder of `module@version` in the Go module cache, downloaded if needed (no build): for
+ * what a module ships besides code, such as CRDs. Read-only.
+ */
+export function moduleSourceDir(module: string, version: string, signal?: AbortSignal): Promise<string> {
+  return downloadedDir(findGo(`${module}@${version}`), module, version, signal);
+}
+
 async function downloadedDir(go: string, module: string, version: string, signal?: AbortSignal): Promise<string> {
   const out = await runGo(go, ['mod', 'download', '-json', `${module}@${version}`], tmpdir(), signal);
   const dir = (JSON.parse(out) as { Dir?: string; Error?: string }).Dir;
