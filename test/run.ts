@@ -1,8 +1,11 @@
 /**
- * `npm test`: builds (or finds cached) the Go tools of the tests, starts two API-only Kubernetes
- * control planes with KubeVela's CRDs and one KubeVela cluster (controllers, scheduler, kwok
- * nodes, KubeVela's chart, the real vela-core), runs every test/**\/*.test.ts with node's test
- * runner against them, and always tears them down.
+ * `npm test`: runs every test/**\/*.test.ts with node's test runner, in three groups
+ * (test-groups.ts), each as soon as what it needs exists: `light` files need nothing built from Go
+ * and run while the Go tools build (cold: most of an hour on 2 cores); `api` files run once the
+ * control-plane binaries and helm are built, against two API-only Kubernetes control planes with
+ * KubeVela's CRDs; `full` files run once everything is built (SeaweedFS, KubeVela, kwok, Flux), with
+ * the KubeVela cluster (controllers, scheduler, kwok nodes, KubeVela's chart, the real vela-core)
+ * up as well. Planes are always torn down. A group with no file selected builds nothing for it.
  *
  *   npm test                         all test files
  *   npm test -- installer cluster    only files whose path contains "installer" or "cluster"
@@ -13,13 +16,14 @@ import { readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeProgress, ensureBinaries } from './cluster/build.ts';
+import { describeProgress, ensureBinaries, type Binaries } from './cluster/build.ts';
 import { describeHelmProgress, ensureHelm } from './helm/build.ts';
 import { describeSeaweedfsProgress, ensureSeaweedfs } from './s3/build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './cluster/control-plane.ts';
 import { CONTEXT_NAMES, KUBECONFIG_ENV, KUBECTL_ENV, KUBEVELA_KUBECONFIG_ENV, VELA_ENV, prepareCluster } from './cluster/prepare.ts';
 import { startKubeVelaCluster } from './cluster/kubevela-cluster.ts';
-import { describeModuleToolProgress, ensureKubeVela, ensureKwok, ensureModuleTool } from './cluster/module-tools.ts';
+import { describeModuleToolProgress, ensureKubeVela, ensureKwok, ensureModuleTool, type KubeVelaTools, type KwokTools } from './cluster/module-tools.ts';
+import { TEST_GROUPS, testGroupOf, type TestGroup } from './test-groups.ts';
 
 const PLANES = 2;
 const testDir = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +45,43 @@ function log(line: string): void {
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
+/** The Go-built tools, each a promise settled when it is built (one build at a time: two cores). */
+interface ToolChain {
+  binaries: Promise<Binaries>;
+  helm: Promise<string>;
+  weed: Promise<string>;
+  kubevela: Promise<KubeVelaTools>;
+  kwok: Promise<KwokTools>;
+  flux: Promise<void>;
+}
+
+/**
+ * Starts building what the selected groups need, in order: the control plane and helm (for `api`
+ * and `full`), then SeaweedFS, KubeVela, kwok and Flux's two controllers (for `full` only). The
+ * builds run one after another (two Go builds at once would only compete for the two cores) while
+ * the tests that need none of them run.
+ */
+function startToolChain(groups: Set<TestGroup>): ToolChain {
+  const none = new Promise<never>(() => undefined);
+  const needsApi = groups.has('api') || groups.has('full');
+  const needsFull = groups.has('full');
+  const binaries = needsApi ? ensureBinaries({ onProgress: (p) => log(describeProgress(p)) }) : none;
+  const helm = needsApi ? binaries.then(() => ensureHelm({ onProgress: (p) => log(`helm: ${describeHelmProgress(p)}`) })) : none;
+  const weed = needsFull ? helm.then(() => ensureSeaweedfs({ onProgress: (p) => log(`s3: ${describeSeaweedfsProgress(p)}`) })) : none;
+  const kubevela = needsFull ? weed.then(() => ensureKubeVela({ onProgress: (p) => log(describeModuleToolProgress('kubevela', p)) })) : none;
+  const kwok = needsFull ? kubevela.then(() => ensureKwok({ onProgress: (p) => log(describeModuleToolProgress('kwok', p)) })) : none;
+  // Flux's source- and helm-controller for test/kubevela/flux.test.ts, which starts them itself:
+  // built here so a cold build shows its progress.
+  const flux = needsFull
+    ? kwok.then(async () => {
+        for (const tool of ['source-controller', 'helm-controller'] as const) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
+      })
+    : none;
+  // Awaited later (or never, when an earlier group fails): no unhandled rejection meanwhile.
+  for (const p of [binaries, helm, weed, kubevela, kwok, flux]) p.catch(() => undefined);
+  return { binaries, helm, weed, kubevela, kwok, flux };
+}
+
 async function main(): Promise<number> {
   const t0 = Date.now();
   const args = process.argv.slice(2);
@@ -53,8 +94,12 @@ async function main(): Promise<number> {
     log(`no test file under test/ matches ${filters.map((f) => `"${f}"`).join(', ')}`);
     return 1;
   }
+  const byGroup = new Map<TestGroup, string[]>(TEST_GROUPS.map((g) => [g, []]));
+  for (const f of files) byGroup.get(testGroupOf(repoRoot, f))!.push(f);
+  const selected = new Set(TEST_GROUPS.filter((g) => byGroup.get(g)!.length > 0));
+  log(`${files.length} test file(s): ${TEST_GROUPS.map((g) => `${byGroup.get(g)!.length} ${g}`).join(', ')}`);
 
-  let planes: ControlPlane[] = [];
+  const planes: ControlPlane[] = [];
   let child: ChildProcess | undefined;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -67,48 +112,12 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  try {
-    const bins = await ensureBinaries({ onProgress: (p) => log(describeProgress(p)) });
-    // helm for the Helm compatibility test, built here (after the control plane, not beside it:
-    // two Go builds at once would only compete for the two cores) so its cold build shows progress.
-    const helm = await ensureHelm({ onProgress: (p) => log(`helm: ${describeHelmProgress(p)}`) });
-    // SeaweedFS, the real S3 server of the blob-store and replica tests: built here, after the
-    // others, for the same reason.
-    const weed = await ensureSeaweedfs({ onProgress: (p) => log(`s3: ${describeSeaweedfsProgress(p)}`) });
-    // KubeVela (vela-core, vela) and kwok, from their own modules, for the KubeVela cluster.
-    const kubevela = await ensureKubeVela({ onProgress: (p) => log(describeModuleToolProgress('kubevela', p)) });
-    const kwok = await ensureKwok({ onProgress: (p) => log(describeModuleToolProgress('kwok', p)) });
-    // Flux's source- and helm-controller for the template-center test (test/kubevela/flux.test.ts),
-    // which starts them itself: built here so a cold build shows its progress.
-    for (const tool of ['source-controller', 'helm-controller'] as const) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
-    const tStart = Date.now();
-    const [apiOnly, kv] = await Promise.all([
-      startAll(bins).then((started) => (planes.push(...started), started)),
-      startKubeVelaCluster({ tools: { binaries: bins, helm, kubevela, kwok } }).then((plane) => (planes.push(plane), plane)),
-    ]);
-    log(`${PLANES} API-only control planes (${apiOnly[0]?.version}) and the KubeVela cluster up in ${secs(Date.now() - tStart)}: ${[...apiOnly, kv].map((p) => `${p.name} ${p.server}`).join(', ')}`);
-
-    const kubeconfigPath = join(dirname(planes[0]!.kubeconfigPath), 'all-clusters.kubeconfig');
-    await writeKubeconfig(kubeconfigPath, apiOnly);
-    const tPrep = Date.now();
-    await Promise.all(apiOnly.map((p) => prepareCluster(p.kubeconfig)));
-    log(`KubeVela CRDs and vela-system installed in ${secs(Date.now() - tPrep)}; ${KUBECONFIG_ENV}=${kubeconfigPath}`);
-    if (interrupted) return 130;
-
-    log(`running ${files.length} test file(s)`);
-    child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeFlags, ...files], {
-      cwd: repoRoot,
-      stdio: 'inherit',
-      env: {
-        VELAHUB_HELM: helm,
-        VELAHUB_WEED: weed,
-        ...process.env,
-        [KUBECONFIG_ENV]: kubeconfigPath,
-        [KUBEVELA_KUBECONFIG_ENV]: kv.kubeconfigPath,
-        [VELA_ENV]: kubevela.vela,
-        [KUBECTL_ENV]: bins.kubectl,
-      },
-    });
+  /** Runs one group's files in a node --test process with `env`; resolves with its exit code. */
+  const runGroup = async (group: TestGroup, env: NodeJS.ProcessEnv): Promise<number> => {
+    const groupFiles = byGroup.get(group)!;
+    const started = Date.now();
+    log(`running the ${groupFiles.length} ${group} test file(s)`);
+    child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeFlags, ...groupFiles], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
     const running = child;
     const code = await new Promise<number>((resolve) => {
       running.on('error', (err) => {
@@ -117,6 +126,43 @@ async function main(): Promise<number> {
       });
       running.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? constants.signals[sig] : 0)));
     });
+    log(`${group} test files finished with exit code ${code} in ${secs(Date.now() - started)}`);
+    return code;
+  };
+
+  const chain = startToolChain(selected);
+  const codes: number[] = [];
+  try {
+    if (selected.has('light')) codes.push(await runGroup('light', {}));
+    if (interrupted) return 130;
+
+    const env: NodeJS.ProcessEnv = {};
+    if (selected.has('api') || selected.has('full')) {
+      const [bins, helm] = await Promise.all([chain.binaries, chain.helm]);
+      const tStart = Date.now();
+      const apiOnly = await startAll(bins);
+      planes.push(...apiOnly);
+      const kubeconfigPath = join(dirname(apiOnly[0]!.kubeconfigPath), 'all-clusters.kubeconfig');
+      await writeKubeconfig(kubeconfigPath, apiOnly);
+      await Promise.all(apiOnly.map((p) => prepareCluster(p.kubeconfig)));
+      log(`${PLANES} API-only control planes (${apiOnly[0]?.version}) up with KubeVela's CRDs and vela-system in ${secs(Date.now() - tStart)}: ${apiOnly.map((p) => `${p.name} ${p.server}`).join(', ')}; ${KUBECONFIG_ENV}=${kubeconfigPath}`);
+      Object.assign(env, { VELAHUB_HELM: process.env.VELAHUB_HELM ?? helm, [KUBECONFIG_ENV]: kubeconfigPath, [KUBECTL_ENV]: bins.kubectl });
+      if (interrupted) return 130;
+      if (selected.has('api')) codes.push(await runGroup('api', env));
+      if (interrupted) return 130;
+    }
+
+    if (selected.has('full')) {
+      const [bins, helm, weed, kubevela, kwok] = await Promise.all([chain.binaries, chain.helm, chain.weed, chain.kubevela, chain.kwok, chain.flux]);
+      const tStart = Date.now();
+      const kv = await startKubeVelaCluster({ tools: { binaries: bins, helm, kubevela, kwok } });
+      planes.push(kv);
+      log(`the KubeVela cluster up in ${secs(Date.now() - tStart)}: ${kv.name} ${kv.server}`);
+      Object.assign(env, { VELAHUB_WEED: process.env.VELAHUB_WEED ?? weed, [KUBEVELA_KUBECONFIG_ENV]: kv.kubeconfigPath, [VELA_ENV]: kubevela.vela });
+      if (interrupted) return 130;
+      codes.push(await runGroup('full', env));
+    }
+    const code = codes.find((c) => c !== 0) ?? 0;
     log(`tests finished with exit code ${code} after ${secs(Date.now() - t0)} in total`);
     return interrupted ? 130 : code;
   } finally {
@@ -126,7 +172,7 @@ async function main(): Promise<number> {
   }
 }
 
-async function startAll(binaries: Awaited<ReturnType<typeof ensureBinaries>>): Promise<ControlPlane[]> {
+async function startAll(binaries: Binaries): Promise<ControlPlane[]> {
   const results = await Promise.allSettled(CONTEXT_NAMES.slice(0, PLANES).map((name) => startControlPlane({ name, binaries })));
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
