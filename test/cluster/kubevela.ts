@@ -86,7 +86,7 @@ const renderedDeployments = new Map<string, Promise<Record<string, unknown>>>();
  * `namespace` with image tag `version`: what `vela` and velahub read KubeVela's version from.
  * Memoised per namespace and version, as the installer tests make one per test namespace.
  */
-export function velaCoreDeployment(namespace: string, version: string, tools?: { helm: string; kubevela: KubeVelaTools }): Promise<Record<string, unknown>> {
+function velaCoreDeployment(namespace: string, version: string, tools?: { helm: string; kubevela: KubeVelaTools }): Promise<Record<string, unknown>> {
   const tag = version.startsWith('v') ? version : `v${version}`;
   const key = `${namespace}\n${tag}`;
   let rendered = renderedDeployments.get(key);
