@@ -3,18 +3,23 @@
  * and packed by `helm package` is uploaded as is through ChartMuseum's API, then `helm repo add`
  * (Helm's strict index parser), `helm search repo`, `helm pull` (the uploaded bytes), `helm show
  * values` and `helm install --dry-run=server` against a test API server all work — the last both
- * from the pulled archive and from the repository. helm v3 is built from test/helm/go.mod
+ * from the pulled archive and from the repository; on a private registry, `helm repo add
+ * --username/--password` with a read token works and no credentials get 401. helm v3 is built from test/helm/go.mod
  * (cached); its homes live in a temp dir, so the machine's repositories are never touched.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { sha256 } from '../../core/package/archive.ts';
 import { testClusters } from '../cluster/env.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { testServerForFile } from '../support/file-test-server.ts';
+import { startServer, type RunningServer } from '../../registry/server.ts';
+import { createToken } from '../../registry/tokens.ts';
 import { startHelmClient, type HelmClient } from './client.ts';
 
 const { srv } = testServerForFile();
@@ -113,5 +118,41 @@ describe('helm v3 against /helm', () => {
     const all = JSON.parse((await runHelm(['search', 'repo', 'velahub/demo', '--versions', '-o', 'json'])).stdout) as Array<{ version: string }>;
     assert.deepEqual(all.map((c) => c.version), ['0.2.0']);
     await assert.rejects(runHelm(['pull', 'velahub/demo', '--version', '0.1.0', '--destination', work]), /chart "demo" matching 0\.1\.0 not found/);
+  });
+});
+
+describe('helm v3 against a private /helm (velahub serve --private)', () => {
+  let server: RunningServer | undefined;
+  let dataDir: string;
+  let url: string;
+  let readToken: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'velahub-private-helm-'));
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, private: true, logger: pino({ level: 'silent' }), say: () => {} });
+    url = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+    readToken = (await createToken(server.registry.store, { scope: 'read' })).token;
+    const form = new FormData();
+    form.append('chart', new Blob([new Uint8Array(packaged['0.2.0']!)], { type: 'application/gzip' }), 'chart.tgz');
+    const res = await fetch(`${url}/helm/api/charts`, { method: 'POST', body: form, headers: { authorization: `Bearer ${server.generatedAdminToken}` } });
+    assert.equal(res.status, 201, await res.text());
+  });
+  after(async () => {
+    await server?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('helm repo add without credentials, or with a wrong token, fails with 401 Unauthorized', async () => {
+    await assert.rejects(runHelm(['repo', 'add', 'private-none', `${url}/helm`]), /401 Unauthorized/);
+    await assert.rejects(runHelm(['repo', 'add', 'private-wrong', `${url}/helm`, '--username', 'velahub', '--password', 'vh_not-a-token']), /401 Unauthorized/);
+  });
+
+  test('helm repo add --username/--password with a read token, then search and pull the uploaded bytes', async () => {
+    await runHelm(['repo', 'add', 'private', `${url}/helm`, '--username', 'velahub', '--password', readToken]);
+    const found = JSON.parse((await runHelm(['search', 'repo', 'private/demo', '-o', 'json'])).stdout) as Array<{ version: string }>;
+    assert.deepEqual(found.map((c) => c.version), ['0.2.0']);
+    const dest = join(work, 'private-pull');
+    await mkdir(dest, { recursive: true });
+    await runHelm(['pull', 'private/demo', '--version', '0.2.0', '--destination', dest]);
+    assert.equal(sha256(await readFile(join(dest, 'demo-0.2.0.tgz'))), sha256(packaged['0.2.0']!));
   });
 });
