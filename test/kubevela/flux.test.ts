@@ -3,10 +3,15 @@
  * (source-controller v1.7.0, helm-controller v1.4.0, built from their modules) on the cluster that
  * runs Pods: a HelmRepository on velahub's `/helm`, a HelmRelease of the chart → Ready, the
  * Deployment's Pods Running on the kwok node; a new chart version pushed and the release's version
- * bumped → Flux upgrades it; the HelmRelease deleted → Helm uninstalls, nothing of it left.
+ * bumped → Flux upgrades it; the HelmRelease deleted → Helm uninstalls, nothing of it left. A
+ * private velahub is read with a Basic-auth `secretRef` holding a read token.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
 import { kubeVelaCluster, type KubeVelaTestCluster } from '../cluster/env.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { ensureFlux, startFlux, type RunningFlux } from '../cluster/flux.ts';
@@ -15,6 +20,8 @@ import { Kube, type KubeObject } from '../../installer/kube.ts';
 import { chartArchive } from '../support/charts.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
+import { startServer } from '../../registry/server.ts';
+import { createToken } from '../../registry/tokens.ts';
 
 const T = { timeout: 600_000 };
 
@@ -156,4 +163,32 @@ describe('Flux installs charts of the template center (real source- and helm-con
       return left.length === 0 ? true : undefined;
     });
   });
+
+  test('a private template center: a HelmRepository whose secretRef holds a read token as Basic password is Ready; one without it fails with 401', T, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'velahub-private-flux-'));
+    const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: dir, private: true, logger: pino({ level: 'silent' }), say: () => {} });
+    try {
+      const url = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+      const res = await fetch(`${url}/helm/api/charts`, { method: 'POST', body: new Uint8Array(webShop('1.0.0', '1.27')), headers: { 'content-type': 'application/gzip', authorization: `Bearer ${server.generatedAdminToken}` } });
+      assert.equal(res.status, 201, await res.text());
+      const read = (await createToken(server.registry.store, { scope: 'read' })).token;
+      await kube.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'template-center-read', namespace: ns }, type: 'Opaque', stringData: { username: 'velahub', password: read } } as unknown as KubeObject);
+      const repository = (name: string, secret?: string): KubeObject =>
+        ({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name, namespace: ns }, spec: { url: `${url}/helm`, interval: '1m', ...(secret ? { secretRef: { name: secret } } : {}) } }) as KubeObject;
+      await kube.apply(repository('private-center', 'template-center-read'));
+      await kube.apply(repository('private-anonymous'));
+      const get = (name: string) => kube.get({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name, namespace: ns } });
+      const ready = await eventually('HelmRepository private-center Ready', async () => (conditionOf(await get('private-center'), 'Ready')?.status === 'True' ? get('private-center') : undefined));
+      assert.match(conditionOf(ready, 'Ready')!.message ?? '', /stored artifact/);
+      const refused = await eventually('HelmRepository private-anonymous failed', async () => {
+        const c = conditionOf(await get('private-anonymous'), 'Ready');
+        return c?.status === 'False' && c.reason !== 'Progressing' ? c : undefined;
+      });
+      assert.match(refused.message ?? '', /401 Unauthorized/, JSON.stringify(refused));
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+

@@ -1,7 +1,8 @@
 /**
  * The real `vela` CLI (KubeVela v1.10.9) against a velahub registry and a cluster running the
  * real vela-core: `vela addon registry add`, `list`, `enable --version`, `status`, `upgrade`,
- * `disable` for every bundled addon, and `vela addon push` with and without a token.
+ * `disable` for every bundled addon, `vela addon push` with and without a token, and a private
+ * velahub added with `--username/--password`.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,8 @@ import { Kube } from '../../installer/kube.ts';
 import { packFiles } from '../../core/package/archive.ts';
 import { readFolder } from '../../core/package/read-folder.ts';
 import { createToken } from '../../registry/tokens.ts';
+import { startServer } from '../../registry/server.ts';
+import { pino } from 'pino';
 import { bundledAddonsDir } from '../support/bundled.ts';
 import { catalogDir, packCatalogAddon } from '../support/catalog.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
@@ -126,6 +129,47 @@ describe('vela CLI v1.10.9 against velahub', () => {
       // vela packs the folder again, with new timestamps: the same files are answered as unchanged.
       await ok(['addon', 'push', folder, registry.url, '--username', 'ci', '--password', token]);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a private velahub: vela addon registry add --username/--password with a read token lists and enables; without credentials vela sees none of its addons', T, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'velahub-private-vela-'));
+    const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'data'), private: true, logger: pino({ level: 'silent' }), say: () => {} });
+    const url = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+    const [withToken, without] = [`${name}-private`, `${name}-anonymous`];
+    try {
+      const folder = join(dir, 'private-demo');
+      await cp(join(bundledAddonsDir, 'hpa-trait'), folder, { recursive: true });
+      const meta = join(folder, 'metadata.yaml');
+      await writeFile(meta, (await readFile(meta, 'utf8')).replace(/^name: .*$/m, 'name: private-demo').replace(/^version: .*$/m, 'version: 0.1.0'));
+      const published = await fetch(`${url}/api/v1/packages`, {
+        method: 'POST',
+        body: new Uint8Array(packFiles('private-demo', await readFolder(folder), { name: 'private-demo', version: '0.1.0' }).data),
+        headers: { authorization: `Bearer ${server.generatedAdminToken}`, 'content-type': 'application/gzip' },
+      });
+      assert.equal(published.status, 201, await published.text());
+      const read = (await createToken(server.registry.store, { scope: 'read' })).token;
+
+      await ok(['addon', 'registry', 'add', without, '--type', 'helm', '--endpoint', url]);
+      const anonymous = await ok(['addon', 'list']);
+      assert.doesNotMatch(anonymous.stdout, /private-demo/, 'vela listed an addon of a private registry it has no token for');
+      const refused = await run(['addon', 'enable', 'private-demo', '--version', '0.1.0', '--yes']);
+      assert.notEqual(refused.code, 0, describeVela(['addon', 'enable', 'private-demo'], refused));
+      await ok(['addon', 'registry', 'delete', without]);
+
+      await ok(['addon', 'registry', 'add', withToken, '--type', 'helm', '--endpoint', url, '--username', 'velahub', '--password', read]);
+      const listed = await ok(['addon', 'list']);
+      const row = listed.stdout.split('\n').find((l) => l.trim().split(/\s+/)[0] === 'private-demo');
+      assert.ok(row, `private-demo is listed:\n${listed.stdout}`);
+      assert.match(row, new RegExp(`\\b${withToken}\\b.*0\\.1\\.0`));
+      await ok(['addon', 'enable', 'private-demo', '--version', '0.1.0', '--yes'], 300_000);
+      const app = await application('private-demo');
+      assert.equal(app?.metadata.labels?.['addons.oam.dev/registry'], withToken);
+      await disabled('private-demo');
+    } finally {
+      for (const r of [withToken, without]) await run(['addon', 'registry', 'delete', r]);
+      await server.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
