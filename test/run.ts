@@ -1,11 +1,12 @@
 /**
- * `npm test`: runs every test/**\/*.test.ts with node's test runner, in three groups
- * (test-groups.ts), each as soon as what it needs exists: `light` files need nothing built from Go
- * and run while the Go tools build (cold: most of an hour on 2 cores); `api` files run once the
+ * `npm test`: runs every test/**\/*.test.ts with node's test runner, in groups (test-groups.ts),
+ * each as soon as what it needs exists, while the tools the later groups need go on building (cold:
+ * most of an hour on 2 cores): `light` files need nothing built from Go; `api` files run once the
  * control-plane binaries and helm are built, against two API-only Kubernetes control planes with
- * KubeVela's CRDs; `full` files run once everything is built (SeaweedFS, KubeVela, kwok, Flux), with
+ * KubeVela's CRDs; `s3` files once SeaweedFS is; `kubevela` files once KubeVela and kwok are, with
  * the KubeVela cluster (controllers, scheduler, kwok nodes, KubeVela's chart, the real vela-core)
- * up as well. Planes are always torn down. A group with no file selected builds nothing for it.
+ * up as well; `flux` files last, once Flux's controllers are. Planes are always torn down. Nothing
+ * is built for a group with no file selected.
  *
  *   npm test                         all test files
  *   npm test -- installer cluster    only files whose path contains "installer" or "cluster"
@@ -56,27 +57,31 @@ interface ToolChain {
 }
 
 /**
- * Starts building what the selected groups need, in order: the control plane and helm (for `api`
- * and `full`), then SeaweedFS, KubeVela, kwok and Flux's two controllers (for `full` only). The
- * builds run one after another (two Go builds at once would only compete for the two cores) while
- * the tests that need none of them run.
+ * Starts building what the selected groups need, in the order the groups run: the control plane
+ * and helm, SeaweedFS, KubeVela and kwok, Flux's two controllers. The builds run one after another
+ * (two Go builds at once would only compete for the two cores) while the tests that need none of
+ * the rest run; a tool no selected group needs is not built.
  */
 function startToolChain(groups: Set<TestGroup>): ToolChain {
   const none = new Promise<never>(() => undefined);
-  const needsApi = groups.has('api') || groups.has('full');
-  const needsFull = groups.has('full');
-  const binaries = needsApi ? ensureBinaries({ onProgress: (p) => log(describeProgress(p)) }) : none;
-  const helm = needsApi ? binaries.then(() => ensureHelm({ onProgress: (p) => log(`helm: ${describeHelmProgress(p)}`) })) : none;
-  const weed = needsFull ? helm.then(() => ensureSeaweedfs({ onProgress: (p) => log(`s3: ${describeSeaweedfsProgress(p)}`) })) : none;
-  const kubevela = needsFull ? weed.then(() => ensureKubeVela({ onProgress: (p) => log(describeModuleToolProgress('kubevela', p)) })) : none;
-  const kwok = needsFull ? kubevela.then(() => ensureKwok({ onProgress: (p) => log(describeModuleToolProgress('kwok', p)) })) : none;
+  const needs = (...g: TestGroup[]): boolean => g.some((x) => groups.has(x));
+  let previous: Promise<unknown> = Promise.resolve();
+  const next = <T>(needed: boolean, build: () => Promise<T>): Promise<T> => {
+    if (!needed) return none;
+    const p = previous.then(build);
+    previous = p;
+    return p;
+  };
+  const binaries = next(needs('api', 's3', 'kubevela', 'flux'), () => ensureBinaries({ onProgress: (p) => log(describeProgress(p)) }));
+  const helm = next(needs('api', 's3', 'kubevela', 'flux'), () => ensureHelm({ onProgress: (p) => log(`helm: ${describeHelmProgress(p)}`) }));
+  const weed = next(needs('s3'), () => ensureSeaweedfs({ onProgress: (p) => log(`s3: ${describeSeaweedfsProgress(p)}`) }));
+  const kubevela = next(needs('kubevela', 'flux'), () => ensureKubeVela({ onProgress: (p) => log(describeModuleToolProgress('kubevela', p)) }));
+  const kwok = next(needs('kubevela', 'flux'), () => ensureKwok({ onProgress: (p) => log(describeModuleToolProgress('kwok', p)) }));
   // Flux's source- and helm-controller for test/kubevela/flux.test.ts, which starts them itself:
   // built here so a cold build shows its progress.
-  const flux = needsFull
-    ? kwok.then(async () => {
-        for (const tool of ['source-controller', 'helm-controller'] as const) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
-      })
-    : none;
+  const flux = next(needs('flux'), async () => {
+    for (const tool of ['source-controller', 'helm-controller'] as const) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
+  });
   // Awaited later (or never, when an earlier group fails): no unhandled rejection meanwhile.
   for (const p of [binaries, helm, weed, kubevela, kwok, flux]) p.catch(() => undefined);
   return { binaries, helm, weed, kubevela, kwok, flux };
@@ -137,7 +142,7 @@ async function main(): Promise<number> {
     if (interrupted) return 130;
 
     const env: NodeJS.ProcessEnv = {};
-    if (selected.has('api') || selected.has('full')) {
+    if (selected.size > (selected.has('light') ? 1 : 0)) {
       const [bins, helm] = await Promise.all([chain.binaries, chain.helm]);
       const tStart = Date.now();
       const apiOnly = await startAll(bins);
@@ -152,15 +157,26 @@ async function main(): Promise<number> {
       if (interrupted) return 130;
     }
 
-    if (selected.has('full')) {
-      const [bins, helm, weed, kubevela, kwok] = await Promise.all([chain.binaries, chain.helm, chain.weed, chain.kubevela, chain.kwok, chain.flux]);
+    if (selected.has('s3')) {
+      Object.assign(env, { VELAHUB_WEED: process.env.VELAHUB_WEED ?? (await chain.weed) });
+      codes.push(await runGroup('s3', env));
+      if (interrupted) return 130;
+    }
+
+    if (selected.has('kubevela') || selected.has('flux')) {
+      const [bins, helm, kubevela, kwok] = await Promise.all([chain.binaries, chain.helm, chain.kubevela, chain.kwok]);
       const tStart = Date.now();
       const kv = await startKubeVelaCluster({ tools: { binaries: bins, helm, kubevela, kwok } });
       planes.push(kv);
       log(`the KubeVela cluster up in ${secs(Date.now() - tStart)}: ${kv.name} ${kv.server}`);
-      Object.assign(env, { VELAHUB_WEED: process.env.VELAHUB_WEED ?? weed, [KUBEVELA_KUBECONFIG_ENV]: kv.kubeconfigPath, [VELA_ENV]: kubevela.vela });
+      Object.assign(env, { [KUBEVELA_KUBECONFIG_ENV]: kv.kubeconfigPath, [VELA_ENV]: kubevela.vela });
       if (interrupted) return 130;
-      codes.push(await runGroup('full', env));
+      if (selected.has('kubevela')) codes.push(await runGroup('kubevela', env));
+      if (interrupted) return 130;
+      if (selected.has('flux')) {
+        await chain.flux;
+        codes.push(await runGroup('flux', env));
+      }
     }
     const code = codes.find((c) => c !== 0) ?? 0;
     log(`tests finished with exit code ${code} after ${secs(Date.now() - t0)} in total`);
