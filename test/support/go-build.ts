@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, setPriority, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { TestEnvError } from '../cluster/errors.ts';
 
@@ -218,7 +218,7 @@ async function build(spec: GoBuildSpec, dir: string, started: number, opts: GoBu
       try {
         // A module source keeps its own go.sum as published; only the wrapper modules may be amended.
         const args = ['build', spec.source ? '-mod=readonly' : '-mod=mod', '-trimpath', ...spec.buildFlags, '-o', join(tmp, target.binary), target.pkg];
-        await runGo(go, args, cwd, opts.signal);
+        await runGo(go, args, cwd, opts.signal, { lowPriority: true });
       } finally {
         clearInterval(heartbeat);
       }
@@ -285,8 +285,13 @@ function findGo(purpose: string): string {
   throw new TestEnvError('TESTENV_GO_MISSING', 'go not found on PATH or at /usr/local/go/bin/go', `install Go 1.26 to build ${purpose}`);
 }
 
-/** Runs go (or chmod) in `cwd`; resolves with its stdout, rejects with its stderr's tail. */
-function runGo(go: string, args: string[], cwd: string, signal?: AbortSignal): Promise<string> {
+/**
+ * Runs go (or chmod) in `cwd`; resolves with its stdout, rejects with its stderr's tail. With
+ * `lowPriority` the build runs at niceness 19 (its compiler processes inherit it): the runner
+ * builds while tests run, and a test must not lose the CPU to a build — CUE evaluations have a
+ * wall-clock limit per definition.
+ */
+function runGo(go: string, args: string[], cwd: string, signal?: AbortSignal, opts: { lowPriority?: boolean } = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(go, args, {
       cwd,
@@ -295,6 +300,13 @@ function runGo(go: string, args: string[], cwd: string, signal?: AbortSignal): P
       stdio: ['ignore', 'pipe', 'pipe'],
       signal,
     });
+    if (opts.lowPriority && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, 19);
+      } catch {
+        // Not allowed here: the build runs at normal priority.
+      }
+    }
     let stderr = '';
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
