@@ -61,6 +61,8 @@ const params = {
       { port: 8443, serviceName: 'secure', ingressName: 'secure', ingressProtocolType: 'HTTPS', secretName: 'wildcard-tls', classInSpec: true },
     ],
   },
+  // A Helm chart's Pods: the Service selects the chart's labels instead of app.oam.dev/component.
+  chart: { selector: { 'app.kubernetes.io/instance': 'web', 'app.kubernetes.io/name': 'web-shop' }, route: [{ port: 8080, servicePort: 80, ingressName: 'shop', domain: 'shop.example.com' }] },
 } as const;
 
 const rendered = renderEach(def, params, context);
@@ -158,6 +160,16 @@ describe('bizworks-ingress: rendering', () => {
     });
   });
 
+  test('selector replaces app.oam.dev/component on every Service (the Pods of a Helm chart carry their own labels)', async () => {
+    const r = await rendered.chart;
+    assert.deepEqual(r.outputs['service-web']!.spec.selector, { 'app.kubernetes.io/instance': 'web', 'app.kubernetes.io/name': 'web-shop' });
+    assert.deepEqual(r.outputs['ingress-shop']!.spec.rules[0].http.paths, [path('/', 'web', 80)]);
+  });
+
+  test('it applies to Deployments, StatefulSets and Flux HelmReleases (helm-component)', () => {
+    assert.match(def.source, /appliesToWorkloads: \["deployments\.apps", "statefulsets\.apps", "helmreleases\.helm\.toolkit\.fluxcd\.io"\]/);
+  });
+
   test('customStatus reports the URLs (https for TLS hosts) or the Service count', async () => {
     const status = (await def.info()).attributes.status as { customStatus: string };
     const [minimal, every] = await Promise.all([rendered.minimal, rendered.every]);
@@ -222,6 +234,11 @@ describe('bizworks-ingress: invalid parameters name the parameter', () => {
     const d = schemaRejects(await def.schema(), p, 'route[0].host', 'parameter-additionalProperties');
     assert.match(d.message, /did you mean "path"|valid: /);
     await renderFails(fails(p), 'parameter.route[0]', 'host', 'not allowed');
+  });
+
+  test('an empty selector, or one that is not a map of strings', async () => {
+    await renderFails(fails({ selector: {}, route: [{ port: 80 }] }), 'parameter.selector');
+    await renderFails(fails({ selector: { app: 1 }, route: [{ port: 80 }] }), 'parameter.selector');
   });
 
   test('an Ingress on a UDP port', async () => {
