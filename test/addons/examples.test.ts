@@ -57,7 +57,9 @@ async function renderComponent(app: Application, c: Component): Promise<Obj[]> {
   const def = definitions.get(c.type);
   if (def) {
     schemaAccepts(await def.schema(), c.properties ?? {});
-    const r = await def.render(c.properties ?? {}, context);
+    // The plane serves Flux 2.7's CRDs; the default (the fluxcd addon's v2beta1) runs for real in test/kubevela/test-environment.test.ts.
+    const properties = c.type === 'helm-component' ? { fluxAPI: 'v2', ...c.properties } : (c.properties ?? {});
+    const r = await def.render(properties, context);
     assert.equal((await def.info()).type, 'component', `${c.name}: ${c.type} is a component`);
     assert.ok(r.output, `${c.name}: ${c.type} renders a workload`);
     workload = r.output;

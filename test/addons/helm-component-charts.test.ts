@@ -34,7 +34,8 @@ before(async () => {
 async function render(properties: Obj): Promise<{ release: Obj; repository: Obj }> {
   const component = app.spec.components[0]!;
   schemaAccepts(await def.schema(), properties);
-  const r = await def.render(properties, ctx(component.name, ns, { appName: app.metadata.name }));
+  // The plane serves Flux 2.7's CRDs; the default (the fluxcd addon's v2beta1) runs for real in test/kubevela/test-environment.test.ts.
+  const r = await def.render({ fluxAPI: 'v2', ...properties }, ctx(component.name, ns, { appName: app.metadata.name }));
   return { release: r.output!, repository: r.outputs.repository! };
 }
 

@@ -13,10 +13,11 @@ const context = ctx('charts', ns);
 
 const values = { replicaCount: 2, image: { tag: '6.7.0' }, ingress: { enabled: false }, tolerations: [], ui: { message: 'hi' } };
 
+// The sets other than `minimal` ask for fluxAPI v2: the API-only plane serves Flux 2.7's CRDs.
 const params = {
   minimal: { url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo' },
   // oci:// implies repoType oci.
-  oci: { url: 'oci://ghcr.io/stefanprodan/charts', chart: 'podinfo' },
+  oci: { url: 'oci://ghcr.io/stefanprodan/charts', chart: 'podinfo', fluxAPI: 'v2' },
   every: {
     repoType: 'oci',
     url: 'oci://registry.example.com/charts',
@@ -30,8 +31,8 @@ const params = {
     secretRef: 'registry-auth',
     fluxAPI: 'v2',
   },
-  explicitHelm: { repoType: 'helm', url: 'http://charts.internal:8080/stable', chart: 'api', version: '1.x', targetNamespace: 'apps' },
-  v2beta1: { url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo', fluxAPI: 'v2beta1' },
+  explicitHelm: { repoType: 'helm', url: 'http://charts.internal:8080/stable', chart: 'api', version: '1.x', targetNamespace: 'apps', fluxAPI: 'v2' },
+  v2: { url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo', fluxAPI: 'v2' },
   tuned: {
     url: 'https://charts.example.com',
     chart: 'shop',
@@ -39,8 +40,9 @@ const params = {
     values: { replicaCount: 3 },
     timeout: '10m',
     remediation: { retries: 3 },
+    fluxAPI: 'v2',
   },
-  uninstallOnFailure: { url: 'https://charts.example.com', chart: 'shop', remediation: { retries: -1, strategy: 'uninstall' }, targetNamespace: 'apps' },
+  uninstallOnFailure: { url: 'https://charts.example.com', chart: 'shop', remediation: { retries: -1, strategy: 'uninstall' }, targetNamespace: 'apps', fluxAPI: 'v2' },
 } as const;
 
 const rendered = renderEach(def, params, context);
@@ -50,11 +52,11 @@ const sourceRef = { kind: 'HelmRepository', name: 'charts-repo', namespace: ns }
 describe('helm-component: rendering', () => {
   test('the parameter sets below are all valid for the published schema', () => schemaAcceptsEach(def, params));
 
-  test('minimal: a HelmRelease (helm.toolkit.fluxcd.io/v2) of the newest chart version from a HelmRepository (v1)', async () => {
+  test('minimal: a HelmRelease (helm.toolkit.fluxcd.io/v2beta1, what the fluxcd addon serves) of the newest chart version from a HelmRepository (v1beta2)', async () => {
     const r = await rendered.minimal;
     assert.equal(r.patch, undefined);
     assert.deepEqual(r.output, {
-      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      apiVersion: 'helm.toolkit.fluxcd.io/v2beta1',
       kind: 'HelmRelease',
       metadata: { name: 'charts' },
       spec: {
@@ -64,7 +66,7 @@ describe('helm-component: rendering', () => {
     });
     assert.deepEqual(r.outputs, {
       repository: {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        apiVersion: 'source.toolkit.fluxcd.io/v1beta2',
         kind: 'HelmRepository',
         metadata: { name: 'charts-repo', namespace: ns },
         spec: { url: 'https://stefanprodan.github.io/podinfo', interval: '5m' },
@@ -103,10 +105,10 @@ describe('helm-component: rendering', () => {
     assert.equal(r.output!.spec.chart.spec.version, '1.x');
   });
 
-  test('fluxAPI v2beta1: the API versions of Flux releases before 2.3, same spec', async () => {
-    const [old, current] = await Promise.all([rendered.v2beta1, rendered.minimal]);
-    assert.equal(old.output!.apiVersion, 'helm.toolkit.fluxcd.io/v2beta1');
-    assert.equal(old.outputs.repository!.apiVersion, 'source.toolkit.fluxcd.io/v1beta2');
+  test('fluxAPI v2: the API versions of Flux 2.3 and later, same spec', async () => {
+    const [current, old] = await Promise.all([rendered.v2, rendered.minimal]);
+    assert.equal(current.output!.apiVersion, 'helm.toolkit.fluxcd.io/v2');
+    assert.equal(current.outputs.repository!.apiVersion, 'source.toolkit.fluxcd.io/v1');
     assert.deepEqual(old.output!.spec, current.output!.spec);
     assert.deepEqual(old.outputs.repository!.spec, current.outputs.repository!.spec);
   });
@@ -208,8 +210,9 @@ describe('helm-component: invalid parameters name the parameter', () => {
   });
 });
 
-describe('helm-component: the API server accepts every rendered object (Flux CRDs installed)', () => {
-  for (const key of ['minimal', 'oci', 'every', 'explicitHelm', 'tuned', 'uninstallOnFailure'] as const) {
+// The default (v2beta1) on the CRDs of the fluxcd addon, with its controllers, is test/kubevela/test-environment.test.ts.
+describe('helm-component: the API server accepts every rendered object (Flux 2.7 CRDs installed)', () => {
+  for (const key of ['v2', 'oci', 'every', 'explicitHelm', 'tuned', 'uninstallOnFailure'] as const) {
     test(`${key}: HelmRelease and HelmRepository dry-run cleanly`, async () => {
       const [t, r] = await Promise.all([target.ready, rendered[key]]);
       const [release, repository] = await dryRun(t, objectsOf(r));

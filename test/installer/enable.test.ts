@@ -30,6 +30,7 @@ import { installVelaCoreDeployment } from '../cluster/kubevela.ts';
 import { rejectsCode } from '../support/errors.ts';
 import { tempDir } from '../support/addons.ts';
 import { velahub, describeRun } from '../support/cli.ts';
+import { bundledVersion } from '../support/bundled.ts';
 import {
   fluxcdStandIn,
   markVelaCoreReady,
@@ -108,7 +109,7 @@ describe('installer: enable', () => {
     for (const [name, info] of Object.entries(platform)) for (const d of info.deps) assert.ok(order.indexOf(d) < order.indexOf(name), `${d} is applied before ${name}: ${order.join(', ')}`);
     const applyEvents = events.filter((e): e is Extract<InstallEvent, { kind: 'apply' }> => e.kind === 'apply').map((e) => e.name);
     assert.deepEqual(applyEvents, order);
-    assert.ok(result.plan.steps.every((s) => s.action === 'install' && s.version === (s.name === 'fluxcd' ? '2.0.0' : '1.0.0')));
+    assert.ok(result.plan.steps.every((s) => s.action === 'install' && s.version === (s.name === 'fluxcd' ? '2.0.0' : bundledVersion(s.name))));
 
     // Exactly the contract's objects, nothing else.
     const snap = await snapshot(kube, ns);
@@ -123,7 +124,7 @@ describe('installer: enable', () => {
       assert.equal(app.metadata.namespace, ns);
       assert.deepEqual(
         { name: app.metadata.labels?.[addonLabels.name], version: app.metadata.labels?.[addonLabels.version], registry: app.metadata.labels?.[addonLabels.registry] },
-        { name, version: name === 'fluxcd' ? '2.0.0' : '1.0.0', registry: 'bizworks' },
+        { name, version: name === 'fluxcd' ? '2.0.0' : bundledVersion(name), registry: 'bizworks' },
       );
       const annotations = app.metadata.annotations ?? {};
       assert.equal(annotations['addon.oam.dev/componentDefinitions'], info.components.length ? info.components.join(',') : undefined, `${name} componentDefinitions`);
@@ -264,7 +265,7 @@ describe('installer: enable', () => {
     const snaps = await Promise.all(kubes.map((k) => snapshot(k, ns)));
     assert.deepEqual([...snaps[0]!.keys()].sort(), [...snaps[1]!.keys()].sort());
     assert.equal(snaps[0]!.size, 12);
-    for (const s of snaps) for (const name of Object.keys(platform)) assert.equal(s.get(`Application/addon-${name}`)?.metadata.labels?.[addonLabels.version], name === 'fluxcd' ? '2.0.0' : '1.0.0');
+    for (const s of snaps) for (const name of Object.keys(platform)) assert.equal(s.get(`Application/addon-${name}`)?.metadata.labels?.[addonLabels.version], name === 'fluxcd' ? '2.0.0' : bundledVersion(name));
     // Each cluster's definitions belong to that cluster's Application.
     for (const s of snaps) assert.equal(s.get('TraitDefinition/hpa-trait')!.metadata.ownerReferences![0]!.uid, s.get('Application/addon-hpa-trait')!.metadata.uid);
   });

@@ -13,6 +13,7 @@ import { Kube } from '../../installer/kube.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
 import { describeVela, vela } from '../support/vela.ts';
 import type { ParamTable } from '../../core/params/reference.ts';
+import { bundledVersion } from '../support/bundled.ts';
 
 /** The bundled definitions (helm-component's needs fluxcd's CRDs to render, not to have a schema). */
 const DEFINITIONS = [
@@ -30,7 +31,7 @@ describe('the real vela-core and vela CLI read velahub\'s definitions as velahub
   const ns = uniqueNamespace('defs');
 
   const stored = async (addon: string, name: string) => {
-    const res = await fetch(`${registry.url}/api/v1/addons/${addon}/versions/1.0.0/definitions/${name}`);
+    const res = await fetch(`${registry.url}/api/v1/addons/${addon}/versions/${bundledVersion(addon)}/definitions/${name}`);
     assert.equal(res.status, 200);
     return (await res.json()) as { schema: unknown; parameters: ParamTable[] };
   };
@@ -54,9 +55,9 @@ describe('the real vela-core and vela CLI read velahub\'s definitions as velahub
         await new Promise((r) => setTimeout(r, 500));
       }
       // The schema velahub stored at publish as KubeVela stores it (the docs' schema adds `x-definition` titles).
-      const version = await registry.server.registry.store.getVersion(d.addon, '1.0.0');
+      const version = await registry.server.registry.store.getVersion(d.addon, bundledVersion(d.addon));
       const def = version!.manifest.definitions.find((x) => x.name === d.name) as { kubevelaSchema?: unknown } | undefined;
-      assert.ok(def?.kubevelaSchema, `${d.addon} 1.0.0 stored a KubeVela schema for ${d.name}`);
+      assert.ok(def?.kubevelaSchema, `${d.addon} ${bundledVersion(d.addon)} stored a KubeVela schema for ${d.name}`);
       assert.deepEqual(JSON.parse(cm!.data!['openapi-v3-json-schema']!), def.kubevelaSchema);
     });
 

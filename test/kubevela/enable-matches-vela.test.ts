@@ -18,6 +18,7 @@ import { VelahubError } from '../../core/errors.ts';
 import { catalogAddons, catalogDir, packCatalogAddon } from '../support/catalog.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
 import { describeVela, vela } from '../support/vela.ts';
+import { bundledVersion } from '../support/bundled.ts';
 
 /**
  * Catalog addons where what velahub applies differs from what vela v1.10.9 prints. Empty: every
@@ -126,7 +127,7 @@ describe('velahub enable = vela addon enable (--dry-run, v1.10.9)', () => {
 
   for (const addon of BUNDLED) {
     test(`${addon}: what velahub applies is what vela addon enable --dry-run prints`, { timeout: 120_000 }, async () => {
-      assert.equal(await compare(addon, '1.0.0'), undefined);
+      assert.equal(await compare(addon, bundledVersion(addon)), undefined);
     });
   }
 

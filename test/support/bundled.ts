@@ -2,6 +2,7 @@
  * The addons velahub ships (addons/ at the repository root), read from their
  * metadata.yaml, so tests name what must have been published.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,4 +31,24 @@ export async function bundledAddons(): Promise<BundledAddon[]> {
     out.push({ name: meta.name, version: String(meta.version), dir });
   }
   return out;
+}
+
+/**
+ * The version of each bundled addon (metadata.yaml), read once at import, so tests that name a
+ * bundled version go on passing when an addon's version is bumped.
+ */
+export const bundledVersions: Readonly<Record<string, string>> = Object.fromEntries(
+  readdirSync(bundledAddonsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => {
+      const meta = parse(readFileSync(join(bundledAddonsDir, e.name, 'metadata.yaml'), 'utf8')) as { name: string; version: string };
+      return [meta.name, String(meta.version)];
+    }),
+);
+
+/** The version of the bundled addon `name`; throws for a name that is not bundled. */
+export function bundledVersion(name: string): string {
+  const v = bundledVersions[name];
+  if (v === undefined) throw new Error(`no bundled addon ${name} under ${bundledAddonsDir}`);
+  return v;
 }

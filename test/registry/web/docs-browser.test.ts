@@ -17,12 +17,16 @@ import { packFiles } from '../../../core/package/archive.ts';
 import { publishArchive } from '../../../registry/publish.ts';
 import { startServer, type RunningServer } from '../../../registry/server.ts';
 import type { TokenRecord } from '../../../registry/store/records.ts';
+import { bundledVersion } from '../../support/bundled.ts';
 import { browserSkipReason, openBrowser, screenshots, type TestBrowser } from '../../support/browser.ts';
 
 const adminToken = 'docs-browser-test-admin-token';
 const admin: TokenRecord = { id: 'test-admin', description: 'docs browser tests', scope: 'admin', pattern: null, createdAt: new Date(0).toISOString(), revokedAt: null };
 
 /** The fixture addon `diff-demo`: 2.0.0 removes `legacyPort`, adds `path`, and its README tries to run script. */
+/** The bundled bizworks-ingress version the pages are read at. */
+const ingressV = bundledVersion('bizworks-ingress');
+
 function diffDemo(version: '1.0.0' | '2.0.0'): Map<string, Uint8Array> {
   const v2 = version === '2.0.0';
   const metadata = `name: diff-demo\nversion: ${version}\ndescription: Fixture addon for the docs browser tests\ntags: [Demo]\ndependencies:\n  - name: hpa-trait\n    version: ">=1.0.0"\nsystem:\n  kubernetes: ">=1.22"\n`;
@@ -87,10 +91,10 @@ describe('docs pages over HTTP', () => {
     '/addons/bizworks-ingress',
     '/addons/bizworks-platform',
     '/addons/stateful-component/1.0.0',
-    '/addons/bizworks-ingress/1.0.0/definitions/bizworks-ingress',
+    `/addons/bizworks-ingress/${ingressV}/definitions/bizworks-ingress`,
     '/addons/stateless-component/1.0.0/definitions/stateless-component',
     '/addons/stateful-component/1.0.0/definitions/stateful-component',
-    '/addons/helm-component/1.0.0/definitions/helm-component',
+    `/addons/helm-component/${bundledVersion('helm-component')}/definitions/helm-component`,
     '/addons/hpa-trait/1.0.0/definitions/hpa-trait',
     '/addons/diff-demo/diff?from=1.0.0&to=2.0.0',
   ];
@@ -113,11 +117,11 @@ describe('docs pages over HTTP', () => {
   });
 
   test('the page twins carry exactly what the JSON API serves', async () => {
-    const addon = await getJson('/api/v1/pages/addons/bizworks-ingress/1.0.0');
-    assert.deepEqual(addon.version, await getJson('/api/v1/addons/bizworks-ingress/versions/1.0.0'));
+    const addon = await getJson(`/api/v1/pages/addons/bizworks-ingress/${ingressV}`);
+    assert.deepEqual(addon.version, await getJson(`/api/v1/addons/bizworks-ingress/versions/${ingressV}`));
     assert.deepEqual(addon.addon, await getJson('/api/v1/addons/bizworks-ingress'));
-    const def = await getJson('/api/v1/pages/addons/bizworks-ingress/1.0.0/definitions/bizworks-ingress');
-    assert.deepEqual(def.definition, await getJson('/api/v1/addons/bizworks-ingress/versions/1.0.0/definitions/bizworks-ingress'));
+    const def = await getJson(`/api/v1/pages/addons/bizworks-ingress/${ingressV}/definitions/bizworks-ingress`);
+    assert.deepEqual(def.definition, await getJson(`/api/v1/addons/bizworks-ingress/versions/${ingressV}/definitions/bizworks-ingress`));
     const diff = await getJson('/api/v1/pages/addons/diff-demo/diff?from=1.0.0&to=2.0.0');
     assert.deepEqual(diff.diff, await getJson('/api/v1/addons/diff-demo/diff?from=1.0.0&to=2.0.0'));
     const home = await getJson('/api/v1/pages/home?tag=BizWorks');
@@ -146,7 +150,7 @@ describe('docs pages over HTTP', () => {
   });
 
   test('missing addons, versions and definitions are HTML 404 pages; bad filters are 400', async () => {
-    for (const path of ['/addons/no-such-addon', '/addons/bizworks-ingress/9.9.9', '/addons/bizworks-ingress/1.0.0/definitions/nope']) {
+    for (const path of ['/addons/no-such-addon', '/addons/bizworks-ingress/9.9.9', `/addons/bizworks-ingress/${ingressV}/definitions/nope`]) {
       const res = await fetch(base + path);
       assert.equal(res.status, 404, path);
       assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
@@ -157,7 +161,7 @@ describe('docs pages over HTTP', () => {
   });
 
   test('render API: a filled route gives a Service and an Ingress; schema and template errors name the field', async () => {
-    const url = `${base}/api/v1/addons/bizworks-ingress/versions/1.0.0/definitions/bizworks-ingress/render`;
+    const url = `${base}/api/v1/addons/bizworks-ingress/versions/${ingressV}/definitions/bizworks-ingress/render`;
     const post = (body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const ok = await post({ parameters: { route: [{ port: 8080, ingressName: 'web', domain: 'shop.example.com' }] }, context: { name: 'shop' } });
     assert.equal(ok.status, 200);
@@ -217,7 +221,7 @@ describe('docs pages in chromium', { skip: browserSkipReason() }, () => {
   });
 
   test('the definition page shows the route list’s nested fields with their defaults', async () => {
-    await page.goto(`${base}/addons/bizworks-ingress/1.0.0/definitions/bizworks-ingress`);
+    await page.goto(`${base}/addons/bizworks-ingress/${ingressV}/definitions/bizworks-ingress`);
     const cells = async (id: string) => page.locator(`[id="${id}"] > td`).allInnerTexts();
     const klass = await cells('param-route.class');
     assert.equal(klass[0], 'class');
@@ -229,13 +233,13 @@ describe('docs pages in chromium', { skip: browserSkipReason() }, () => {
     assert.deepEqual((await cells('param-route.port')).slice(2, 4), ['int', 'yes']);
     assert.ok(!(await page.locator('[id="param-route.annotations.name"]').isVisible()), 'deeper tables start collapsed');
     await page.screenshot({ path: join(screenshots, 'definition.png'), fullPage: true });
-    await page.goto(`${base}/addons/bizworks-ingress/1.0.0/definitions/bizworks-ingress#param-route.annotations.name`);
+    await page.goto(`${base}/addons/bizworks-ingress/${ingressV}/definitions/bizworks-ingress#param-route.annotations.name`);
     await page.locator('[id="param-route.annotations.name"]').waitFor({ state: 'visible' });
     assert.match(await page.locator('#example').locator('xpath=..').innerText(), /type: bizworks-ingress/);
   });
 
   test('try it: a filled route renders a Service and an Ingress; servicePort "abc" shows an error next to the field', async () => {
-    await page.goto(`${base}/addons/bizworks-ingress/1.0.0/definitions/bizworks-ingress`);
+    await page.goto(`${base}/addons/bizworks-ingress/${ingressV}/definitions/bizworks-ingress`);
     const route = page.locator('#tryit [data-key=route] > ol > li.item').first();
     await route.locator('[data-key=ingressName] input').fill('web');
     await route.locator('[data-key=domain] input').fill('shop.example.com');
@@ -296,7 +300,7 @@ describe('docs pages in chromium', { skip: browserSkipReason() }, () => {
   });
 
   test('keyboard: the first Tab reaches "Skip to content", nested tables open with Enter', async () => {
-    await page.goto(`${base}/addons/bizworks-ingress/1.0.0/definitions/bizworks-ingress`);
+    await page.goto(`${base}/addons/bizworks-ingress/${ingressV}/definitions/bizworks-ingress`);
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
     const summary = page.locator('details[data-table="route.annotations"] > summary');
@@ -307,7 +311,7 @@ describe('docs pages in chromium', { skip: browserSkipReason() }, () => {
 
   test('on a phone the pages do not scroll sideways; dark mode follows the system', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const path of ['/', '/addons/bizworks-ingress', '/addons/bizworks-ingress/1.0.0/definitions/bizworks-ingress', '/addons/diff-demo/diff']) {
+    for (const path of ['/', '/addons/bizworks-ingress', `/addons/bizworks-ingress/${ingressV}/definitions/bizworks-ingress`, '/addons/diff-demo/diff']) {
       await page.goto(base + path);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${path} overflows by ${overflow}px`);
@@ -316,7 +320,7 @@ describe('docs pages in chromium', { skip: browserSkipReason() }, () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.goto(`${base}/addons/bizworks-ingress/1.0.0/definitions/bizworks-ingress`);
+    await page.goto(`${base}/addons/bizworks-ingress/${ingressV}/definitions/bizworks-ingress`);
     assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), light);
     await page.screenshot({ path: join(screenshots, 'definition-dark.png') });
     await page.emulateMedia({ colorScheme: 'light' });
