@@ -8,7 +8,8 @@ export type InstallEvent =
   | { kind: 'plan'; cluster: string; plan: Plan }
   | { kind: 'fetch'; name: string; version: string }
   | { kind: 'apply'; cluster: string; name: string; version: string; report: ApplyReport }
-  | { kind: 'wait'; cluster: string; name: string; elapsedMs: number }
+  /** Still waiting for an addon to run; `unhealthy` lists what vela-core reports not healthy yet, with its message. */
+  | { kind: 'wait'; cluster: string; name: string; elapsedMs: number; unhealthy?: string[] }
   | { kind: 'rollback'; cluster: string; problems: string[] }
   | { kind: 'warning'; cluster: string; message: string }
   /** An upgrade's report for one cluster, before anything is written there. */

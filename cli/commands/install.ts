@@ -36,7 +36,7 @@ export function progress(e: InstallEvent): void {
       for (const p of e.report.pruned) line(`warning: ${e.cluster}: ${e.name}: left out ${p}`);
       break;
     case 'wait':
-      if (Math.round(e.elapsedMs / 1000) % 10 === 0) line(`${e.cluster}: waiting for addon-${e.name} to run (${Math.round(e.elapsedMs / 1000)} s)`);
+      if (Math.round(e.elapsedMs / 1000) % 10 === 0) line(`${e.cluster}: waiting for addon-${e.name} to run (${Math.round(e.elapsedMs / 1000)} s)${e.unhealthy?.length ? `; not healthy yet: ${e.unhealthy.join('; ')}` : ''}`);
       break;
     case 'rollback':
       line(`${e.cluster}: rolled back this run's changes${e.problems.length ? `; could not undo: ${e.problems.join('; ')}` : ''}`);
