@@ -135,9 +135,13 @@ describe('helm-component: rendering', () => {
 
   test('healthPolicy and customStatus follow the Ready condition of the current generation', async () => {
     const { status } = (await def.info()).attributes as { status: { healthPolicy: string; customStatus: string } };
-    const release = (generation: number, st: Obj): Obj => ({ metadata: { generation }, status: st });
+    const release = (generation: number, st: Obj, version = '6.x'): Obj => ({ metadata: { generation }, spec: { chart: { spec: { chart: 'podinfo', version } } }, status: st });
     const ready = { type: 'Ready', status: 'True', reason: 'InstallSucceeded', message: 'Helm install succeeded' };
     const failed = { type: 'Ready', status: 'False', reason: 'InstallFailed' };
+    // What helm-controller v0.36 (the fluxcd addon's) reports: the reason is in Released, not in Ready.
+    const exhausted = { type: 'Ready', status: 'False', reason: 'InstallFailed', message: 'install retries exhausted' };
+    const refused = { type: 'Released', status: 'False', reason: 'InstallFailed', message: 'Helm install failed: ConfigMap "Not_A_Valid_Name" is invalid' };
+    const notReady = { type: 'Ready', status: 'False', reason: 'ArtifactFailed', message: "HelmChart 'default/default-shop' is not ready" };
     const [health, messages] = await Promise.all([
       evalStatus(cue, status.healthPolicy, [
         release(2, { observedGeneration: 2, conditions: [{ type: 'Reconciling', status: 'False' }, ready] }),
@@ -148,14 +152,20 @@ describe('helm-component: rendering', () => {
       evalStatus(cue, status.customStatus, [
         release(1, {}),
         release(1, { conditions: [ready], lastAttemptedRevision: '6.7.0' }),
+        release(1, { conditions: [ready], lastAttemptedRevision: '6.7.0' }, '6.7.0'),
         release(1, { conditions: [failed] }),
+        release(1, { conditions: [exhausted, refused], lastAttemptedRevision: '1.0.0' }, '1.0.0'),
+        release(1, { conditions: [notReady] }, '9.9.9'),
       ].map((output) => ({ output }))),
     ]);
     assert.deepEqual(health.map((x) => x.isHealth), [true, false, false, false]);
     assert.deepEqual(messages, [
-      { message: 'Waiting for the helm-controller to reconcile the release' },
-      { message: 'InstallSucceeded: Helm install succeeded (chart version 6.7.0)' },
-      { message: 'InstallFailed' },
+      { message: 'Waiting for the helm-controller to reconcile the release (chart podinfo 6.x)' },
+      { message: 'InstallSucceeded: Helm install succeeded (chart podinfo 6.x; last attempted 6.7.0)' },
+      { message: 'InstallSucceeded: Helm install succeeded (chart podinfo 6.7.0)' },
+      { message: 'InstallFailed (chart podinfo 6.x)' },
+      { message: 'InstallFailed: install retries exhausted: Helm install failed: ConfigMap "Not_A_Valid_Name" is invalid (chart podinfo 1.0.0)' },
+      { message: "ArtifactFailed: HelmChart 'default/default-shop' is not ready (chart podinfo 9.9.9)" },
     ]);
   });
 });
