@@ -23,6 +23,7 @@ import { describeSeaweedfsProgress, ensureSeaweedfs } from './s3/build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './cluster/control-plane.ts';
 import { CONTEXT_NAMES, KUBECONFIG_ENV, KUBECTL_ENV, KUBEVELA_KUBECONFIG_ENV, VELA_ENV, prepareCluster } from './cluster/prepare.ts';
 import { startKubeVelaCluster } from './cluster/kubevela-cluster.ts';
+import { FLUX_TOOLS } from './cluster/flux.ts';
 import { describeModuleToolProgress, ensureKubeVela, ensureKwok, ensureModuleTool, type KubeVelaTools, type KwokTools } from './cluster/module-tools.ts';
 import { TEST_GROUPS, testGroupOf, type TestGroup } from './test-groups.ts';
 
@@ -77,10 +78,10 @@ function startToolChain(groups: Set<TestGroup>): ToolChain {
   const weed = next(needs('s3'), () => ensureSeaweedfs({ onProgress: (p) => log(`s3: ${describeSeaweedfsProgress(p)}`) }));
   const kubevela = next(needs('kubevela', 'flux'), () => ensureKubeVela({ onProgress: (p) => log(describeModuleToolProgress('kubevela', p)) }));
   const kwok = next(needs('kubevela', 'flux'), () => ensureKwok({ onProgress: (p) => log(describeModuleToolProgress('kwok', p)) }));
-  // Flux's source- and helm-controller for test/kubevela/flux.test.ts, which starts them itself:
-  // built here so a cold build shows its progress.
+  // Flux's source- and helm-controller of both releases, for the flux files, which start them
+  // themselves: built here so a cold build shows its progress.
   const flux = next(needs('flux'), async () => {
-    for (const tool of ['source-controller', 'helm-controller'] as const) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
+    for (const tool of Object.values(FLUX_TOOLS).flat()) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
   });
   // Awaited later (or never, when an earlier group fails): no unhandled rejection meanwhile.
   for (const p of [binaries, helm, weed, kubevela, kwok, flux]) p.catch(() => undefined);

@@ -1,8 +1,10 @@
 /**
- * Flux on a test cluster, from Flux's own modules: the CRDs of source-controller v1.7.0 and
- * helm-controller v1.4.0 (`config/crd/bases`; the only Flux CRDs of the tests), and both controllers running out of cluster as
- * processes of the calling test. source-controller serves the artifacts it fetched on a loopback
- * port, which helm-controller reads. Each call starts its own pair; `stop()` ends them.
+ * Flux on a test cluster, from Flux's own modules: the CRDs of Flux 2.7 (source-controller
+ * v1.7.0 and helm-controller v1.4.0, their `config/crd/bases`), and the two controllers of a Flux
+ * release (see FLUX_RELEASES) running out of cluster as processes of the calling test.
+ * source-controller serves the artifacts it fetched on a loopback port, which helm-controller
+ * reads. Each call starts its own pair; `stop()` ends them. Flux 2.1 is the one the catalog's
+ * fluxcd addon deploys: its CRDs come from the addon, as `velahub enable` installs it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -15,7 +17,7 @@ import { parseAllDocuments } from 'yaml';
 import type { CrdManifest } from './crds/schema.ts';
 import { TestEnvError } from './errors.ts';
 import { ensureNamespace, installCrds } from './fixtures.ts';
-import { ensureModuleTool, HELM_CONTROLLER_VERSION, SOURCE_CONTROLLER_VERSION, type EnsureModuleToolOptions } from './module-tools.ts';
+import { ensureModuleTool, FLUX_RELEASES, type EnsureModuleToolOptions, type FluxRelease, type ModuleToolName } from './module-tools.ts';
 import { moduleSourceDir } from '../support/go-build.ts';
 import { freePorts } from '../support/free-ports.ts';
 
@@ -28,10 +30,17 @@ export interface FluxTools {
   helmController: string;
 }
 
-/** Builds (once; 10-20 min cold on 2 cores) and returns Flux's source- and helm-controller. */
-export async function ensureFlux(opts: EnsureModuleToolOptions = {}): Promise<FluxTools> {
-  const source = await ensureModuleTool('source-controller', opts);
-  const helm = await ensureModuleTool('helm-controller', opts);
+/** The module tools (source-controller, helm-controller) of each Flux release. */
+export const FLUX_TOOLS: Record<FluxRelease, readonly [ModuleToolName, ModuleToolName]> = {
+  '2.7': ['source-controller', 'helm-controller'],
+  '2.1': ['source-controller-2.1', 'helm-controller-2.1'],
+};
+
+/** Builds (once; 10-20 min cold on 2 cores) and returns the source- and helm-controller of a Flux release. */
+export async function ensureFlux(release: FluxRelease = '2.7', opts: EnsureModuleToolOptions = {}): Promise<FluxTools> {
+  const [sourceTool, helmTool] = FLUX_TOOLS[release];
+  const source = await ensureModuleTool(sourceTool, opts);
+  const helm = await ensureModuleTool(helmTool, opts);
   return {
     sourceController: join(source, 'source-controller'),
     helmController: join(helm, 'helm-controller'),
@@ -46,8 +55,8 @@ export async function ensureFlux(opts: EnsureModuleToolOptions = {}): Promise<Fl
 export async function fluxCrdManifests(): Promise<CrdManifest[]> {
   const out: CrdManifest[] = [];
   const modules: Array<[string, string]> = [
-    ['github.com/fluxcd/source-controller', SOURCE_CONTROLLER_VERSION],
-    ['github.com/fluxcd/helm-controller', HELM_CONTROLLER_VERSION],
+    ['github.com/fluxcd/source-controller', FLUX_RELEASES['2.7'].sourceController],
+    ['github.com/fluxcd/helm-controller', FLUX_RELEASES['2.7'].helmController],
   ];
   for (const [module, version] of modules) {
     const dir = join(await moduleSourceDir(module, version), 'config/crd/bases');
@@ -74,11 +83,12 @@ export interface RunningFlux {
 }
 
 /**
- * Installs Flux's CRDs on the cluster of `kubeconfigPath` and starts both controllers against it,
- * waiting until each answers its health check.
+ * Installs Flux 2.7's CRDs on the cluster of `kubeconfigPath` (unless `crds: false`: the
+ * catalog's fluxcd addon installed its own) and starts both controllers against it, waiting until
+ * each answers its health check.
  */
-export async function startFlux(kc: KubeConfig, kubeconfigPath: string, tools: FluxTools, opts: { timeoutMs?: number } = {}): Promise<RunningFlux> {
-  await installFluxCrds(kc);
+export async function startFlux(kc: KubeConfig, kubeconfigPath: string, tools: FluxTools, opts: { timeoutMs?: number; crds?: boolean } = {}): Promise<RunningFlux> {
+  if (opts.crds !== false) await installFluxCrds(kc);
   await ensureNamespace(kc, FLUX_SYSTEM);
   const dir = await mkdtemp(join(tmpdir(), 'velahub-flux-'));
   // source-controller refuses a storage path that does not exist yet.

@@ -16,11 +16,21 @@ export const KUBEVELA_VERSION = 'v1.10.9';
 /** kwok's version (fake nodes; Pods become Running without a container runtime). */
 export const KWOK_VERSION = 'v0.8.0';
 
-/** Flux's source-controller version (the one helm-controller v1.4.0 pins). */
-export const SOURCE_CONTROLLER_VERSION = 'v1.7.0';
+/**
+ * The Flux releases the tests run, by the versions of their two controllers:
+ * - `2.7`, Flux as its users install it today (helm.toolkit.fluxcd.io/v2, source.toolkit.fluxcd.io/v1);
+ *   source-controller v1.7.0 is the one helm-controller v1.4.0 pins;
+ * - `2.1`, the Flux the catalog's fluxcd addon (3.0.2) deploys (helm-controller v0.36.0:
+ *   helm.toolkit.fluxcd.io/v2beta1 only; source-controller v1.1.0, of which the module proxy
+ *   serves the patch release v1.1.1, same APIs and CRDs).
+ */
+export const FLUX_RELEASES = {
+  '2.7': { sourceController: 'v1.7.0', helmController: 'v1.4.0' },
+  '2.1': { sourceController: 'v1.1.1', helmController: 'v0.36.0' },
+} as const;
 
-/** Flux's helm-controller version (serves helm.toolkit.fluxcd.io/v2). */
-export const HELM_CONTROLLER_VERSION = 'v1.4.0';
+/** A Flux release of {@link FLUX_RELEASES}. */
+export type FluxRelease = keyof typeof FLUX_RELEASES;
 
 /** Kruise Rollout's version (batch and canary release). */
 export const ROLLOUTS_VERSION = 'v0.6.1';
@@ -86,8 +96,10 @@ const ROLLOUTS: ToolSpec = {
 export const MODULE_TOOLS = {
   kubevela: KUBEVELA,
   kwok: KWOK,
-  'source-controller': fluxController('source-controller', SOURCE_CONTROLLER_VERSION, '--storage-path'),
-  'helm-controller': fluxController('helm-controller', HELM_CONTROLLER_VERSION, '--concurrent'),
+  'source-controller': fluxController('source-controller', FLUX_RELEASES['2.7'].sourceController, '--storage-path'),
+  'helm-controller': fluxController('helm-controller', FLUX_RELEASES['2.7'].helmController, '--concurrent'),
+  'source-controller-2.1': fluxController('source-controller', FLUX_RELEASES['2.1'].sourceController, '--storage-path'),
+  'helm-controller-2.1': fluxController('helm-controller', FLUX_RELEASES['2.1'].helmController, '--concurrent'),
   rollouts: ROLLOUTS,
 } as const;
 
@@ -145,6 +157,8 @@ const COLD_MINUTES: Record<ModuleToolName, string> = {
   kwok: '3-8',
   'source-controller': '8-15',
   'helm-controller': '10-35',
+  'source-controller-2.1': '8-15',
+  'helm-controller-2.1': '6-20',
   rollouts: '5-10',
 };
 
