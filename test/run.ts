@@ -1,12 +1,13 @@
 /**
  * `npm test`: runs every test/**\/*.test.ts with node's test runner, in groups (test-groups.ts),
  * each as soon as what it needs exists, while the tools the later groups need go on building (cold:
- * most of an hour on 2 cores): `light` files need nothing built from Go; `api` files run once the
+ * about half an hour on 2 cores): `light` files need nothing built from Go; `api` files run once the
  * control-plane binaries and helm are built, against two API-only Kubernetes control planes with
  * KubeVela's CRDs; `s3` files once SeaweedFS is; `kubevela` files once KubeVela and kwok are, with
  * the KubeVela cluster (controllers, scheduler, kwok nodes, KubeVela's chart, the real vela-core)
- * up as well, but after the `flux` file, once Flux's controllers are (see below). Planes are always torn down. Nothing
- * is built for a group with no file selected.
+ * up as well, but after the `flux` files, once Flux's controllers of both releases are (see
+ * below; the walk-through file among them starts a clean KubeVela cluster of its own). Planes are
+ * always torn down. Nothing is built for a group with no file selected.
  *
  *   npm test                         all test files
  *   npm test -- installer cluster    only files whose path contains "installer" or "cluster"
