@@ -166,8 +166,9 @@ describe('bizworks-ingress: rendering', () => {
     assert.deepEqual(r.outputs['ingress-shop']!.spec.rules[0].http.paths, [path('/', 'web', 80)]);
   });
 
-  test('it applies to Deployments, StatefulSets and Flux HelmReleases (helm-component)', () => {
-    assert.match(def.source, /appliesToWorkloads: \["deployments\.apps", "statefulsets\.apps", "helmreleases\.helm\.toolkit\.fluxcd\.io"\]/);
+  test('it applies to Deployments, StatefulSets and Flux HelmReleases (helm-component)', async () => {
+    const { attributes } = (await def.info()) as { attributes: { appliesToWorkloads?: string[] } };
+    assert.deepEqual(attributes.appliesToWorkloads, ['deployments.apps', 'statefulsets.apps', 'helmreleases.helm.toolkit.fluxcd.io']);
   });
 
   test('customStatus reports the URLs (https for TLS hosts) or the Service count', async () => {

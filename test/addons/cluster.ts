@@ -10,6 +10,13 @@ import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { Definition, early, fileEvaluator, type Target } from './support.ts';
 
 /**
+ * helm-component's `fluxAPI` for objects dry-run on these planes: they serve Flux 2.7's CRDs
+ * (HelmRelease v2 only), while helm-component's default is the fluxcd addon's v2beta1, which
+ * test/kubevela/test-environment.test.ts runs for real.
+ */
+export const PLANE_FLUX_API = { fluxAPI: 'v2' } as const;
+
+/**
  * Starts getting the target right away (a plane starts while the first renders run): the
  * namespace name is known at once, for rendering with context.namespace.
  */

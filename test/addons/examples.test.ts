@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { sampleWorkload } from '../../core/cue/context.ts';
-import { addonTarget } from './cluster.ts';
+import { addonTarget, PLANE_FLUX_API } from './cluster.ts';
 import { addonNames, addonsRoot, ctx, Definition, dryRun, early, fileEvaluator, objectsOf, schemaAccepts, withPatch, type Obj } from './support.ts';
 
 const cue = fileEvaluator();
@@ -57,8 +57,7 @@ async function renderComponent(app: Application, c: Component): Promise<Obj[]> {
   const def = definitions.get(c.type);
   if (def) {
     schemaAccepts(await def.schema(), c.properties ?? {});
-    // The plane serves Flux 2.7's CRDs; the default (the fluxcd addon's v2beta1) runs for real in test/kubevela/test-environment.test.ts.
-    const properties = c.type === 'helm-component' ? { fluxAPI: 'v2', ...c.properties } : (c.properties ?? {});
+    const properties = c.type === 'helm-component' ? { ...PLANE_FLUX_API, ...c.properties } : (c.properties ?? {});
     const r = await def.render(properties, context);
     assert.equal((await def.info()).type, 'component', `${c.name}: ${c.type} is a component`);
     assert.ok(r.output, `${c.name}: ${c.type} renders a workload`);

@@ -9,7 +9,7 @@ import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { chartArchive } from '../support/charts.ts';
 import { testServerForFile } from '../support/file-test-server.ts';
-import { addonTarget } from './cluster.ts';
+import { addonTarget, PLANE_FLUX_API } from './cluster.ts';
 import { ctx, Definition, dryRun, schemaAccepts, withPatch, type Obj } from './support.ts';
 
 const { srv, cue, ready } = testServerForFile();
@@ -34,8 +34,7 @@ before(async () => {
 async function render(properties: Obj): Promise<{ release: Obj; repository: Obj }> {
   const component = app.spec.components[0]!;
   schemaAccepts(await def.schema(), properties);
-  // The plane serves Flux 2.7's CRDs; the default (the fluxcd addon's v2beta1) runs for real in test/kubevela/test-environment.test.ts.
-  const r = await def.render({ fluxAPI: 'v2', ...properties }, ctx(component.name, ns, { appName: app.metadata.name }));
+  const r = await def.render({ ...PLANE_FLUX_API, ...properties }, ctx(component.name, ns, { appName: app.metadata.name }));
   return { release: r.output!, repository: r.outputs.repository! };
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { addonUnderTest } from './cluster.ts';
+import { addonUnderTest, PLANE_FLUX_API } from './cluster.ts';
 import { ctx, dryRun, early, evalStatus, objectsOf, renderEach, renderFails, renderFailsRequired, schemaAcceptsEach, schemaRejects, withPatch, type Obj } from './support.ts';
 
 const { cue, target, ns, def } = await addonUnderTest('helm-component', 'addon-helm');
@@ -13,11 +13,11 @@ const context = ctx('charts', ns);
 
 const values = { replicaCount: 2, image: { tag: '6.7.0' }, ingress: { enabled: false }, tolerations: [], ui: { message: 'hi' } };
 
-// The sets other than `minimal` ask for fluxAPI v2: the API-only plane serves Flux 2.7's CRDs.
+// The sets other than `minimal` are dry-run on the API-only plane, so they ask for its Flux API (PLANE_FLUX_API).
 const params = {
   minimal: { url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo' },
   // oci:// implies repoType oci.
-  oci: { url: 'oci://ghcr.io/stefanprodan/charts', chart: 'podinfo', fluxAPI: 'v2' },
+  oci: { url: 'oci://ghcr.io/stefanprodan/charts', chart: 'podinfo', ...PLANE_FLUX_API },
   every: {
     repoType: 'oci',
     url: 'oci://registry.example.com/charts',
@@ -31,7 +31,7 @@ const params = {
     secretRef: 'registry-auth',
     fluxAPI: 'v2',
   },
-  explicitHelm: { repoType: 'helm', url: 'http://charts.internal:8080/stable', chart: 'api', version: '1.x', targetNamespace: 'apps', fluxAPI: 'v2' },
+  explicitHelm: { repoType: 'helm', url: 'http://charts.internal:8080/stable', chart: 'api', version: '1.x', targetNamespace: 'apps', ...PLANE_FLUX_API },
   v2: { url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo', fluxAPI: 'v2' },
   tuned: {
     url: 'https://charts.example.com',
@@ -40,9 +40,9 @@ const params = {
     values: { replicaCount: 3 },
     timeout: '10m',
     remediation: { retries: 3 },
-    fluxAPI: 'v2',
+    ...PLANE_FLUX_API,
   },
-  uninstallOnFailure: { url: 'https://charts.example.com', chart: 'shop', remediation: { retries: -1, strategy: 'uninstall' }, targetNamespace: 'apps', fluxAPI: 'v2' },
+  uninstallOnFailure: { url: 'https://charts.example.com', chart: 'shop', remediation: { retries: -1, strategy: 'uninstall' }, targetNamespace: 'apps', ...PLANE_FLUX_API },
 } as const;
 
 const rendered = renderEach(def, params, context);

@@ -48,6 +48,16 @@ describe('the README walk-through "A test environment in minutes", run as writte
   const running = async (instance: string) => (await pods(instance)).filter((p) => p.status?.phase === 'Running');
   const imageOf = (o: Obj | undefined): string | undefined => (o?.spec?.template?.spec ?? o?.spec)?.containers?.[0]?.image;
 
+  /** The web shop's release applied at `version`, its Deployment on `image`, and both its Pods (no other) Running that image. */
+  const webShopAt = async (version: string, image: string): Promise<void> => {
+    assert.equal((await release('web-shop'))?.status?.lastAppliedRevision, version);
+    assert.equal(imageOf(await get('apps/v1', 'Deployment', 'web-shop')), image);
+    await eventually(`2 web-shop Pods Running ${image}, no other`, async () => {
+      const all = await pods('web-shop');
+      return all.length === 2 && all.every((p) => p.status?.phase === 'Running' && imageOf(p) === image) ? all : undefined;
+    });
+  };
+
   /** Runs the block titled like `title`, failing with its output (and Flux's log) when it fails. */
   const run = async (index: number, title: RegExp): Promise<StepRun> => {
     const step: WalkthroughStep | undefined = steps[index];
@@ -117,23 +127,13 @@ describe('the README walk-through "A test environment in minutes", run as writte
 
   test('4. web-shop 1.1.0 pushed and the Application moved to it: Flux upgrades, every Pod runs nginx:1.28', T, async () => {
     await run(3, /^Upgrade$/);
-    assert.equal((await release('web-shop'))?.status?.lastAppliedRevision, '1.1.0');
-    assert.equal(imageOf(await get('apps/v1', 'Deployment', 'web-shop')), 'nginx:1.28');
-    await eventually('2 web-shop Pods Running nginx:1.28, no other', async () => {
-      const all = await pods('web-shop');
-      return all.length === 2 && all.every((p) => p.status?.phase === 'Running' && imageOf(p) === 'nginx:1.28') ? all : undefined;
-    });
+    await webShopAt('1.1.0', 'nginx:1.28');
     assert.equal((await release('cache'))?.status?.lastAppliedRevision, '1.0.0', 'the cache is left alone');
   });
 
   test('5. the version set back: Flux rolls web-shop back to nginx:1.27', T, async () => {
     await run(4, /^Rollback$/);
-    assert.equal((await release('web-shop'))?.status?.lastAppliedRevision, '1.0.0');
-    assert.equal(imageOf(await get('apps/v1', 'Deployment', 'web-shop')), 'nginx:1.27');
-    await eventually('2 web-shop Pods Running nginx:1.27, no other', async () => {
-      const all = await pods('web-shop');
-      return all.length === 2 && all.every((p) => p.status?.phase === 'Running' && imageOf(p) === 'nginx:1.27') ? all : undefined;
-    });
+    await webShopAt('1.0.0', 'nginx:1.27');
   });
 
   test('6. the Application deleted: no HelmRelease, HelmRepository, Deployment, Service, Ingress or Pod of it left', T, async () => {

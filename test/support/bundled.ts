@@ -3,7 +3,6 @@
  * metadata.yaml, so tests name what must have been published.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -21,30 +20,27 @@ export interface BundledAddon {
   dir: string;
 }
 
+/** Every addon folder under addons/ (name, version from metadata.yaml), sorted by folder name; read once at import. */
+const bundled: readonly BundledAddon[] = readdirSync(bundledAddonsDir, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort()
+  .map((entry) => {
+    const dir = join(bundledAddonsDir, entry);
+    const meta = parse(readFileSync(join(dir, 'metadata.yaml'), 'utf8')) as { name: string; version: string };
+    return { name: meta.name, version: String(meta.version), dir };
+  });
+
 /** Every addon folder under addons/, sorted by name. */
 export async function bundledAddons(): Promise<BundledAddon[]> {
-  const out: BundledAddon[] = [];
-  for (const entry of (await readdir(bundledAddonsDir)).sort()) {
-    const dir = join(bundledAddonsDir, entry);
-    if (!(await stat(dir)).isDirectory()) continue;
-    const meta = parse(await readFile(join(dir, 'metadata.yaml'), 'utf8')) as { name: string; version: string };
-    out.push({ name: meta.name, version: String(meta.version), dir });
-  }
-  return out;
+  return bundled.map((a) => ({ ...a }));
 }
 
 /**
- * The version of each bundled addon (metadata.yaml), read once at import, so tests that name a
- * bundled version go on passing when an addon's version is bumped.
+ * The version of each bundled addon (metadata.yaml), so tests that name a bundled version go on
+ * passing when an addon's version is bumped.
  */
-export const bundledVersions: Readonly<Record<string, string>> = Object.fromEntries(
-  readdirSync(bundledAddonsDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => {
-      const meta = parse(readFileSync(join(bundledAddonsDir, e.name, 'metadata.yaml'), 'utf8')) as { name: string; version: string };
-      return [meta.name, String(meta.version)];
-    }),
-);
+export const bundledVersions: Readonly<Record<string, string>> = Object.fromEntries(bundled.map((a) => [a.name, a.version]));
 
 /** The version of the bundled addon `name`; throws for a name that is not bundled. */
 export function bundledVersion(name: string): string {
