@@ -33,6 +33,12 @@ export interface ApplyPlansOptions {
   namespace?: string;
   /** Wait for each addon's Application to run before its dependents (when vela-core runs). */
   waitTimeoutMs?: number;
+  /**
+   * `false`: apply and go on without waiting for any Application to run (`--no-wait`), for an
+   * addon whose Application cannot become healthy where it is enabled, such as one that installs
+   * a chart from a site the cluster cannot reach while the workloads it serves run elsewhere.
+   */
+  wait?: boolean;
   onEvent?: (e: InstallEvent) => void;
   signal?: AbortSignal;
 }
@@ -87,7 +93,7 @@ export async function applyPlans(opts: ApplyPlansOptions, planned: PlannedCluste
         const report = await applyAddonObjects(kube, objects, { dryRun: opts.dryRun, journal });
         applied.push({ name: step.name, version: step.version, report, ...(notes ? { notes } : {}) });
         opts.onEvent?.({ kind: 'apply', cluster: kube.context, name: step.name, version: step.version, report });
-        if (!opts.dryRun && facts.velaCoreReady) await waitForRunning(kube, step.name, namespace, opts);
+        if (!opts.dryRun && opts.wait !== false && facts.velaCoreReady) await waitForRunning(kube, step.name, namespace, opts);
       }
     } catch (err) {
       const changed = applied.length > 0 || journal.entries.length > 0 || finished.some((f) => f.journal.entries.length > 0);

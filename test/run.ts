@@ -79,10 +79,10 @@ function startToolChain(groups: Set<TestGroup>): ToolChain {
   const weed = next(needs('s3'), () => ensureSeaweedfs({ onProgress: (p) => log(`s3: ${describeSeaweedfsProgress(p)}`) }));
   const kubevela = next(needs('kubevela', 'flux'), () => ensureKubeVela({ onProgress: (p) => log(describeModuleToolProgress('kubevela', p)) }));
   const kwok = next(needs('kubevela', 'flux'), () => ensureKwok({ onProgress: (p) => log(describeModuleToolProgress('kwok', p)) }));
-  // Flux's source- and helm-controller of both releases, for the flux files, which start them
-  // themselves: built here so a cold build shows its progress.
+  // Flux's source- and helm-controller of both releases, and Kruise Rollout's controller, for the
+  // flux files, which start them themselves: built here so a cold build shows its progress.
   const flux = next(needs('flux'), async () => {
-    for (const tool of Object.values(FLUX_TOOLS).flat()) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
+    for (const tool of [...Object.values(FLUX_TOOLS).flat(), 'rollouts' as const]) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
   });
   // Awaited later (or never, when an earlier group fails): no unhandled rejection meanwhile.
   for (const p of [binaries, helm, weed, kubevela, kwok, flux]) p.catch(() => undefined);

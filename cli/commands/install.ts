@@ -105,9 +105,10 @@ export function enableCommand(): Command {
     .option('--override-definitions', 'take over definitions owned by another addon or applied by hand')
     .option('--locked', `install exactly what ${lockFileName} pins, verifying digests`)
     .option('--wait-timeout <seconds>', 'how long to wait for each addon to run (when vela-core runs)', '300')
+    .option('--no-wait', 'apply every addon without waiting for its Application to run (dependencies included)')
     .option('--verify', verifyHelp)
     .addOption(outputOption(['table', 'json', 'yaml']))
-    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { set: string[]; values: string[]; dryRun?: boolean; overrideDefinitions?: boolean; locked?: boolean; verify?: boolean; waitTimeout: string; output: 'table' | 'json' | 'yaml' }) => {
+    .action(async (refs: string[], opts: KubeFlags & RegistryFlags & { set: string[]; values: string[]; dryRun?: boolean; overrideDefinitions?: boolean; locked?: boolean; verify?: boolean; waitTimeout: string; wait: boolean; output: 'table' | 'json' | 'yaml' }) => {
       const [{ enableAddons }, { readLockFile }, { installerRegistries }, { withEvaluator }, { printData, printObjects }] = await Promise.all([
         import('../../installer/enable.ts'),
         import('../../installer/lock-file.ts'),
@@ -121,7 +122,7 @@ export function enableCommand(): Command {
       if (requested.length === 0) throw new VelahubError('EUSAGE', 'name at least one addon (or use --locked with a lock file)', { path: 'ADDON' });
       const parameters = await collectValues(opts.values, opts.set);
       const results = await withEvaluator(async (cue) =>
-        enableAddons({ requested, clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, parameters, dryRun: opts.dryRun, overrideDefinitions: opts.overrideDefinitions, lock, namespace: opts.velaNamespace, verify: opts.verify, waitTimeoutMs: Number(opts.waitTimeout) * 1000, onEvent: progress }),
+        enableAddons({ requested, clusters: (await kubeClients(opts)), registries: await installerRegistries(opts), cue, parameters, dryRun: opts.dryRun, overrideDefinitions: opts.overrideDefinitions, lock, namespace: opts.velaNamespace, verify: opts.verify, waitTimeoutMs: Number(opts.waitTimeout) * 1000, wait: opts.wait, onEvent: progress }),
       );
       if (format !== 'table' && opts.dryRun) return printObjects(results.map((r) => ({ cluster: r.cluster, objects: r.applied.flatMap((a) => a.report.objects ?? []) })), format);
       if (format !== 'table') return printData(results.map((r) => ({ cluster: r.cluster, applied: r.applied, warnings: r.plan.warnings })), format);

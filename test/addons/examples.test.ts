@@ -110,6 +110,8 @@ const inventories: Record<string, string[]> = {
     'Service/storefront-admin',
     'Service/storefront-metrics',
   ],
+  'bizworks-rollout/examples/shop-batches.yaml': ['Deployment/shop', 'Ingress/shop', 'Rollout/shop', 'Service/shop'],
+  'bizworks-rollout/examples/shop-canary.yaml': ['Deployment/shop', 'Ingress/shop', 'Rollout/shop', 'Service/shop'],
   'bizworks-platform/examples/shop.yaml': [
     'Deployment/shop-api',
     'HelmRelease/shop-frontend',

@@ -18,6 +18,7 @@ const cue = fileEvaluator();
 const expected: Record<string, string[]> = {
   'bizworks-ingress': ['trait/bizworks-ingress'],
   'bizworks-platform': [],
+  'bizworks-rollout': ['trait/bizworks-rollout'],
   'helm-component': ['component/helm-component'],
   'hpa-trait': ['trait/hpa-trait'],
   'stateful-component': ['component/stateful-component'],
@@ -71,7 +72,7 @@ function parameters(schema: JsonSchema, path = ''): Array<{ path: string; descri
 const undocumented = (schema: JsonSchema) => parameters(schema).filter((p) => !p.description?.trim()).map((p) => p.path);
 
 describe('shipped addons: velahub lint --strict addons/*', () => {
-  test('addons/ holds the six addons of the brief', () => {
+  test('addons/ holds the addons of the brief and the rollout addon of its roadmap', () => {
     assert.deepEqual(names, Object.keys(expected).sort());
   });
 
@@ -90,10 +91,11 @@ describe('shipped addons: velahub lint --strict addons/*', () => {
     });
   }
 
-  test('bizworks-platform depends on all five, with ranges the shipped versions satisfy', async () => {
+  // The rollout addon stays out of the platform: it brings Kruise Rollout, which not every platform runs.
+  test('bizworks-platform depends on the five of the brief, with ranges the shipped versions satisfy', async () => {
     const platform = await manifestOf('bizworks-platform');
     const deps = platform.metadata.dependencies ?? [];
-    assert.deepEqual(deps.map((d) => d.name).sort(), Object.keys(expected).filter((n) => n !== 'bizworks-platform').sort());
+    assert.deepEqual(deps.map((d) => d.name).sort(), Object.keys(expected).filter((n) => n !== 'bizworks-platform' && n !== 'bizworks-rollout').sort());
     for (const dep of deps) {
       const { metadata } = await manifestOf(dep.name);
       const range = parseRange(dep.version ?? '*');
@@ -133,6 +135,7 @@ describe('shipped addons: +usage on every parameter at every nesting level', () 
     'stateful-component': ['storage[].accessModes', 'updateStrategy.partition', 'readinessProbe.exec.command', 'env[].valueFrom.configMapKeyRef.name'],
     'helm-component': ['values', 'fluxAPI', 'repoType'],
     'hpa-trait': ['min', 'max', 'scaleDownStabilizationSeconds'],
+    'bizworks-rollout': ['batches[].replicas', 'batches[].weight', 'traffic.gracePeriodSeconds', 'workload.name'],
   };
 
   for (const [name, paths] of Object.entries(deepest)) {

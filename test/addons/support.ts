@@ -174,6 +174,7 @@ const plurals: Record<string, string> = {
   Ingress: 'ingresses',
   HorizontalPodAutoscaler: 'horizontalpodautoscalers',
   HelmRelease: 'helmreleases',
+  Rollout: 'rollouts',
   HelmRepository: 'helmrepositories',
 };
 

@@ -83,8 +83,8 @@ function fluxController(name: string, version: string, flag: string): ToolSpec {
 
 const ROLLOUTS: ToolSpec = {
   moduleDir: '',
-  // The controller reads ./lua_configuration at start; its CRDs are the module's config/crd.
-  source: { module: 'github.com/openkruise/rollouts', version: ROLLOUTS_VERSION, keep: ['config/crd/bases', 'lua_configuration'] },
+  // The controller reads ./lua_configuration at start; its CRDs and webhook configurations are the module's config/.
+  source: { module: 'github.com/openkruise/rollouts', version: ROLLOUTS_VERSION, keep: ['config/crd/bases', 'config/webhook', 'lua_configuration'] },
   targets: [{ binary: 'rollouts', pkg: '.' }],
   buildFlags: ['-ldflags', '-s -w'],
   verify: { binary: 'rollouts', args: ['--help'], expected: 'usage listing --leader-elect', accepts: (out) => out.includes('leader-elect') },
