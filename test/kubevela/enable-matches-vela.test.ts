@@ -27,7 +27,7 @@ import { bundledVersion } from '../support/bundled.ts';
  */
 const KNOWN_DIFFERENCES: Record<string, string> = {};
 
-const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'];
+const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'bizworks-rollout', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'];
 
 /**
  * What of an object both tools decide: no server-stamped fields, no owner references, no publish

@@ -90,8 +90,12 @@ describe('bizworks-rollout on a cluster running Kruise Rollout', { skip }, () =>
       return r?.status?.phase === 'Healthy' && a?.status?.status === 'running' ? r : undefined;
     });
 
-  /** The message `vela status APP` prints for the trait. */
-  const velaStatus = async (app: string): Promise<string> => (await sh(`vela status ${app} -n ${NS}`)).output;
+  /** Waits until `vela status APP` says `what` (vela-core updates the status at its next reconcile of the Application). */
+  const velaStatusSays = (app: string, what: RegExp): Promise<string> =>
+    eventually(`vela status ${app} saying ${what}`, async () => {
+      const out = (await sh(`vela status ${app} -n ${NS}`)).output;
+      return what.test(out) ? out : undefined;
+    }, 60_000);
 
   /** Writes an Application of one stateless-component with bizworks-ingress and bizworks-rollout, and applies it with `vela up -f`. */
   const upShop = async (app: string, image: string, rolloutProps: string): Promise<void> => {
@@ -155,17 +159,17 @@ velahub enable bizworks-rollout stateless-component bizworks-ingress helm-compon
     await upShop('shop', 'nginx:1.27', props);
     await released('shop', 'shop');
     await podsRun('app.oam.dev/component=shop', { 'nginx:1.27': 4 });
-    assert.match(await velaStatus('shop'), /released: 3 batch\(es\) configured, no release in progress/);
+    await velaStatusSays('shop', /released: 3 batch\(es\) configured, no release in progress/);
 
     await upShop('shop', 'nginx:1.28', props);
     await pausedAt('shop', 1);
     await podsRun('app.oam.dev/component=shop', { 'nginx:1.27': 3, 'nginx:1.28': 1 });
-    assert.match(await velaStatus('shop'), /batch 1\/3 paused, waiting for approval: 1\/1 Pods of the new revision ready/);
+    await velaStatusSays('shop', /batch 1\/3 paused, waiting for approval: 1\/1 Pods of the new revision ready/);
 
     await sh(approve('shop'));
     await pausedAt('shop', 2);
     await podsRun('app.oam.dev/component=shop', { 'nginx:1.27': 2, 'nginx:1.28': 2 });
-    assert.match(await velaStatus('shop'), /batch 2\/3 paused, waiting for approval: 2\/2 Pods/);
+    await velaStatusSays('shop', /batch 2\/3 paused, waiting for approval: 2\/2 Pods/);
 
     await sh(approve('shop'));
     await released('shop', 'shop');
@@ -196,7 +200,7 @@ velahub enable bizworks-rollout stateless-component bizworks-ingress helm-compon
     assert.deepEqual(JSON.parse(JSON.stringify(canary?.spec.rules[0].host)), 'market.example.com');
     // The canary Deployment runs the new image beside the 4 Pods of the old one.
     await podsRun('app.oam.dev/component=market', { 'nginx:1.27': 4, 'nginx:1.28': 1 });
-    assert.match(await velaStatus('market'), /batch 1\/2 paused, waiting for approval: 1\/1 Pods of the new revision ready, 20% of traffic/);
+    await velaStatusSays('market', /batch 1\/2 paused, waiting for approval: 1\/1 Pods of the new revision ready, 20% of traffic/);
 
     await sh(approve('market'));
     await released('market', 'market');
@@ -249,7 +253,7 @@ spec:
     await app('1.1.0');
     await pausedAt('web-shop', 1);
     await podsRun('app.kubernetes.io/instance=web-shop', { 'nginx:1.27': 2, 'nginx:1.28': 2 });
-    assert.match(await velaStatus('charts'), /batch 1\/2 paused, waiting for approval: 2\/2 Pods/);
+    await velaStatusSays('charts', /batch 1\/2 paused, waiting for approval: 2\/2 Pods/);
 
     await sh(approve('web-shop'));
     await released('web-shop', 'charts');

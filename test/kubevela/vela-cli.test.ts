@@ -25,8 +25,15 @@ import { VELA_SYSTEM } from '../cluster/kubevela.ts';
 
 const T = { timeout: 600_000 };
 
-/** The bundled addons, and the catalog addon they need that is not bundled (helm-component's fluxcd). */
-const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'] as const;
+/** The bundled addons. */
+const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'bizworks-rollout', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'] as const;
+/**
+ * Those `vela addon enable` runs here. bizworks-rollout is not among them: its dependency, the
+ * catalog's kruise-rollout, installs a chart from openkruise.github.io, which this machine cannot
+ * reach, so vela would wait its 10 minutes for it; test/kubevela/rollout.test.ts enables it with
+ * velahub and `--no-wait`, and test/kubevela/enable-matches-vela.test.ts compares it with vela's dry run.
+ */
+const ENABLED_BY_VELA = BUNDLED.filter((a) => a !== 'bizworks-rollout');
 
 describe('vela CLI v1.10.9 against velahub', () => {
   let cluster: KubeVelaTestCluster;
@@ -73,7 +80,7 @@ describe('vela CLI v1.10.9 against velahub', () => {
     }
   });
 
-  for (const addon of BUNDLED) {
+  for (const addon of ENABLED_BY_VELA) {
     const version = bundledVersion(addon);
     test(`vela addon enable ${addon} --version ${version}, status, disable`, T, async (t) => {
       if ((addon === 'helm-component' || addon === 'bizworks-platform') && !catalogDir) return t.skip('needs the catalog fluxcd addon (no ../shared/kubevela-catalog here)');

@@ -59,8 +59,8 @@ describe('index.yaml', () => {
       ({ doc } = await served());
     });
 
-    test('premise: six bundled addons', () => {
-      assert.equal(bundled.length, 6);
+    test('premise: seven bundled addons', () => {
+      assert.equal(bundled.length, 7);
     });
 
     test('top level: exactly apiVersion v1, entries and a generated timestamp', () => {

@@ -63,9 +63,9 @@ describe('startServer with the bundled addons on an empty store', () => {
     const items = body.items as Array<{ name: string; latest: string }>;
     assert.deepEqual(items.map((a) => a.name).sort(), bundled.map((a) => a.name));
     for (const a of bundled) assert.equal(items.find((i) => i.name === a.name)?.latest, a.version);
-    assert.equal(bundled.length, 6);
+    assert.equal(bundled.length, 7);
     const progress = first.lines.filter((l) => /^\s+\[\d+\/\d+\] /.test(l));
-    assert.equal(progress.length, 6);
+    assert.equal(progress.length, 7);
     for (const a of bundled) assert.ok(progress.some((l) => l.includes(`${a.name}@${a.version}`)), `no progress line for ${a.name}`);
   });
 

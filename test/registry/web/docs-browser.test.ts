@@ -96,6 +96,8 @@ describe('docs pages over HTTP', () => {
     '/addons/stateful-component/1.0.0/definitions/stateful-component',
     `/addons/helm-component/${bundledVersion('helm-component')}/definitions/helm-component`,
     '/addons/hpa-trait/1.0.0/definitions/hpa-trait',
+    '/addons/bizworks-rollout',
+    `/addons/bizworks-rollout/${bundledVersion('bizworks-rollout')}/definitions/bizworks-rollout`,
     '/addons/diff-demo/diff?from=1.0.0&to=2.0.0',
   ];
 
@@ -137,6 +139,14 @@ describe('docs pages over HTTP', () => {
     assert.equal((await fetch(`${base}/api/v1/addons/no-such-addon/dependents`)).status, 404);
     const page = await (await fetch(`${base}/addons/hpa-trait`)).text();
     assert.match(page, /<a href="\/addons\/diff-demo">diff-demo<\/a>/);
+  });
+
+  test('bizworks-rollout\'s definition page: the parameter reference of every level and an example', async () => {
+    const page = await (await fetch(`${base}/addons/bizworks-rollout/${bundledVersion('bizworks-rollout')}/definitions/bizworks-rollout`)).text();
+    for (const field of ['mode', 'batches', 'replicas', 'duration', 'weight', 'traffic', 'ingress', 'gracePeriodSeconds', 'workload']) assert.match(page, new RegExp(`>${field}<`), `the reference lists ${field}`);
+    assert.match(page, /Seconds to wait once the batch is ready/);
+    assert.match(page, /<h2 id="example">Example<\/h2>/);
+    assert.match(page, /type: bizworks-rollout/);
   });
 
   test('the install commands name the version when it is not the latest', async () => {
