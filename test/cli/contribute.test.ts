@@ -162,6 +162,27 @@ describe('velahub export', suite, () => {
     );
   });
 
+  test('the bundled bizworks-rollout exports to the catalog layout, and what is written lints clean with --strict', async () => {
+    const published = await velahub(['publish', join(repoRoot, 'addons/bizworks-rollout')], { ...env, VELAHUB_TOKEN: adminToken });
+    assert.equal(published.code, 0, describeRun(published));
+    const dir = await catalog('rollout');
+    const r = await velahub(['export', 'bizworks-rollout', '--catalog', dir], env);
+    assert.equal(r.code, 0, describeRun(r));
+    const folder = join(dir, 'experimental/addons/bizworks-rollout');
+    assert.deepEqual((await readdir(folder, { recursive: true })).sort(), [
+      'README.md',
+      'definitions',
+      'definitions/bizworks-rollout.cue',
+      'examples',
+      'examples/shop-batches.yaml',
+      'examples/shop-canary.yaml',
+      'metadata.yaml',
+    ]);
+    assert.deepEqual(parse(await readFile(join(folder, 'metadata.yaml'), 'utf8')).dependencies, [{ name: 'kruise-rollout' }]);
+    const lint = await velahub(['lint', '--strict', folder], env);
+    assert.equal(lint.code, 0, describeRun(lint));
+  });
+
   describe('an addon the catalog has in addons/ at 1.0.0', () => {
     let dir: string;
     before(async () => {
