@@ -1,9 +1,10 @@
 /**
- * `npm run cluster [-- --count 2] [--api-only] [--bare] [--flux]`: throwaway clusters for poking
- * at by hand, the same as the tests get: by default each runs workloads (controllers, scheduler,
- * kwok nodes) and the real KubeVela (chart + vela-core); `--api-only` gives the controller-less
- * planes (with KubeVela's CRDs, unless `--bare`). Prints the kubeconfig, kubectl and vela to use,
- * then runs until Ctrl-C and cleans up.
+ * `npm run cluster [-- --count 2] [--api-only] [--bare] [--flux] [--rollouts]`: throwaway
+ * clusters for poking at by hand, the same as the tests get: by default each runs workloads
+ * (controllers, scheduler, kwok nodes) and the real KubeVela (chart + vela-core); `--api-only`
+ * gives the controller-less planes (with KubeVela's CRDs, unless `--bare`); `--rollouts` runs
+ * Kruise Rollout's controller against each (as test/kubevela/rollout.test.ts does). Prints the
+ * kubeconfig, kubectl and vela to use, then runs until Ctrl-C and cleans up.
  */
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +13,8 @@ import { startControlPlane, writeKubeconfig, type ControlPlane } from './control
 import { CONTEXT_NAMES, prepareCluster } from './prepare.ts';
 import { installFluxCrds } from './flux.ts';
 import { startKubeVelaCluster } from './kubevela-cluster.ts';
-import { describeModuleToolProgress, ensureKubeVela, ensureKwok } from './module-tools.ts';
+import { describeModuleToolProgress, ensureKubeVela, ensureKwok, ROLLOUTS_VERSION } from './module-tools.ts';
+import { ensureRollouts, ROLLOUTS_FEATURE_GATES, startRollouts, type RunningRollouts } from './rollouts.ts';
 import { ensureHelm, describeHelmProgress } from '../helm/build.ts';
 
 const { values } = parseArgs({
@@ -21,8 +23,13 @@ const { values } = parseArgs({
     bare: { type: 'boolean', default: false },
     'api-only': { type: 'boolean', default: false },
     flux: { type: 'boolean', default: false },
+    rollouts: { type: 'boolean', default: false },
   },
 });
+if (values.rollouts && (values['api-only'] || values.bare)) {
+  console.error('--rollouts needs a cluster that runs workloads: leave out --api-only and --bare');
+  process.exit(2);
+}
 const count = Number(values.count);
 if (!Number.isInteger(count) || count < 1 || count > CONTEXT_NAMES.length) {
   console.error(`--count "${values.count}" is not a whole number from 1 to ${CONTEXT_NAMES.length}`);
@@ -30,12 +37,14 @@ if (!Number.isInteger(count) || count < 1 || count > CONTEXT_NAMES.length) {
 }
 
 const planes: ControlPlane[] = [];
+const controllers: RunningRollouts[] = [];
 let stopping = false;
 const keepAlive = setInterval(() => {}, 1 << 30);
 const shutdown = async (code: number): Promise<never> => {
   if (!stopping) {
     stopping = true;
     console.error('\nstopping...');
+    await Promise.allSettled(controllers.map((c) => c.stop()));
     await Promise.allSettled(planes.map((p) => p.stop()));
     clearInterval(keepAlive);
   }
@@ -67,6 +76,11 @@ try {
   );
   const upIn = ((Date.now() - t0) / 1000).toFixed(1);
   for (const p of planes) if (values.flux) await installFluxCrds(p.kubeconfig);
+  if (values.rollouts) {
+    const tools = await ensureRollouts({ onProgress: (p) => console.error(describeModuleToolProgress('rollouts', p)) });
+    for (const p of planes) controllers.push(await startRollouts(p.kubeconfig, p.kubeconfigPath, tools));
+    console.log(`Kruise Rollout ${ROLLOUTS_VERSION} runs against each cluster (feature gates ${ROLLOUTS_FEATURE_GATES})`);
+  }
   const kubeconfig = join(dirname(planes[0]!.kubeconfigPath), 'all-clusters.kubeconfig');
   await writeKubeconfig(kubeconfig, planes);
   console.log(`${count} control plane(s) ${planes[0]!.version} up in ${upIn}s`);
