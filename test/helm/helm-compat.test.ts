@@ -18,9 +18,10 @@ import { parse, stringify } from 'yaml';
 import { startServer, type RunningServer } from '../../registry/server.ts';
 import { startHelmClient, type HelmClient } from './client.ts';
 import { addonArchive } from '../support/packages.ts';
+import { bundledVersions } from '../support/bundled.ts';
 
 const addonsDir = fileURLToPath(new URL('../../addons/', import.meta.url));
-const bundled = ['bizworks-ingress', 'bizworks-platform', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'];
+const bundled = Object.keys(bundledVersions).sort();
 
 /** The parts of a Helm index this test reads. */
 interface HelmIndex {
@@ -82,7 +83,7 @@ describe('helm v3 against the registry', () => {
     }
   });
 
-  test('helm search repo lists the six bundled addons', async () => {
+  test('helm search repo lists every bundled addon', async () => {
     const { stdout } = await runHelm(['search', 'repo', 'velahub', '-o', 'json']);
     const found = (JSON.parse(stdout) as Array<{ name: string; version: string }>).map((c) => c.name).sort();
     assert.deepEqual(found, bundled.map((n) => `velahub/${n}`));

@@ -18,7 +18,7 @@ import { VelahubError } from '../../core/errors.ts';
 import { catalogAddons, catalogDir, packCatalogAddon } from '../support/catalog.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
 import { describeVela, vela } from '../support/vela.ts';
-import { bundledVersion } from '../support/bundled.ts';
+import { bundledVersion, bundledVersions } from '../support/bundled.ts';
 
 /**
  * Catalog addons where what velahub applies differs from what vela v1.10.9 prints. Empty: every
@@ -27,7 +27,7 @@ import { bundledVersion } from '../support/bundled.ts';
  */
 const KNOWN_DIFFERENCES: Record<string, string> = {};
 
-const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'bizworks-rollout', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'];
+const BUNDLED = Object.keys(bundledVersions).sort();
 
 /**
  * What of an object both tools decide: no server-stamped fields, no owner references, no publish

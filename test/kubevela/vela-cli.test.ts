@@ -17,7 +17,7 @@ import { readFolder } from '../../core/package/read-folder.ts';
 import { createToken } from '../../registry/tokens.ts';
 import { startServer } from '../../registry/server.ts';
 import { pino } from 'pino';
-import { bundledAddonsDir, bundledVersion } from '../support/bundled.ts';
+import { bundledAddonsDir, bundledVersion, bundledVersions } from '../support/bundled.ts';
 import { catalogDir, packCatalogAddon } from '../support/catalog.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
 import { describeVela, vela } from '../support/vela.ts';
@@ -26,7 +26,7 @@ import { VELA_SYSTEM } from '../cluster/kubevela.ts';
 const T = { timeout: 600_000 };
 
 /** The bundled addons. */
-const BUNDLED = ['bizworks-ingress', 'bizworks-platform', 'bizworks-rollout', 'helm-component', 'hpa-trait', 'stateful-component', 'stateless-component'] as const;
+const BUNDLED = Object.keys(bundledVersions).sort();
 /**
  * Those `vela addon enable` runs here. bizworks-rollout is not among them: its dependency, the
  * catalog's kruise-rollout, installs a chart from openkruise.github.io, which this machine cannot
