@@ -11,7 +11,7 @@ import { kubeVelaCluster, type KubeVelaTestCluster } from '../cluster/env.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { VELA_SYSTEM } from '../cluster/kubevela.ts';
 import { FAKE_NODE } from '../cluster/workloads.ts';
-import { enableAddons, type InstallEvent } from '../../installer/enable.ts';
+import { enableAddons } from '../../installer/enable.ts';
 import { disableAddon } from '../../installer/disable.ts';
 import { Kube, type KubeObject } from '../../installer/kube.ts';
 import { startTestRegistry, type TestRegistry } from '../support/installer-registry.ts';
@@ -31,7 +31,6 @@ describe('Applications of the bundled definitions run on the KubeVela cluster', 
   let registry: TestRegistry;
   let kube: Kube;
   const ns = uniqueNamespace('apps');
-  const events: InstallEvent[] = [];
 
   const app = (name: string, components: unknown[]): KubeObject => ({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name, namespace: ns }, spec: { components } });
   const statusOf = async (name: string): Promise<AppStatus | undefined> =>
@@ -53,13 +52,15 @@ describe('Applications of the bundled definitions run on the KubeVela cluster', 
   });
 
   test('velahub enable waits for the real vela-core to report each addon running', T, async () => {
-    const [result] = await enableAddons({ requested: ADDONS.map((name) => ({ name })), clusters: [kube], registries: [registry.source()], cue: registry.server.registry.cue, namespace: VELA_SYSTEM, waitTimeoutMs: 240_000, onEvent: (e) => events.push(e) });
+    const [result] = await enableAddons({ requested: ADDONS.map((name) => ({ name })), clusters: [kube], registries: [registry.source()], cue: registry.server.registry.cue, namespace: VELA_SYSTEM, waitTimeoutMs: 240_000 });
     assert.deepEqual(result!.applied.map((a) => a.name).sort(), [...ADDONS].sort());
     for (const name of ADDONS) {
       const a = await kube.get({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: `addon-${name}`, namespace: VELA_SYSTEM } });
       assert.equal((a as { status?: AppStatus }).status?.status, 'running', `addon-${name} is running when enable returns`);
     }
-    assert.ok(events.some((e) => e.kind === 'wait'), `enable reported waiting: ${events.map((e) => e.kind).join(', ')}`);
+    // No assertion on 'wait' events here: vela-core may report an Application of definitions
+    // only running before the first poll, so whether one is emitted depends on its speed. The
+    // events of a real wait are test/installer/enable.test.ts's (an Application held unready).
   });
 
   test('stateless-component + bizworks-ingress (two routes, one HTTPS) + hpa-trait: healthy, Pods Running on the kwok node, status messages name the real objects', T, async () => {
