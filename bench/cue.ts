@@ -5,9 +5,12 @@
  * For each definition, inspect (header + KubeVela's parameter schema) and render (defaults,
  * minimal parameters for the bundled ones), uncached, median and p90 over the definitions of
  *   - velahub's engine, CUE v0.9.2 and v0.14.1 (WebAssembly, one warm worker),
+ *   - the native engine as the CLI runs it (NativeCuePool: the install's native build, one
+ *     long-lived process per line), when `npm run build:cue` built it,
  *   - the native baseline: the same engine module (CUE v0.14.1) built for Linux, one process
- *     per call as a CLI runs, doing exactly the same inspect and render.
- * Then the first call of a fresh pool, and the pool's render throughput with 1 and 2 workers.
+ *     per call, doing exactly the same inspect and render.
+ * Then the first call of a fresh pool (WebAssembly and native), and render throughput: the
+ * WebAssembly pool with 1, 2 and 3 workers (the server keeps 3) against the native pool.
  *
  *   npx tsx bench/cue.ts [--runs 3] [--skip-native]
  *
@@ -26,7 +29,10 @@ import { promisify } from 'node:util';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { sampleContext } from '../core/cue/context.ts';
 import { CuePool } from '../core/cue/pool.ts';
-import type { CueLine } from '../core/cue/lines.ts';
+import { CUE_LINES, type CueLine } from '../core/cue/lines.ts';
+import { nativeEngineCurrent } from '../core/cue/native-build.ts';
+import { NativeCuePool } from '../core/cue/native-pool.ts';
+import type { CueRunner } from '../core/cue/runner.ts';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
@@ -108,10 +114,17 @@ function row(label: string, inspect: { each: number[]; failed: number }, render:
 const defs = await definitions();
 console.log(`CUE engine benchmark — ${defs.length} definitions (bundled + catalog), per-definition median of ${runs} runs, uncached\n`);
 
-// First call of a fresh pool: worker start, engine start, one inspect.
-const fresh = new CueEvaluator(new CuePool({ size: 1 }));
-const first = await timed(() => fresh.inspectUncached(defs[0]!.source, defs[0]!.file));
-await fresh.close();
+const nativeBuilt = (Object.keys(CUE_LINES) as CueLine[]).every(nativeEngineCurrent);
+
+/** First call of a fresh pool: worker (or process) start, engine start, one inspect. */
+async function firstCall(runner: CueRunner): Promise<number> {
+  const fresh = new CueEvaluator(runner);
+  const first = await timed(() => fresh.inspectUncached(defs[0]!.source, defs[0]!.file));
+  await fresh.close();
+  return first.ms;
+}
+const firstWasm = await firstCall(new CuePool({ size: 1 }));
+const firstNative = nativeBuilt ? await firstCall(new NativeCuePool()) : undefined;
 
 console.log(`${'evaluator'.padEnd(34)} ${'insp p50'.padStart(8)} ${'insp p90'.padStart(8)} ${'rend p50'.padStart(8)} ${'rend p90'.padStart(8)}   failed i/r   inspect vs native`);
 const results: Record<string, { inspect: { each: number[]; failed: number }; render: { each: number[]; failed: number } }> = {};
@@ -141,34 +154,48 @@ if (!args.includes('--skip-native')) {
   }
 }
 
-for (const line of ['v0.9', 'v0.14'] as CueLine[]) {
-  const cue = new CueEvaluator(new CuePool({ size: 1 }), { line });
+const backends: Array<{ key: string; label: string; line: CueLine; runner: () => CueRunner }> = [
+  { key: 'v0.9', label: 'engine CUE v0.9.2 (KubeVela 1.10)', line: 'v0.9', runner: () => new CuePool({ size: 1 }) },
+  { key: 'v0.14', label: 'engine CUE v0.14.1 (KubeVela 1.11)', line: 'v0.14', runner: () => new CuePool({ size: 1 }) },
+  ...(nativeBuilt
+    ? [
+        { key: 'native v0.9', label: 'native v0.9.2 (NativeCuePool)', line: 'v0.9' as CueLine, runner: () => new NativeCuePool() },
+        { key: 'native v0.14', label: 'native v0.14.1 (NativeCuePool)', line: 'v0.14' as CueLine, runner: () => new NativeCuePool() },
+      ]
+    : []),
+];
+for (const b of backends) {
+  const cue = new CueEvaluator(b.runner(), { line: b.line });
   await cue.version();
   const inspect = await measure(defs, (d) => cue.inspectUncached(d.source, d.file));
   const render = await measure(defs, (d) => cue.render(d.source, d.file, { parameters: minimal[d.name] ?? {} }));
-  results[line] = { inspect, render };
+  results[b.key] = { inspect, render };
   await cue.close();
 }
 
 const native = results.native?.inspect.each;
 if (results.native) console.log(row('native engine v0.14.1, process/call', results.native.inspect, results.native.render));
-console.log(row('engine CUE v0.9.2 (KubeVela 1.10)', results['v0.9']!.inspect, results['v0.9']!.render, native));
-console.log(row('engine CUE v0.14.1 (KubeVela 1.11)', results['v0.14']!.inspect, results['v0.14']!.render, native));
+for (const b of backends) console.log(row(b.label, results[b.key]!.inspect, results[b.key]!.render, native));
 if (native) {
   for (const line of ['v0.9', 'v0.14'] as const) {
     const over = defs.filter((_, i) => results[line]!.inspect.each[i]! > 2 * native[i]!).map((d) => d.file);
     console.log(`${line}: definitions slower than 2× the native CLI: ${over.length}${over.length ? ` (${over.join(', ')})` : ''}`);
   }
 }
-console.log(`\nfirst call of a fresh pool (worker + engine start + inspect): ${first.ms.toFixed(0)} ms`);
+console.log(`\nfirst call of a fresh pool (worker + engine start + inspect): WebAssembly ${firstWasm.toFixed(0)} ms${firstNative === undefined ? '' : `, native ${firstNative.toFixed(0)} ms`}`);
 
-// Throughput: every bundled definition rendered 4 times concurrently, 1 worker (baseline) vs 2.
+// Throughput: every bundled definition rendered 4 times concurrently: the WebAssembly pool with
+// 1 worker (baseline), 2, and 3 (the server's size), then the native pool (one process per line).
 const bundled = defs.filter((d) => d.name in minimal);
-for (const size of [1, 2]) {
-  const ev = new CueEvaluator(new CuePool({ size }));
-  await Promise.all(Array.from({ length: size }, () => ev.version()));
+const pools: Array<{ label: string; make: () => CueRunner; warm: number }> = [
+  ...[1, 2, 3].map((size) => ({ label: `WebAssembly pool of ${size} worker(s)`, make: () => new CuePool({ size }), warm: size })),
+  ...(nativeBuilt ? [{ label: 'native pool (1 process per line)', make: () => new NativeCuePool(), warm: 1 }] : []),
+];
+for (const p of pools) {
+  const ev = new CueEvaluator(p.make());
+  await Promise.all(Array.from({ length: p.warm }, () => ev.version()));
   const jobs = [...bundled, ...bundled, ...bundled, ...bundled];
   const t = await timed(() => Promise.all(jobs.map((d) => ev.render(d.source, d.file, { parameters: minimal[d.name] }))));
-  console.log(`pool of ${size} worker(s): ${jobs.length} renders in ${t.ms.toFixed(0)} ms = ${((jobs.length / t.ms) * 1000).toFixed(1)} renders/s${size === 1 ? ' (baseline)' : ''}`);
+  console.log(`${p.label}: ${jobs.length} renders in ${t.ms.toFixed(0)} ms = ${((jobs.length / t.ms) * 1000).toFixed(1)} renders/s${p.warm === 1 && p.label.startsWith('Web') ? ' (baseline)' : ''}`);
   await ev.close();
 }
