@@ -36,6 +36,8 @@ export class OneShotCueRunner implements CueRunner {
   readonly setting: CueEngineSetting;
   #native?: NativeCuePool;
   #wasm?: CuePool;
+  /** Each line's engine, decided on its first call (the build records are read once). */
+  #chosen = new Map<CueLine, CueRunner>();
   #closed = false;
 
   constructor(setting: CueEngineSetting = 'auto') {
@@ -45,7 +47,11 @@ export class OneShotCueRunner implements CueRunner {
   /** See {@link CueRunner.run}. */
   run(line: CueLine, request: string, options?: CueRunOptions): Promise<string> {
     if (this.#closed) return Promise.reject(new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down'));
-    const runner = engineFor(line, this.setting) === 'native' ? (this.#native ??= new NativeCuePool()) : (this.#wasm ??= new CuePool());
+    let runner = this.#chosen.get(line);
+    if (!runner) {
+      runner = engineFor(line, this.setting) === 'native' ? (this.#native ??= new NativeCuePool()) : (this.#wasm ??= new CuePool());
+      this.#chosen.set(line, runner);
+    }
     return runner.run(line, request, options);
   }
 
