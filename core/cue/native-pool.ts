@@ -1,8 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { VelahubError } from '../errors.ts';
-import { enginePaths } from './engine-files.ts';
-import { CUE_LINES, type CueLine } from './lines.ts';
+import type { CueLine } from './lines.ts';
+import { NativeEngineProcess } from './native-process.ts';
 import type { CuePriority, CueRunOptions } from './pool.ts';
 import type { CueRunner } from './runner.ts';
 
@@ -26,21 +24,12 @@ interface Job {
 
 /** One line's engine process and the call it is evaluating. */
 interface Engine {
-  child: ChildProcessWithoutNullStreams;
-  /** False until the engine has answered its start-up probe (Go runtime and CUE loaded). */
-  ready: boolean;
+  process: NativeEngineProcess;
   job?: Job;
-  /** Stdout not yet split into answers. */
-  buffer: string;
-  /** The end of stderr, for the message when the process dies. */
-  stderr: string;
-  /** Set when we stop it: its exit is then no crash. */
-  stopping: boolean;
 }
 
 /** How long an engine process may take to start (not counted against a call's timeout). */
 const startupTimeoutMs = 60_000;
-const probe = JSON.stringify({ op: 'version' });
 
 /**
  * The native CUE engine (core/cue/engine built for this machine, main_native.go): one
@@ -120,15 +109,7 @@ export class NativeCuePool implements CueRunner {
     this.#closed = true;
     const closed = () => new VelahubError('ECUE_CLOSED', 'the CUE evaluator was shut down');
     for (const queue of this.#queues.values()) for (const job of queue.splice(0)) job.reject(closed());
-    await Promise.all(
-      [...this.#engines].map(([line, engine]) => {
-        const exited = new Promise<void>((resolve) => (engine.child.exitCode !== null || engine.child.signalCode !== null ? resolve() : engine.child.once('exit', () => resolve())));
-        // Waiting for the exit needs the (unref'd) process to hold the event loop again.
-        engine.child.ref();
-        this.#kill(line, engine, closed());
-        return exited;
-      }),
-    );
+    await Promise.all([...this.#engines].map(([line, engine]) => this.#kill(line, engine, closed())));
   }
 
   #queue(line: CueLine): Job[] {
@@ -154,55 +135,28 @@ export class NativeCuePool implements CueRunner {
     const job = queue.shift()!;
     engine.job = job;
     this.#arm(line, engine);
-    // The engine reads its requests in order: this one starts when the probe (if any) is
-    // answered. JSON text holds no raw newline, so the line ends the request.
-    engine.child.stdin.write(job.request + '\n');
+    // The engine reads its requests in order: this one starts when the probe (if any) is answered.
+    engine.process.send(job.request);
   }
 
   #spawn(line: CueLine): Engine {
-    const { native } = enginePaths(line);
-    if (!existsSync(native)) {
-      throw new VelahubError('ECUE_ENGINE_MISSING', `the native CUE engine ${CUE_LINES[line].cue} is not built (${native} is missing)`, {
-        hint: 'run `npm run build:cue` (it needs Go), or unset VELAHUB_CUE_ENGINE to use the WebAssembly engine',
-      });
-    }
-    const child = spawn(native, [], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, GOGC: process.env.VELAHUB_CUE_GOGC || process.env.GOGC || '100' },
+    const engine = {} as Engine;
+    engine.process = new NativeEngineProcess(line, {
+      onReady: () => {
+        if (engine.job) this.#arm(line, engine);
+      },
+      onAnswer: (answer) => {
+        const job = engine.job;
+        if (!job) return;
+        clearTimeout(job.timer);
+        engine.job = undefined;
+        job.resolve(answer);
+        this.#dispatch(line);
+      },
+      onCrash: (how) => this.#fail(line, engine, new VelahubError('ECUE_CRASH', `the CUE evaluator crashed: ${how}`)),
     });
-    const engine: Engine = { child, ready: false, buffer: '', stderr: '', stopping: false };
-    // An idle engine must not keep the process alive; a running call's timer does.
-    child.unref();
-    for (const s of [child.stdin, child.stdout, child.stderr] as unknown as Array<{ unref?: () => void }>) s.unref?.();
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => this.#read(line, engine, chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (engine.stderr = (engine.stderr + chunk).slice(-4000)));
-    // A write to an engine that died fails here; its exit reports the crash.
-    child.stdin.on('error', () => undefined);
-    child.on('error', (err) => this.#died(line, engine, err.message));
-    child.on('exit', (code, signal) => this.#died(line, engine, signal ? `killed by ${signal}` : `exit code ${code}`));
-    child.stdin.write(probe + '\n');
     this.#engines.set(line, engine);
     return engine;
-  }
-
-  /** Splits stdout into answers: the probe's first, then one per call. */
-  #read(line: CueLine, engine: Engine, chunk: string): void {
-    engine.buffer += chunk;
-    for (let nl = engine.buffer.indexOf('\n'); nl >= 0; nl = engine.buffer.indexOf('\n')) {
-      const answer = engine.buffer.slice(0, nl);
-      engine.buffer = engine.buffer.slice(nl + 1);
-      if (!engine.ready) {
-        engine.ready = true;
-        if (engine.job) this.#arm(line, engine);
-        continue;
-      }
-      const job = engine.job;
-      if (!job) continue;
-      clearTimeout(job.timer);
-      engine.job = undefined;
-      job.resolve(answer);
-      this.#dispatch(line);
-    }
   }
 
   /**
@@ -213,24 +167,16 @@ export class NativeCuePool implements CueRunner {
     const job = engine.job!;
     const startupMs = Math.max(job.timeoutMs, startupTimeoutMs);
     clearTimeout(job.timer);
-    job.timer = engine.ready
+    job.timer = engine.process.ready
       ? setTimeout(() => this.#kill(line, engine, new VelahubError('ECUE_TIMEOUT', `CUE evaluation took longer than ${job.timeoutMs} ms and was stopped`, { hint: 'simplify the template or its parameters' })), job.timeoutMs)
       : setTimeout(() => this.#kill(line, engine, new VelahubError('ECUE_TIMEOUT', `the CUE evaluator did not start within ${startupMs} ms`)), startupMs);
   }
 
   /** Stops the engine process, failing its call with `reason`; the line's next call starts a new one. */
-  #kill(line: CueLine, engine: Engine, reason: Error): void {
-    engine.stopping = true;
+  #kill(line: CueLine, engine: Engine, reason: Error): Promise<void> {
+    const exited = engine.process.kill();
     this.#fail(line, engine, reason);
-    engine.child.kill('SIGKILL');
-  }
-
-  /** The process ended (or never started): a crash unless we stopped it. */
-  #died(line: CueLine, engine: Engine, how: string): void {
-    if (engine.stopping) return;
-    engine.stopping = true;
-    const stderr = engine.stderr.trim();
-    this.#fail(line, engine, new VelahubError('ECUE_CRASH', `the CUE evaluator crashed: ${how}${stderr ? `: ${stderr}` : ''}`));
+    return exited;
   }
 
   #fail(line: CueLine, engine: Engine, reason: Error): void {
