@@ -7,12 +7,15 @@ import { CuePool } from '../../../core/cue/pool.ts';
 import { nativeBuilt, testEngines } from '../../support/cue-engines.ts';
 import { rejectsCode } from '../../support/errors.ts';
 
-// The contract both backends keep (timeouts, a full queue, closing, aborting), on each.
-for (const engine of testEngines) {
-  describe(`${engine === 'wasm' ? 'CuePool' : 'NativeCuePool'}`, () => {
+/** Every backend with the pool contract: the worker pool on each engine, and the CLI's native pool. */
+const backends = testEngines.flatMap((engine) => (engine === 'wasm' ? ['CuePool'] : ['CuePool (native engine)', 'NativeCuePool']));
+
+// The contract every backend keeps (timeouts, a full queue, closing, aborting), on each.
+for (const backend of backends) {
+  describe(backend, () => {
     const pools: Array<CuePool | NativeCuePool> = [];
     const pool = (options: ConstructorParameters<typeof CuePool>[0] = {}) => {
-      const p = engine === 'wasm' ? new CuePool(options) : new NativeCuePool(options);
+      const p = backend === 'NativeCuePool' ? new NativeCuePool(options) : new CuePool({ ...options, engine: backend === 'CuePool' ? 'wasm' : 'native' });
       pools.push(p);
       return p;
     };
@@ -63,96 +66,99 @@ for (const engine of testEngines) {
   });
 }
 
-describe('CuePool priorities', () => {
-  const slow = JSON.stringify({ op: 'export', file: 'x.cue', source: 'import "list"\nx: [ for i in list.Range(0, 1500, 1) for j in list.Range(0, 1500, 1) { i * j } ]\n' });
-  const quick = JSON.stringify({ op: 'export', file: 'x.cue', source: 'a: 1\n' });
+// The scheduling (reserved workers, priorities, fair shares) on each engine's workers.
+for (const engine of testEngines) {
+  describe(`CuePool priorities (${engine} engine)`, () => {
+    const slow = JSON.stringify({ op: 'export', file: 'x.cue', source: 'import "list"\nx: [ for i in list.Range(0, 1500, 1) for j in list.Range(0, 1500, 1) { i * j } ]\n' });
+    const quick = JSON.stringify({ op: 'export', file: 'x.cue', source: 'a: 1\n' });
 
-  test('an interactive call runs on the reserved worker while batch calls fill the rest', async () => {
-    const p = new CuePool({ size: 2, reservedForInteractive: 1, timeoutMs: 60_000 });
-    try {
-      await Promise.all([p.run('v0.9', quick, { priority: 'interactive' }), p.run('v0.9', quick, { priority: 'interactive' })]); // both workers started
-      const controller = new AbortController();
-      const batch = [p.run('v0.9', slow, { signal: controller.signal }), p.run('v0.9', slow, { signal: controller.signal })].map((b) => b.catch((e: Error) => e));
-      assert.equal(p.pending, 1, 'the second batch call must wait: one worker is reserved');
-      const t0 = performance.now();
-      assert.deepEqual(JSON.parse(await p.run('v0.9', quick, { priority: 'interactive' })), { result: { a: 1 } });
-      assert.ok(performance.now() - t0 < 2000, `the interactive call waited ${performance.now() - t0} ms`);
-      controller.abort();
-      const outcomes = await Promise.all(batch);
-      for (const o of outcomes) assert.ok(o instanceof Error && o.name === 'AbortError', String(o));
-    } finally {
-      await p.close();
-    }
+    test('an interactive call runs on the reserved worker while batch calls fill the rest', async () => {
+      const p = new CuePool({ size: 2, reservedForInteractive: 1, timeoutMs: 60_000, engine });
+      try {
+        await Promise.all([p.run('v0.9', quick, { priority: 'interactive' }), p.run('v0.9', quick, { priority: 'interactive' })]); // both workers started
+        const controller = new AbortController();
+        const batch = [p.run('v0.9', slow, { signal: controller.signal }), p.run('v0.9', slow, { signal: controller.signal })].map((b) => b.catch((e: Error) => e));
+        assert.equal(p.pending, 1, 'the second batch call must wait: one worker is reserved');
+        const t0 = performance.now();
+        assert.deepEqual(JSON.parse(await p.run('v0.9', quick, { priority: 'interactive' })), { result: { a: 1 } });
+        assert.ok(performance.now() - t0 < 2000, `the interactive call waited ${performance.now() - t0} ms`);
+        controller.abort();
+        const outcomes = await Promise.all(batch);
+        for (const o of outcomes) assert.ok(o instanceof Error && o.name === 'AbortError', String(o));
+      } finally {
+        await p.close();
+      }
+    });
+
+    test('aborting a running call stops it with its worker', async () => {
+      const p = new CuePool({ size: 1, timeoutMs: 60_000, engine });
+      try {
+        const controller = new AbortController();
+        const running = p.run('v0.9', slow, { signal: controller.signal });
+        await new Promise((r) => setTimeout(r, 300));
+        const t0 = performance.now();
+        controller.abort();
+        await assert.rejects(running, { name: 'AbortError' });
+        assert.ok(performance.now() - t0 < 500);
+        assert.deepEqual(JSON.parse(await p.run('v0.9', quick)), { result: { a: 1 } });
+      } finally {
+        await p.close();
+      }
+    });
   });
 
-  test('aborting a running call stops it with its worker', async () => {
-    const p = new CuePool({ size: 1, timeoutMs: 60_000 });
-    try {
-      const controller = new AbortController();
-      const running = p.run('v0.9', slow, { signal: controller.signal });
-      await new Promise((r) => setTimeout(r, 300));
-      const t0 = performance.now();
-      controller.abort();
-      await assert.rejects(running, { name: 'AbortError' });
-      assert.ok(performance.now() - t0 < 500);
-      assert.deepEqual(JSON.parse(await p.run('v0.9', quick)), { result: { a: 1 } });
-    } finally {
-      await p.close();
-    }
-  });
-});
+  describe(`CuePool: per-call limits and fair shares between groups (${engine} engine)`, () => {
+    const slow = JSON.stringify({ op: 'export', file: 'x.cue', source: 'import "list"\nx: [ for i in list.Range(0, 1500, 1) for j in list.Range(0, 1500, 1) { i * j } ]\n' });
+    const quick = JSON.stringify({ op: 'export', file: 'x.cue', source: 'a: 1\n' });
 
-describe('CuePool: per-call limits and fair shares between groups', () => {
-  const slow = JSON.stringify({ op: 'export', file: 'x.cue', source: 'import "list"\nx: [ for i in list.Range(0, 1500, 1) for j in list.Range(0, 1500, 1) { i * j } ]\n' });
-  const quick = JSON.stringify({ op: 'export', file: 'x.cue', source: 'a: 1\n' });
+    test("a call's own timeoutMs stops it long before the pool's limit", async () => {
+      const p = new CuePool({ size: 1, timeoutMs: 60_000, engine });
+      try {
+        await p.run('v0.9', quick);
+        const t0 = performance.now();
+        await rejectsCode(p.run('v0.9', slow, { timeoutMs: 500 }), 'ECUE_TIMEOUT', '500 ms');
+        assert.ok(performance.now() - t0 < 5000, `stopped after ${performance.now() - t0} ms`);
+        assert.deepEqual(JSON.parse(await p.run('v0.9', quick)), { result: { a: 1 } });
+      } finally {
+        await p.close();
+      }
+    });
 
-  test("a call's own timeoutMs stops it long before the pool's limit", async () => {
-    const p = new CuePool({ size: 1, timeoutMs: 60_000 });
-    try {
-      await p.run('v0.9', quick);
-      const t0 = performance.now();
-      await rejectsCode(p.run('v0.9', slow, { timeoutMs: 500 }), 'ECUE_TIMEOUT', '500 ms');
-      assert.ok(performance.now() - t0 < 5000, `stopped after ${performance.now() - t0} ms`);
-      assert.deepEqual(JSON.parse(await p.run('v0.9', quick)), { result: { a: 1 } });
-    } finally {
-      await p.close();
-    }
-  });
+    test('with one worker, a group that arrives runs before the queued calls of a group that has used the worker', async () => {
+      const p = new CuePool({ size: 1, timeoutMs: 60_000, engine });
+      try {
+        await p.run('v0.9', quick);
+        const finished: string[] = [];
+        const track = (label: string, call: Promise<string>) => call.then(() => finished.push(label), () => finished.push(label));
+        // Group a: three slow calls, each stopped at 700 ms.
+        const a = [1, 2, 3].map((i) => track(`a${i}`, p.run('v0.9', slow, { group: 'a', timeoutMs: 700 })));
+        await new Promise((r) => setTimeout(r, 200));
+        const b = track('b', p.run('v0.9', quick, { group: 'b' }));
+        await Promise.all([...a, b]);
+        assert.deepEqual(finished.slice(0, 2), ['a1', 'b'], `finish order ${finished.join(', ')}: b waited behind a's queue`);
+      } finally {
+        await p.close();
+      }
+    });
 
-  test('with one worker, a group that arrives runs before the queued calls of a group that has used the worker', async () => {
-    const p = new CuePool({ size: 1, timeoutMs: 60_000 });
-    try {
-      await p.run('v0.9', quick);
-      const finished: string[] = [];
-      const track = (label: string, call: Promise<string>) => call.then(() => finished.push(label), () => finished.push(label));
-      // Group a: three slow calls, each stopped at 700 ms.
-      const a = [1, 2, 3].map((i) => track(`a${i}`, p.run('v0.9', slow, { group: 'a', timeoutMs: 700 })));
-      await new Promise((r) => setTimeout(r, 200));
-      const b = track('b', p.run('v0.9', quick, { group: 'b' }));
-      await Promise.all([...a, b]);
-      assert.deepEqual(finished.slice(0, 2), ['a1', 'b'], `finish order ${finished.join(', ')}: b waited behind a's queue`);
-    } finally {
-      await p.close();
-    }
+    test('maxPerGroup keeps a worker free for another group while one group has many calls', async () => {
+      const p = new CuePool({ size: 2, maxPerGroup: 1, timeoutMs: 60_000, engine });
+      try {
+        await Promise.all([p.run('v0.9', quick, { priority: 'interactive' }), p.run('v0.9', quick, { priority: 'interactive' })]); // both workers started
+        const controller = new AbortController();
+        const a = [1, 2, 3].map(() => p.run('v0.9', slow, { group: 'a', signal: controller.signal }).catch((e: Error) => e));
+        assert.equal(p.pending, 2, "only one of a's calls runs");
+        const t0 = performance.now();
+        assert.deepEqual(JSON.parse(await p.run('v0.9', quick, { group: 'b' })), { result: { a: 1 } });
+        assert.ok(performance.now() - t0 < 2000, `b's call waited ${(performance.now() - t0).toFixed(0)} ms`);
+        controller.abort();
+        for (const o of await Promise.all(a)) assert.ok(o instanceof Error && o.name === 'AbortError', String(o));
+      } finally {
+        await p.close();
+      }
+    });
   });
-
-  test('maxPerGroup keeps a worker free for another group while one group has many calls', async () => {
-    const p = new CuePool({ size: 2, maxPerGroup: 1, timeoutMs: 60_000 });
-    try {
-      await Promise.all([p.run('v0.9', quick, { priority: 'interactive' }), p.run('v0.9', quick, { priority: 'interactive' })]); // both workers started
-      const controller = new AbortController();
-      const a = [1, 2, 3].map(() => p.run('v0.9', slow, { group: 'a', signal: controller.signal }).catch((e: Error) => e));
-      assert.equal(p.pending, 2, "only one of a's calls runs");
-      const t0 = performance.now();
-      assert.deepEqual(JSON.parse(await p.run('v0.9', quick, { group: 'b' })), { result: { a: 1 } });
-      assert.ok(performance.now() - t0 < 2000, `b's call waited ${(performance.now() - t0).toFixed(0)} ms`);
-      controller.abort();
-      for (const o of await Promise.all(a)) assert.ok(o instanceof Error && o.name === 'AbortError', String(o));
-    } finally {
-      await p.close();
-    }
-  });
-});
+}
 
 describe('NativeCuePool: its own processes', { skip: nativeBuilt ? false : 'the native engine is not built here' }, () => {
   const slow = JSON.stringify({ op: 'export', file: 'x.cue', source: 'import "list"\nx: [ for i in list.Range(0, 1000, 1) for j in list.Range(0, 1000, 1) { i * j } ]\n' });
@@ -174,23 +180,28 @@ describe('NativeCuePool: its own processes', { skip: nativeBuilt ? false : 'the 
       .map(Number);
   }
 
-  test('one process per line, started on first use; an engine that dies fails its call with ECUE_CRASH and the next call starts a new one', { skip: existsSync('/proc/self/stat') ? false : 'needs /proc' }, async () => {
-    const p = new NativeCuePool({ timeoutMs: 60_000 });
-    try {
-      assert.deepEqual(enginePids(), []);
-      await Promise.all([p.run('v0.9', quick), p.run('v0.14', quick), p.run('v0.9', quick)]);
-      const [first, ...others] = enginePids();
-      assert.equal(others.length, 1, 'one process per line');
-      const running = p.run('v0.9', slow);
-      await new Promise((r) => setTimeout(r, 200));
-      for (const pid of [first!, ...others]) process.kill(pid, 'SIGKILL');
-      await rejectsCode(running, 'ECUE_CRASH', 'SIGKILL');
-      assert.deepEqual(JSON.parse(await p.run('v0.9', quick)), { result: { a: 1 } });
-    } finally {
-      await p.close();
-    }
-    assert.deepEqual(enginePids(), [], 'close() leaves no engine running');
-  });
+  for (const [name, make] of [
+    ['NativeCuePool', () => new NativeCuePool({ timeoutMs: 60_000 })],
+    ['a CuePool of one native worker', () => new CuePool({ size: 1, timeoutMs: 60_000, engine: 'native' })],
+  ] as const) {
+    test(`${name}: one process per line, started on first use; an engine that dies fails its call with ECUE_CRASH and the next call starts a new one`, { skip: existsSync('/proc/self/stat') ? false : 'needs /proc' }, async () => {
+      const p = make();
+      try {
+        assert.deepEqual(enginePids(), []);
+        await Promise.all([p.run('v0.9', quick), p.run('v0.14', quick), p.run('v0.9', quick)]);
+        const [first, ...others] = enginePids();
+        assert.equal(others.length, 1, 'one process per line');
+        const running = p.run('v0.9', slow);
+        await new Promise((r) => setTimeout(r, 200));
+        for (const pid of [first!, ...others]) process.kill(pid, 'SIGKILL');
+        await rejectsCode(running, 'ECUE_CRASH', 'SIGKILL');
+        assert.deepEqual(JSON.parse(await p.run('v0.9', quick)), { result: { a: 1 } });
+      } finally {
+        await p.close();
+      }
+      assert.deepEqual(enginePids(), [], 'close() leaves no engine running');
+    });
+  }
 
   test('an interactive call goes ahead of waiting batch calls', async () => {
     const p = new NativeCuePool({ timeoutMs: 60_000 });
