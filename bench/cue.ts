@@ -9,8 +9,10 @@
  *     long-lived process per line), when `npm run build:cue` built it,
  *   - the native baseline: the same engine module (CUE v0.14.1) built for Linux, one process
  *     per call, doing exactly the same inspect and render.
- * Then the first call of a fresh pool (WebAssembly and native), and render throughput: the
- * WebAssembly pool with 1, 2 and 3 workers (the server keeps 3) against the native pool.
+ * Then the first call of a fresh pool (WebAssembly and native), render throughput (the worker
+ * pool with 1, 2 and 3 workers of each engine; the CLI's native pool), and the server's pool
+ * (serverCuePool: 3 workers, one kept for interactive calls, prestarted) on each engine: start,
+ * interactive render latency while batch inspections run, and the memory the engines hold.
  *
  *   npx tsx bench/cue.ts [--runs 3] [--skip-native]
  *
@@ -21,7 +23,7 @@
  * p50 147 ms / p90 201 ms, against the engine's 22 / 107 and 14 / 32 ms (v0.9.2) in the same run.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +35,7 @@ import { CUE_LINES, type CueLine } from '../core/cue/lines.ts';
 import { nativeEngineCurrent } from '../core/cue/native-build.ts';
 import { NativeCuePool } from '../core/cue/native-pool.ts';
 import type { CueRunner } from '../core/cue/runner.ts';
+import { serverCuePool } from '../registry/registry.ts';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
@@ -187,15 +190,61 @@ console.log(`\nfirst call of a fresh pool (worker + engine start + inspect): Web
 // Throughput: every bundled definition rendered 4 times concurrently: the WebAssembly pool with
 // 1 worker (baseline), 2, and 3 (the server's size), then the native pool (one process per line).
 const bundled = defs.filter((d) => d.name in minimal);
+const engines = nativeBuilt ? (['wasm', 'native'] as const) : (['wasm'] as const);
 const pools: Array<{ label: string; make: () => CueRunner; warm: number }> = [
-  ...[1, 2, 3].map((size) => ({ label: `WebAssembly pool of ${size} worker(s)`, make: () => new CuePool({ size }), warm: size })),
-  ...(nativeBuilt ? [{ label: 'native pool (1 process per line)', make: () => new NativeCuePool(), warm: 1 }] : []),
+  ...engines.flatMap((engine) => [1, 2, 3].map((size) => ({ label: `${engine} worker pool of ${size}`, make: () => new CuePool({ size, engine }), warm: size }))),
+  ...(nativeBuilt ? [{ label: 'NativeCuePool (CLI: 1 process per line)', make: () => new NativeCuePool(), warm: 1 }] : []),
 ];
 for (const p of pools) {
   const ev = new CueEvaluator(p.make());
   await Promise.all(Array.from({ length: p.warm }, () => ev.version()));
   const jobs = [...bundled, ...bundled, ...bundled, ...bundled];
   const t = await timed(() => Promise.all(jobs.map((d) => ev.render(d.source, d.file, { parameters: minimal[d.name] }))));
-  console.log(`${p.label}: ${jobs.length} renders in ${t.ms.toFixed(0)} ms = ${((jobs.length / t.ms) * 1000).toFixed(1)} renders/s${p.warm === 1 && p.label.startsWith('Web') ? ' (baseline)' : ''}`);
+  console.log(`${p.label.padEnd(42)} ${jobs.length} renders in ${t.ms.toFixed(0).padStart(4)} ms = ${((jobs.length / t.ms) * 1000).toFixed(1)} renders/s${p.label === 'wasm worker pool of 1' ? ' (baseline)' : ''}`);
+  await ev.close();
+}
+
+/** Resident memory of this process and of its child processes (the native engines), in MiB. */
+function memory(): { self: number; children: number } {
+  let children = 0;
+  for (const d of existsSync('/proc/self/stat') ? readdirSync('/proc') : []) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid) children += (Number(fields[21]) * 4096) / 2 ** 20;
+    } catch {
+      // ended while read
+    }
+  }
+  return { self: process.memoryUsage().rss / 2 ** 20, children };
+}
+
+// The server's pool on each engine: prestarted, then every definition inspected as batch work
+// (one group, as one publishing token) while the bundled definitions are rendered as
+// interactive calls (the docs pages' live render), 4 times each.
+console.log(`\nthe server's pool (size ${serverCuePool.size}, ${serverCuePool.reservedForInteractive} kept for interactive calls, prestarted), per engine:`);
+for (const engine of engines) {
+  const before = memory();
+  const t0 = performance.now();
+  const ev = new CueEvaluator(new CuePool({ ...serverCuePool, engine }));
+  // Prestarted workers load both lines' engines; the first answers of each line say they are up.
+  await Promise.all(Array.from({ length: serverCuePool.size! }, () => Promise.all([ev.version('v0.9'), ev.version('v0.14')])));
+  const ready = performance.now() - t0;
+  const latencies: number[] = [];
+  const t1 = performance.now();
+  await Promise.all([
+    ...defs.map((d) => ev.inspectUncached(d.source, d.file, { group: 'publisher' }).catch(() => undefined)),
+    ...[...bundled, ...bundled, ...bundled, ...bundled].map(async (d) => {
+      const t = performance.now();
+      await ev.render(d.source, d.file, { parameters: minimal[d.name] });
+      latencies.push(performance.now() - t);
+    }),
+  ]);
+  const all = performance.now() - t1;
+  const after = memory();
+  console.log(
+    `${engine.padEnd(7)} ready in ${ready.toFixed(0)} ms; ${defs.length} batch inspections + ${latencies.length} interactive renders in ${all.toFixed(0)} ms; render latency p50 ${ms(pct(latencies, 0.5))} / p90 ${ms(pct(latencies, 0.9))} ms; memory +${(after.self - before.self).toFixed(0)} MiB in this process, ${after.children.toFixed(0)} MiB in engine processes`,
+  );
   await ev.close();
 }

@@ -2,7 +2,7 @@ import { VelahubError } from '../errors.ts';
 import { nativeEngineCurrent } from './native-build.ts';
 import { NativeCuePool } from './native-pool.ts';
 import { CuePool, type CueRunOptions } from './pool.ts';
-import type { CueLine } from './lines.ts';
+import { CUE_LINES, type CueLine } from './lines.ts';
 import type { CueRunner } from './runner.ts';
 
 /** Which engine evaluates: `auto` (native where built and current, else WebAssembly), or one forced. */
@@ -25,6 +25,15 @@ export function parseEngineSetting(value: string | undefined): CueEngineSetting 
 export function engineFor(line: CueLine, setting: CueEngineSetting): 'native' | 'wasm' {
   if (setting !== 'auto') return setting;
   return nativeEngineCurrent(line) ? 'native' : 'wasm';
+}
+
+/**
+ * The engine of a worker pool (the server's {@link CuePool}) under `setting`: a worker serves
+ * every line, so `auto` takes the native engine only when every line's is built and current.
+ */
+export function poolEngineFor(setting: CueEngineSetting): 'native' | 'wasm' {
+  if (setting !== 'auto') return setting;
+  return (Object.keys(CUE_LINES) as CueLine[]).every(nativeEngineCurrent) ? 'native' : 'wasm';
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { engineFor, OneShotCueRunner, parseEngineSetting } from '../../../core/cue/engine-choice.ts';
+import { engineFor, OneShotCueRunner, parseEngineSetting, poolEngineFor } from '../../../core/cue/engine-choice.ts';
 import { nativeEngineCurrent } from '../../../core/cue/native-build.ts';
 import { assertFailed, velahubInProcess } from '../../support/cli.ts';
 import { useCliEngine } from '../../support/cue-engines.ts';
@@ -27,6 +27,12 @@ describe('VELAHUB_CUE_ENGINE', () => {
       assert.equal(engineFor(line, 'native'), 'native');
       assert.equal(engineFor(line, 'auto'), nativeEngineCurrent(line) ? 'native' : 'wasm');
     }
+  });
+
+  test("the server's pool takes the native engine only when every line's is built (a worker serves every line)", () => {
+    assert.equal(poolEngineFor('wasm'), 'wasm');
+    assert.equal(poolEngineFor('native'), 'native');
+    assert.equal(poolEngineFor('auto'), nativeEngineCurrent('v0.9') && nativeEngineCurrent('v0.14') ? 'native' : 'wasm');
   });
 
   test('the CLI refuses a bad value before evaluating, exit 2', async () => {
