@@ -42,7 +42,10 @@ export class NativeEngineProcess {
         hint: 'run `npm run build:cue` (it needs Go), or unset VELAHUB_CUE_ENGINE to use the WebAssembly engine',
       });
     }
-    const child = spawn(native, [], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, GOGC: process.env.VELAHUB_CUE_GOGC || process.env.GOGC || '100' } });
+    // Only what the Go runtime reads, as the WebAssembly engine gets: the server's environment
+    // (database URL, cloud credentials) is none of the engine's business.
+    const env = { GOGC: process.env.VELAHUB_CUE_GOGC || '100', ...(process.env.GOMAXPROCS ? { GOMAXPROCS: process.env.GOMAXPROCS } : {}) };
+    const child = spawn(native, [], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.#child = child;
     // An idle engine must not keep the process alive; a running call's timer does.
     child.unref();

@@ -203,6 +203,21 @@ describe('NativeCuePool: its own processes', { skip: nativeBuilt ? false : 'the 
     });
   }
 
+  test("an engine process gets none of the server's environment (database URL, credentials)", { skip: existsSync('/proc/self/environ') ? false : 'needs /proc' }, async () => {
+    process.env.VELAHUB_TEST_SECRET = 'do-not-pass';
+    const p = new NativeCuePool();
+    try {
+      await p.run('v0.9', quick);
+      const [pid] = enginePids();
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+      assert.ok(!environ.some((e) => e.startsWith('VELAHUB_TEST_SECRET=')), environ.join(' '));
+      assert.ok(environ.some((e) => e.startsWith('GOGC=')));
+    } finally {
+      delete process.env.VELAHUB_TEST_SECRET;
+      await p.close();
+    }
+  });
+
   test('an interactive call goes ahead of waiting batch calls', async () => {
     const p = new NativeCuePool({ timeoutMs: 60_000 });
     try {
