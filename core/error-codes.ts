@@ -158,7 +158,7 @@ export const errorCodes = {
   ECUE_ENGINE_MISSING: {
     exit: 'invalid',
     http: 500,
-    summary: 'the CUE engine (WebAssembly) for a KubeVela line is not built',
+    summary: 'the CUE engine (WebAssembly, or native where forced) for a KubeVela line is not built',
     hint: 'run `npm run build:cue` (npm install does it; it needs Go)',
   },
   ECUE_TIMEOUT: {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CueEvaluator } from '../core/cue/evaluator.ts';
 import { CuePool, type CuePoolOptions } from '../core/cue/pool.ts';
+import { poolEngineFor } from '../core/cue/engine-choice.ts';
 import { deriveVersionDocs, derivedFormat } from '../core/params/derive.ts';
 import { MetadataStore } from './store/metadata-store.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -72,6 +73,11 @@ export interface RegistryOptions {
   cue?: CueEvaluator;
   /** Start the evaluator's workers now (see {@link serverCuePool}): for a server that will publish, not for `velahub gc`. */
   prestartCue?: boolean;
+  /**
+   * What the evaluator's workers run; default: native engine processes when every line's native
+   * engine is built and current, else WebAssembly (README: The CUE engine).
+   */
+  cueEngine?: 'wasm' | 'native';
   /** Bounds on published packages (tests use small ones); default: defaultLimits. */
   limits?: PackageLimits;
   /** The token-hash pepper; default: loadTokenPepper() (random for an in-memory store). */
@@ -113,7 +119,7 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     throw err;
   }
   // One worker stays free for renders from the docs pages while publishes evaluate.
-  const cue = options.cue ?? new CueEvaluator(new CuePool({ ...serverCuePool, prestart: options.prestartCue ?? false }));
+  const cue = options.cue ?? new CueEvaluator(new CuePool({ ...serverCuePool, prestart: options.prestartCue ?? false, engine: options.cueEngine ?? poolEngineFor('auto') }));
   const charts = new ChartStore(db);
   // The watch follows every replica's writes (LISTEN/NOTIFY): no query while nothing changed.
   // Chart writes are not watched (they are rare): /helm/index.yaml reads its revision per request.

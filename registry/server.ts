@@ -8,6 +8,7 @@ import { publishFolderTree } from './seed.ts';
 import { createToken } from './tokens.ts';
 import { withStartupLock } from './store/startup-lock.ts';
 import { collectGarbage, defaultGcAgeMs } from './gc.ts';
+import { CUE_ENGINE_ENV, parseEngineSetting, poolEngineFor } from '../core/cue/engine-choice.ts';
 
 /** Options of `velahub serve`. */
 export interface ServeOptions {
@@ -49,7 +50,8 @@ export interface RunningServer {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const say = options.say ?? ((l: string) => process.stdout.write(l + '\n'));
   const logger = options.logger ?? pino({ level: process.env.VELAHUB_LOG_LEVEL ?? 'info' });
-  const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, blobStore: options.blobStore, prestartCue: true });
+  const cueEngine = poolEngineFor(parseEngineSetting(process.env[CUE_ENGINE_ENV]));
+  const registry = await openRegistry({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, blobStore: options.blobStore, prestartCue: true, cueEngine });
   let generatedAdminToken: string | undefined;
   let generatedId: string | undefined;
   let server: Server;
@@ -101,7 +103,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   gc.unref();
   const port = (server.address() as AddressInfo).port;
   const url = options.baseUrl ?? `http://localhost:${port}`;
-  say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend}, blobs: ${registry.blobStore})${options.private ? '; private: every read needs a token' : ''}`);
+  say(`velahub registry listening on ${url} (data: ${options.dataDir}, database: ${registry.store.db.backend}, blobs: ${registry.blobStore}, CUE engine: ${cueEngine})${options.private ? '; private: every read needs a token' : ''}`);
   const credentials = options.private ? ' --username velahub --password TOKEN' : '';
   say(`  KubeVela: vela addon registry add velahub --type helm --endpoint ${url}${credentials}`);
   say(`  Helm charts: helm repo add velahub ${url}/helm${credentials}`);

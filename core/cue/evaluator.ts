@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { VelahubError } from '../errors.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { CuePool, type CuePriority, type CueRunOptions } from './pool.ts';
+import type { CueRunner } from './runner.ts';
 import { explainCueErrors } from './cue-errors.ts';
 import { sampleContext, type RenderContext } from './context.ts';
 import { STABLE_LINE, type CueLine } from './lines.ts';
@@ -103,20 +104,22 @@ export const definitionTypes: readonly DefinitionType[] = ['component', 'trait',
 const inspectCacheSize = 64;
 
 /**
- * The bridge to velahub's CUE engine (cuelang.org/go compiled to WebAssembly,
- * one build per KubeVela line). Every call runs in a worker of a shared
- * {@link CuePool}. Failures throw a VelahubError `ECUE` whose `data` is a list
+ * The bridge to velahub's CUE engine (cuelang.org/go, one build per KubeVela
+ * line). Every call runs on a {@link CueRunner}: by default a worker of a shared
+ * {@link CuePool} (WebAssembly); the CLI's one-shot commands pass the native
+ * engine's (see engine-choice.ts). Failures throw a VelahubError `ECUE` whose `data` is a list
  * of diagnostics pointing at the user's file and line.
  */
 export class CueEvaluator {
-  readonly pool: CuePool;
+  /** The engine backend: a {@link CuePool} (WebAssembly) unless the caller chose another. */
+  readonly pool: CueRunner;
   /** The line used when a call names none: KubeVela's stable line unless told otherwise. */
   readonly line: CueLine;
 
   /** Recent inspections by line, file and source: the same definition is often inspected twice in one run. */
   readonly #inspected = new Map<string, Promise<InspectedDefinition>>();
 
-  constructor(pool: CuePool = new CuePool(), options: { line?: CueLine } = {}) {
+  constructor(pool: CueRunner = new CuePool(), options: { line?: CueLine } = {}) {
     this.pool = pool;
     this.line = options.line ?? STABLE_LINE;
   }

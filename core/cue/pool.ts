@@ -7,6 +7,7 @@ import { VelahubError } from '../errors.ts';
 import { packageRoot } from '../package-root.ts';
 import { enginePaths } from './engine-files.ts';
 import { CUE_LINES, STABLE_LINE, type CueLine } from './lines.ts';
+import { NativeEngineSlot } from './native-slot.ts';
 
 /** Options for {@link CuePool}. */
 export interface CuePoolOptions {
@@ -34,6 +35,11 @@ export interface CuePoolOptions {
    * and line, several under load). For a server; a CLI run starts what it uses.
    */
   prestart?: boolean;
+  /**
+   * What a worker is: a worker thread running the WebAssembly engine (the default), or native
+   * engine processes, one per line ({@link NativeEngineSlot}); scheduling is the same.
+   */
+  engine?: 'wasm' | 'native';
 }
 
 /** Interactive calls go first and may use every worker; batch calls leave the reserved ones free. */
@@ -66,8 +72,24 @@ interface Job {
   group: string;
 }
 
+/** What the pool needs of a worker: a worker thread, or a {@link NativeEngineSlot}. */
+type SlotWorker = Pick<Worker, 'postMessage' | 'unref'> & {
+  terminate(): Promise<unknown>;
+  on(event: 'message', listener: (msg: WorkerMessage) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+};
+
+/** What a worker answers: a call started, its response or error, or a request for a line's module. */
+interface WorkerMessage {
+  id: number;
+  started?: boolean;
+  response?: string;
+  error?: string;
+  needModule?: CueLine;
+}
+
 interface Slot {
-  worker: Worker;
+  worker: SlotWorker;
   job?: Job & { id: number; timer?: NodeJS.Timeout; startedAt?: number };
 }
 
@@ -113,6 +135,7 @@ export class CuePool {
   readonly reservedForInteractive: number;
   readonly maxPerGroup: number;
   readonly prestart: boolean;
+  readonly engine: 'wasm' | 'native';
   #slots: Slot[] = [];
   #queue: Job[] = [];
   /**
@@ -133,6 +156,7 @@ export class CuePool {
     this.reservedForInteractive = Math.min(this.size - 1, Math.max(0, options.reservedForInteractive ?? 0));
     this.maxPerGroup = Math.max(1, options.maxPerGroup ?? this.size);
     this.prestart = options.prestart ?? false;
+    this.engine = options.engine ?? 'wasm';
     this.#fill();
   }
 
@@ -282,17 +306,10 @@ export class CuePool {
   }
 
   #spawn(): Slot {
-    // Every line's engine is warmed before work when prestarting, else only the stable line's.
-    const warm = this.prestart ? (Object.keys(CUE_LINES) as CueLine[]).filter((l) => l === STABLE_LINE || existsSync(enginePaths(l).wasm)) : [STABLE_LINE];
-    // The worker is plain JavaScript: it needs none of the parent's loader flags (`--import tsx`
-    // would even fail to resolve once the process has changed its working folder).
-    const worker = new Worker(workerUrl, {
-      workerData: { modules: Object.fromEntries(warm.map((l) => [l, engineModule(l)])), wasmExec: enginePaths(STABLE_LINE).wasmExec, warmLines: warm },
-      execArgv: [],
-    });
+    const worker = this.engine === 'native' ? this.#nativeWorker() : this.#wasmWorker();
     worker.unref();
     const slot: Slot = { worker };
-    worker.on('message', (msg: { id: number; started?: boolean; response?: string; error?: string; needModule?: CueLine }) => {
+    worker.on('message', (msg: WorkerMessage) => {
       if (msg.needModule) {
         try {
           worker.postMessage({ moduleLine: msg.needModule, module: engineModule(msg.needModule) });
@@ -318,6 +335,24 @@ export class CuePool {
     worker.on('error', (err) => this.#kill(slot, new VelahubError('ECUE_CRASH', `the CUE evaluator crashed: ${err.message}`)));
     this.#slots.push(slot);
     return slot;
+  }
+
+  /** A worker thread with the WebAssembly engine of the lines to warm. */
+  #wasmWorker(): SlotWorker {
+    // Every line's engine is warmed before work when prestarting, else only the stable line's.
+    const warm = this.prestart ? (Object.keys(CUE_LINES) as CueLine[]).filter((l) => l === STABLE_LINE || existsSync(enginePaths(l).wasm)) : [STABLE_LINE];
+    // The worker is plain JavaScript: it needs none of the parent's loader flags (`--import tsx`
+    // would even fail to resolve once the process has changed its working folder).
+    return new Worker(workerUrl, {
+      workerData: { modules: Object.fromEntries(warm.map((l) => [l, engineModule(l)])), wasmExec: enginePaths(STABLE_LINE).wasmExec, warmLines: warm },
+      execArgv: [],
+    });
+  }
+
+  /** Native engine processes: every built line's when prestarting, else the stable line's. */
+  #nativeWorker(): SlotWorker {
+    const warm = this.prestart ? (Object.keys(CUE_LINES) as CueLine[]).filter((l) => l === STABLE_LINE || existsSync(enginePaths(l).native)) : [STABLE_LINE];
+    return new NativeEngineSlot(warm);
   }
 
   /**

@@ -7,7 +7,6 @@ import { checkLayout, roleOf } from './layout.ts';
 import { parseMetadata, type AddonMetadata } from './metadata.ts';
 import { crToDefinitionCue } from './definition-cr.ts';
 import { parse } from 'yaml';
-import { terraformParameterSchema } from '../terraform/variables.ts';
 import semver from 'semver';
 import { CUE_LINES, describeLine, lineForVelaRange, type CueLine } from '../cue/lines.ts';
 import type { InspectedDefinition } from '../cue/evaluator.ts';
@@ -358,6 +357,9 @@ async function terraformDefinition(file: string, text: string): Promise<{ defini
     schema = { type: 'object', properties: {}, 'x-terraform-module': { url: configuration.trim(), path: typeof terraform.path === 'string' ? terraform.path : '' } };
   } else if (kind === 'hcl') {
     try {
+      // Loaded here, not at the top: its HCL parser is a WebAssembly module that every
+      // `velahub show` and `lint` would otherwise decompress and compile for nothing.
+      const { terraformParameterSchema } = await import('../terraform/variables.ts');
       schema = await terraformParameterSchema(configuration, file);
     } catch (err) {
       diagnostics.push(...diagnosticsOf(err, file));

@@ -47,4 +47,16 @@ describe('velahub start-up', () => {
       assert.deepEqual(loaded.filter((u) => heavy.some((h) => h.test(u))), []);
     });
   }
+  test('velahub show of a CUE definition loads no HCL parser (a WebAssembly module only Terraform definitions need)', () => {
+    const trace = join(tmp.dir, 'show.txt');
+    const r = spawnSync(process.execPath, ['--import', tracer, '--import', 'tsx', 'cli/main.ts', 'show', 'addons/hpa-trait', 'hpa-trait'], {
+      cwd: root,
+      env: { ...process.env, VELAHUB_TRACE_IMPORTS: trace, VELAHUB_CLI_MAIN: '1' },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const loaded = readFileSync(trace, 'utf8').split('\n');
+    assert.ok(loaded.some((u) => u.endsWith('/core/package/inspect.ts')), 'the trace recorded the inspection');
+    assert.deepEqual(loaded.filter((u) => /@cdktf\/hcl2json|\/core\/terraform\//.test(u)), []);
+  });
 });

@@ -4,9 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import { addonTree, metadataYaml, tempDir, writeTree } from '../../support/addons.ts';
 import { describeRun, velahubInProcess as velahub } from '../../support/cli.ts';
 import { webComponent } from '../../support/definitions.ts';
+import { testEngines, useCliEngine } from '../../support/cue-engines.ts';
 import { assertGolden } from '../../support/golden.ts';
 
-describe('velahub lint', () => {
+// The goldens hold on both engines: each test runs once per engine the machine has.
+for (const engine of testEngines) describe(`velahub lint (${engine} engine)`, () => {
+  let restoreEngine: () => void;
+  before(() => (restoreEngine = useCliEngine(engine)));
+  after(() => restoreEngine());
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   const lint = (...args: string[]) => velahub(['lint', ...args], { cwd: tmp.dir });
   before(async () => {

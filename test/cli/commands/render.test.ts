@@ -5,9 +5,14 @@ import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { addonTree, tempDir, writeTree } from '../../support/addons.ts';
 import { assertFailed, describeRun, velahubInProcess as velahub } from '../../support/cli.ts';
+import { testEngines, useCliEngine } from '../../support/cue-engines.ts';
 import { assertGolden } from '../../support/golden.ts';
 
-describe('velahub render', () => {
+// The goldens hold on both engines: each test runs once per engine the machine has.
+for (const engine of testEngines) describe(`velahub render (${engine} engine)`, () => {
+  let restoreEngine: () => void;
+  before(() => (restoreEngine = useCliEngine(engine)));
+  after(() => restoreEngine());
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   const render = (...args: string[]) => velahub(['render', ...args], { cwd: tmp.dir });
   before(async () => {

@@ -4,9 +4,14 @@ import { parse } from 'yaml';
 import { addonTree, tempDir, writeTree } from '../../support/addons.ts';
 import { assertFailed, describeRun, velahubInProcess as velahub } from '../../support/cli.ts';
 import { showcaseComponent } from '../../support/definitions.ts';
+import { testEngines, useCliEngine } from '../../support/cue-engines.ts';
 import { assertGolden } from '../../support/golden.ts';
 
-describe('velahub show', () => {
+// The goldens hold on both engines: each test runs once per engine the machine has.
+for (const engine of testEngines) describe(`velahub show (${engine} engine)`, () => {
+  let restoreEngine: () => void;
+  before(() => (restoreEngine = useCliEngine(engine)));
+  after(() => restoreEngine());
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   const show = (...args: string[]) => velahub(['show', ...args], { cwd: tmp.dir });
   before(async () => {

@@ -9,10 +9,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
-import { CuePool } from '../../../core/cue/pool.ts';
 import type { Diagnostic } from '../../../core/diagnostics.ts';
 import { bundledAddonsDir } from '../../support/bundled.ts';
 import { catalogDir } from '../../support/catalog.ts';
+import { engineRunner, testEngines } from '../../support/cue-engines.ts';
 
 // The bundled addons always; the catalog's where this machine has a snapshot (as every catalog test reads it).
 const roots = [bundledAddonsDir, ...(catalogDir ? [catalogDir] : [])];
@@ -76,40 +76,52 @@ function sample(s: Schema | undefined): unknown {
   }
 }
 
-const cue = new CueEvaluator(new CuePool({ size: 2 }));
-after(() => cue.close());
+// One evaluator per engine; every file is checked on each, and where both engines exist their
+// results must be the same, value for value.
+const engines = testEngines.map((engine) => ({ engine, cue: new CueEvaluator(engineRunner(engine)) }));
+after(() => Promise.all(engines.map((e) => e.cue.close())));
 
 const messages = (err: unknown) => ((err as { data?: Diagnostic[] }).data ?? []).map((d) => d.message).join('\n') || String(err);
 
-describe('every bundled and catalog definition, as KubeVela 1.10 and 1.11 evaluate it', () => {
+/** The checks of one file on one engine; returns what it evaluated, to compare between engines. */
+async function check(cue: CueEvaluator, file: string, source: string): Promise<unknown[]> {
+  const stable = await cue.inspect(source, file, { line: 'v0.9' });
+  assert.ok(stable.header.name, 'no header name');
+  assert.ok(stable.kubevelaSchema, `KubeVela 1.10 would store no schema: ${stable.schemaError}`);
+  assert.equal((stable.kubevelaSchema as Schema).type, 'object');
+  assert.ok(stable.template.trim().length > 0, 'empty template text');
+  const seen: unknown[] = [stable];
+
+  const refused = refusedBy014[file];
+  if (refused) {
+    await assert.rejects(cue.inspect(source, file, { line: 'v0.14' }), (err) => refused.test(messages(err)));
+  } else {
+    const next = await cue.inspect(source, file, { line: 'v0.14' });
+    assert.equal(next.header.name, stable.header.name);
+    seen.push(next);
+  }
+
+  const params = parameters[file] ?? sample(stable.kubevelaSchema as Schema);
+  const cannot = notRenderable[file];
+  if (cannot) {
+    await assert.rejects(cue.render(source, file, { parameters: params, line: 'v0.9' }), (err) => cannot.error.test(messages(err)), cannot.reason);
+    return seen;
+  }
+  const rendered = await cue.render(source, file, { parameters: params, line: 'v0.9' });
+  if (stable.header.type === 'component') assert.ok(rendered.output, 'a component rendered no output');
+  return [...seen, rendered];
+}
+
+describe(`every bundled and catalog definition, as KubeVela 1.10 and 1.11 evaluate it (${testEngines.join(' and ')})`, () => {
   test('the catalog is there to read', { skip: catalogDir ? false : 'no catalog snapshot on this machine (set VELAHUB_CATALOG)' }, () =>
     assert.ok(files.length > 40, `only ${files.length} definition files found under ${roots.join(', ')}`));
 
   for (const { file, path } of files) {
     test(file, async () => {
       const source = readFileSync(path, 'utf8');
-      const stable = await cue.inspect(source, file, { line: 'v0.9' });
-      assert.ok(stable.header.name, 'no header name');
-      assert.ok(stable.kubevelaSchema, `KubeVela 1.10 would store no schema: ${stable.schemaError}`);
-      assert.equal((stable.kubevelaSchema as Schema).type, 'object');
-      assert.ok(stable.template.trim().length > 0, 'empty template text');
-
-      const refused = refusedBy014[file];
-      if (refused) {
-        await assert.rejects(cue.inspect(source, file, { line: 'v0.14' }), (err) => refused.test(messages(err)));
-      } else {
-        const next = await cue.inspect(source, file, { line: 'v0.14' });
-        assert.equal(next.header.name, stable.header.name);
-      }
-
-      const params = parameters[file] ?? sample(stable.kubevelaSchema as Schema);
-      const cannot = notRenderable[file];
-      if (cannot) {
-        await assert.rejects(cue.render(source, file, { parameters: params, line: 'v0.9' }), (err) => cannot.error.test(messages(err)), cannot.reason);
-        return;
-      }
-      const rendered = await cue.render(source, file, { parameters: params, line: 'v0.9' });
-      if (stable.header.type === 'component') assert.ok(rendered.output, 'a component rendered no output');
+      const results = [];
+      for (const { cue } of engines) results.push(await check(cue, file, source));
+      for (let i = 1; i < results.length; i++) assert.deepEqual(results[i], results[0], `${engines[i]!.engine} and ${engines[0]!.engine} differ`);
     });
   }
 });

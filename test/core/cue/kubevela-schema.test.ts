@@ -8,10 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { CueEvaluator } from '../../../core/cue/evaluator.ts';
-import { CuePool } from '../../../core/cue/pool.ts';
-
-const cue = new CueEvaluator(new CuePool({ size: 2 }));
-after(() => cue.close());
+import { engineRunner, testEngines } from '../../support/cue-engines.ts';
 
 const definition = `"kv-shapes": {
 	type: "component"
@@ -94,16 +91,23 @@ const expected = {
   type: 'object',
 };
 
-describe("the schema KubeVela stores (schema-NAME ConfigMap)", () => {
-  for (const line of ['v0.9', 'v0.14'] as const) {
-    test(`nested structs, lists of structs, maps, enums with defaults, *null, +ignore, optional, #Defs — ${line}`, async () => {
-      const inspected = await cue.inspect(definition, 'definitions/kv-shapes.cue', { line });
-      assert.deepEqual(inspected.kubevelaSchema, expected);
-    });
-  }
+for (const engine of testEngines) {
+  describe(`${engine} engine`, () => {
+    const cue = new CueEvaluator(engineRunner(engine));
+    after(() => cue.close());
 
-  test('a template without parameter gets an empty object schema, as KubeVela stores', async () => {
-    const inspected = await cue.inspect('"bare": {\n\ttype: "component"\n}\ntemplate: output: {apiVersion: "v1", kind: "ConfigMap"}\n', 'bare.cue');
-    assert.deepEqual(inspected.kubevelaSchema, { type: 'object' });
+    describe("the schema KubeVela stores (schema-NAME ConfigMap)", () => {
+      for (const line of ['v0.9', 'v0.14'] as const) {
+        test(`nested structs, lists of structs, maps, enums with defaults, *null, +ignore, optional, #Defs — ${line}`, async () => {
+          const inspected = await cue.inspect(definition, 'definitions/kv-shapes.cue', { line });
+          assert.deepEqual(inspected.kubevelaSchema, expected);
+        });
+      }
+
+      test('a template without parameter gets an empty object schema, as KubeVela stores', async () => {
+        const inspected = await cue.inspect('"bare": {\n\ttype: "component"\n}\ntemplate: output: {apiVersion: "v1", kind: "ConfigMap"}\n', 'bare.cue');
+        assert.deepEqual(inspected.kubevelaSchema, { type: 'object' });
+      });
+    });
   });
-});
+}
