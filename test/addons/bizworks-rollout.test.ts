@@ -6,13 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { installCrds } from '../cluster/fixtures.ts';
-import { rolloutsCrdManifests } from '../cluster/rollouts.ts';
 import { addonUnderTest } from './cluster.ts';
 import { ctx, dryRun, early, evalStatus, renderEach, renderFails, schemaAcceptsEach, schemaRejects, type Obj } from './support.ts';
 
 const { cue, target, ns, def } = await addonUnderTest('bizworks-rollout', 'addon-rollout');
-const crds = early(target.ready.then(async (t) => installCrds(t.kc, await rolloutsCrdManifests())));
 
 /** The component's Deployment as stateless-component renders it, with `replicas` Pods. */
 const deployment = (replicas: number): Obj => ({
@@ -81,7 +78,6 @@ describe('bizworks-rollout renders one Rollout (rollouts.kruise.io/v1alpha1) for
   });
 
   test('the API server with Kruise Rollout v0.6.1\'s CRDs accepts every Rollout (strict field validation)', async () => {
-    await crds;
     const t = await target.ready;
     await dryRun(t, (await Promise.all(Object.values(r))).map((v) => v.outputs.rollout!));
   });

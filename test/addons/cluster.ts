@@ -1,11 +1,12 @@
 /**
- * The cluster half of the addon tests: one test control plane with Flux's CRDs and a namespace
- * of the file's own. Importing this module imports test/cluster/env.ts, which registers the
+ * The cluster half of the addon tests: one test control plane with Flux's and Kruise Rollout's
+ * CRDs (what helm-component and bizworks-rollout render) and a namespace of the file's own. Importing this module imports test/cluster/env.ts, which registers the
  * hook that stops a plane the file started itself: import it from test files only.
  */
 import { testClusters } from '../cluster/env.ts';
-import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
+import { ensureNamespace, installCrds, uniqueNamespace } from '../cluster/fixtures.ts';
 import { installFluxCrds } from '../cluster/flux.ts';
+import { rolloutsCrdManifests } from '../cluster/rollouts.ts';
 import type { CueEvaluator } from '../../core/cue/evaluator.ts';
 import { Definition, early, fileEvaluator, type Target } from './support.ts';
 
@@ -26,6 +27,7 @@ export function addonTarget(prefix: string): { namespace: string; ready: Promise
     (async () => {
       const [kc] = await testClusters(1);
       await installFluxCrds(kc!);
+      await installCrds(kc!, await rolloutsCrdManifests());
       await ensureNamespace(kc!, namespace);
       return { kc: kc!, namespace };
     })(),
