@@ -1,7 +1,8 @@
 /**
  * The cluster half of the addon tests: one test control plane with Flux's and Kruise Rollout's
- * CRDs (what helm-component and bizworks-rollout render) and a namespace of the file's own. Importing this module imports test/cluster/env.ts, which registers the
- * hook that stops a plane the file started itself: import it from test files only.
+ * CRDs (what helm-component and bizworks-rollout render) and a namespace of the file's own.
+ * Importing this module imports test/cluster/env.ts, which registers the hook that stops a plane
+ * the file started itself: import it from test files only.
  */
 import { testClusters } from '../cluster/env.ts';
 import { ensureNamespace, installCrds, uniqueNamespace } from '../cluster/fixtures.ts';
