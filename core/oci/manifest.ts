@@ -5,9 +5,9 @@
  */
 import { sha256 } from '../package/archive.ts';
 
-/** The media type of an OCI image manifest, the one manifest kind velahub stores. */
+/** The media type of an OCI image manifest: what a chart, its signatures and SBOMs are. */
 export const ociManifestType = 'application/vnd.oci.image.manifest.v1+json';
-/** The media type of an OCI image index (refused: charts and their signatures need none). */
+/** The media type of an OCI image index: stored as any registry stores it (no chart is one). */
 export const ociIndexType = 'application/vnd.oci.image.index.v1+json';
 /** Helm's chart config: Chart.yaml's fields as JSON. */
 export const helmConfigType = 'application/vnd.cncf.helm.config.v1+json';
@@ -29,10 +29,19 @@ export interface Descriptor {
 
 /** An image manifest's fields velahub uses. */
 export interface ImageManifest {
-  mediaType: string;
+  mediaType: typeof ociManifestType;
   artifactType?: string;
   config: Descriptor;
   layers: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+/** An image index's fields velahub uses: the manifests it lists must be in the repository. */
+export interface ImageIndex {
+  mediaType: typeof ociIndexType;
+  artifactType?: string;
+  manifests: Descriptor[];
   subject?: Descriptor;
   annotations?: Record<string, string>;
 }
@@ -68,14 +77,25 @@ function descriptorAt(v: unknown, path: string): Descriptor | ManifestProblem {
 
 const isProblem = (v: unknown): v is ManifestProblem => isObject(v) && typeof v.code === 'string' && typeof v.message === 'string' && !('digest' in v);
 
+/** Descriptors at `path`, or the problem with the first bad one. */
+function descriptorsAt(v: unknown, path: string): Descriptor[] | ManifestProblem {
+  if (!Array.isArray(v)) return { code: 'MANIFEST_INVALID', message: `${path} must be an array of descriptors` };
+  const out: Descriptor[] = [];
+  for (const [i, x] of v.entries()) {
+    const d = descriptorAt(x, `${path}[${i}]`);
+    if (isProblem(d)) return d;
+    out.push(d);
+  }
+  return out;
+}
+
 /**
  * Parses a manifest body sent with `contentType`: an OCI image manifest (schemaVersion 2,
- * config, layers, optional subject); indexes and other media types are refused.
+ * config, layers, optional subject) or image index (manifests); other media types are refused.
  */
-export function parseImageManifest(body: Uint8Array, contentType: string | undefined): ImageManifest | ManifestProblem {
+export function parseImageManifest(body: Uint8Array, contentType: string | undefined): ImageManifest | ImageIndex | ManifestProblem {
   const type = (contentType ?? '').split(';')[0]!.trim();
-  if (type === ociIndexType) return { code: 'UNSUPPORTED', message: `${ociIndexType}: velahub stores image manifests (charts, their signatures and SBOMs), not image indexes` };
-  if (type !== ociManifestType) return { code: 'MANIFEST_INVALID', message: `Content-Type ${JSON.stringify(type)} is not a manifest type velahub stores: send ${ociManifestType}` };
+  if (type !== ociManifestType && type !== ociIndexType) return { code: 'MANIFEST_INVALID', message: `Content-Type ${JSON.stringify(type)} is not a manifest type velahub stores: send ${ociManifestType} (or ${ociIndexType})` };
   let doc: unknown;
   try {
     doc = JSON.parse(Buffer.from(body).toString('utf8'));
@@ -85,15 +105,6 @@ export function parseImageManifest(body: Uint8Array, contentType: string | undef
   if (!isObject(doc)) return { code: 'MANIFEST_INVALID', message: 'the manifest must be a JSON object' };
   if (doc.schemaVersion !== 2) return { code: 'MANIFEST_INVALID', message: `schemaVersion must be 2, got ${JSON.stringify(doc.schemaVersion)}` };
   if (doc.mediaType !== undefined && doc.mediaType !== type) return { code: 'MANIFEST_INVALID', message: `mediaType ${JSON.stringify(doc.mediaType)} differs from the Content-Type ${type}` };
-  const config = descriptorAt(doc.config, 'config');
-  if (isProblem(config)) return config;
-  if (!Array.isArray(doc.layers)) return { code: 'MANIFEST_INVALID', message: 'layers must be an array of descriptors' };
-  const layers: Descriptor[] = [];
-  for (const [i, l] of doc.layers.entries()) {
-    const d = descriptorAt(l, `layers[${i}]`);
-    if (isProblem(d)) return d;
-    layers.push(d);
-  }
   let subject: Descriptor | undefined;
   if (doc.subject !== undefined) {
     const d = descriptorAt(doc.subject, 'subject');
@@ -102,18 +113,30 @@ export function parseImageManifest(body: Uint8Array, contentType: string | undef
   }
   if (doc.artifactType !== undefined && typeof doc.artifactType !== 'string') return { code: 'MANIFEST_INVALID', message: 'artifactType must be a string' };
   if (doc.annotations !== undefined && !stringMap(doc.annotations)) return { code: 'MANIFEST_INVALID', message: 'annotations must map strings to strings' };
-  return {
-    mediaType: type,
-    config,
-    layers,
+  const common = {
     ...(subject ? { subject } : {}),
     ...(typeof doc.artifactType === 'string' ? { artifactType: doc.artifactType } : {}),
     ...(doc.annotations ? { annotations: doc.annotations as Record<string, string> } : {}),
   };
+  if (type === ociIndexType) {
+    const manifests = descriptorsAt(doc.manifests, 'manifests');
+    if (isProblem(manifests)) return manifests;
+    return { mediaType: ociIndexType, manifests, ...common };
+  }
+  const config = descriptorAt(doc.config, 'config');
+  if (isProblem(config)) return config;
+  const layers = descriptorsAt(doc.layers, 'layers');
+  if (isProblem(layers)) return layers;
+  return {
+    mediaType: ociManifestType,
+    config,
+    layers,
+    ...common,
+  };
 }
 
-/** The problem of a parse, or undefined for a manifest. */
-export function manifestProblem(m: ImageManifest | ManifestProblem): ManifestProblem | undefined {
+/** The problem of a parse, or undefined for a manifest or index. */
+export function manifestProblem(m: ImageManifest | ImageIndex | ManifestProblem): ManifestProblem | undefined {
   return isProblem(m) ? m : undefined;
 }
 

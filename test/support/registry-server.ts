@@ -33,6 +33,11 @@ const tableOrder: Record<string, string> = {
   tokens: 'id',
   catalog_state: 'id',
   schema_migrations: 'id',
+  chart_versions: 'name, version',
+  chart_state: 'id',
+  oci_blobs: 'repo, digest',
+  oci_manifests: 'repo, digest',
+  oci_tags: 'repo, tag',
 };
 
 /** A JSON response: status, headers and parsed body. */
