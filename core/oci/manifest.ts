@@ -15,8 +15,6 @@ export const helmConfigType = 'application/vnd.cncf.helm.config.v1+json';
 export const helmChartLayerType = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 /** Helm's provenance layer (`helm package --sign`). */
 export const helmProvenanceLayerType = 'application/vnd.cncf.helm.chart.provenance.v1.prov';
-/** The empty config of artifacts (signatures, SBOMs) without a config of their own. */
-export const ociEmptyType = 'application/vnd.oci.empty.v1+json';
 
 /** A content descriptor: what a manifest points at. */
 export interface Descriptor {
