@@ -57,8 +57,8 @@ export function manifestHandlers(registry: Registry, privateReads: boolean) {
   };
 
   /**
-   * A Helm chart push: one chart layer (and a provenance layer at most), pushed with its
-   * version as the tag; the archive goes through the same upload pipeline as the ChartMuseum
+   * A Helm chart push: one chart layer (and a provenance layer at most), tagged with its version
+   * (pushed by digest, as helm does before tagging, it is tagged so too); the archive goes through the same upload pipeline as the ChartMuseum
    * API (same checks, same immutability), which writes the version and this manifest in one
    * transaction.
    */
@@ -67,7 +67,6 @@ export function manifestHandlers(registry: Registry, privateReads: boolean) {
     if ('code' in layers) throw new OciError(layers.code, 400, layers.message);
     const { chart } = layers;
     const name = chartNameOfRepo(repo);
-    if (tag === undefined) throw new OciError('MANIFEST_INVALID', 400, `a Helm chart is pushed with its version as the tag (helm push does), not by digest alone`);
     const archive = await blobs.get(chart.digest);
     if (!archive) throw new OciError('MANIFEST_BLOB_UNKNOWN', 400, `the chart layer ${chart.digest} is missing from the blob store`);
     const config = await blobs.get(m.config.digest);
@@ -78,16 +77,18 @@ export function manifestHandlers(registry: Registry, privateReads: boolean) {
       meta = undefined;
     }
     if (!meta || typeof meta.name !== 'string' || typeof meta.version !== 'string') throw new OciError('MANIFEST_INVALID', 400, `the config blob ${m.config.digest} (${helmConfigType}) must be Chart.yaml's fields as JSON, with name and version`);
-    if (meta.name !== name || chartTag(meta.version) !== tag) {
-      throw new OciError('MANIFEST_INVALID', 400, `the config names chart ${meta.name}@${meta.version}, but it was pushed as ${repo}:${tag}: push it to charts/${meta.name} with tag ${chartTag(meta.version)}`);
+    // helm push sends the manifest by digest, then tags it: a chart's tag is its version either way.
+    const versionTag = chartTag(meta.version);
+    if (meta.name !== name || (tag !== undefined && versionTag !== tag)) {
+      throw new OciError('MANIFEST_INVALID', 400, `the config names chart ${meta.name}@${meta.version}, but it was pushed as ${repo}${tag ? `:${tag}` : ''}: push it to charts/${meta.name} with tag ${versionTag}`);
     }
-    // Written before the version's row names it; a refused chart leaves only an unreferenced blob, which gc collects.
-    await blobs.put(body);
-    const pushed = { digest, size: body.length, annotations: m.annotations ?? null };
-    const result = await publishChart({ charts, blobs, oci, pushed, limits, expect: { repo, name, tag } }, archive, req.token);
+    // The manifest's bytes are written in the version's insert transaction: a refused chart writes nothing.
+    const pushed = { bytes: body, annotations: m.annotations ?? null };
+    const result = await publishChart({ charts, blobs, oci, pushed, limits, expect: { repo, name, tag: versionTag } }, archive, req.token);
     if (result.status === 'unchanged') {
       // The same chart again (helm push of the same archive, perhaps with new annotations): stored, the tag names it.
-      await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: null, subject: null, annotations: m.annotations ?? null, chartVersion: result.version }, tag);
+      await blobs.put(body);
+      await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: null, subject: null, annotations: m.annotations ?? null, chartVersion: result.version }, versionTag);
     }
   };
 
