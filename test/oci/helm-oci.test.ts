@@ -152,12 +152,21 @@ describe('oras v1.3.6 over OCI', () => {
     assert.equal(v.digest, sha256(archive));
   });
 
-  test('oras pull of a chart pushed by helm: the archive as helm package wrote it', async () => {
+  test('oras manifest fetch + blob fetch of a chart pushed by helm: the archive as helm package wrote it', async () => {
+    // helm's layers carry no file name (title annotation), so `oras pull` skips them: fetch the layer by digest.
+    const manifest = JSON.parse((await runOras(['manifest', 'fetch', `${host}/charts/demo:0.2.0`, '--plain-http'])).stdout) as { config: { mediaType: string }; layers: Array<{ mediaType: string; digest: string }> };
+    assert.equal(manifest.config.mediaType, 'application/vnd.cncf.helm.config.v1+json');
+    assert.deepEqual(manifest.layers.map((l) => l.mediaType), ['application/vnd.cncf.helm.chart.content.v1.tar+gzip']);
+    const out = join(oras!.work, 'layer.tgz');
+    await runOras(['blob', 'fetch', `${host}/charts/demo@${manifest.layers[0]!.digest}`, '--plain-http', '--output', out]);
+    assert.equal(sha256(await readFile(out)), sha256(packaged['0.2.0']!));
+  });
+
+  test('oras pull of the chart oras pushed (its layer has a file name): the same bytes', async () => {
     const dest = join(oras!.work, 'pulled');
-    await runOras(['pull', `${host}/charts/demo:0.2.0`, '--plain-http', '-o', dest]);
-    const files = await readdir(dest);
-    assert.equal(files.length, 1, files.join(', '));
-    assert.equal(sha256(await readFile(join(dest, files[0]!))), sha256(packaged['0.2.0']!));
+    await runOras(['pull', `${host}/charts/demo:0.4.0`, '--plain-http', '-o', dest]);
+    assert.deepEqual(await readdir(dest), ['demo-0.4.0.tgz']);
+    assert.equal(sha256(await readFile(join(dest, 'demo-0.4.0.tgz'))), sha256(await readFile(join(oras!.work, 'demo-0.4.0.tgz'))));
   });
 
   test('oras push of a chart whose layers are not one chart: refused, nothing stored', async () => {
