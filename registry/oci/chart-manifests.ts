@@ -11,6 +11,8 @@ export const chartRepo = (name: string): string => `charts/${name}`;
 /** The manifest an OCI push sent for a chart version: written to the blob store only once the version is accepted. */
 export interface PushedChartManifest {
   bytes: Buffer;
+  /** Its config blob's digest. */
+  config: string;
   annotations: Record<string, string> | null;
 }
 
@@ -37,11 +39,11 @@ export async function writeChartManifest(deps: { oci: OciStore; blobs: BlobStore
     const derived = chartManifest({ metadata: v.metadata as unknown as Record<string, unknown>, archiveDigest: v.digest, archiveSize: v.size });
     const configDigest = await deps.blobs.put(derived.config);
     await deps.oci.linkBlob(repo, configDigest, derived.config.length, tx);
-    manifest = { bytes: derived.manifest, annotations: JSON.parse(derived.manifest.toString('utf8')).annotations as Record<string, string> };
+    manifest = { bytes: derived.manifest, config: configDigest, annotations: JSON.parse(derived.manifest.toString('utf8')).annotations as Record<string, string> };
   }
   const digest = await deps.blobs.put(manifest.bytes);
   await deps.oci.linkBlob(repo, v.digest, v.size, tx);
-  await deps.oci.putManifest({ repo, digest, mediaType: ociManifestType, size: manifest.bytes.length, artifactType: null, subject: null, annotations: manifest.annotations, chartVersion: v.version }, chartTag(v.version), tx);
+  await deps.oci.putManifest({ repo, digest, mediaType: ociManifestType, size: manifest.bytes.length, artifactType: null, subject: null, annotations: manifest.annotations, config: manifest.config, chartVersion: v.version }, chartTag(v.version), tx);
 }
 
 /**

@@ -83,12 +83,12 @@ export function manifestHandlers(registry: Registry, privateReads: boolean) {
       throw new OciError('MANIFEST_INVALID', 400, `the config names chart ${meta.name}@${meta.version}, but it was pushed as ${repo}${tag ? `:${tag}` : ''}: push it to charts/${meta.name} with tag ${versionTag}`);
     }
     // The manifest's bytes are written in the version's insert transaction: a refused chart writes nothing.
-    const pushed = { bytes: body, annotations: m.annotations ?? null };
+    const pushed = { bytes: body, config: m.config.digest, annotations: m.annotations ?? null };
     const result = await publishChart({ charts, blobs, oci, pushed, limits, expect: { repo, name, tag: versionTag } }, archive, req.token);
     if (result.status === 'unchanged') {
       // The same chart again (helm push of the same archive, perhaps with new annotations): stored, the tag names it.
       await blobs.put(body);
-      await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: null, subject: null, annotations: m.annotations ?? null, chartVersion: result.version }, versionTag);
+      await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: null, subject: null, annotations: m.annotations ?? null, config: m.config.digest, chartVersion: result.version }, versionTag);
     }
   };
 
@@ -130,7 +130,7 @@ export function manifestHandlers(registry: Registry, privateReads: boolean) {
           if (current?.chartVersion) throw new OciError('DENIED', 409, `tag ${tag} of ${repo} is chart version ${current.chartVersion}, which is immutable: tag this content otherwise`);
         }
         await blobs.put(body);
-        await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: m.artifactType ?? (m.mediaType === ociManifestType ? m.config.mediaType : null), subject: m.subject?.digest ?? null, annotations: m.annotations ?? null, chartVersion: null }, tag);
+        await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: m.artifactType ?? (m.mediaType === ociManifestType ? m.config.mediaType : null), subject: m.subject?.digest ?? null, annotations: m.annotations ?? null, config: m.mediaType === ociManifestType ? m.config.digest : null, chartVersion: null }, tag);
         if (m.subject) res.set('OCI-Subject', m.subject.digest);
       }
       res.status(201).set({ Location: `/v2/${repo}/manifests/${digest}`, 'Docker-Content-Digest': digest, 'Content-Length': '0' }).end();

@@ -147,7 +147,7 @@ export class ChartStore extends IndexedVersions {
       state: 'chart_state',
       sql: 'UPDATE chart_versions SET deleted_at = now(), deleted_by = $3 WHERE name = $1 AND version = $2 AND deleted_at IS NULL',
       params: [name, version, by],
-      then: (tx) => new OciStore(this.db).deleteChartManifests(`charts/${name}`, version, tx),
+      then: (tx) => new OciStore(this.db).deleteChartManifests(`charts/${name}`, name, version, tx),
     });
   }
 }

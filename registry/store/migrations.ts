@@ -173,6 +173,7 @@ CREATE TABLE oci_manifests (
   artifact_type text,
   subject text,
   annotations json,
+  config text,
   chart_version text,
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (repo, digest)

@@ -10,6 +10,8 @@ export interface OciManifestRecord {
   artifactType: string | null;
   subject: string | null;
   annotations: Record<string, string> | null;
+  /** The config blob's digest (an image manifest's; null for an index). */
+  config: string | null;
   /** The chart version this manifest is (a Helm chart in `charts/NAME`), else null. */
   chartVersion: string | null;
   createdAt: string;
@@ -27,6 +29,7 @@ function toManifest(r: Row): OciManifestRecord {
     artifactType: (r.artifact_type as string | null) ?? null,
     subject: (r.subject as string | null) ?? null,
     annotations: r.annotations ? json(r.annotations) : null,
+    config: (r.config as string | null) ?? null,
     chartVersion: (r.chart_version as string | null) ?? null,
     createdAt: iso(r.created_at),
   };
@@ -66,9 +69,9 @@ export class OciStore {
   async putManifest(m: NewOciManifest, tag: string | undefined, tx?: SqlExecutor): Promise<void> {
     const write = async (q: SqlExecutor) => {
       await q.query(
-        `INSERT INTO oci_manifests (repo, digest, media_type, size, artifact_type, subject, annotations, chart_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (repo, digest) DO NOTHING`,
-        [m.repo, m.digest, m.mediaType, m.size, m.artifactType, m.subject, m.annotations ? JSON.stringify(m.annotations) : null, m.chartVersion],
+        `INSERT INTO oci_manifests (repo, digest, media_type, size, artifact_type, subject, annotations, config, chart_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (repo, digest) DO NOTHING`,
+        [m.repo, m.digest, m.mediaType, m.size, m.artifactType, m.subject, m.annotations ? JSON.stringify(m.annotations) : null, m.config, m.chartVersion],
       );
       if (tag !== undefined) {
         await q.query('INSERT INTO oci_tags (repo, tag, digest) VALUES ($1, $2, $3) ON CONFLICT (repo, tag) DO UPDATE SET digest = EXCLUDED.digest', [m.repo, tag, m.digest]);
@@ -132,8 +135,17 @@ export class OciStore {
     return tx ? run(tx) : this.db.transaction(run);
   }
 
-  /** Removes a chart version's manifests and their tags (the chart version was deleted), in `tx`. */
-  async deleteChartManifests(repo: string, version: string, tx: SqlExecutor): Promise<void> {
+  /**
+   * Removes a chart version's manifests and their tags (the chart version was deleted), in `tx`,
+   * and unlinks its archive and config blobs, so that `velahub gc` collects them as it collects
+   * a deleted version's archive.
+   */
+  async deleteChartManifests(repo: string, name: string, version: string, tx: SqlExecutor): Promise<void> {
+    await tx.query(
+      `DELETE FROM oci_blobs WHERE repo = $1 AND (digest IN (SELECT config FROM oci_manifests WHERE repo = $1 AND chart_version = $2 AND config IS NOT NULL)
+         OR digest IN (SELECT digest FROM chart_versions WHERE name = $3 AND version = $2))`,
+      [repo, version, name],
+    );
     await tx.query('DELETE FROM oci_tags WHERE repo = $1 AND digest IN (SELECT digest FROM oci_manifests WHERE repo = $1 AND chart_version = $2)', [repo, version]);
     await tx.query('DELETE FROM oci_manifests WHERE repo = $1 AND chart_version = $2', [repo, version]);
   }

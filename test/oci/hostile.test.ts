@@ -196,6 +196,33 @@ describe('hostile input, each refused with the spec\'s code and nothing stored',
   });
 });
 
+describe('deletes', () => {
+  test('a chart version deleted the old way is gone over OCI too, and its archive is unreferenced again (gc collects it)', async () => {
+    const archive = chartArchive('gone-chart', '1.0.0');
+    const up = await srv.json('/helm/api/charts', { method: 'POST', body: new Uint8Array(archive), headers: { 'content-type': 'application/gzip' }, token: srv.adminToken });
+    assert.equal(up.status, 201, JSON.stringify(up.body));
+    const manifest = await fetch(`${srv.url}/v2/charts/gone-chart/manifests/1.0.0`);
+    assert.equal(manifest.status, 200);
+    const { config, layers } = (await manifest.json()) as { config: { digest: string }; layers: Array<{ digest: string }> };
+    assert.equal(layers[0]!.digest, sha256(archive), 'the layer is the uploaded archive');
+    const referenced = await srv.registry.store.referencedDigests();
+    assert.ok(referenced.has(sha256(archive)) && referenced.has(config.digest));
+    assert.equal((await srv.json('/helm/api/charts/gone-chart/1.0.0', { method: 'DELETE', token: srv.adminToken })).status, 200);
+    const gone = await fetch(`${srv.url}/v2/charts/gone-chart/manifests/1.0.0`);
+    assert.equal(gone.status, 404);
+    assert.equal(await ociCode(gone), 'MANIFEST_UNKNOWN');
+    assert.equal((await fetch(`${srv.url}/v2/charts/gone-chart/blobs/${sha256(archive)}`)).status, 404);
+    const after = await srv.registry.store.referencedDigests();
+    assert.ok(!after.has(sha256(archive)) && !after.has(config.digest), 'neither the archive nor the config is referenced any more');
+  });
+
+  test('a blob that is a live chart version\'s archive cannot be deleted on its own', async () => {
+    const res = await srv.fetch(`/v2/charts/demo-app/blobs/${sha256(chartArchive('demo-app', '1.0.0'))}`, { method: 'DELETE', token: srv.adminToken });
+    assert.equal(res.status, 409);
+    assert.equal(await ociCode(res), 'DENIED');
+  });
+});
+
 describe('auth: velahub tokens over HTTP Basic and the Bearer token flow', () => {
   test('a push without a token: 401 with a Bearer challenge; the token endpoint answers HTTP Basic; the bearer token pushes', async () => {
     const res = await fetch(`${srv.url}/v2/charts/auth-demo/blobs/uploads/`, { method: 'POST' });
