@@ -69,6 +69,11 @@ export function chartNameOfRepo(repo: string): string {
   return m[1]!;
 }
 
+/** Leaves on the response the Bearer challenge a 401 will carry: this registry's token endpoint, and the scope asked for. */
+export function setChallenge(req: Request, res: Response, scope?: string): void {
+  res.locals.ociChallenge = { realm: `${requestBaseUrl(req)}/v2/token`, service: req.get('host') ?? 'velahub', ...(scope ? { scope } : {}) };
+}
+
 /** What a request does to a repository. */
 export type OciAction = 'pull' | 'push' | 'delete';
 
@@ -78,8 +83,7 @@ export type OciAction = 'pull' | 'push' | 'delete';
  * delete: admin), and leaves the Bearer challenge for a 401 on the response.
  */
 export function requireAccess(req: Request, res: Response, opts: { repo?: string; action: OciAction; privateReads: boolean }): void {
-  const scope = opts.repo ? `repository:${opts.repo}:${opts.action === 'push' ? 'pull,push' : opts.action}` : undefined;
-  res.locals.ociChallenge = { realm: `${requestBaseUrl(req)}/v2/token`, service: req.get('host') ?? 'velahub', ...(scope ? { scope } : {}) };
+  setChallenge(req, res, opts.repo ? `repository:${opts.repo}:${opts.action === 'push' ? 'pull,push' : opts.action}` : undefined);
   const token = req.token;
   if (opts.action === 'pull') {
     if (token || !opts.privateReads) return;

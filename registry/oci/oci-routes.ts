@@ -3,7 +3,7 @@ import type { Registry } from '../registry.ts';
 import { authenticate } from '../http/auth.ts';
 import { blobHandlers } from './blob-routes.ts';
 import { manifestHandlers } from './manifest-routes.ts';
-import { requireAccess, tokenEndpoint } from './oci-auth.ts';
+import { requireAccess, setChallenge, tokenEndpoint } from './oci-auth.ts';
 import { OciError, ociErrorHandler } from './oci-errors.ts';
 
 /** `/v2/<repo>/<what>`: the repository (it may hold slashes) and the rest of the path. */
@@ -22,13 +22,10 @@ export function ociRoutes(registry: Registry, opts: { privateReads: boolean; aut
   const blobs = blobHandlers(registry, opts.privateReads);
   const manifests = manifestHandlers(registry, opts.privateReads);
   const v2 = Router();
-  v2.use((_req, res, next) => {
-    res.set('Docker-Distribution-API-Version', 'registry/2.0');
-    next();
-  });
-  // A bad token under /v2/ is refused with the OCI body and a challenge to get a good one.
   v2.use((req, res, next) => {
-    res.locals.ociChallenge = { realm: `${req.protocol}://${req.get('host') ?? 'localhost'}/v2/token`, service: req.get('host') ?? 'velahub' };
+    res.set('Docker-Distribution-API-Version', 'registry/2.0');
+    // A bad token under /v2/ is refused with the OCI body and a challenge to get a good one.
+    setChallenge(req, res);
     next();
   });
   v2.use(authenticate(registry.store, { authHeader: opts.authHeader }));
