@@ -85,7 +85,7 @@ describe('two replicas on PostgreSQL and S3 (SeaweedFS)', { skip: postgresSkipRe
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     try {
-      assert.deepEqual((await db.query('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => Number(r.id)), [1, 2, 3, 4, 14, 15]);
+      assert.deepEqual((await db.query('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => Number(r.id)), [1, 2, 3, 4, 14, 15, 23]);
       assert.equal((await db.query("SELECT count(*)::int AS n FROM tokens WHERE scope = 'admin'")).rows[0].n, 1);
       assert.deepEqual((await db.query('SELECT name, version FROM versions')).rows, [{ name: 'seeded-addon', version: '1.0.0' }]);
     } finally {
