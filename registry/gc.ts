@@ -38,7 +38,7 @@ export async function collectGarbage(
   // Uploads that never finished: gone once untouched for their own time bound (they are refused as unknown from then on).
   if (deps.ociUploads) {
     const now = options.now ?? new Date();
-    result.uploads = await new Uploads(deps.ociUploads).sweep(new Date(now.getTime() - deps.ociUploads.ttlMs), options.dryRun);
+    result.uploads = await new Uploads(deps.store.db, deps.ociUploads).sweep(new Date(now.getTime() - deps.ociUploads.ttlMs), options.dryRun);
   }
   for (const blob of blobs) {
     if (!blob.digest) {

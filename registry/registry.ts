@@ -41,7 +41,7 @@ export interface Registry {
   blobs: BlobStore;
   /** The OCI Distribution API's repositories, manifests and tags (same database). */
   oci: OciStore;
-  /** Where OCI blob uploads in progress are kept (a folder of the data dir), and their bounds. */
+  /** The bounds of OCI blob uploads in progress (kept in the database). */
   ociUploads: OciUploadOptions;
   /** Where the blobs are, for logs: a file: URL or s3://bucket/prefix (never credentials). */
   blobStore: string;
@@ -81,8 +81,8 @@ export interface RegistryOptions {
   prestartCue?: boolean;
   /** Bounds on published packages (tests use small ones); default: defaultLimits. */
   limits?: PackageLimits;
-  /** Bounds of OCI blob uploads in progress (tests use small ones); the folder is under the data dir. */
-  ociUploads?: Partial<Omit<OciUploadOptions, 'dir'>>;
+  /** Bounds of OCI blob uploads in progress (tests use small ones). */
+  ociUploads?: Partial<OciUploadOptions>;
   /** The token-hash pepper; default: loadTokenPepper() (random for an in-memory store). */
   tokenPepper?: Uint8Array;
 }
@@ -137,7 +137,7 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     charts,
     blobs: opened.blobs,
     oci: new OciStore(db),
-    ociUploads: { ...defaultUploadOptions, dir: join(options.dataDir, 'oci-uploads'), ...options.ociUploads },
+    ociUploads: { ...defaultUploadOptions, ...options.ociUploads },
     blobStore: opened.describe,
     cue,
     limits: options.limits,

@@ -23,7 +23,7 @@ function declaredLength(req: Request): number | undefined {
 /** The handlers of `/v2/<repo>/blobs/…`: pull, HEAD, delete, and uploads (monolithic, chunked, streamed, mounted). */
 export function blobHandlers(registry: Registry, privateReads: boolean) {
   const { oci, blobs } = registry;
-  const uploads = new Uploads(registry.ociUploads);
+  const uploads = new Uploads(registry.store.db, registry.ociUploads);
 
   /** Stores verified bytes under their digest and links them into the repository. */
   const store = async (repo: string, bytes: Buffer, digest: string): Promise<void> => {

@@ -38,6 +38,8 @@ const tableOrder: Record<string, string> = {
   oci_blobs: 'repo, digest',
   oci_manifests: 'repo, digest',
   oci_tags: 'repo, tag',
+  oci_uploads: 'id',
+  oci_upload_chunks: 'id, start',
 };
 
 /** A JSON response: status, headers and parsed body. */
