@@ -185,6 +185,38 @@ describe('hostile input, each refused with the spec\'s code and nothing stored',
     assert.deepEqual(await srv.snapshot(), before);
   });
 
+  test('malformed requests, one row each: the spec\'s code and status, nothing stored', async () => {
+    const started = await srv.fetch('/v2/charts/hostile/blobs/uploads/', { method: 'POST', token: srv.adminToken });
+    const location = started.headers.get('location')!;
+    const before = await srv.snapshot();
+    const rows: Array<[string, () => Promise<Response>, number, string]> = [
+      ['a tag with a slash-free but invalid name', () => putManifest('charts/hostile', '-bad', { schemaVersion: 2 }), 400, 'MANIFEST_INVALID'],
+      ['a digest of the wrong form', () => srv.fetch('/v2/charts/hostile/blobs/sha256:1234', { token: srv.adminToken }), 400, 'DIGEST_INVALID'],
+      ['tags/list?n=-1', () => srv.fetch('/v2/charts/hostile/tags/list?n=-1', { token: srv.adminToken }), 400, 'UNSUPPORTED'],
+      ['a chunk that does not start where the upload is', () => srv.fetch(location, { method: 'PATCH', body: 'abc', headers: { 'content-range': '5-7', 'content-type': 'application/octet-stream' }, token: srv.adminToken }), 416, 'BLOB_UPLOAD_INVALID'],
+      ['a Content-Range longer than the body', () => srv.fetch(location, { method: 'PATCH', body: 'abc', headers: { 'content-range': '0-9', 'content-type': 'application/octet-stream' }, token: srv.adminToken }), 400, 'SIZE_INVALID'],
+      ['finishing an upload without ?digest=', () => srv.fetch(location, { method: 'PUT', token: srv.adminToken }), 400, 'DIGEST_INVALID'],
+      ['an upload id that is not one', () => srv.fetch('/v2/charts/hostile/blobs/uploads/not-an-upload', { method: 'PATCH', body: 'x', token: srv.adminToken }), 404, 'BLOB_UPLOAD_UNKNOWN'],
+      ['a path under /v2/ that is no API', () => srv.fetch('/v2/charts/hostile/other/thing', { token: srv.adminToken }), 404, 'NAME_UNKNOWN'],
+      ['another repository\'s upload', () => srv.fetch(location.replace('charts/hostile', 'charts/other'), { token: srv.adminToken }), 404, 'BLOB_UPLOAD_UNKNOWN'],
+      ['a mount from a repository outside charts/', () => srv.fetch(`/v2/charts/hostile/blobs/uploads/?mount=${sha256(Buffer.from('x'))}&from=library/x`, { method: 'POST', token: srv.adminToken }), 400, 'NAME_INVALID'],
+      ['a manifest declared over 4 MiB', async () => {
+        const r = await rawRequest('/v2/charts/hostile/manifests/v1', 'PUT', { 'content-length': String(5 * 1024 * 1024), 'content-type': ociManifestType }, Buffer.from('{'));
+        return new Response(r.body, { status: r.status });
+      }, 413, 'SIZE_INVALID'],
+      ['a method the path does not have', () => srv.fetch('/v2/charts/hostile/tags/list', { method: 'DELETE', token: srv.adminToken }), 405, 'UNSUPPORTED'],
+    ];
+    for (const [what, send, status, code] of rows) {
+      const res = await send();
+      assert.equal(res.status, status, what);
+      assert.equal(await ociCode(res), code, what);
+    }
+    const range = await srv.fetch(location, { method: 'PATCH', body: 'abc', headers: { 'content-range': '5-7', 'content-type': 'application/octet-stream' }, token: srv.adminToken });
+    assert.equal(range.headers.get('range'), '0-0', 'a 416 tells the client where the upload is');
+    assert.equal(range.headers.get('location'), location);
+    assert.deepEqual(await srv.snapshot(), before);
+  });
+
   test('a chart version\'s tag cannot be moved to other content', async () => {
     const config = await pushBlob('charts/demo-app', Buffer.from('{}'), 'application/vnd.oci.image.config.v1+json');
     const res = await putManifest('charts/demo-app', '1.0.0', { schemaVersion: 2, mediaType: ociManifestType, config, layers: [] });
