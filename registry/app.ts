@@ -51,7 +51,8 @@ export function createApp({ registry, logger = pino({ level: 'silent' }), countR
     req.log = logger;
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      // The OCI API dispatches by pattern, not by express route: it names its route in res.locals.
+      const route = (req.route?.path as string | undefined) ?? (res.locals.route as string | undefined) ?? 'unmatched';
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
       latency.observe({ method: req.method, route }, seconds);
       logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');

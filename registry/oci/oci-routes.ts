@@ -11,6 +11,16 @@ const repoPath = /^\/v2\/(.+?)\/(blobs\/uploads\/?([^/]*)|blobs\/([^/]+)|manifes
 
 type Handler = (req: Request, res: Response, repo: string, ref: string) => Promise<void>;
 
+/** Each kind of OCI path as /metrics labels it (the repository and references as parameters). */
+const routeLabels: Record<string, string> = {
+  upload: '/v2/:repo/blobs/uploads/',
+  session: '/v2/:repo/blobs/uploads/:id',
+  blob: '/v2/:repo/blobs/:digest',
+  manifest: '/v2/:repo/manifests/:reference',
+  tags: '/v2/:repo/tags/list',
+  referrers: '/v2/:repo/referrers/:digest',
+};
+
 /**
  * The OCI Distribution API (v1.1) under `/v2/`, for charts and what points at them: pull, push
  * (monolithic, chunked, streamed, mounted), tags, referrers and admin deletes, with the token
@@ -49,6 +59,7 @@ export function ociRoutes(registry: Registry, opts: { privateReads: boolean; aut
     const [, repo, rest, session, blob, manifest, subject] = m;
     const [kind, ref] =
       session !== undefined ? (session === '' ? ['upload', ''] : ['session', session]) : blob !== undefined ? ['blob', blob] : manifest !== undefined ? ['manifest', manifest] : subject !== undefined ? ['referrers', subject] : rest === 'tags/list' ? ['tags', ''] : ['', ''];
+    res.locals.route = routeLabels[kind!];
     const handler = table[kind!]?.[req.method];
     if (!handler) throw new OciError('UNSUPPORTED', 405, `${req.method} is not a method of ${req.path}`);
     await handler(req, res, decodeURIComponent(repo!), decodeURIComponent(ref!));
