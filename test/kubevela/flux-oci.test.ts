@@ -1,8 +1,8 @@
 /**
- * Flux reads the template center over OCI: the real source-controller v1.7.0 (Flux 2.7, built
- * from its module, running out of cluster against a test API server) with a `HelmRepository` of
- * `type: oci` and a `HelmChart` from it, and an `OCIRepository` of a chart's tag selecting Helm's
- * chart layer. One chart version was uploaded through the ChartMuseum API, the other pushed over
+ * Flux reads the template center over OCI: the real source-controller v1.7.0 and helm-controller
+ * v1.4.0 (Flux 2.7, built from their modules, running out of cluster against a test API server)
+ * with a `HelmRepository` of `type: oci` and a `HelmChart` from it, an `OCIRepository` of a
+ * chart's tag selecting Helm's chart layer, and a HelmRelease installing the chart from it. One chart version was uploaded through the ChartMuseum API, the other pushed over
  * OCI: both are read. A private registry is read with a docker-config Secret holding a read token
  * (Flux then goes through the Bearer token flow); without it the OCIRepository fails.
  */
@@ -126,6 +126,24 @@ describe('Flux reads charts of the template center over OCI (real source-control
     });
     assert.equal(artifactOf(repo)?.revision, `1.0.0@${digest}`);
     assert.equal(artifactOf(repo)?.digest, sha256(uploaded), 'the copied layer is the uploaded archive');
+  });
+
+  test('a HelmRelease whose chartRef is that OCIRepository: helm-controller installs the chart (its ConfigMap, with the chart\'s values)', T, async () => {
+    await kube.apply({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'shop', namespace: ns },
+      spec: { interval: '1m', timeout: '2m', chartRef: { kind: 'OCIRepository', name: 'web-shop' }, values: { message: 'from OCI' } },
+    } as KubeObject);
+    await eventually('HelmRelease shop Ready', async () => {
+      const hr = await kube.get({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'shop', namespace: ns } });
+      const ready = conditionOf(hr, 'Ready');
+      if (ready?.status === 'False' && ready.reason !== 'Progressing' && ready.reason !== 'DependencyNotReady') throw new Error(`${ready.reason}: ${ready.message}\n${await flux.logTail('helm-controller', 10)}`);
+      return ready?.status === 'True' ? hr : undefined;
+    });
+    const cm = (await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-web-shop', namespace: ns } })) as unknown as { data?: Record<string, string>; metadata: { labels?: Record<string, string> } } | undefined;
+    assert.equal(cm?.data?.message, 'from OCI');
+    assert.equal(cm?.metadata.labels?.['app.kubernetes.io/name'], 'web-shop');
   });
 
   test('a private registry: an OCIRepository with a docker-config Secret holding a read token is Ready; one without fails with 401', T, async () => {
