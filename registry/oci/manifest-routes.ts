@@ -128,6 +128,9 @@ export function manifestHandlers(registry: Registry, privateReads: boolean) {
         if (tag !== undefined) {
           const current = await oci.tagged(repo, tag);
           if (current?.chartVersion) throw new OciError('DENIED', 409, `tag ${tag} of ${repo} is chart version ${current.chartVersion}, which is immutable: tag this content otherwise`);
+          // A deleted chart version's number stays taken over OCI too: `helm pull --version` must never get other content.
+          const tomb = await charts.get(chartNameOfRepo(repo), tag.replace(/_/g, '+'));
+          if (tomb?.deletedAt) throw new OciError('DENIED', 409, `tag ${tag} of ${repo} is the number of chart version ${tomb.name}@${tomb.version}, deleted at ${tomb.deletedAt}; a deleted version's number is never reused: tag this content otherwise`);
         }
         await blobs.put(body);
         await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: m.artifactType ?? (m.mediaType === ociManifestType ? m.config.mediaType : null), subject: m.subject?.digest ?? null, annotations: m.annotations ?? null, config: m.mediaType === ociManifestType ? m.config.digest : null, chartVersion: null }, tag);

@@ -243,6 +243,11 @@ describe('deletes', () => {
     assert.equal((await fetch(`${srv.url}/v2/charts/gone-chart/blobs/${sha256(archive)}`)).status, 404);
     const after = await srv.registry.store.referencedDigests();
     assert.ok(!after.has(sha256(archive)) && !after.has(config.digest), 'neither the archive nor the config is referenced any more');
+    // Its number stays taken over OCI too: other content cannot be tagged with it.
+    const image = await pushBlob('charts/gone-chart', Buffer.from('{}'), 'application/vnd.oci.image.config.v1+json');
+    const retag = await putManifest('charts/gone-chart', '1.0.0', { schemaVersion: 2, mediaType: ociManifestType, config: image, layers: [] });
+    assert.equal(retag.status, 409);
+    assert.equal(await ociCode(retag), 'DENIED');
   });
 
   test('a blob that is a live chart version\'s archive cannot be deleted on its own', async () => {
