@@ -305,6 +305,10 @@ async function bench(): Promise<void> {
       ...velahub('velahub ×2', [a.url, b.url]),
     ];
     for (const step of plan) rows.push(await step());
+    // The OCI target compares two rows measured a minute apart on a machine others share: measure
+    // the pair once more, in the other order, and compare the sums.
+    rows.push(await measure('velahub ×1: OCI blob (the chart layer), again', [a.url], blobPath, { expect: 200 }));
+    rows.push(await measure('velahub ×1: chart archive /helm/charts/, again', [a.url], chartArchivePath, { expect: 200 }));
     table(rows);
 
     const find = (label: string) => rows.find((r) => r.label === label)!;
@@ -317,8 +321,9 @@ async function bench(): Promise<void> {
     console.log(`  index.yaml 304      ${notModified.toFixed(2)}× (target ≥ 0.5×: ${notModified >= 0.5 ? 'met' : 'not met'})`);
     console.log(`  addon JSON p99      ${jsonP99.toFixed(1)} ms at ${args.connections} connections (target < 20 ms: ${jsonP99 < 20 ? 'met' : 'not met'})`);
     console.log(`  archive             ${ratio('velahub ×1: archive', 'plain node: archive').toFixed(2)}×`);
-    const blob = ratio('velahub ×1: OCI blob (the chart layer)', 'velahub ×1: chart archive /helm/charts/');
-    console.log(`  OCI blob pull       ${blob.toFixed(2)}× the /helm/charts/ archive download (issue #23 target ≥ 0.8×: ${blob >= 0.8 ? 'met' : 'not met'}); manifest ${ratio('velahub ×1: OCI manifest by tag', 'velahub ×1: chart archive /helm/charts/').toFixed(2)}×`);
+    const both = (label: string) => find(label).rps + find(`${label}, again`).rps;
+    const blob = both('velahub ×1: OCI blob (the chart layer)') / both('velahub ×1: chart archive /helm/charts/');
+    console.log(`  OCI blob pull       ${blob.toFixed(2)}× the /helm/charts/ archive download, both measured twice (issue #23 target ≥ 0.8×: ${blob >= 0.8 ? 'met' : 'not met'}); manifest ${ratio('velahub ×1: OCI manifest by tag', 'velahub ×1: chart archive /helm/charts/').toFixed(2)}×`);
     console.log(`  2 replicas / 1      index.yaml ${ratio('velahub ×2: index.yaml', 'velahub ×1: index.yaml').toFixed(2)}×, 304 ${ratio('velahub ×2: index.yaml If-None-Match', 'velahub ×1: index.yaml If-None-Match').toFixed(2)}× (same 2 CPUs, shared with the load generator)`);
   } finally {
     await cleanup();

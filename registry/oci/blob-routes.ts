@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import { sha256 } from '../../core/package/archive.ts';
+import type { BlobStore } from '../store/blob-store.ts';
 import { anyDigest, sha256Digest } from '../../core/oci/manifest.ts';
 import { receiveBounded } from '../http/upload.ts';
 import type { Registry } from '../registry.ts';
@@ -21,7 +23,7 @@ function declaredLength(req: Request): number | undefined {
 }
 
 /** The handlers of `/v2/<repo>/blobs/…`: pull, HEAD, delete, and uploads (monolithic, chunked, streamed, mounted). */
-export function blobHandlers(registry: Registry, privateReads: boolean) {
+export function blobHandlers(registry: Registry, privateReads: boolean, content: ContentCache) {
   const { oci, blobs } = registry;
   const uploads = new Uploads(registry.store.db, registry.ociUploads);
 
@@ -55,7 +57,7 @@ export function blobHandlers(registry: Registry, privateReads: boolean) {
         res.status(200).set({ ...headers, 'Content-Length': String(size) }).end();
         return;
       }
-      const data = await blobs.get(digest);
+      const data = await content.get(digest);
       if (!data) throw new OciError('BLOB_UNKNOWN', 404, `blob ${digest} of ${repo} is missing from the blob store`);
       if (range) {
         const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
@@ -150,6 +152,31 @@ export function blobHandlers(registry: Registry, privateReads: boolean) {
       res.status(204).end();
     },
   };
+}
+
+/**
+ * Blob and manifest bytes by digest, kept in memory (least recently used out first): content
+ * under a digest never changes, so a cached copy is never stale. Whether a repository may serve
+ * a digest is still asked of the database on every request.
+ */
+export class ContentCache {
+  readonly #lru: LRUCache<string, Buffer>;
+
+  constructor(
+    readonly blobs: BlobStore,
+    maxBytes = 32 * 1024 * 1024,
+  ) {
+    this.#lru = new LRUCache<string, Buffer>({ maxSize: maxBytes, maxEntrySize: Math.floor(maxBytes / 4), sizeCalculation: (b) => Math.max(1, b.length) });
+  }
+
+  /** The bytes of a digest, or undefined when the blob store lacks them. */
+  async get(digest: string): Promise<Buffer | undefined> {
+    const hit = this.#lru.get(digest);
+    if (hit) return hit;
+    const data = await this.blobs.get(digest);
+    if (data) this.#lru.set(digest, data);
+    return data;
+  }
 }
 
 /** A mount's `from`: a repository velahub holds (any pusher may read it). */

@@ -6,7 +6,7 @@ import { receiveBounded } from '../http/upload.ts';
 import type { Registry } from '../registry.ts';
 import type { OciManifestRecord } from '../store/oci-store.ts';
 import { deleteChart, publishChart } from '../charts/publish-chart.ts';
-import { requireDigest } from './blob-routes.ts';
+import { requireDigest, type ContentCache } from './blob-routes.ts';
 import { chartNameOfRepo, requireAccess } from './oci-auth.ts';
 import { OciError } from './oci-errors.ts';
 
@@ -24,7 +24,7 @@ function parseReference(ref: string): { digest: string } | { tag: string } {
 }
 
 /** The handlers of `/v2/<repo>/manifests/…`, tag listing and referrers. */
-export function manifestHandlers(registry: Registry, privateReads: boolean) {
+export function manifestHandlers(registry: Registry, privateReads: boolean, content: ContentCache) {
   const { oci, blobs, charts } = registry;
   const limits = registry.limits ?? defaultLimits;
 
@@ -103,7 +103,7 @@ export function manifestHandlers(registry: Registry, privateReads: boolean) {
         res.status(200).set(headers).end();
         return;
       }
-      const body = await blobs.get(m.digest);
+      const body = await content.get(m.digest);
       if (!body) throw new OciError('MANIFEST_UNKNOWN', 404, `manifest ${m.digest} of ${repo} is missing from the blob store`);
       res.status(200).set(headers).end(body);
     },

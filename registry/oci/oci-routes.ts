@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Registry } from '../registry.ts';
 import { authenticate } from '../http/auth.ts';
-import { blobHandlers } from './blob-routes.ts';
+import { blobHandlers, ContentCache } from './blob-routes.ts';
 import { manifestHandlers } from './manifest-routes.ts';
 import { requireAccess, setChallenge, tokenEndpoint } from './oci-auth.ts';
 import { OciError, ociErrorHandler } from './oci-errors.ts';
@@ -29,8 +29,9 @@ const routeLabels: Record<string, string> = {
  */
 export function ociRoutes(registry: Registry, opts: { privateReads: boolean; authHeader?: string }): Router {
   const router = Router();
-  const blobs = blobHandlers(registry, opts.privateReads);
-  const manifests = manifestHandlers(registry, opts.privateReads);
+  const content = new ContentCache(registry.blobs);
+  const blobs = blobHandlers(registry, opts.privateReads, content);
+  const manifests = manifestHandlers(registry, opts.privateReads, content);
   const v2 = Router();
   v2.use((req, res, next) => {
     res.set('Docker-Distribution-API-Version', 'registry/2.0');
