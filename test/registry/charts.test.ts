@@ -146,6 +146,7 @@ describe('upload, update (a new version), download', () => {
     assert.deepEqual(v.dependencies, []);
     assert.equal(v.repository, `${srv.url}/helm`);
     assert.equal(v.archive, '/helm/charts/web-shop-1.1.0.tgz');
+    assert.equal(v.install.helm[2], `helm install web-shop oci://${srv.url.slice('http://'.length)}/charts/web-shop --version 1.1.0 --plain-http`);
     assert.deepEqual(parse(v.application), {
       apiVersion: 'core.oam.dev/v1beta1',
       kind: 'Application',
