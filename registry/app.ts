@@ -13,6 +13,7 @@ import { renderRoutes } from './http/routes/render.ts';
 import { docsRoutes } from './web/routes.ts';
 import { chartRoutes } from './charts/chart-routes.ts';
 import { chartPageRoutes } from './charts/chart-pages.ts';
+import { ociRoutes } from './oci/oci-routes.ts';
 import { VelahubError } from '../core/errors.ts';
 
 /** What the HTTP app needs; it never listens by itself (tests mount it on a free port). */
@@ -50,7 +51,8 @@ export function createApp({ registry, logger = pino({ level: 'silent' }), countR
     req.log = logger;
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      // The OCI API dispatches by pattern, not by express route: it names its route in res.locals.
+      const route = (req.route?.path as string | undefined) ?? (res.locals.route as string | undefined) ?? 'unmatched';
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
       latency.observe({ method: req.method, route }, seconds);
       logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
@@ -58,7 +60,8 @@ export function createApp({ registry, logger = pino({ level: 'silent' }), countR
     next();
   });
   // index.yaml (application/x-yaml) is the largest, hottest response: compress it too.
-  app.use(compression({ filter: (req, res) => /yaml/i.test(String(res.getHeader('Content-Type') ?? '')) || compression.filter(req, res) }));
+  // Not the OCI API: its clients check Content-Length and digests against the bytes as stored.
+  app.use(compression({ filter: (req, res) => !req.path.startsWith('/v2/') && (/yaml/i.test(String(res.getHeader('Content-Type') ?? '')) || compression.filter(req, res)) }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -75,6 +78,8 @@ export function createApp({ registry, logger = pino({ level: 'silent' }), countR
     res.type(metrics.contentType).send(await metrics.metrics());
   });
 
+  // The OCI API authenticates itself and answers in its own error format (private registries included).
+  app.use(ociRoutes(registry, { privateReads, authHeader }));
   app.use(authenticate(registry.store, { authHeader }));
   if (privateReads) app.use(requireToken);
   app.use(publishRoutes(registry));

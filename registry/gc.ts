@@ -1,5 +1,6 @@
 import type { BlobStore } from './store/blob-store.ts';
 import type { MetadataStore } from './store/metadata-store.ts';
+import { Uploads, type OciUploadOptions } from './oci/uploads.ts';
 
 /** What a collection found and did. */
 export interface GcResult {
@@ -9,8 +10,10 @@ export interface GcResult {
   young: string[];
   /** Leftover temp files of crashed writes removed. */
   tempFiles: string[];
-  /** Blobs a version refers to. */
+  /** Blobs a version, an OCI manifest or an OCI repository refers to. */
   referenced: number;
+  /** OCI blob uploads in progress removed because nobody sent a chunk for longer than their time bound. */
+  uploads: string[];
 }
 
 /** How old an unreferenced blob must be before it is collected. */
@@ -18,12 +21,12 @@ export const defaultGcAgeMs = 60 * 60 * 1000;
 
 /**
  * Removes archive blobs no version refers to and that were last written more than `olderThanMs`
- * ago, plus stale temp files. Publish writes a blob only inside the transaction that inserts its
+ * ago, plus stale temp files and OCI uploads in progress past their time bound. Publish writes a blob only inside the transaction that inserts its
  * row, so unreferenced blobs come from crashes; the age bound and the blob store's
  * move-aside-then-check removal keep any blob a concurrent publish is writing or re-marking.
  */
 export async function collectGarbage(
-  deps: { store: MetadataStore; blobs: BlobStore },
+  deps: { store: MetadataStore; blobs: BlobStore; ociUploads?: OciUploadOptions },
   options: { olderThanMs?: number; now?: Date; dryRun?: boolean } = {},
 ): Promise<GcResult> {
   const cutoff = new Date((options.now ?? new Date()).getTime() - (options.olderThanMs ?? defaultGcAgeMs));
@@ -31,7 +34,12 @@ export async function collectGarbage(
   // and that blob was marked fresh by its publish, so the age bound keeps it.
   const blobs = await deps.blobs.list();
   const referenced = await deps.store.referencedDigests();
-  const result: GcResult = { removed: [], young: [], tempFiles: [], referenced: referenced.size };
+  const result: GcResult = { removed: [], young: [], tempFiles: [], referenced: referenced.size, uploads: [] };
+  // Uploads that never finished: gone once untouched for their own time bound (they are refused as unknown from then on).
+  if (deps.ociUploads) {
+    const now = options.now ?? new Date();
+    result.uploads = await new Uploads(deps.store.db, deps.ociUploads).sweep(new Date(now.getTime() - deps.ociUploads.ttlMs), options.dryRun);
+  }
   for (const blob of blobs) {
     if (!blob.digest) {
       if (blob.writtenAt < cutoff && (options.dryRun || (await deps.blobs.removeTempIfStale(blob.path, cutoff)))) result.tempFiles.push(blob.path);

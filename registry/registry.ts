@@ -20,6 +20,9 @@ import { CatalogWatch } from './store/catalog-watch.ts';
 import { withStartupLock } from './store/startup-lock.ts';
 import type { SqlClient } from './store/sql-client.ts';
 import type { PackageLimits } from '../core/package/files.ts';
+import { OciStore } from './store/oci-store.ts';
+import { backfillChartManifests } from './oci/chart-manifests.ts';
+import { defaultUploadOptions, type OciUploadOptions } from './oci/uploads.ts';
 
 /**
  * The server's CUE workers: one kept free for renders from the docs pages, and one per
@@ -37,6 +40,10 @@ export interface Registry {
   /** The Helm chart repository's versions (same database, own tables). */
   charts: ChartStore;
   blobs: BlobStore;
+  /** The OCI Distribution API's repositories, manifests and tags (same database). */
+  oci: OciStore;
+  /** The bounds of OCI blob uploads in progress (kept in the database). */
+  ociUploads: OciUploadOptions;
   /** Where the blobs are, for logs: a file: URL or s3://bucket/prefix (never credentials). */
   blobStore: string;
   cue: CueEvaluator;
@@ -80,6 +87,8 @@ export interface RegistryOptions {
   cueEngine?: 'wasm' | 'native';
   /** Bounds on published packages (tests use small ones); default: defaultLimits. */
   limits?: PackageLimits;
+  /** Bounds of OCI blob uploads in progress (tests use small ones). */
+  ociUploads?: Partial<OciUploadOptions>;
   /** The token-hash pepper; default: loadTokenPepper() (random for an in-memory store). */
   tokenPepper?: Uint8Array;
 }
@@ -111,6 +120,8 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
       await store.migrateTokenHashes();
       await store.refreshDerived({ format: derivedFormat, derive: deriveVersionDocs });
       await new ChartStore(db).refreshDerived((manifest) => parameterReference(manifest.parameterSchema));
+      // Charts uploaded before the OCI API get their manifest, so they can be pulled over OCI too.
+      await backfillChartManifests({ oci: new OciStore(db), blobs: opened.blobs });
     });
     catalog = await CatalogWatch.open({ db, databaseUrl: options.databaseUrl, pollMs: options.catalogPollMs });
   } catch (err) {
@@ -131,6 +142,8 @@ export async function openRegistry(options: RegistryOptions): Promise<Registry> 
     store,
     charts,
     blobs: opened.blobs,
+    oci: new OciStore(db),
+    ociUploads: { ...defaultUploadOptions, ...options.ociUploads },
     blobStore: opened.describe,
     cue,
     limits: options.limits,

@@ -107,6 +107,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const credentials = options.private ? ' --username velahub --password TOKEN' : '';
   say(`  KubeVela: vela addon registry add velahub --type helm --endpoint ${url}${credentials}`);
   say(`  Helm charts: helm repo add velahub ${url}/helm${credentials}`);
+  // OCI clients name the registry by host (and need --plain-http over HTTP).
+  const host = url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  const plain = url.startsWith('http://') ? ' --plain-http' : '';
+  say(`  OCI: helm registry login ${host}${plain} -u velahub -p TOKEN; helm push CHART.tgz oci://${host}/charts${plain}`);
   if (generatedAdminToken) say(`  Admin token (shown once, stored hashed): ${generatedAdminToken}`);
   return {
     url,

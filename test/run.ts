@@ -20,6 +20,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeProgress, ensureBinaries, type Binaries } from './cluster/build.ts';
 import { describeHelmProgress, ensureHelm } from './helm/build.ts';
+import { describeConformanceProgress, ensureConformance } from './oci/build.ts';
 import { describeSeaweedfsProgress, ensureSeaweedfs } from './s3/build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './cluster/control-plane.ts';
 import { CONTEXT_NAMES, KUBECONFIG_ENV, KUBECTL_ENV, KUBEVELA_KUBECONFIG_ENV, VELA_ENV, prepareCluster } from './cluster/prepare.ts';
@@ -56,11 +57,13 @@ interface ToolChain {
   kubevela: Promise<KubeVelaTools>;
   kwok: Promise<KwokTools>;
   flux: Promise<void>;
+  /** The OCI conformance suite and oras (the api group's OCI files wait for them through their build locks). */
+  oci: Promise<void>;
 }
 
 /**
  * Starts building what the selected groups need, in the order the groups run: the control plane
- * and helm, SeaweedFS, KubeVela and kwok, Flux's two controllers. The builds run one after another
+ * and helm, the OCI conformance suite and oras, SeaweedFS, KubeVela and kwok, Flux's controllers and Kruise Rollout's. The builds run one after another
  * (two Go builds at once would only compete for the two cores) while the tests that need none of
  * the rest run; a tool no selected group needs is not built.
  */
@@ -76,6 +79,11 @@ function startToolChain(groups: Set<TestGroup>): ToolChain {
   };
   const binaries = next(needs('api', 's3', 'kubevela', 'flux'), () => ensureBinaries({ onProgress: (p) => log(describeProgress(p)) }));
   const helm = next(needs('api', 's3', 'kubevela', 'flux'), () => ensureHelm({ onProgress: (p) => log(`helm: ${describeHelmProgress(p)}`) }));
+  // The OCI files (test/oci/) build these themselves when missing; built here, a cold build shows its progress.
+  const oci = next(needs('api'), async () => {
+    await ensureConformance({ onProgress: (p) => log(`oci: ${describeConformanceProgress(p)}`) });
+    await ensureModuleTool('oras', { onProgress: (p) => log(describeModuleToolProgress('oras', p)) });
+  });
   const weed = next(needs('s3'), () => ensureSeaweedfs({ onProgress: (p) => log(`s3: ${describeSeaweedfsProgress(p)}`) }));
   const kubevela = next(needs('kubevela', 'flux'), () => ensureKubeVela({ onProgress: (p) => log(describeModuleToolProgress('kubevela', p)) }));
   const kwok = next(needs('kubevela', 'flux'), () => ensureKwok({ onProgress: (p) => log(describeModuleToolProgress('kwok', p)) }));
@@ -85,8 +93,8 @@ function startToolChain(groups: Set<TestGroup>): ToolChain {
     for (const tool of [...Object.values(FLUX_TOOLS).flat(), 'rollouts' as const]) await ensureModuleTool(tool, { onProgress: (p) => log(describeModuleToolProgress(tool, p)) });
   });
   // Awaited later (or never, when an earlier group fails): no unhandled rejection meanwhile.
-  for (const p of [binaries, helm, weed, kubevela, kwok, flux]) p.catch(() => undefined);
-  return { binaries, helm, weed, kubevela, kwok, flux };
+  for (const p of [binaries, helm, oci, weed, kubevela, kwok, flux]) p.catch(() => undefined);
+  return { binaries, helm, weed, kubevela, kwok, flux, oci };
 }
 
 async function main(): Promise<number> {

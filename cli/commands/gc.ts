@@ -32,6 +32,7 @@ export function gcCommand(context: CliContext): Command {
         const verb = opts.dryRun ? 'would remove' : 'removed';
         for (const d of r.removed) printOut(`${verb} ${d}\n`);
         for (const f of r.tempFiles) printOut(`${verb} temp file ${f}\n`);
+        for (const id of r.uploads) printOut(`${verb} unfinished OCI upload ${id}\n`);
         printOut(`${r.referenced} referenced blob(s) kept; ${verb} ${r.removed.length} unreferenced blob(s) and ${r.tempFiles.length} temp file(s); ${r.young.length} unreferenced blob(s) younger than ${opts.olderThan} kept\n`);
       } finally {
         await registry.close();

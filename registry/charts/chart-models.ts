@@ -29,6 +29,12 @@ function chartApplication(baseUrl: string, name: string, version: string) {
   return { object, yaml: stringify(object, { lineWidth: 0 }) };
 }
 
+/** The same install straight from the OCI API (`--plain-http` when the registry is served over HTTP). */
+function ociInstall(baseUrl: string, name: string, version: string): string {
+  const host = baseUrl.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  return `helm install ${name} oci://${host}/charts/${name} --version ${version}${baseUrl.startsWith('http://') ? ' --plain-http' : ''}`;
+}
+
 /** One chart version as GET /api/v1/charts/:name/versions/:version returns it. */
 export function chartVersionDetail(v: ChartVersionRecord, baseUrl: string) {
   const repository = chartRepositoryUrl(baseUrl);
@@ -53,7 +59,7 @@ export function chartVersionDetail(v: ChartVersionRecord, baseUrl: string) {
     repository,
     archive: `/helm/${archivePath(v.name, v.version)}`,
     install: {
-      helm: [`helm repo add velahub ${repository}`, `helm install ${v.name} velahub/${v.name} --version ${v.version}`],
+      helm: [`helm repo add velahub ${repository}`, `helm install ${v.name} velahub/${v.name} --version ${v.version}`, ociInstall(baseUrl, v.name, v.version)],
       velahub: `velahub chart pull ${v.name}@${v.version}`,
     },
     application: chartApplication(baseUrl, v.name, v.version).yaml,

@@ -54,7 +54,8 @@ export function chartRoutes(registry: Registry): Router {
   // Who may upload is decided from the headers before the body is read; the multipart framing adds a few hundred bytes.
   router.post('/helm/api/charts', uploadGate(limits.maxTotalBytes + 64 * 1024, 'uploading a chart'), async (req, res) => {
     const archive = await readUpload(req, limits.maxTotalBytes);
-    const result = await publishChart({ charts, blobs: registry.blobs, limits }, archive, req.token);
+    // The version's OCI manifest is written with it, so it can be pulled over OCI too.
+    const result = await publishChart({ charts, blobs: registry.blobs, oci: registry.oci, limits }, archive, req.token);
     res.status(result.status === 'created' ? 201 : 200).json({ saved: true, ...result });
   });
 

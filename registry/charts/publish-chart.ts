@@ -9,11 +9,20 @@ import type { ChartStore } from '../store/chart-store.ts';
 import type { TokenRecord } from '../store/records.ts';
 import { requireChartVersion } from './chart-lookups.ts';
 import { chartIndexEntry } from './chart-index.ts';
+import type { OciStore } from '../store/oci-store.ts';
+import { chartTag } from '../../core/oci/manifest.ts';
+import { writeChartManifest, type PushedChartManifest } from '../oci/chart-manifests.ts';
 
 /** What uploading a chart needs. */
 export interface ChartPublishDeps {
   charts: ChartStore;
   blobs: BlobStore;
+  /** Where the version's OCI manifest is written, in its insert transaction (see writeChartManifest). */
+  oci?: OciStore;
+  /** The manifest an OCI push sent; without it one is derived from Chart.yaml and the archive. */
+  pushed?: PushedChartManifest;
+  /** An OCI push names the chart by its repository and the version by its tag: the chart must be that one. */
+  expect?: { repo: string; name: string; tag: string };
   limits?: PackageLimits;
   now?: () => Date;
 }
@@ -57,7 +66,12 @@ function chartKind(deps: ChartPublishDeps): PublishKind<ReadChart, object> {
         inspection,
         identity() {
           if (!inspection.manifest) throw refusal(`chart ${inspection.name ?? top}${inspection.version ? `@${inspection.version}` : ''}`, inspection.diagnostics);
-          return { name: inspection.manifest.metadata.name, version: inspection.manifest.metadata.version };
+          const { name, version } = inspection.manifest.metadata;
+          const expect = deps.expect;
+          if (expect && (name !== expect.name || chartTag(version) !== expect.tag)) {
+            throw new VelahubError('EINVALID', `the chart layer holds chart ${name}@${version}, but it was pushed as ${expect.repo}:${expect.tag}: push it to charts/${name} with tag ${chartTag(version)} (what \`helm push CHART.tgz oci://HOST/charts\` does)`, { path: 'Chart.yaml' });
+          }
+          return { name, version };
         },
       };
     },
@@ -82,7 +96,10 @@ function chartKind(deps: ChartPublishDeps): PublishKind<ReadChart, object> {
       return {
         extra: {},
         async insert(beforeCommit) {
-          const outcome = await deps.charts.insert(record, beforeCommit);
+          const outcome = await deps.charts.insert(record, async (tx) => {
+            await beforeCommit();
+            if (deps.oci) await writeChartManifest({ oci: deps.oci, blobs: deps.blobs }, tx, record, deps.pushed);
+          });
           return outcome.created ? outcome : { created: false, existing: { digest: outcome.existingDigest, version: published.version, deletedAt: outcome.deletedAt } };
         },
       };

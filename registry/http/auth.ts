@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { VelahubError } from '../../core/errors.ts';
 import type { MetadataStore } from '../store/metadata-store.ts';
 import type { TokenRecord } from '../store/records.ts';
+import { isIssuedToken, verifyBearerToken } from '../oci/oci-auth.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -16,7 +17,8 @@ declare module 'express-serve-static-core' {
  * token, as ChartMuseum clients send it) and attaches the token record.
  * `authHeader` names one more header that may carry the token, raw or as
  * `Bearer <token>` (what `vela addon push --auth-header NAME` sends).
- * An unknown or revoked token is refused outright rather than treated as anonymous.
+ * An unknown or revoked token is refused outright rather than treated as anonymous. A bearer
+ * token of the OCI token flow (registry/oci/oci-auth.ts) stands for the token it names.
  */
 export function authenticate(store: MetadataStore, options: { authHeader?: string } = {}): RequestHandler {
   return async (req, _res, next) => {
@@ -32,6 +34,16 @@ export function authenticate(store: MetadataStore, options: { authHeader?: strin
     } else {
       secret = custom!.trim().replace(/^bearer\s+/i, '');
       if (!secret) return next(new VelahubError('EUNAUTHORIZED', `the ${options.authHeader} header is empty: send the token in it`));
+    }
+    if (isIssuedToken(secret)) {
+      // A bearer token of the OCI token flow: it names a velahub token (or none: anonymous).
+      const issued = verifyBearerToken(secret, store.tokenPepper);
+      if ('refused' in issued) return next(new VelahubError('EUNAUTHORIZED', issued.refused));
+      if (issued.tokenId === null) return next();
+      const named = await store.findTokenById(issued.tokenId);
+      if (!named || named.revokedAt) return next(new VelahubError('EUNAUTHORIZED', `the token this bearer token was issued for ${named ? `was revoked at ${named.revokedAt}` : 'no longer exists'}`));
+      req.token = named;
+      return next();
     }
     const token = await store.findToken(store.tokenHash(secret));
     if (!token) return next(new VelahubError('EUNAUTHORIZED', 'the token is not valid for this registry'));

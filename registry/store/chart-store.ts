@@ -2,7 +2,8 @@ import semver from 'semver';
 import type { ChartManifest } from '../../core/chart/inspect.ts';
 import type { ChartMetadata } from '../../core/chart/chart-yaml.ts';
 import type { ParamTable } from '../../core/params/reference.ts';
-import type { SqlClient } from './sql-client.ts';
+import type { SqlClient, SqlExecutor } from './sql-client.ts';
+import { OciStore } from './oci-store.ts';
 import type { Page, StoredArchive } from './records.ts';
 import { archiveColumns, bumpRevision, SqlConditions, versionColumns, iso, json, updateVersion, type Row } from './sql-rows.ts';
 import { IndexedVersions } from './indexed-versions.ts';
@@ -70,9 +71,9 @@ export class ChartStore extends IndexedVersions {
    * Inserts a version unless name+version exists (live or deleted); bumps the revision.
    * `beforeCommit` runs only when the row was inserted, inside the transaction: upload writes
    * the blob there, so an upload that loses a race writes no blob and a failed blob write
-   * stores no row (as addons do).
+   * stores no row (as addons do); the version's OCI manifest is written there too.
    */
-  async insert(v: ChartVersionRecord, beforeCommit?: () => Promise<void>): Promise<ChartInsertOutcome> {
+  async insert(v: ChartVersionRecord, beforeCommit?: (tx: SqlExecutor) => Promise<void>): Promise<ChartInsertOutcome> {
     return this.db.transaction(async (tx) => {
       const inserted = await tx.query(
         `INSERT INTO chart_versions (name, version, digest, size, created_at, description, metadata, manifest, index_entry, published_by, parameters)
@@ -84,7 +85,7 @@ export class ChartStore extends IndexedVersions {
         return { created: false, existingDigest: String(row.digest), deletedAt: row.deleted_at ? iso(row.deleted_at) : null };
       }
       await bumpRevision(tx, 'chart_state');
-      await beforeCommit?.();
+      await beforeCommit?.(tx);
       return { created: true };
     });
   }
@@ -136,8 +137,17 @@ export class ChartStore extends IndexedVersions {
     return { items: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset };
   }
 
-  /** Marks a live version deleted; false when there is no live version to delete. */
+  /**
+   * Marks a live version deleted, and removes its OCI manifests and tags in the same
+   * transaction (it can no more be pulled over OCI than from /helm); false when there is no
+   * live version to delete.
+   */
   async delete(name: string, version: string, by: string): Promise<boolean> {
-    return updateVersion(this.db, { state: 'chart_state', sql: 'UPDATE chart_versions SET deleted_at = now(), deleted_by = $3 WHERE name = $1 AND version = $2 AND deleted_at IS NULL', params: [name, version, by] });
+    return updateVersion(this.db, {
+      state: 'chart_state',
+      sql: 'UPDATE chart_versions SET deleted_at = now(), deleted_by = $3 WHERE name = $1 AND version = $2 AND deleted_at IS NULL',
+      params: [name, version, by],
+      then: (tx) => new OciStore(this.db).deleteChartManifests(`charts/${name}`, name, version, tx),
+    });
   }
 }

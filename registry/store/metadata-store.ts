@@ -378,6 +378,12 @@ export class MetadataStore extends IndexedVersions {
     return r.rows[0] ? toToken(r.rows[0]) : undefined;
   }
 
+  /** The token with this id, or undefined (a bearer token issued for the OCI API names its token by id). */
+  async findTokenById(id: string): Promise<TokenRecord | undefined> {
+    const r = await this.db.query<Row>('SELECT * FROM tokens WHERE id = $1', [id]);
+    return r.rows[0] ? toToken(r.rows[0]) : undefined;
+  }
+
   /** All tokens (never their secrets). */
   async listTokens(): Promise<TokenRecord[]> {
     return (await this.db.query<Row>('SELECT * FROM tokens ORDER BY created_at')).rows.map(toToken);
@@ -393,7 +399,9 @@ export class MetadataStore extends IndexedVersions {
    * and each Helm chart version's that is not deleted.
    */
   async referencedDigests(): Promise<Set<string>> {
-    const rows = await this.db.query<{ digest: string }>('SELECT digest FROM versions UNION SELECT digest FROM chart_versions WHERE deleted_at IS NULL');
+    // OCI blobs linked into a repository and manifests are referenced too (a chart pushed over
+    // OCI is both a chart version and a manifest whose layer is its archive).
+    const rows = await this.db.query<{ digest: string }>('SELECT digest FROM versions UNION SELECT digest FROM chart_versions WHERE deleted_at IS NULL UNION SELECT digest FROM oci_blobs UNION SELECT digest FROM oci_manifests');
     return new Set(rows.rows.map((r) => String(r.digest)));
   }
 

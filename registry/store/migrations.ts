@@ -150,6 +150,57 @@ ${stateTable('chart_state')}
 ALTER TABLE chart_versions ADD COLUMN parameters json;
 `,
   },
+  {
+    // The OCI Distribution API (issue 23): blobs linked into repositories (the bytes live in the
+    // blob store by digest), manifests (their bytes too; a chart's manifest names its chart
+    // version, so deleting the chart removes it), and tags. A tag names one manifest; a chart's
+    // tag is its version and never moves to other content. Uploads in progress and their chunks
+    // live here too, so any replica continues an upload another started.
+    id: 23,
+    sql: `
+CREATE TABLE oci_blobs (
+  repo text NOT NULL,
+  digest text NOT NULL,
+  size bigint NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (repo, digest)
+);
+CREATE INDEX oci_blobs_digest ON oci_blobs (digest);
+CREATE TABLE oci_manifests (
+  repo text NOT NULL,
+  digest text NOT NULL,
+  media_type text NOT NULL,
+  size bigint NOT NULL,
+  artifact_type text,
+  subject text,
+  annotations json,
+  config text,
+  chart_version text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (repo, digest)
+);
+CREATE INDEX oci_manifests_subject ON oci_manifests (repo, subject);
+CREATE TABLE oci_tags (
+  repo text NOT NULL,
+  tag text NOT NULL,
+  digest text NOT NULL,
+  PRIMARY KEY (repo, tag)
+);
+CREATE TABLE oci_uploads (
+  id text PRIMARY KEY,
+  repo text NOT NULL,
+  size bigint NOT NULL DEFAULT 0,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE oci_upload_chunks (
+  id text NOT NULL REFERENCES oci_uploads(id) ON DELETE CASCADE,
+  start bigint NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (id, start)
+);
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded, each in its own transaction. */

@@ -35,6 +35,9 @@ export type FluxRelease = keyof typeof FLUX_RELEASES;
 /** Kruise Rollout's version (batch and canary release). */
 export const ROLLOUTS_VERSION = 'v0.6.1';
 
+/** ORAS, the OCI registry client the chart-over-OCI tests push and pull with. */
+export const ORAS_VERSION = 'v1.3.6';
+
 /** Where KubeVela's chart sits next to its binaries. */
 export const VELA_CORE_CHART = 'charts/vela-core';
 
@@ -92,6 +95,16 @@ const ROLLOUTS: ToolSpec = {
   purpose: 'Kruise Rollout for the test cluster',
 };
 
+const ORAS: ToolSpec = {
+  moduleDir: '',
+  source: { module: 'oras.land/oras', version: ORAS_VERSION },
+  targets: [{ binary: 'oras', pkg: './cmd/oras' }],
+  buildFlags: ['-ldflags', '-s -w -X oras.land/oras/internal/version.GitTreeState=clean'],
+  verify: { binary: 'oras', args: ['version'], expected: `Version: ${ORAS_VERSION.slice(1)}`, accepts: (out) => /^Version:\s+(\S+)/m.exec(out)?.[1] === ORAS_VERSION.slice(1) },
+  buildInfo: (ms) => `oras.land/oras ${ORAS_VERSION}\nbuilt ${new Date().toISOString()} in ${Math.round(ms / 1000)}s\n`,
+  purpose: 'oras for the chart-over-OCI tests',
+};
+
 /** Every module-built tool of the cluster, in the order the runner builds them. */
 export const MODULE_TOOLS = {
   kubevela: KUBEVELA,
@@ -101,6 +114,7 @@ export const MODULE_TOOLS = {
   'source-controller-2.1': fluxController('source-controller', FLUX_RELEASES['2.1'].sourceController, '--storage-path'),
   'helm-controller-2.1': fluxController('helm-controller', FLUX_RELEASES['2.1'].helmController, '--concurrent'),
   rollouts: ROLLOUTS,
+  oras: ORAS,
 } as const;
 
 /** A tool's name in MODULE_TOOLS. */
@@ -160,6 +174,7 @@ const COLD_MINUTES: Record<ModuleToolName, string> = {
   'source-controller-2.1': '8-15',
   'helm-controller-2.1': '6-20',
   rollouts: '5-10',
+  oras: '2-5',
 };
 
 /** Human wording of a build step of a module tool. */

@@ -146,6 +146,7 @@ describe('upload, update (a new version), download', () => {
     assert.deepEqual(v.dependencies, []);
     assert.equal(v.repository, `${srv.url}/helm`);
     assert.equal(v.archive, '/helm/charts/web-shop-1.1.0.tgz');
+    assert.equal(v.install.helm[2], `helm install web-shop oci://${srv.url.slice('http://'.length)}/charts/web-shop --version 1.1.0 --plain-http`);
     assert.deepEqual(parse(v.application), {
       apiVersion: 'core.oam.dev/v1beta1',
       kind: 'Application',
@@ -250,8 +251,11 @@ describe('the row and its blob: written together, as an addon publish writes the
     const winner = archives[results.findIndex((r) => r.status === 201)]!;
     const added = (await chartSnapshot()).blobs.filter((f) => !blobsBefore.includes(f));
     // Before the fix each loser wrote its blob ahead of the row it then lost: nineteen orphans.
-    assert.equal(added.length, 1, `blobs added: ${added.join(', ')}`);
-    assert.ok(added[0]!.endsWith(sha256(winner).slice(7)), 'the one blob added is the winner\'s');
+    // The winner's blobs are its archive and, written in the same transaction, its OCI config and manifest.
+    const oci = await fetch(`${srv.url}/v2/charts/contested/manifests/1.0.0`);
+    const manifestDigest = oci.headers.get('docker-content-digest')!;
+    const { config } = (await oci.json()) as { config: { digest: string } };
+    assert.deepEqual(added.map((f) => `sha256:${f.split(' ')[0]!.split('/').pop()}`).sort(), [sha256(winner), config.digest, manifestDigest].sort(), `blobs added: ${added.join(', ')}`);
     assert.equal((await srv.json('/api/v1/charts/contested/versions/1.0.0')).body.digest, sha256(winner));
   });
 

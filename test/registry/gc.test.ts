@@ -46,12 +46,17 @@ describe('velahub gc', () => {
     const up = await srv.json('/helm/api/charts', { method: 'POST', body: new Uint8Array(chart), headers: { 'content-type': 'application/gzip' }, token: srv.adminToken });
     assert.equal(up.status, 201, JSON.stringify(up.body));
     const digest = sha256(chart);
-    await utimes(blobPath(digest), old, old);
-    assert.ok(!(await collectGarbage(srv.registry)).removed.includes(digest), 'a served chart archive was collected');
+    // Its OCI manifest and config (written with it) go the same way as its archive.
+    const oci = await fetch(`${srv.url}/v2/charts/gc-chart/manifests/1.0.0`);
+    const all = [digest, oci.headers.get('docker-content-digest')!, ((await oci.json()) as { config: { digest: string } }).config.digest];
+    for (const d of all) await utimes(blobPath(d), old, old);
+    const kept = await collectGarbage(srv.registry);
+    assert.deepEqual(all.filter((d) => kept.removed.includes(d)), [], 'a served chart version\'s blobs were collected');
     assert.equal((await srv.fetch('/helm/charts/gc-chart-1.0.0.tgz')).status, 200);
     const del = await srv.json('/helm/api/charts/gc-chart/1.0.0', { method: 'DELETE', token: srv.adminToken });
     assert.equal(del.status, 200, JSON.stringify(del.body));
-    assert.ok((await collectGarbage(srv.registry)).removed.includes(digest), 'a deleted chart version keeps its archive forever');
+    const collected = await collectGarbage(srv.registry);
+    assert.deepEqual(all.filter((d) => !collected.removed.includes(d)), [], 'a deleted chart version keeps its blobs forever');
   });
 
   test('removes unreferenced blobs older than the bound; keeps referenced and young ones; rows untouched', async () => {

@@ -59,7 +59,9 @@ describe('schemas/velahub-api.openapi.yaml', () => {
     assert.ok(served.length > 10, `found only ${served.length} routes: the route walk is broken`);
     const undocumented = served.filter((r) => !documented.has(r));
     assert.deepEqual(undocumented, [], 'routes missing from the OpenAPI document');
-    const stale = [...documented].filter((r) => !served.includes(r));
+    // The OCI API under /v2/ is dispatched by one handler, not express routes: the spec's
+    // conformance suite (test/oci/conformance.test.ts) checks those paths instead.
+    const stale = [...documented].filter((r) => !served.includes(r) && !/^\w+ \/v2\//.test(r));
     assert.deepEqual(stale, [], 'documented routes the server does not serve');
   });
 });

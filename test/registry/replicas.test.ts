@@ -21,6 +21,7 @@ import { sha256 } from '../../core/package/archive.ts';
 import { startSeaweedfs, type TestS3 } from '../s3/seaweedfs.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { addonArchive } from '../support/packages.ts';
+import { chartArchive } from '../support/charts.ts';
 import { startVelahub, type VelahubProcess } from '../support/velahub-process.ts';
 
 const adminToken = `vh_${randomBytes(24).toString('base64url')}`;
@@ -85,7 +86,7 @@ describe('two replicas on PostgreSQL and S3 (SeaweedFS)', { skip: postgresSkipRe
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     try {
-      assert.deepEqual((await db.query('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => Number(r.id)), [1, 2, 3, 4, 14, 15]);
+      assert.deepEqual((await db.query('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => Number(r.id)), [1, 2, 3, 4, 14, 15, 23]);
       assert.equal((await db.query("SELECT count(*)::int AS n FROM tokens WHERE scope = 'admin'")).rows[0].n, 1);
       assert.deepEqual((await db.query('SELECT name, version FROM versions')).rows, [{ name: 'seeded-addon', version: '1.0.0' }]);
     } finally {
@@ -190,6 +191,34 @@ describe('two replicas on PostgreSQL and S3 (SeaweedFS)', { skip: postgresSkipRe
     const crashDigests = new Set(archives.map((bytes) => sha256(bytes).slice(7)));
     const orphans = (listed.Contents ?? []).filter((o) => crashDigests.has(o.Key!.split('/').pop()!) && !rows.some((r) => r.digest.endsWith(o.Key!.split('/').pop()!)));
     t.diagnostic(`killed mid-publish: ${rows.length} of 12 committed, ${orphans.length} blob(s) left without a version (republished fine); the client saw ${JSON.stringify(outcomes)}`);
+  });
+
+  test('OCI: an upload started on A is continued and finished on B (no sticky sessions); a chart pushed on B is pulled from A', async () => {
+    const auth = { authorization: `Bearer ${adminToken}` };
+    const chart = chartArchive('replicated-chart', '1.0.0');
+    const started = await fetch(`${a.url}/v2/charts/replicated-chart/blobs/uploads/`, { method: 'POST', headers: auth });
+    assert.equal(started.status, 202);
+    const location = started.headers.get('location')!;
+    const half = Math.floor(chart.length / 2);
+    const first = await fetch(`${a.url}${location}`, { method: 'PATCH', body: new Uint8Array(chart.subarray(0, half)), headers: { ...auth, 'content-type': 'application/octet-stream', 'content-range': `0-${half - 1}` } });
+    assert.equal(first.status, 202);
+    const second = await fetch(`${b.url}${location}`, { method: 'PATCH', body: new Uint8Array(chart.subarray(half)), headers: { ...auth, 'content-type': 'application/octet-stream', 'content-range': `${half}-${chart.length - 1}` } });
+    assert.equal(second.status, 202, await second.text());
+    const done = await fetch(`${a.url}${location}?digest=${sha256(chart)}`, { method: 'PUT', headers: auth });
+    assert.equal(done.status, 201, await done.text());
+    const config = Buffer.from(JSON.stringify({ apiVersion: 'v2', name: 'replicated-chart', version: '1.0.0' }));
+    assert.equal((await fetch(`${b.url}/v2/charts/replicated-chart/blobs/uploads/?digest=${sha256(config)}`, { method: 'POST', body: new Uint8Array(config), headers: { ...auth, 'content-type': 'application/octet-stream' } })).status, 201);
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: sha256(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: sha256(chart), size: chart.length }],
+    });
+    const put = await fetch(`${b.url}/v2/charts/replicated-chart/manifests/1.0.0`, { method: 'PUT', body: manifest, headers: { ...auth, 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    assert.equal(put.status, 201, await put.text());
+    const pulled = await fetch(`${a.url}/v2/charts/replicated-chart/blobs/${sha256(chart)}`);
+    assert.equal(sha256(Buffer.from(await pulled.arrayBuffer())), sha256(chart));
+    assert.equal((await (await fetch(`${a.url}/helm/charts/replicated-chart-1.0.0.tgz`)).arrayBuffer()).byteLength, chart.length);
   });
 
   test('both replicas answer with the same bytes for every hot path, and a conditional GET is a 304 on both', async () => {

@@ -4,7 +4,6 @@
  */
 import { after, before } from 'node:test';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
-import type { PackageLimits } from '../../core/package/files.ts';
 import { startTestServer, type TestServer } from './registry-server.ts';
 
 /**
@@ -13,7 +12,7 @@ import { startTestServer, type TestServer } from './registry-server.ts';
  * bodies read `srv.url` as if they had started it themselves. Node 20 runs a file's top-level
  * `before` hooks side by side: a top-level hook that uses `srv` awaits `ready` first.
  */
-export function testServerForFile(options: { limits?: PackageLimits } = {}): { srv: TestServer; cue: CueEvaluator; ready: Promise<TestServer> } {
+export function testServerForFile(options: Omit<Parameters<typeof startTestServer>[0], 'cue'> = {}): { srv: TestServer; cue: CueEvaluator; ready: Promise<TestServer> } {
   const cue = new CueEvaluator();
   let running: TestServer | undefined;
   const ready = new Promise<TestServer>((resolve, reject) => {

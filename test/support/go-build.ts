@@ -28,6 +28,16 @@ export interface GoModuleSource {
   keep?: readonly string[];
 }
 
+/**
+ * One binary to build: a main package (`go build`), or with `test` a package's test binary
+ * (`go test -c`: a suite that ships as a Go test, such as the OCI conformance suite).
+ */
+export interface GoTarget {
+  binary: string;
+  pkg: string;
+  test?: boolean;
+}
+
 /** What to build: the module, where its cache lives, the packages, and how to check the result. */
 export interface GoBuildSpec {
   /** The wrapper module; `go build` runs here and its go.sum names the cache dir. Ignored with `source`. */
@@ -37,7 +47,7 @@ export interface GoBuildSpec {
   /** The cache dir is `<cacheRoot>/<goSumKey(moduleDir)>`. */
   cacheRoot: string;
   /** Built in this order, each to `<cache dir>/<binary>`. */
-  targets: readonly { binary: string; pkg: string }[];
+  targets: readonly GoTarget[];
   /** Flags between `go build -mod=mod -trimpath` and `-o`, e.g. `['-ldflags', '-s -w …']`. */
   buildFlags: readonly string[];
   /** Run after the build; its stdout+stderr must satisfy `accepts`, else TESTENV_BINARY_BROKEN. */
@@ -123,7 +133,7 @@ export interface GoToolOptions extends Omit<GoBuildOptions, 'onProgress'> {
 /** A single Go tool built by {@link ensureGoTool}: its build, its cache, and how its progress reads. */
 export interface GoTool {
   /** The build, less the cache root; its one target is the tool. */
-  spec: Omit<GoBuildSpec, 'cacheRoot' | 'targets'> & { target: { binary: string; pkg: string } };
+  spec: Omit<GoBuildSpec, 'cacheRoot' | 'targets'> & { target: GoTarget };
   /** Env var naming the cache root, and the folder under ~/.cache used without it. */
   cacheEnv: string;
   cacheDir: string;
@@ -217,7 +227,7 @@ async function build(spec: GoBuildSpec, dir: string, started: number, opts: GoBu
       const heartbeat = setInterval(tick, opts.heartbeatMs ?? 30_000);
       try {
         // A module source keeps its own go.sum as published; only the wrapper modules may be amended.
-        const args = ['build', spec.source ? '-mod=readonly' : '-mod=mod', '-trimpath', ...spec.buildFlags, '-o', join(tmp, target.binary), target.pkg];
+        const args = [...(target.test ? ['test', '-c'] : ['build']), spec.source ? '-mod=readonly' : '-mod=mod', '-trimpath', ...spec.buildFlags, '-o', join(tmp, target.binary), target.pkg];
         await runGo(go, args, cwd, opts.signal, { lowPriority: true });
       } finally {
         clearInterval(heartbeat);

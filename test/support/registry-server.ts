@@ -12,7 +12,7 @@ import { join, relative } from 'node:path';
 import { CueEvaluator } from '../../core/cue/evaluator.ts';
 import type { PackageLimits } from '../../core/package/files.ts';
 import { createApp } from '../../registry/app.ts';
-import { openRegistry, type Registry } from '../../registry/registry.ts';
+import { openRegistry, type Registry, type RegistryOptions } from '../../registry/registry.ts';
 import { createToken } from '../../registry/tokens.ts';
 
 /** What stored state looks like, to prove a refused request changed nothing. */
@@ -33,6 +33,13 @@ const tableOrder: Record<string, string> = {
   tokens: 'id',
   catalog_state: 'id',
   schema_migrations: 'id',
+  chart_versions: 'name, version',
+  chart_state: 'id',
+  oci_blobs: 'repo, digest',
+  oci_manifests: 'repo, digest',
+  oci_tags: 'repo, tag',
+  oci_uploads: 'id',
+  oci_upload_chunks: 'id, start',
 };
 
 /** A JSON response: status, headers and parsed body. */
@@ -75,12 +82,12 @@ async function filesUnder(dir: string, root = dir): Promise<string[]> {
   return out.sort();
 }
 
-/** Starts createApp on 127.0.0.1:0 with a temp data dir, in-memory PGlite, the given evaluator and limits. */
-export async function startTestServer(options: { cue: CueEvaluator; limits?: PackageLimits }): Promise<TestServer> {
+/** Starts createApp on 127.0.0.1:0 with a temp data dir, in-memory PGlite, the given evaluator and limits (and OCI upload bounds, private reads). */
+export async function startTestServer(options: { cue: CueEvaluator; limits?: PackageLimits; ociUploads?: RegistryOptions['ociUploads']; private?: boolean }): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'velahub-registry-'));
-  const registry = await openRegistry({ dataDir, memory: true, cue: options.cue, limits: options.limits });
+  const registry = await openRegistry({ dataDir, memory: true, cue: options.cue, limits: options.limits, ociUploads: options.ociUploads });
   const adminToken = (await createToken(registry.store, { scope: 'admin', description: 'test admin' })).token;
-  const app = createApp({ registry });
+  const app = createApp({ registry, private: options.private });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
     s.on('error', reject);
