@@ -63,9 +63,10 @@ interface ToolChain {
 
 /**
  * Starts building what the selected groups need, in the order the groups run: the control plane
- * and helm, the OCI conformance suite and oras, SeaweedFS, KubeVela and kwok, Flux's controllers and Kruise Rollout's. The builds run one after another
- * (two Go builds at once would only compete for the two cores) while the tests that need none of
- * the rest run; a tool no selected group needs is not built.
+ * and helm, the OCI conformance suite and oras, SeaweedFS, KubeVela and kwok, Flux's controllers
+ * and Kruise Rollout's. The builds run one after another (two Go builds at once would only
+ * compete for the two cores) while the tests that need none of the rest run; a tool no selected
+ * group needs is not built.
  */
 function startToolChain(groups: Set<TestGroup>): ToolChain {
   const none = new Promise<never>(() => undefined);
