@@ -9,7 +9,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -18,6 +17,7 @@ import type { CrdManifest } from './crds/schema.ts';
 import { TestEnvError } from './errors.ts';
 import { ensureNamespace, installCrds } from './fixtures.ts';
 import { ensureModuleTool, FLUX_RELEASES, type EnsureModuleToolOptions, type FluxRelease, type ModuleToolName } from './module-tools.ts';
+import { loopbackOk } from './loopback-probe.ts';
 import { moduleSourceDir } from '../support/go-build.ts';
 import { freePorts } from '../support/free-ports.ts';
 
@@ -138,7 +138,7 @@ export async function startFlux(kc: KubeConfig, kubeconfigPath: string, tools: F
         await stop();
         throw new TestEnvError('TESTENV_PROCESS_EXITED', `${name} exited with code ${child.exitCode}:\n${tail}`);
       }
-      if (await healthy(port!)) break;
+      if (await loopbackOk(port!, '/readyz')) break;
       if (Date.now() > deadline) {
         const tail = await logTail(name);
         await stop();
@@ -148,16 +148,4 @@ export async function startFlux(kc: KubeConfig, kubeconfigPath: string, tools: F
     }
   }
   return { logTail, stop };
-}
-
-function healthy(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', timeout: 2_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }

@@ -7,7 +7,6 @@
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -20,6 +19,7 @@ import { applyRaw } from './kube-http.ts';
 import { KUBEVELA_VERSION, kubeVelaChart, type KubeVelaTools } from './module-tools.ts';
 import { ensureHelm } from '../helm/build.ts';
 import { waitFor } from './workloads.ts';
+import { loopbackOk } from './loopback-probe.ts';
 import { freePorts } from '../support/free-ports.ts';
 
 const run = promisify(execFile);
@@ -135,17 +135,5 @@ export async function startVelaCore(plane: ControlPlane, tools: KubeVelaTools, o
     [`--metrics-addr=127.0.0.1:${metrics}`, `--health-addr=127.0.0.1:${health}`, `--system-definition-namespace=${VELA_SYSTEM}`, '--enable-leader-election=false', '--use-webhook=false'],
     { KUBECONFIG: plane.kubeconfigPath },
   );
-  await waitFor(plane, 'vela-core', Date.now() + (opts.timeoutMs ?? 60_000), () => httpOk(health!, '/healthz'));
-}
-
-function httpOk(port: number, path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 2_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
+  await waitFor(plane, 'vela-core', Date.now() + (opts.timeoutMs ?? 60_000), () => loopbackOk(health!, '/healthz'));
 }

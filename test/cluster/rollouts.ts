@@ -14,7 +14,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -24,6 +23,7 @@ import { TestEnvError } from './errors.ts';
 import { ensureNamespace, installCrds } from './fixtures.ts';
 import { applyRaw, kubeRequest } from './kube-http.ts';
 import { ensureModuleTool, ROLLOUTS_VERSION, type EnsureModuleToolOptions } from './module-tools.ts';
+import { loopbackOk } from './loopback-probe.ts';
 import { moduleSourceDir } from '../support/go-build.ts';
 import { freePorts } from '../support/free-ports.ts';
 
@@ -180,7 +180,7 @@ export async function startRollouts(kc: KubeConfig, kubeconfigPath: string, tool
       await stop();
       throw new TestEnvError('TESTENV_PROCESS_EXITED', `Kruise Rollout's controller exited with code ${child.exitCode}:\n${tail}`);
     }
-    if ((await healthy(health)) && (await webhooksCarryCa(kc))) break;
+    if ((await loopbackOk(health, '/readyz')) && (await webhooksCarryCa(kc))) break;
     if (Date.now() > deadline) {
       const tail = await logTail();
       await stop();
@@ -195,16 +195,4 @@ async function webhooksCarryCa(kc: KubeConfig): Promise<boolean> {
   const res = await kubeRequest(kc, { method: 'GET', path: `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${WEBHOOK_CONFIGURATIONS.MutatingWebhookConfiguration}` });
   const webhooks = (res.body as { webhooks?: { clientConfig: { caBundle?: string } }[] }).webhooks ?? [];
   return res.status === 200 && webhooks.length > 0 && webhooks.every((w) => Boolean(w.clientConfig.caBundle));
-}
-
-function healthy(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', timeout: 2_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }

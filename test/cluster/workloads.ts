@@ -5,13 +5,13 @@
  * processes of the plane, so they stop with it.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import type { Binaries } from './build.ts';
 import type { ControlPlane } from './control-plane.ts';
 import { TestEnvError } from './errors.ts';
 import { applyRaw, kubeRequest } from './kube-http.ts';
 import type { KwokTools } from './module-tools.ts';
+import { loopbackOk } from './loopback-probe.ts';
 import { freePorts } from '../support/free-ports.ts';
 
 /** The fake node's name; every Pod of the tests is scheduled onto it. */
@@ -51,8 +51,8 @@ export async function startWorkloads(plane: ControlPlane, tools: { binaries: Bin
   await applyRaw(plane.kubeconfig, `/api/v1/nodes/${FAKE_NODE}`, fakeNode(FAKE_NODE), { fieldManager: 'velahub-testenv' });
 
   const deadline = Date.now() + timeoutMs;
-  await waitFor(plane, 'kube-controller-manager', deadline, () => healthy(kcmPort!));
-  await waitFor(plane, 'kube-scheduler', deadline, () => healthy(schedulerPort!));
+  await waitFor(plane, 'kube-controller-manager', deadline, () => loopbackOk(kcmPort!, '/healthz', { tls: true }));
+  await waitFor(plane, 'kube-scheduler', deadline, () => loopbackOk(schedulerPort!, '/healthz', { tls: true }));
   await waitFor(plane, 'kwok', deadline, () => nodeReady(plane));
   await waitFor(plane, 'kube-controller-manager', deadline, () => nodeUntainted(plane));
 }
@@ -96,19 +96,6 @@ async function nodeReady(plane: ControlPlane): Promise<boolean> {
   const res = await kubeRequest(plane.kubeconfig, { method: 'GET', path: `/api/v1/nodes/${FAKE_NODE}` });
   const conds = (res.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
   return conds.some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
-/** GET /healthz of a component's self-signed loopback endpoint (always allowed without credentials). */
-function healthy(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false, timeout: 2_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }
 
 /** Polls `check` until true; fails with the process's log tail when it dies or the deadline passes. */

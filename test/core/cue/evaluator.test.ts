@@ -227,45 +227,43 @@ for (const engine of testEngines) {
     });
 
     describe('CueEvaluator.inspect remembers results', () => {
-      test('the same text at the same path is evaluated once; other text or another path is evaluated anew', async () => {
+      /** An evaluator on one engine worker, and how many engine calls it made so far. */
+      const countingEvaluator = (): { counting: CueEvaluator; runs: () => number } => {
         const pool = engineRunner(engine, { size: 1 });
-        let runs = 0;
+        let calls = 0;
         const run = pool.run.bind(pool);
         pool.run = (line, request, options) => {
-          runs++;
+          calls++;
           return run(line, request, options);
         };
-        const counting = new CueEvaluator(pool);
+        return { counting: new CueEvaluator(pool), runs: () => calls };
+      };
+
+      test('the same text at the same path is evaluated once; other text or another path is evaluated anew', async () => {
+        const { counting, runs } = countingEvaluator();
         try {
           const first = await counting.inspect(labels, 'definitions/labels.cue');
-          const perInspect = runs;
+          const perInspect = runs();
           assert.ok(perInspect > 0);
           assert.equal(await counting.inspect(labels, 'definitions/labels.cue'), first);
-          assert.equal(runs, perInspect);
+          assert.equal(runs(), perInspect);
           await counting.inspect(labels, 'definitions/other.cue');
-          assert.equal(runs, 2 * perInspect);
+          assert.equal(runs(), 2 * perInspect);
           await counting.inspect(labelsTrait('labels2'), 'definitions/labels.cue');
-          assert.equal(runs, 3 * perInspect);
+          assert.equal(runs(), 3 * perInspect);
         } finally {
           await counting.close();
         }
       });
 
       test('a failed inspection is not remembered: asking again evaluates again', async () => {
-        const pool = engineRunner(engine, { size: 1 });
-        let runs = 0;
-        const run = pool.run.bind(pool);
-        pool.run = (line, request, options) => {
-          runs++;
-          return run(line, request, options);
-        };
-        const counting = new CueEvaluator(pool);
+        const { counting, runs } = countingEvaluator();
         try {
           const broken = `${labels}\nfoo: {`;
           await rejectsCode(counting.inspect(broken, 'definitions/broken.cue'), 'ECUE');
-          const once = runs;
+          const once = runs();
           await rejectsCode(counting.inspect(broken, 'definitions/broken.cue'), 'ECUE');
-          assert.equal(runs, 2 * once);
+          assert.equal(runs(), 2 * once);
         } finally {
           await counting.close();
         }
