@@ -29,6 +29,7 @@ const params = {
     createNamespace: false,
     interval: '1h30m',
     secretRef: 'registry-auth',
+    insecure: true,
     fluxAPI: 'v2',
   },
   explicitHelm: { repoType: 'helm', url: 'http://charts.internal:8080/stable', chart: 'api', version: '1.x', targetNamespace: 'apps', ...PLANE_FLUX_API },
@@ -79,7 +80,7 @@ describe('helm-component: rendering', () => {
     assert.deepEqual(repo.spec, { url: 'oci://ghcr.io/stefanprodan/charts', interval: '5m', type: 'oci' });
   });
 
-  test('every option: version range, values, release name, target namespace, interval, credentials', async () => {
+  test('every option: version range, values, release name, target namespace, interval, credentials, plain HTTP', async () => {
     const r = await rendered.every;
     assert.deepEqual(r.output, {
       apiVersion: 'helm.toolkit.fluxcd.io/v2',
@@ -94,7 +95,7 @@ describe('helm-component: rendering', () => {
         values,
       },
     });
-    assert.deepEqual(r.outputs.repository!.spec, { url: 'oci://registry.example.com/charts', interval: '1h30m', type: 'oci', secretRef: { name: 'registry-auth' } });
+    assert.deepEqual(r.outputs.repository!.spec, { url: 'oci://registry.example.com/charts', interval: '1h30m', type: 'oci', secretRef: { name: 'registry-auth' }, insecure: true });
   });
 
   test('repoType helm with an http URL; createNamespace defaults to true with a targetNamespace', async () => {
@@ -190,6 +191,12 @@ describe('helm-component: invalid parameters name the parameter', () => {
   test('repoType disagreeing with the URL scheme', async () => {
     await renderFails(fails({ repoType: 'oci', url: 'https://charts.example.com', chart: 'podinfo' }), 'parameter.url', 'oci://');
     await renderFails(fails({ repoType: 'helm', url: 'oci://ghcr.io/charts', chart: 'podinfo' }), 'parameter.url', 'https://');
+  });
+
+  test('insecure: only for an OCI registry, and only with fluxAPI v2 (Flux 2.1 has no such field)', async () => {
+    await renderFails(fails({ url: 'http://charts.internal:8080', chart: 'podinfo', insecure: true, fluxAPI: 'v2' }), 'parameter.insecure', 'OCI');
+    await renderFails(fails({ url: 'oci://charts.internal:8080/charts', chart: 'podinfo', insecure: true }), 'parameter.insecure', 'fluxAPI');
+    schemaRejects(await def.schema(), { url: 'oci://charts.internal:8080/charts', chart: 'podinfo', insecure: 'yes' }, 'insecure', 'parameter-type');
   });
 
   test('wrong types: values as a string, createNamespace as a string', async () => {

@@ -4,7 +4,9 @@
  * with a `HelmRepository` of `type: oci` and a `HelmChart` from it, an `OCIRepository` of a
  * chart's tag selecting Helm's chart layer, and a HelmRelease installing the chart from it. One chart version was uploaded through the ChartMuseum API, the other pushed over
  * OCI: both are read. A private registry is read with a docker-config Secret holding a read token
- * (Flux then goes through the Bearer token flow); without it the OCIRepository fails.
+ * (Flux then goes through the Bearer token flow); without it the OCIRepository fails. The bundled
+ * helm-component, rendered by the CUE evaluator with `insecure` and `fluxAPI: v2`, installs a chart
+ * from the plain-HTTP registry through its own HelmRepository and HelmRelease.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,10 +22,12 @@ import { createToken } from '../../registry/tokens.ts';
 import { testClusters } from '../cluster/env.ts';
 import { ensureNamespace, uniqueNamespace } from '../cluster/fixtures.ts';
 import { ensureFlux, startFlux, type RunningFlux } from '../cluster/flux.ts';
+import { ctx, Definition, fileEvaluator, objectsOf } from '../addons/support.ts';
 import { chartArchive } from '../support/charts.ts';
 import { eventually } from '../support/eventually.ts';
 
 const T = { timeout: 600_000 };
+const cue = fileEvaluator();
 const source = 'source.toolkit.fluxcd.io/v1';
 
 interface Condition {
@@ -144,6 +148,32 @@ describe('Flux reads charts of the template center over OCI (real source-control
     const cm = (await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-web-shop', namespace: ns } })) as unknown as { data?: Record<string, string>; metadata: { labels?: Record<string, string> } } | undefined;
     assert.equal(cm?.data?.message, 'from OCI');
     assert.equal(cm?.metadata.labels?.['app.kubernetes.io/name'], 'web-shop');
+  });
+
+  test('helm-component with insecure and fluxAPI v2: its HelmRepository (type oci) and HelmRelease install the chart pushed over OCI', T, async () => {
+    const def = await Definition.load(cue, 'helm-component');
+    const r = await def.render({ url: `oci://${reg.host}/charts`, chart: 'web-shop', version: '1.1.0', insecure: true, fluxAPI: 'v2', values: { message: 'helm-component over OCI' } }, ctx('shop-oci', ns));
+    // KubeVela puts the workload into the application's namespace; the definition leaves it out.
+    for (const o of objectsOf(r)) await kube.apply({ ...o, metadata: { namespace: ns, ...o.metadata } } as KubeObject);
+    const objects = [
+      { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'shop-oci', namespace: ns } },
+      { apiVersion: source, kind: 'HelmRepository', metadata: { name: 'shop-oci-repo', namespace: ns } },
+      { apiVersion: source, kind: 'HelmChart', metadata: { name: `${ns}-shop-oci`, namespace: ns } },
+    ];
+    try {
+      await eventually('HelmRelease shop-oci Ready', async () => {
+        const ready = conditionOf(await kube.get(objects[0]!), 'Ready');
+        return ready?.status === 'True' ? ready : undefined;
+      });
+    } catch (err) {
+      // What each Flux object says, and the controllers' last words, are what explains a timeout.
+      const states = await Promise.all(objects.map(async (o) => `${o.kind}: ${JSON.stringify(conditionOf(await kube.get(o), 'Ready'))}`));
+      throw new Error(`${(err as Error).message}\n${states.join('\n')}\n${await flux.logTail('source-controller', 10)}\n${await flux.logTail('helm-controller', 10)}`);
+    }
+    const chart = await kube.get({ apiVersion: source, kind: 'HelmChart', metadata: { name: `${ns}-shop-oci`, namespace: ns } });
+    assert.equal(artifactOf(chart)?.revision, '1.1.0');
+    const cm = (await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-oci-web-shop', namespace: ns } })) as unknown as { data?: Record<string, string> } | undefined;
+    assert.equal(cm?.data?.message, 'helm-component over OCI');
   });
 
   test('a private registry: an OCIRepository with a docker-config Secret holding a read token is Ready; one without fails with 401', T, async () => {
