@@ -33,6 +33,7 @@ export function gcCommand(context: CliContext): Command {
         for (const d of r.removed) printOut(`${verb} ${d}\n`);
         for (const f of r.tempFiles) printOut(`${verb} temp file ${f}\n`);
         for (const id of r.uploads) printOut(`${verb} unfinished OCI upload ${id}\n`);
+        for (const link of r.links) printOut(`${verb} OCI blob link ${link} (no manifest names it)\n`);
         printOut(`${r.referenced} referenced blob(s) kept; ${verb} ${r.removed.length} unreferenced blob(s) and ${r.tempFiles.length} temp file(s); ${r.young.length} unreferenced blob(s) younger than ${opts.olderThan} kept\n`);
       } finally {
         await registry.close();

@@ -138,6 +138,11 @@ export function manifestProblem(m: ImageManifest | ImageIndex | ManifestProblem)
   return isProblem(m) ? m : undefined;
 }
 
+/** The blobs a manifest names (config and layers; an index names manifests, no blobs). */
+export function blobDigests(m: ImageManifest | ImageIndex): string[] {
+  return m.mediaType === ociIndexType ? [] : [m.config.digest, ...m.layers.map((l) => l.digest)];
+}
+
 /** The layers of a Helm chart manifest: its one chart archive and an optional provenance file. */
 export interface ChartLayers {
   chart: Descriptor;

@@ -14,6 +14,8 @@ export interface PushedChartManifest {
   /** Its config blob's digest. */
   config: string;
   annotations: Record<string, string> | null;
+  /** The blobs it names (config and layers). */
+  blobs: string[];
 }
 
 /** A chart version as the OCI side needs it: who it is and its archive. */
@@ -39,11 +41,11 @@ export async function writeChartManifest(deps: { oci: OciStore; blobs: BlobStore
     const derived = chartManifest({ metadata: v.metadata as unknown as Record<string, unknown>, archiveDigest: v.digest, archiveSize: v.size });
     const configDigest = await deps.blobs.put(derived.config);
     await deps.oci.linkBlob(repo, configDigest, derived.config.length, tx);
-    manifest = { bytes: derived.manifest, config: configDigest, annotations: JSON.parse(derived.manifest.toString('utf8')).annotations as Record<string, string> };
+    manifest = { bytes: derived.manifest, config: configDigest, annotations: JSON.parse(derived.manifest.toString('utf8')).annotations as Record<string, string>, blobs: [configDigest, v.digest] };
   }
   const digest = await deps.blobs.put(manifest.bytes);
   await deps.oci.linkBlob(repo, v.digest, v.size, tx);
-  await deps.oci.putManifest({ repo, digest, mediaType: ociManifestType, size: manifest.bytes.length, artifactType: null, subject: null, annotations: manifest.annotations, config: manifest.config, chartVersion: v.version }, chartTag(v.version), tx);
+  await deps.oci.putManifest({ repo, digest, mediaType: ociManifestType, size: manifest.bytes.length, artifactType: null, subject: null, annotations: manifest.annotations, config: manifest.config, chartVersion: v.version }, chartTag(v.version), manifest.blobs, tx);
 }
 
 /**

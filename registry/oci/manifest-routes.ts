@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
 import { sha256 } from '../../core/package/archive.ts';
-import { chartLayers, chartTag, helmConfigType, manifestProblem, ociIndexType, ociManifestType, parseImageManifest, type ImageIndex, type ImageManifest } from '../../core/oci/manifest.ts';
+import { blobDigests, chartLayers, chartTag, helmConfigType, manifestProblem, ociIndexType, ociManifestType, parseImageManifest, type ImageIndex, type ImageManifest } from '../../core/oci/manifest.ts';
 import { defaultLimits } from '../../core/package/files.ts';
 import { receiveBounded } from '../http/upload.ts';
 import type { Registry } from '../registry.ts';
-import type { OciManifestRecord } from '../store/oci-store.ts';
+import { BlobLinkMissing, type OciManifestRecord } from '../store/oci-store.ts';
 import { deleteChart, publishChart } from '../charts/publish-chart.ts';
 import { requireDigest, type ContentCache } from './blob-routes.ts';
 import { chartNameOfRepo, requireAccess } from './oci-auth.ts';
@@ -83,12 +83,12 @@ export function manifestHandlers(registry: Registry, privateReads: boolean, cont
       throw new OciError('MANIFEST_INVALID', 400, `the config names chart ${meta.name}@${meta.version}, but it was pushed as ${repo}${tag ? `:${tag}` : ''}: push it to charts/${meta.name} with tag ${versionTag}`);
     }
     // The manifest's bytes are written in the version's insert transaction: a refused chart writes nothing.
-    const pushed = { bytes: body, config: m.config.digest, annotations: m.annotations ?? null };
+    const pushed = { bytes: body, config: m.config.digest, annotations: m.annotations ?? null, blobs: blobDigests(m) };
     const result = await publishChart({ charts, blobs, oci, pushed, limits, expect: { repo, name, tag: versionTag } }, archive, req.token);
     if (result.status === 'unchanged') {
       // The same chart again (helm push of the same archive, perhaps with new annotations): stored, the tag names it.
       await blobs.put(body);
-      await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: null, subject: null, annotations: m.annotations ?? null, config: m.config.digest, chartVersion: result.version }, versionTag);
+      await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: null, subject: null, annotations: m.annotations ?? null, config: m.config.digest, chartVersion: result.version }, versionTag, blobDigests(m));
     }
   };
 
@@ -123,18 +123,24 @@ export function manifestHandlers(registry: Registry, privateReads: boolean, cont
       if (problem) throw new OciError(problem.code, 400, problem.message);
       const m = parsed as ImageManifest | ImageIndex;
       await requireBlobs(repo, m);
-      if (m.mediaType === ociManifestType && m.config.mediaType === helmConfigType) await pushChart(req, repo, tag, m, body, digest);
-      else {
-        if (tag !== undefined) {
-          const current = await oci.tagged(repo, tag);
-          if (current?.chartVersion) throw new OciError('DENIED', 409, `tag ${tag} of ${repo} is chart version ${current.chartVersion}, which is immutable: tag this content otherwise`);
-          // A deleted chart version's number stays taken over OCI too: `helm pull --version` must never get other content.
-          const tomb = await charts.get(chartNameOfRepo(repo), tag.replace(/_/g, '+'));
-          if (tomb?.deletedAt) throw new OciError('DENIED', 409, `tag ${tag} of ${repo} is the number of chart version ${tomb.name}@${tomb.version}, deleted at ${tomb.deletedAt}; a deleted version's number is never reused: tag this content otherwise`);
+      try {
+        if (m.mediaType === ociManifestType && m.config.mediaType === helmConfigType) await pushChart(req, repo, tag, m, body, digest);
+        else {
+          if (tag !== undefined) {
+            const current = await oci.tagged(repo, tag);
+            if (current?.chartVersion) throw new OciError('DENIED', 409, `tag ${tag} of ${repo} is chart version ${current.chartVersion}, which is immutable: tag this content otherwise`);
+            // A deleted chart version's number stays taken over OCI too: `helm pull --version` must never get other content.
+            const tomb = await charts.get(chartNameOfRepo(repo), tag.replace(/_/g, '+'));
+            if (tomb?.deletedAt) throw new OciError('DENIED', 409, `tag ${tag} of ${repo} is the number of chart version ${tomb.name}@${tomb.version}, deleted at ${tomb.deletedAt}; a deleted version's number is never reused: tag this content otherwise`);
+          }
+          await blobs.put(body);
+          await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: m.artifactType ?? (m.mediaType === ociManifestType ? m.config.mediaType : null), subject: m.subject?.digest ?? null, annotations: m.annotations ?? null, config: m.mediaType === ociManifestType ? m.config.digest : null, chartVersion: null }, tag, blobDigests(m));
+          if (m.subject) res.set('OCI-Subject', m.subject.digest);
         }
-        await blobs.put(body);
-        await oci.putManifest({ repo, digest, mediaType: m.mediaType, size: body.length, artifactType: m.artifactType ?? (m.mediaType === ociManifestType ? m.config.mediaType : null), subject: m.subject?.digest ?? null, annotations: m.annotations ?? null, config: m.mediaType === ociManifestType ? m.config.digest : null, chartVersion: null }, tag);
-        if (m.subject) res.set('OCI-Subject', m.subject.digest);
+      } catch (err) {
+        // requireBlobs saw the link; velahub gc removed it (unused for longer than its bound) before the manifest's transaction.
+        if (err instanceof BlobLinkMissing) throw new OciError('MANIFEST_BLOB_UNKNOWN', 400, `${err.message} any more (velahub gc removed it as unused while this manifest was pushed): push the blob again`, { digest: err.digest });
+        throw err;
       }
       res.status(201).set({ Location: `/v2/${repo}/manifests/${digest}`, 'Docker-Content-Digest': digest, 'Content-Length': '0' }).end();
     },

@@ -35,6 +35,16 @@ function toManifest(r: Row): OciManifestRecord {
   };
 }
 
+/** A blob a new manifest names is not linked into its repository (any more: `velahub gc` unlinked it meanwhile). */
+export class BlobLinkMissing extends Error {
+  constructor(
+    readonly repo: string,
+    readonly digest: string,
+  ) {
+    super(`blob ${digest} is not in ${repo}`);
+  }
+}
+
 /**
  * The OCI Distribution API's metadata: which blobs a repository holds (links to the blob
  * store's content-addressed bytes), its manifests and tags. Every write is one statement or one
@@ -43,9 +53,41 @@ function toManifest(r: Row): OciManifestRecord {
 export class OciStore {
   constructor(readonly db: SqlClient) {}
 
-  /** Links a stored blob into a repository (idempotent). */
+  /**
+   * Links a stored blob into a repository (idempotent). Linking again refreshes the link's time:
+   * gc unlinks only links older than its bound that no manifest names.
+   */
   async linkBlob(repo: string, digest: string, size: number, tx: SqlExecutor = this.db): Promise<void> {
-    await tx.query('INSERT INTO oci_blobs (repo, digest, size) VALUES ($1, $2, $3) ON CONFLICT (repo, digest) DO NOTHING', [repo, digest, size]);
+    await tx.query('INSERT INTO oci_blobs (repo, digest, size) VALUES ($1, $2, $3) ON CONFLICT (repo, digest) DO UPDATE SET created_at = now()', [repo, digest, size]);
+  }
+
+  /**
+   * Marks the blobs a new manifest names as in use now, in the manifest's transaction; throws
+   * {@link BlobLinkMissing} for one not linked. With {@link unlinkIfOlder}'s condition, gc and a
+   * manifest push naming the same old link never both succeed.
+   */
+  async refreshLinks(repo: string, digests: readonly string[], tx: SqlExecutor): Promise<void> {
+    for (const digest of new Set(digests)) {
+      const r = await tx.query('UPDATE oci_blobs SET created_at = now() WHERE repo = $1 AND digest = $2', [repo, digest]);
+      if (r.affectedRows === 0) throw new BlobLinkMissing(repo, digest);
+    }
+  }
+
+  /** Links last made or refreshed before `cutoff`: those gc may unlink when no manifest names them. */
+  async linksOlderThan(cutoff: Date): Promise<Array<{ repo: string; digest: string }>> {
+    const r = await this.db.query<Row>('SELECT repo, digest FROM oci_blobs WHERE created_at < $1 ORDER BY repo, digest', [cutoff.toISOString()]);
+    return r.rows.map((row) => ({ repo: String(row.repo), digest: String(row.digest) }));
+  }
+
+  /** Every manifest's repository, digest and media type (gc reads their bytes for the blobs they name). */
+  async allManifests(): Promise<Array<{ repo: string; digest: string; mediaType: string }>> {
+    const r = await this.db.query<Row>('SELECT repo, digest, media_type FROM oci_manifests');
+    return r.rows.map((row) => ({ repo: String(row.repo), digest: String(row.digest), mediaType: String(row.media_type) }));
+  }
+
+  /** Unlinks a blob if its link is still older than `cutoff`; false when a manifest push refreshed it meanwhile, or it is gone. */
+  async unlinkIfOlder(repo: string, digest: string, cutoff: Date): Promise<boolean> {
+    return (await this.db.query('DELETE FROM oci_blobs WHERE repo = $1 AND digest = $2 AND created_at < $3', [repo, digest, cutoff.toISOString()])).affectedRows > 0;
   }
 
   /** The size of a blob linked into the repository, or undefined. */
@@ -65,9 +107,13 @@ export class OciStore {
     return (await this.db.query('DELETE FROM oci_blobs WHERE repo = $1 AND digest = $2', [repo, digest])).affectedRows > 0;
   }
 
-  /** Stores a manifest row and (optionally) points a tag at it, in one transaction or in `tx`. */
-  async putManifest(m: NewOciManifest, tag: string | undefined, tx?: SqlExecutor): Promise<void> {
+  /**
+   * Stores a manifest row and (optionally) points a tag at it, in one transaction or in `tx`,
+   * refreshing the links of the blobs it names ({@link refreshLinks}).
+   */
+  async putManifest(m: NewOciManifest, tag: string | undefined, blobs: readonly string[], tx?: SqlExecutor): Promise<void> {
     const write = async (q: SqlExecutor) => {
+      await this.refreshLinks(m.repo, blobs, q);
       await q.query(
         `INSERT INTO oci_manifests (repo, digest, media_type, size, artifact_type, subject, annotations, config, chart_version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (repo, digest) DO NOTHING`,
