@@ -2,8 +2,10 @@
  * `npm run cluster [-- --count 2] [--api-only] [--bare] [--flux] [--rollouts]`: throwaway
  * clusters for poking at by hand, the same as the tests get: by default each runs workloads
  * (controllers, scheduler, kwok nodes) and the real KubeVela (chart + vela-core); `--api-only`
- * gives the controller-less planes (with KubeVela's CRDs, unless `--bare`); `--rollouts` runs
- * Kruise Rollout's controller against each (as test/kubevela/rollout.test.ts does). Prints the
+ * gives the controller-less planes (with KubeVela's CRDs, unless `--bare`); `--flux` runs Flux
+ * 2.7's source- and helm-controller, with its CRDs, against each (as
+ * test/kubevela/flux-oci.test.ts does); `--rollouts` runs Kruise Rollout's controller against each (as
+ * test/kubevela/rollout.test.ts does). Prints the
  * kubeconfig, kubectl and vela to use, then runs until Ctrl-C and cleans up.
  */
 import { dirname, join } from 'node:path';
@@ -11,10 +13,10 @@ import { parseArgs } from 'node:util';
 import { describeProgress, ensureBinaries } from './build.ts';
 import { startControlPlane, writeKubeconfig, type ControlPlane } from './control-plane.ts';
 import { CONTEXT_NAMES, prepareCluster } from './prepare.ts';
-import { installFluxCrds } from './flux.ts';
+import { FLUX_TOOLS, ensureFlux, startFlux } from './flux.ts';
 import { startKubeVelaCluster } from './kubevela-cluster.ts';
-import { describeModuleToolProgress, ensureKubeVela, ensureKwok, ROLLOUTS_VERSION } from './module-tools.ts';
-import { ensureRollouts, ROLLOUTS_FEATURE_GATES, startRollouts, type RunningRollouts } from './rollouts.ts';
+import { describeModuleToolProgress, ensureKubeVela, ensureKwok, ensureModuleTool, FLUX_RELEASES, ROLLOUTS_VERSION } from './module-tools.ts';
+import { ensureRollouts, ROLLOUTS_FEATURE_GATES, startRollouts } from './rollouts.ts';
 import { ensureHelm, describeHelmProgress } from '../helm/build.ts';
 
 const { values } = parseArgs({
@@ -37,7 +39,7 @@ if (!Number.isInteger(count) || count < 1 || count > CONTEXT_NAMES.length) {
 }
 
 const planes: ControlPlane[] = [];
-const controllers: RunningRollouts[] = [];
+const controllers: Array<{ stop(): Promise<void> }> = [];
 let stopping = false;
 const keepAlive = setInterval(() => {}, 1 << 30);
 const shutdown = async (code: number): Promise<never> => {
@@ -75,7 +77,12 @@ try {
     }),
   );
   const upIn = ((Date.now() - t0) / 1000).toFixed(1);
-  for (const p of planes) if (values.flux) await installFluxCrds(p.kubeconfig);
+  if (values.flux) {
+    for (const tool of FLUX_TOOLS['2.7']) await ensureModuleTool(tool, { onProgress: (p) => console.error(describeModuleToolProgress(tool, p)) });
+    const tools = await ensureFlux('2.7');
+    for (const p of planes) controllers.push(await startFlux(p.kubeconfig, p.kubeconfigPath, tools));
+    console.log(`Flux 2.7's source-controller ${FLUX_RELEASES['2.7'].sourceController} and helm-controller ${FLUX_RELEASES['2.7'].helmController} run against each cluster`);
+  }
   if (values.rollouts) {
     const tools = await ensureRollouts({ onProgress: (p) => console.error(describeModuleToolProgress('rollouts', p)) });
     for (const p of planes) controllers.push(await startRollouts(p.kubeconfig, p.kubeconfigPath, tools));
