@@ -73,16 +73,26 @@ export class OciStore {
     }
   }
 
-  /** Links last made or refreshed before `cutoff`: those gc may unlink when no manifest names them. */
-  async linksOlderThan(cutoff: Date): Promise<Array<{ repo: string; digest: string }>> {
-    const r = await this.db.query<Row>('SELECT repo, digest FROM oci_blobs WHERE created_at < $1 ORDER BY repo, digest', [cutoff.toISOString()]);
+  /**
+   * Links last made or refreshed before `cutoff` that no row shows in use: not a manifest's
+   * config, not a live chart version's archive. gc unlinks those no manifest's layers name either;
+   * what the rows settle (every link of a chart version) costs it no manifest read.
+   */
+  async unlinkCandidates(cutoff: Date): Promise<Array<{ repo: string; digest: string }>> {
+    const r = await this.db.query<Row>(
+      `SELECT b.repo, b.digest FROM oci_blobs b WHERE b.created_at < $1
+         AND NOT EXISTS (SELECT 1 FROM oci_manifests m WHERE m.repo = b.repo AND m.config = b.digest)
+         AND NOT EXISTS (SELECT 1 FROM chart_versions v WHERE 'charts/' || v.name = b.repo AND v.digest = b.digest AND v.deleted_at IS NULL)
+       ORDER BY b.repo, b.digest`,
+      [cutoff.toISOString()],
+    );
     return r.rows.map((row) => ({ repo: String(row.repo), digest: String(row.digest) }));
   }
 
-  /** Every manifest's repository, digest and media type (gc reads their bytes for the blobs they name). */
-  async allManifests(): Promise<Array<{ repo: string; digest: string; mediaType: string }>> {
-    const r = await this.db.query<Row>('SELECT repo, digest, media_type FROM oci_manifests');
-    return r.rows.map((row) => ({ repo: String(row.repo), digest: String(row.digest), mediaType: String(row.media_type) }));
+  /** The digest and media type of every manifest in `repo` (gc reads their bytes for the layers they name). */
+  async manifestsIn(repo: string): Promise<Array<{ digest: string; mediaType: string }>> {
+    const r = await this.db.query<Row>('SELECT digest, media_type FROM oci_manifests WHERE repo = $1', [repo]);
+    return r.rows.map((row) => ({ digest: String(row.digest), mediaType: String(row.media_type) }));
   }
 
   /** Unlinks a blob if its link is still older than `cutoff`; false when a manifest push refreshed it meanwhile, or it is gone. */

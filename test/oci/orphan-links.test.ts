@@ -74,6 +74,9 @@ describe('velahub gc and OCI blobs no manifest names', () => {
     const up = await srv.fetch('/helm/api/charts', { method: 'POST', body: new Uint8Array(uploaded), headers: { 'content-type': 'application/gzip' }, token: srv.adminToken });
     assert.equal(up.status, 201, await up.text());
 
+    // A chart version's links are settled by the rows alone: gc reads no manifest for them.
+    const candidates = await srv.registry.oci.unlinkCandidates(new Date(Date.now() + hour));
+    assert.deepEqual(candidates.filter((l) => /oci-pushed|old-way/.test(l.repo)), []);
     const gc = await later();
     assert.deepEqual(gc.links.filter((l) => /kept|oci-pushed|old-way/.test(l)), []);
     for (const [r, d] of [[repo, config.digest], [repo, shared.digest], [repo, own.digest], ['charts/oci-pushed', chartLayer.digest], ['charts/oci-pushed', chartConfig.digest], ['charts/old-way', sha256(uploaded)]] as const) {
@@ -97,7 +100,7 @@ describe('velahub gc and OCI blobs no manifest names', () => {
     const config = await pushBlob(repo, Buffer.from('{}'), 'application/vnd.oci.image.config.v1+json');
     await store.db.query(`UPDATE oci_blobs SET created_at = now() - interval '2 hours' WHERE repo = $1`, [repo]);
     const cutoff = new Date(Date.now() - hour);
-    assert.equal((await oci.linksOlderThan(cutoff)).filter((l) => l.repo === repo).length, 2, 'gc sees both as candidates');
+    assert.equal((await oci.unlinkCandidates(cutoff)).filter((l) => l.repo === repo).length, 2, 'gc sees both as candidates');
 
     // The push commits first: its transaction refreshed the links, so gc's conditional unlink does nothing.
     const res = await putManifest(repo, 'v1', { schemaVersion: 2, mediaType: ociManifestType, config, layers: [layer] });
